@@ -1,0 +1,27 @@
+/* Shared by the command's files: how a subcommand registers and reports. */
+#ifndef BPFKIT_CLI_H
+#define BPFKIT_CLI_H
+
+#include "bpfkit/common.h"
+#include <stdio.h>
+
+/* A line `BK_COMMAND(name, function, "one-line summary")` at the start of a line in
+ * any file of src/cli registers a subcommand; the Makefile collects them. The function gets
+ * argv with argv[0] = the subcommand name and returns the exit status. */
+#define BK_COMMAND(name, fn, summary) int fn(int argc, char **argv);
+
+/* Global flags that bpftool users expect on every command. */
+struct bk_cli_globals {
+	int json;    /* -j */
+	int pretty;  /* -p */
+	int debug;   /* -d */
+	int bpffs;   /* -f / --bpffs */
+};
+extern struct bk_cli_globals bk_cli;
+
+/* One-line error to stderr, "bpfkit CMD: msg", and the exit status to use. */
+int bk_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True if argv[i] is -h/--help. */
+int bk_cli_is_help(const char *arg);
+
+#endif

@@ -1,0 +1,28 @@
+# Sourced by tests/*/test_*.sh. Prints the runner's protocol lines.
+#   ok NAME | not ok NAME: why | skip NAME: why
+set -u
+: "${BPFKIT:?run through make check}"
+T=$(mktemp -d "$TMPROOT/t.XXXXXX")
+CLANG=${CLANG:-clang-19}
+BPF_CFLAGS="-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -I$ROOT/tests/include"
+
+ok()    { echo "ok $1"; }
+notok() { n=$1; shift; echo "not ok $n: $*"; }
+skip()  { n=$1; shift; echo "skip $n: $*"; }
+
+# check NAME COMMAND...: ok when the command succeeds.
+check() { n=$1; shift; if "$@" > "$T/check.out" 2>&1; then ok "$n"; else notok "$n" "$(tail -3 "$T/check.out" | tr '\n' ' ')"; fi; }
+# check_same NAME FILE1 FILE2: ok when identical, else the first differing lines.
+check_same() {
+	if cmp -s "$2" "$3"; then ok "$1"; else notok "$1" "$(diff "$2" "$3" | head -6 | tr '\n' '|')"; fi
+}
+# check_fails NAME PATTERN COMMAND...: must exit non-zero with one stderr line matching PATTERN.
+check_fails() {
+	n=$1; pat=$2; shift 2
+	if "$@" > "$T/cf.out" 2> "$T/cf.err"; then notok "$n" "succeeded but should fail"; return; fi
+	rc=$?
+	if [ "$rc" -ge 128 ]; then notok "$n" "crashed (status $rc)"; return; fi
+	if grep -q -- "$pat" "$T/cf.err"; then ok "$n"; else notok "$n" "stderr lacks '$pat': $(head -2 "$T/cf.err" | tr '\n' ' ')"; fi
+}
+# Root with CAP_BPF? Kernel tests say why they cannot run instead of vanishing.
+have_kernel_bpf() { [ "$(id -u)" = 0 ] && [ -e /sys/kernel/btf/vmlinux ]; }
