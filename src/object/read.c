@@ -144,6 +144,7 @@ static int read_headers(struct rd *r, struct bk_object *o)
 			    shstrndx, shnum);
 	o->e_type = type;
 	o->e_flags = bk__le32(d + 48);
+	o->shoff = shoff;
 	o->osabi = d[7];
 	o->abiversion = d[8];
 	r->nsh = shnum;
