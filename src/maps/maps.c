@@ -767,7 +767,7 @@ int bk_map_find_region(const struct bk_map *m, const void *addr, size_t len,
 			return -EFAULT;
 		size_t off = (size_t)(a - m->data), i = off / m->slot, in = off % m->slot;
 		size_t cpu = in / m->vsz8, inval = in % m->vsz8;
-		if (inval + len > m->def.value_size || (m->present && !m->present[i]))
+		if (len > m->def.value_size || inval > m->def.value_size - len || (m->present && !m->present[i]))
 			return -EFAULT;
 		out->start = m->data + i * m->slot + cpu * m->vsz8;
 		out->size = m->def.value_size;

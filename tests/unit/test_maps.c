@@ -125,6 +125,8 @@ static void test_array(void)
 	p = bk_map_lookup(m, &k);
 	CHECK("array region of value", bk_maps_find_region(S, p + 2, 4, &rg) == 0 && rg.start == p && rg.size == 6 && rg.writable && rg.map == m);
 	CHECK("array region past value", bk_maps_find_region(S, p + 2, 5, &rg) == -EFAULT);
+	CHECK("region length that wraps the address space", bk_maps_find_region(S, p + 2, SIZE_MAX, &rg) == -EFAULT &&
+	      bk_maps_find_region(S, p, SIZE_MAX - 1, &rg) == -EFAULT);
 	CHECK("array region in padding", bk_maps_find_region(S, p + 6, 1, &rg) == -EFAULT);
 	CHECK("region of a stack address", bk_maps_find_region(S, &rg, 1, &rg) == -EFAULT);
 
@@ -245,6 +247,7 @@ static void test_hash(uint32_t flags)
 	struct bk_map_region rg;
 	CHECKF(bk_maps_find_region(S, p, 8, &rg) == 0 && rg.start == p && rg.size == 8, "hash %s value region", f);
 	CHECKF(bk_maps_find_region(S, (uint8_t *)p - 1, 1, &rg) == -EFAULT, "hash %s key bytes are not a value", f);
+	CHECKF(bk_maps_find_region(S, (uint8_t *)p + 1, SIZE_MAX, &rg) == -EFAULT, "hash %s huge length refused", f);
 	CHECKF(bk_map_delete(m, &k) == 0 && bk_map_count(m) == 99 && !bk_map_lookup(m, &k), "hash %s delete", f);
 	CHECKF(bk_maps_find_region(S, p, 8, &rg) == -EFAULT, "hash %s deleted value not live", f);
 	bk_err_clear(&e);
@@ -427,6 +430,7 @@ static void test_ringbuf(void)
 	struct bk_map_region rg;
 	CHECK("reserved record is a region", bk_maps_find_region(S, r, 5, &rg) == 0 && rg.size == 5 && rg.start == r &&
 	      bk_maps_find_region(S, r, 6, &rg) == -EFAULT);
+	CHECK("reserved record: huge length refused", bk_maps_find_region(S, r + 1, SIZE_MAX, &rg) == -EFAULT);
 	memcpy(r, "hello", 5);
 	CHECK("prod pos padded to 8", bk_ringbuf_query(rb, BK_RB_PROD_POS) == 16 && bk_ringbuf_query(rb, BK_RB_AVAIL_DATA) == 16 &&
 	      bk_ringbuf_query(rb, BK_RB_RING_SIZE) == 4096 && bk_ringbuf_query(rb, BK_RB_CONS_POS) == 0);
