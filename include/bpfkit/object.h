@@ -111,6 +111,7 @@ struct bk_object {
 	uint8_t osabi, abiversion;
 	uint16_t e_type;            /* ET_REL */
 	uint32_t e_flags;
+	uint64_t shoff;             /* e_shoff as read (0 for built objects) */
 	struct bk_section *sections;
 	size_t nsections, cap_sections;
 	struct bk_symbol *symbols;

@@ -99,10 +99,10 @@ static const char *span_name(struct rd *r, unsigned idx, char *buf, size_t n)
 static int read_headers(struct rd *r, struct bk_object *o)
 {
 	const uint8_t *d = r->d;
+	if (r->len < 4 || memcmp(d, "\177ELF", 4))
+		return FAIL(r, "%s: not an ELF file (bad magic)", r->fn);
 	if (r->len < EHDR_SIZE)
 		return FAIL(r, "%s: truncated ELF header (%zu bytes, need 64)", r->fn, r->len);
-	if (memcmp(d, "\177ELF", 4))
-		return FAIL(r, "%s: not an ELF file (bad magic)", r->fn);
 	if (d[4] != 2)
 		return FAIL(r, "%s: not a 64-bit ELF file (class %u)", r->fn, d[4]);
 	if (d[5] == 2)
@@ -144,6 +144,7 @@ static int read_headers(struct rd *r, struct bk_object *o)
 			    shstrndx, shnum);
 	o->e_type = type;
 	o->e_flags = bk__le32(d + 48);
+	o->shoff = shoff;
 	o->osabi = d[7];
 	o->abiversion = d[8];
 	r->nsh = shnum;

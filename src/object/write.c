@@ -17,13 +17,19 @@
  * merged into it; one NUL at offset 0. Because it depends only on the set of names, the
  * table does not depend on the order the names were added in.
  *
- * Where llvm-mc-19's object differs from clang-19's for the same program (its -S output):
- * the bytes of every section are the same, but llvm-mc keeps the basic-block labels
- * (LBB0_2) as LOCAL NOTYPE symbols, so the symbol table is longer, every later symbol
- * index in .rel* and .llvm_addrsig shifts, and the label names enter .strtab (which is
- * then longer and, being sorted, places the other names at different offsets). clang -S
- * output also lacks nothing else that the object has. Those differences are in the model
- * (the symbol list), not in this writer. */
+ * Where llvm-mc-19's object of `clang-19 -S` output differs from clang-19 -c's object of
+ * the same program (checked on tests/elf/core.c at -g): the bytes of every code, data,
+ * .BTF and .BTF.ext section are the same, but
+ *  - llvm-mc keeps the basic-block labels (LBB0_3, ...) as LOCAL NOTYPE symbols, in no
+ *    address order, before the section symbols; every later symbol index in .rel* and
+ *    .llvm_addrsig shifts and symtab's sh_info grows;
+ *  - their names enter .strtab, which, being sorted by reversed name, moves other names;
+ *  - .BTF and .BTF.ext get sh_addralign 1 (the -S text has no .p2align for them) instead
+ *    of 4, so the padding before them differs;
+ *  - .debug_line is created before .debug_frame (clang creates .debug_frame first), so
+ *    their sections (and .rel sections) swap places.
+ * All of these are differences in the model (symbols, alignment, section order) that an
+ * assembler must reproduce; the layout rules above are the same for both. */
 #include "bpfkit/object.h"
 #include "object_int.h"
 
