@@ -138,6 +138,9 @@ static enum verdict run_case(const char *path, int cpu, char *why, size_t whylen
 	struct conf_case c = { 0 };
 	parse_data(t, &c);
 	free(t);
+	/* Everything under negative/ must be refused, with or without an -- error line. */
+	if (strstr(path, "negative/"))
+		c.has_error = true;
 
 	enum verdict v = V_FAIL;
 	struct bk_buf prog = { 0 }, mem = { 0 };
@@ -251,7 +254,8 @@ int bk_cmd_conformance(int argc, char **argv)
 			       "Runs bpf_conformance .data files (or directories of them) in the\n"
 			       "interpreter: r1 = the -- mem bytes, r2 = their length, helpers 0..5 of\n"
 			       "the suite. A test needing a newer cpu than --cpu is skipped; a test\n"
-			       "with -- error passes when loading or running fails cleanly.\n"
+			       "with -- error (or any file under a negative/ directory) passes when\n"
+			       "assembling, loading or running fails cleanly.\n"
 			       "Prints FAIL/SKIP lines (PASS too with -v) and ends with\n"
 			       "'N passed, N failed, N skipped'.\n");
 			return 0;

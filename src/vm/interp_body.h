@@ -62,14 +62,14 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		if (__builtin_expect(t_ <= pc, 0)) { BACKEDGE(); } \
 		pc = t_; DISPATCH; } } while (0)
 
-#define LOAD(name, type, ext) L_##name: { \
+#define LOAD(name, type, ext, sx) L_##name: { \
 		uint64_t a = S + (int64_t)pc->off; \
 		if (__builtin_expect(!INMEM(a, sizeof(type), 0), 0)) { \
 			int k_ = bk__mem_slow(run, a, sizeof(type), false, &c); \
 			if (k_ < 0) goto mem_fault; \
 			if (k_ == 1) { uint64_t v_; \
 				if ((ret = bk__ctx_load(run, a, sizeof(type), &v_)) < 0) goto ctx_fault; \
-				D = (uint64_t)(ext)(type)v_; NEXT; } \
+				D = (sx) ? (uint64_t)(ext)(type)v_ : v_; NEXT; } \
 		} \
 		type v; memcpy(&v, (const void *)(uintptr_t)a, sizeof(type)); \
 		D = (uint64_t)(ext)v; NEXT; }
@@ -182,13 +182,13 @@ L_BE64: L_BSWAP64: D = __builtin_bswap64(D); NEXT;
 L_LDDW: D = K; pc += 2; DISPATCH;
 
 	/* ---- memory ---- */
-LOAD(LDX_B, uint8_t, uint64_t)
-LOAD(LDX_H, uint16_t, uint64_t)
-LOAD(LDX_W, uint32_t, uint64_t)
-LOAD(LDX_DW, uint64_t, uint64_t)
-LOAD(LDXS_B, int8_t, int64_t)
-LOAD(LDXS_H, int16_t, int64_t)
-LOAD(LDXS_W, int32_t, int64_t)
+LOAD(LDX_B, uint8_t, uint64_t, 0)
+LOAD(LDX_H, uint16_t, uint64_t, 0)
+LOAD(LDX_W, uint32_t, uint64_t, 0)
+LOAD(LDX_DW, uint64_t, uint64_t, 0)
+LOAD(LDXS_B, int8_t, int64_t, 1)
+LOAD(LDXS_H, int16_t, int64_t, 1)
+LOAD(LDXS_W, int32_t, int64_t, 1)
 STORE(ST_B, uint8_t, K)
 STORE(ST_H, uint16_t, K)
 STORE(ST_W, uint32_t, K)

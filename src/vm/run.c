@@ -521,7 +521,8 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 			static const uint16_t keep[][2] = { { 12, 4 }, { 16, 4 } };
 			if ((ret = check_ctx_in(cin, clen, pt->ctx_size, keep, 2, "struct xdp_md", err)))
 				goto out;
-			memcpy(ctx, cin, clen);
+			if (clen)
+				memcpy(ctx, cin, clen);
 			uint32_t ifi;
 			memcpy(&ifi, ctx + 12, 4);
 			if (!ifi)
@@ -535,7 +536,8 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 			if ((ret = check_ctx_in(cin, clen, pt->ctx_size, (const uint16_t (*)[2])keep,
 						NSKB_IN, "struct __sk_buff", err)))
 				goto out;
-			memcpy(ctx, cin, clen);
+			if (clen)
+				memcpy(ctx, cin, clen);
 			const uint8_t *eth = run.pkt.frame;
 			uint16_t proto;
 			memcpy(&proto, eth + 12, 2);

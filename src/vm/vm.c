@@ -175,6 +175,15 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 		d->src = in->src;
 		d->off = in->off;
 		d->imm = (uint64_t)(int64_t)in->imm;
+		/* r10 stays the frame pointer: the interpreter's stack bounds depend on it. */
+		if (in->dst == BK_MAX_REG &&
+		    (info->fmt == BK_F_ALU_K || info->fmt == BK_F_ALU_X || info->fmt == BK_F_NEG ||
+		     info->fmt == BK_F_MOVSX || info->fmt == BK_F_END || info->fmt == BK_F_LDDW ||
+		     info->fmt == BK_F_LDX || info->fmt == BK_F_LDXSX)) {
+			ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s",
+					"frame pointer r10 is read only");
+			goto fail;
+		}
 		switch (info->fmt) {
 		case BK_F_LDDW: {
 			uint64_t lo = (uint32_t)in[0].imm, hi = (uint32_t)in[1].imm;
@@ -270,7 +279,7 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 			break;
 		case BK_F_ASCAST:
 			ret = load_fail(err, -EOPNOTSUPP, name, i, in, n - i, "%s",
-					"addr_space_cast (arena) is not supported");
+					"offset 1 selects addr_space_cast (arena), which is not supported");
 			goto fail;
 		case BK_F_LDABS:
 		case BK_F_LDIND:
@@ -375,8 +384,11 @@ static uint64_t helper_tail_call(struct bk_run *run, uint64_t ctx, uint64_t map,
 	uint32_t key = (uint32_t)idx;
 	if (key >= bk_map_def(m)->max_entries)
 		return (uint64_t)-ENOENT;
-	uint32_t *v = bk_map_lookup(m, &key);
-	struct bk_prog *target = v ? bk_vm_prog_by_id(run->vm, *v) : NULL;
+	uint32_t id = 0;
+	/* Program-side lookups of a prog_array are not a thing; read the slot as bpf(2) does. */
+	if (bk_map_sys_lookup(m, &key, &id, 0, NULL))
+		return (uint64_t)-ENOENT;
+	struct bk_prog *target = bk_vm_prog_by_id(run->vm, id);
 	if (!target || target->pt != run->prog->pt)
 		return (uint64_t)-ENOENT;
 	return (uint64_t)(int64_t)bk_run_tail_call(run, target);
