@@ -4,9 +4,10 @@
 # over every object of the test corpus (built at -mcpu=v3, which both tools load and print).
 # Usage: sh bench/kernel/run.sh [--append]   (--append adds the table to bench/RESULTS.md)
 # Needs root (CAP_BPF); runs in a private mount namespace with its own bpffs.
-set -eu
+set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BPFKIT=${BPFKIT:-$ROOT/build/bpfkit}
+APPEND=${1:-}
 if [ "${BK_BENCH_INNER:-}" != 1 ]; then
 	[ -x "$BPFKIT" ] || { echo "run.sh: build bpfkit first (make)" >&2; exit 1; }
 	sh "$ROOT/tests/corpus/build.sh" "$ROOT/build/corpus" > /dev/null
@@ -55,7 +56,7 @@ T
 )
 echo "$table"
 [ "$kn" = "$bn" ] || echo "note: bpfkit loaded $kn objects, bpftool $bn"
-if [ "${1:-}" = --append ]; then
+if [ "$APPEND" = --append ]; then
 	{
 		echo
 		echo "## Kernel front end: bpfkit vs bpftool ($(date -u +%Y-%m-%d), $(uname -r))"
