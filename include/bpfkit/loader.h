@@ -122,6 +122,11 @@ void bk_loaded_free(struct bk_loaded *lo);
 /* The program by function or section name (NULL name: the only or first program). */
 struct bk_prog *bk_loaded_prog(const struct bk_loaded *lo, const char *name, struct bk_err *err);
 
+/* Writes elements given in `bpftool map dump -j` form (what bk_map_dump_json prints)
+ * into M, with BPF_ANY semantics (queue/stack: pushed in order). Returns the number of
+ * elements written or a negative errno with the byte offset of the problem. */
+int bk_map_load_json(struct bk_map *m, const char *json, size_t len, struct bk_err *err);
+
 #ifdef __cplusplus
 }
 #endif
