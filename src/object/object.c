@@ -426,3 +426,19 @@ int bk_object_finalize(struct bk_object *obj, const uint32_t *addrsig_syms, size
 	}
 	return 0;
 }
+
+void bk__err_prefix(struct bk_err *err, const char *prefix)
+{
+	if (!err)
+		return;
+	size_t pl = strlen(prefix) + 2, ml = strlen(err->msg);
+	if (pl >= sizeof(err->msg))
+		return;
+	if (ml + pl >= sizeof(err->msg))
+		ml = sizeof(err->msg) - pl - 1;
+	memmove(err->msg + pl, err->msg, ml);
+	err->msg[pl + ml] = 0;
+	memcpy(err->msg, prefix, pl - 2);
+	err->msg[pl - 2] = ':';
+	err->msg[pl - 1] = ' ';
+}

@@ -16,4 +16,6 @@ static inline uint64_t bk__le64(const uint8_t *p)
 {
 	return (uint64_t)bk__le32(p) | (uint64_t)bk__le32(p + 4) << 32;
 }
+/* Puts "PREFIX: " before the recorded message (truncating at the end). */
+void bk__err_prefix(struct bk_err *err, const char *prefix);
 #endif
