@@ -1,6 +1,6 @@
 /* Atomic read-modify-write on map values and globals: add, fetch_add, or, and, xor (plain
  * and fetch), xchg and cmpxchg, at 64 bits at every cpu level and at 32 bits where the
- * instruction exists (-mcpu=v3 and later; clang refuses them below). */
+ * instruction exists (-mcpu=v3 and later; clang refuses them below, see the fallback). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -42,8 +42,15 @@ int socket_atomics(struct __sk_buff *skb)
 	f += __sync_lock_test_and_set(&v->xchg32, (__u32)len);
 	f += __sync_val_compare_and_swap(&v->cmpx32, 0, 7);
 #else
-	/* 32-bit fallbacks: plain add exists at v1 for 32 bits (xadd w). */
+	/* Below v3 only the plain 32-bit add exists (xadd w); the fetch forms become plain
+	 * read-modify-write so a single-threaded run gives the same values at every level. */
 	__sync_fetch_and_add(&v->add32, (__u32)len);
+	f += v->fadd32; v->fadd32 += 3;
+	f += v->or32; v->or32 |= 0x10;
+	f += v->and32; v->and32 &= 0xfffffff0u;
+	f += v->xor32; v->xor32 ^= 0xaa;
+	f += v->xchg32; v->xchg32 = (__u32)len;
+	f += v->cmpx32; if (v->cmpx32 == 0) v->cmpx32 = 7;
 #endif
 	v->fetched = f;
 	return f & 0xffff;

@@ -1,7 +1,7 @@
 /* A long function: at cpu v4 one branch jumps over more than 32767 instructions, which
  * clang can only encode as gotol (JMP32|JA with a 32-bit offset). The body is straight-line
  * (no branches inside), so the verifier walks it once per path and stays cheap. Below v4
- * a short body keeps the file compiling (clang has no long jump there). */
+ * clang has no long jump, so the same steps run as a loop. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -15,7 +15,10 @@
 #if __BPF_CPU_VERSION__ >= 4
 #define BODY S1024 S1024 S1024 S1024 S1024 S1024 S1024 /* x 5 instructions */
 #else
-#define BODY S16
+/* The same 7168 steps as a loop of 448 x 16, so every level computes the same value; the
+ * verifier walks 448 short iterations. */
+#define BODY _Pragma("clang loop unroll(disable)") \
+	for (int i = 0; i < 448; i++) { S16 }
 #endif
 
 __u64 gotol_out;

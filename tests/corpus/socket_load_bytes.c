@@ -1,5 +1,7 @@
 /* Socket filter that reads headers with bpf_skb_load_bytes (no direct packet access in
- * socket filters) and keeps only UDP over IPv4, truncated to 96 bytes. */
+ * socket filters) and keeps only UDP over IPv4, truncated to 96 bytes. As for a socket,
+ * offset 0 is the network header: the Ethernet header is already consumed and its
+ * EtherType is in skb->protocol. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -14,22 +16,19 @@ __u32 last_dport;
 SEC("socket")
 int socket_udp_only(struct __sk_buff *skb)
 {
-	__u16 proto;
 	__u8 ihl_byte, l4;
 	struct udphdr udp;
 	__u32 off;
 
-	if (bpf_skb_load_bytes(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto)))
+	if (skb->protocol != bpf_htons(ETH_P_IP))
 		return 0;
-	if (proto != bpf_htons(ETH_P_IP))
+	if (bpf_skb_load_bytes(skb, 0, &ihl_byte, 1))
 		return 0;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ihl_byte, 1))
-		return 0;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN + offsetof(struct iphdr, protocol), &l4, 1))
+	if (bpf_skb_load_bytes(skb, offsetof(struct iphdr, protocol), &l4, 1))
 		return 0;
 	if (l4 != IPPROTO_UDP)
 		return 0;
-	off = ETH_HLEN + (ihl_byte & 0x0f) * 4;
+	off = (ihl_byte & 0x0f) * 4;
 	if (bpf_skb_load_bytes(skb, off, &udp, sizeof(udp)))
 		return 0;
 	last_dport = bpf_ntohs(udp.dest);
