@@ -63,6 +63,8 @@ struct bk_link_map {
 	size_t init_size;
 	struct bk_link_slot *slots;
 	size_t nslots;
+	char *pending;                    /* internal: slot target names while linking */
+	uint32_t npending;
 };
 
 struct bk_link_prog {

@@ -2,6 +2,7 @@
  * map definitions, global data maps, relocations and subprogram appending. See loader.h
  * for the output form. */
 #include "loader_int.h"
+#include "bpfkit/btf.h"
 #include "bpfkit/disasm.h"
 #include "bpfkit/helpers.h"
 
@@ -21,8 +22,7 @@ struct ctx {
 	const struct bk_object *obj;
 	const struct bk_load_opts *opts;
 	struct bk_linked *l;
-	struct bk__btf btf;
-	bool have_btf;
+	struct bk_btf *btf;
 	struct func *funcs;
 	size_t nfuncs;
 	uint32_t text_sec;      /* 0 if none */
@@ -91,41 +91,71 @@ static int section_objects(const struct ctx *c, uint32_t sec, uint32_t **out, si
 	return 0;
 }
 
+static char *join_names(char **names, uint32_t n)
+{
+	/* Slot targets are kept as names until the programs are known: "a\0b\0\0" with
+	 * an empty name for an empty slot. */
+	size_t len = 1;
+	for (uint32_t i = 0; i < n; i++)
+		len += (names[i] ? strlen(names[i]) : 0) + 1;
+	char *s = calloc(1, len), *p = s;
+	if (!s)
+		return NULL;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t l = names[i] ? strlen(names[i]) : 0;
+		memcpy(p, names[i] ? names[i] : "", l);
+		p += l + 1;
+	}
+	return s;
+}
+
+static void copy_def(struct bk_map_def *d, const struct bk_btf_map_def *b)
+{
+	d->type = b->type;
+	d->key_size = b->key_size;
+	d->value_size = b->value_size;
+	d->max_entries = b->max_entries;
+	d->map_flags = b->map_flags;
+	d->has_spin_lock = b->has_spin_lock;
+	d->spin_lock_off = b->spin_lock_off;
+}
+
 static int init_btf_maps(struct ctx *c, uint32_t sec, struct bk_err *err)
 {
-	uint32_t *syms;
-	size_t n;
-	if (section_objects(c, sec, &syms, &n) < 0)
-		return bk_err_set(err, -ENOMEM, "%s: out of memory", c->oname);
-	int r = 0;
+	struct bk_btf_map_def *defs = NULL;
+	size_t n = 0;
+	int r;
+	if (!c->btf)
+		return bk_err_set(err, -EINVAL, "%s: maps in .maps but the object has no .BTF", c->oname);
+	if ((r = bk_btf_map_defs(c->obj, c->btf, &defs, &n, err)) < 0)
+		return r;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		const struct bk_symbol *s = &c->obj->symbols[syms[i]];
-		struct bk__btf_map bm;
+		const struct bk_btf_map_def *b = &defs[i];
 		struct bk_link_map *m;
-		if (!c->have_btf) {
-			r = bk_err_set(err, -EINVAL, "%s: map '%s' in .maps but the object has no .BTF",
-				       c->oname, s->name);
-			break;
-		}
-		if ((r = bk__btf_map_def(&c->btf, s->name, &bm, err)) < 0)
-			break;
 		if ((r = add_map(c, &m, err)) < 0)
 			break;
 		m->kind = BK_LMAP_BTF;
-		m->full_name = strdup(s->name);
-		m->def = bm.def;
-		m->inner_def = bm.inner;
-		m->has_inner = bm.has_inner;
-		m->pinning = bm.pinning;
-		m->sec = sec;
-		m->sec_off = s->value;
-		set_name(m, s->name);
-		/* values_off rides in init_size until the slots are read (see init_slots). */
-		m->init_size = bm.has_values ? bm.values_off + 1 : 0;
+		m->full_name = strdup(b->name);
+		copy_def(&m->def, b);
+		if (b->inner) {
+			copy_def(&m->inner_def, b->inner);
+			snprintf(m->inner_def.name, sizeof(m->inner_def.name), "%s", b->inner->name ? b->inner->name : "");
+			m->has_inner = true;
+		}
+		m->pinning = b->pinning;
+		m->sec = b->sec;
+		m->sec_off = b->offset;
+		set_name(m, b->name);
+		if (b->ninit) {
+			m->pending = join_names(b->init_names, b->ninit);
+			m->npending = b->ninit;
+			if (!m->pending)
+				r = bk_err_set(err, -ENOMEM, "%s: out of memory", c->oname);
+		}
 		if (!m->full_name)
 			r = bk_err_set(err, -ENOMEM, "%s: out of memory", c->oname);
 	}
-	free(syms);
+	bk_btf_map_defs_free(defs, n);
 	return r;
 }
 
@@ -195,6 +225,22 @@ static void data_map_name(const char *obj_name, const char *sec, char out[BK_MAP
 			*p = '_';
 }
 
+/* libbpf's map_is_mmapable(): a global data map is mmapable when its section's BTF
+ * DATASEC holds at least one non-static variable. */
+static bool data_mmapable(const struct ctx *c, const char *sec)
+{
+	int id = c->btf ? bk_btf_datasec(c->btf, sec) : -1;
+	if (id < 0)
+		return false;
+	const struct bk_btf_type *t = bk_btf_type_by_id(c->btf, (uint32_t)id);
+	for (unsigned i = 0; t && i < t->vlen; i++) {
+		const struct bk_btf_type *v = bk_btf_type_by_id(c->btf, t->members[i].type);
+		if (v && v->kind == BK_BTF_KIND_VAR && v->linkage != BK_BTF_STATIC)
+			return true;
+	}
+	return false;
+}
+
 static int init_data_maps(struct ctx *c, struct bk_err *err)
 {
 	for (uint32_t i = 1; i < c->obj->nsections; i++) {
@@ -218,7 +264,8 @@ static int init_data_maps(struct ctx *c, struct bk_err *err)
 		m->def.key_size = 4;
 		m->def.value_size = (uint32_t)sh->size;
 		m->def.max_entries = 1;
-		m->def.map_flags = BK_F_MMAPABLE | (m->kind == BK_LMAP_RODATA ? BK_F_RDONLY_PROG : 0);
+		m->def.map_flags = (m->kind == BK_LMAP_RODATA ? BK_F_RDONLY_PROG : 0) |
+				   (data_mmapable(c, sh->name) ? BK_F_MMAPABLE : 0);
 		m->sec = i;
 		m->init = sh->type == BK_SHT_NOBITS ? NULL : sh->data;
 		m->init_size = m->init ? sh->size : 0;
@@ -355,7 +402,7 @@ static int code_append(struct ctx *c, struct code *k, const struct func *f, size
  * if this program does not have it yet (libbpf appends each subprogram once, in the
  * order of first use). */
 static int target_pos(struct ctx *c, struct code *k, uint32_t sec, int64_t si, size_t at,
-		      size_t *out, struct bk_err *err)
+		      size_t *out, bool *appended, struct bk_err *err)
 {
 	const struct func *f = si >= 0 ? func_at(c, sec, (uint64_t)si) : NULL;
 	if (!f)
@@ -373,6 +420,7 @@ static int target_pos(struct ctx *c, struct code *k, uint32_t sec, int64_t si, s
 	if (r < 0)
 		return r;
 	*out = pos + (size_t)((uint64_t)si - f->start);
+	*appended = true;
 	return 0;
 }
 
@@ -405,7 +453,24 @@ static int link_prog(struct ctx *c, const struct func *main, struct bk_link_prog
 	int r = code_append(c, &k, main, &pos, err);
 	const struct bk_progtype *pt = out->type;
 
-	for (size_t i = 0; r == 0 && i < k.n; i++) {
+	/* libbpf appends a subprogram and relocates it at once, before going on with its
+	 * caller (bpf_object__reloc_code recurses): a stack of function ranges keeps that
+	 * depth-first order without recursion. */
+	struct range { size_t i, end; } *stack = malloc(sizeof(*stack) * (c->nfuncs + 1));
+	size_t depth = 0;
+	if (!stack && r == 0)
+		r = bk_err_set(err, -ENOMEM, "%s: out of memory", c->oname);
+	if (stack)
+		stack[depth++] = (struct range){ 0, k.n };
+	while (r == 0 && depth > 0) {
+		struct range *top = &stack[depth - 1];
+		if (top->i >= top->end) {
+			depth--;
+			continue;
+		}
+		size_t i = top->i++;
+		size_t before = k.n;
+		bool appended = false;
 		struct bk_insn *in = &k.insns[i];
 		uint32_t sec = k.osec[i];
 		const struct bk_reloc *rel = bk_object_reloc_at(o, sec, k.oidx[i] * 8);
@@ -428,7 +493,7 @@ static int link_prog(struct ctx *c, const struct func *main, struct bk_link_prog
 			if (!rel) {
 				if (in->src != 0)
 					r = bk_err_set(err, -EINVAL, "%s: lddw with src %u and no relocation", where, in->src);
-				i++;
+				stack[depth - 1].i++; /* the second slot */
 				continue;
 			}
 			if (rel->type != BK_R_BPF_64_64) {
@@ -470,18 +535,22 @@ static int link_prog(struct ctx *c, const struct func *main, struct bk_link_prog
 					r = bk_err_set(err, -EINVAL, "%s: function address not on an instruction", where);
 					break;
 				}
-				if ((r = target_pos(c, &k, s->shndx, (int64_t)(off / 8), i, &tp, err)) < 0)
+				if ((r = target_pos(c, &k, s->shndx, (int64_t)(off / 8), i, &tp, &appended, err)) < 0)
 					break;
 				in = &k.insns[i]; /* appending may have moved the array */
 				in[0].src = BK_PSEUDO_FUNC;
 				in[0].imm = (int32_t)((int64_t)tp - (int64_t)(i + 1));
 				in[1].imm = 0;
+				stack[depth - 1].i++; /* the second slot */
+				if (appended)
+					stack[depth++] = (struct range){ before, k.n };
+				continue;
 			} else {
 				r = bk_err_set(err, -EOPNOTSUPP, "%s: relocation against section '%s' is not supported",
 					       where, ts->name);
 				break;
 			}
-			i++;
+			stack[depth - 1].i++; /* the second slot */
 			continue;
 		}
 		if (in->code == 0x85) { /* call */
@@ -515,10 +584,12 @@ static int link_prog(struct ctx *c, const struct func *main, struct bk_link_prog
 				tsi = (int64_t)(s->value / 8) + in->imm + 1;
 			}
 			size_t tp;
-			if ((r = target_pos(c, &k, tsec, tsi, i, &tp, err)) < 0)
+			if ((r = target_pos(c, &k, tsec, tsi, i, &tp, &appended, err)) < 0)
 				break;
 			in = &k.insns[i];
 			in->imm = (int32_t)((int64_t)tp - (int64_t)(i + 1));
+			if (appended)
+				stack[depth++] = (struct range){ before, k.n };
 			continue;
 		}
 		if (rel) {
@@ -533,6 +604,7 @@ static int link_prog(struct ctx *c, const struct func *main, struct bk_link_prog
 		out->main_n = main->n;
 		k.insns = NULL;
 	}
+	free(stack);
 	free(k.insns);
 	code_free(&k);
 	return r;
@@ -542,47 +614,30 @@ static int link_prog(struct ctx *c, const struct func *main, struct bk_link_prog
 
 static int init_slots(struct ctx *c, struct bk_err *err)
 {
-	const struct bk_object *o = c->obj;
 	for (size_t mi = 0; mi < c->l->nmaps; mi++) {
 		struct bk_link_map *m = &c->l->maps[mi];
-		if (m->kind != BK_LMAP_BTF || !m->init_size)
-			continue;
-		uint64_t voff = m->sec_off + (m->init_size - 1);
-		m->init_size = 0;
-		const struct bk_section *sh = &o->sections[m->sec];
-		uint64_t end = sh->size;
-		for (size_t j = 0; j < c->l->nmaps; j++)
-			if (c->l->maps[j].sec == m->sec && c->l->maps[j].sec_off > m->sec_off &&
-			    c->l->maps[j].sec_off < end)
-				end = c->l->maps[j].sec_off;
-		for (size_t ri = 0; ri < sh->nrelocs; ri++) {
-			const struct bk_reloc *rel = &sh->relocs[ri];
-			if (rel->offset < voff || rel->offset >= end)
-				continue;
-			if (rel->sym >= o->nsymbols || (rel->offset - voff) % 8)
-				return bk_err_set(err, -EINVAL, "%s: map '%s': bad relocation in 'values'",
-						  c->oname, m->full_name);
-			const struct bk_symbol *s = &o->symbols[rel->sym];
-			uint32_t slot = (uint32_t)((rel->offset - voff) / 8);
+		const char *name = m->pending;
+		for (uint32_t slot = 0; name && slot < m->npending; name += strlen(name) + 1, slot++) {
 			struct bk_link_slot sl = { .index = slot };
+			if (!name[0])
+				continue;
 			if (slot >= m->def.max_entries)
 				return bk_err_set(err, -EINVAL, "%s: map '%s': slot %u past max_entries %u",
 						  c->oname, m->full_name, slot, m->def.max_entries);
 			if (m->def.type == BK_MAP_PROG_ARRAY) {
-				int p = -1;
-				for (size_t pi = 0; pi < c->l->nprogs; pi++)
-					if (!strcmp(c->l->progs[pi].name, s->name))
-						p = (int)pi;
+				int p = bk_linked_find_prog(c->l, name);
 				if (p < 0)
-					return bk_err_set(err, -EINVAL, "%s: map '%s': slot %u: '%s' is not a program",
-							  c->oname, m->full_name, slot, s->name);
+					continue; /* a program left out (not asked for, not loadable) */
 				sl.is_prog = true;
 				sl.target = (uint32_t)p;
 			} else {
-				int t = s->shndx == m->sec ? find_map(c, m->sec, s->value) : -1;
+				int t = -1;
+				for (size_t j = 0; j < c->l->nmaps; j++)
+					if (c->l->maps[j].kind == BK_LMAP_BTF && !strcmp(c->l->maps[j].full_name, name))
+						t = (int)j;
 				if (t < 0)
 					return bk_err_set(err, -EINVAL, "%s: map '%s': slot %u: '%s' is not a map",
-							  c->oname, m->full_name, slot, s->name);
+							  c->oname, m->full_name, slot, name);
 				sl.target = (uint32_t)t;
 			}
 			struct bk_link_slot *ns = realloc(m->slots, (m->nslots + 1) * sizeof(*ns));
@@ -591,6 +646,8 @@ static int init_slots(struct ctx *c, struct bk_err *err)
 			m->slots = ns;
 			m->slots[m->nslots++] = sl;
 		}
+		free(m->pending);
+		m->pending = NULL;
 	}
 	return 0;
 }
@@ -604,6 +661,7 @@ void bk_linked_free(struct bk_linked *l)
 	for (size_t i = 0; i < l->nmaps; i++) {
 		free(l->maps[i].full_name);
 		free(l->maps[i].slots);
+		free(l->maps[i].pending);
 	}
 	for (size_t i = 0; i < l->nprogs; i++) {
 		free(l->progs[i].name);
@@ -665,14 +723,22 @@ int bk_link_object(const struct bk_object *obj, const struct bk_load_opts *opts,
 			maps_sec = i;
 		else if (sh->kind == BK_SEC_LEGACY_MAPS)
 			legacy_sec = i;
-		else if (sh->kind == BK_SEC_BTF && sh->data && !c.have_btf) {
-			struct bk_err berr = { 0 };
-			/* A broken .BTF only matters if .maps needs it: keep the first error. */
-			if (bk__btf_parse(sh->data, sh->size, &c.btf, &berr) == 0)
-				c.have_btf = true;
-		}
 		if (!strcmp(sh->name, ".text"))
 			c.text_sec = i;
+	}
+	{
+		struct bk_btf_ext *ext = NULL;
+		struct bk_err berr = { 0 };
+		/* As libbpf: broken BTF is fatal only when .maps needs it. */
+		r = bk_object_btf(obj, &c.btf, &ext, &berr);
+		if (r < 0 && r != -ENOENT && maps_sec) {
+			r = bk_err_set(err, r, "%s", berr.msg);
+			goto out;
+		}
+		if (r < 0)
+			c.btf = NULL;
+		bk_btf_ext_free(ext);
+		r = 0;
 	}
 	if (legacy_sec && (r = init_legacy_maps(&c, legacy_sec, err)) < 0)
 		goto out;
@@ -756,8 +822,7 @@ int bk_link_object(const struct bk_object *obj, const struct bk_load_opts *opts,
 		goto out;
 out:
 	free(c.funcs);
-	if (c.have_btf)
-		bk__btf_free(&c.btf);
+	bk_btf_free(c.btf);
 	if (r < 0) {
 		bk_linked_free(c.l);
 		return r;
