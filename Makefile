@@ -80,7 +80,7 @@ $(B)/bpfkit: $(CLI_OBJS) $(B)/libbpfkit.a
 
 $(B)/bpfkit.pc: bpfkit.pc.in Makefile
 	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	     -e 's|@REQUIRES@|$(if $(filter 1,$(KERN)),libbpf,)|' $< > $@
+	     -e 's|@LIBS@|$(LDLIBS)|' -e 's|@REQUIRES@|$(if $(filter 1,$(KERN)),libbpf,)|' $< > $@
 
 $(B)/tests/%: tests/unit/%.c $(B)/libbpfkit.a
 	@mkdir -p $(dir $@)
@@ -97,9 +97,17 @@ FB           := build-fuzz
 FUZZ_FLAGS   := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(FB)/gen \
                 -DBK_VERSION='"$(VERSION)"' -DBK_HAVE_KERN=0 -DBK_HAVE_CAPSTONE=0
 FUZZ_LIBSRCS := $(filter-out src/kern/%,$(LIB_SRCS))
-$(FB)/%: fuzz/%.c $(FUZZ_LIBSRCS)
-	@mkdir -p $(FB)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIBSRCS) -lm
+FUZZ_OBJS    := $(FUZZ_LIBSRCS:%.c=$(FB)/obj/%.o)
+# The library is compiled once for all harnesses; each harness only links.
+$(FB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -MMD -MP -c $< -o $@
+$(FB)/libfuzzlib.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+$(FB)/%: fuzz/%.c $(FB)/libfuzzlib.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FB)/libfuzzlib.a -lm
+-include $(FUZZ_OBJS:.o=.d)
 fuzz-build: $(FUZZ_SRCS:fuzz/%.c=$(FB)/%)
 fuzz: fuzz-build
 	@for f in $(FUZZ_SRCS:fuzz/%.c=%); do mkdir -p $(FB)/corpus-$$f; \
@@ -113,7 +121,7 @@ install: all
 	install -m644 $(B)/libbpfkit.a $(DESTDIR)$(PREFIX)/lib/
 	install -m755 $(B)/libbpfkit.so $(DESTDIR)$(PREFIX)/lib/libbpfkit.so.0
 	ln -sf libbpfkit.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfkit.so
-	install -m644 include/bpfkit/*.h $(DESTDIR)$(PREFIX)/include/bpfkit/
+	install -m644 include/bpfkit/*.h include/bpfkit/*.def $(DESTDIR)$(PREFIX)/include/bpfkit/
 	install -m644 $(B)/bpfkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m644 man/bpfkit.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 

@@ -5,8 +5,8 @@
 # Only outputs older than their source (or than a header in tests/include) are rebuilt, so
 # every test can call it: sh "$ROOT/tests/corpus/build.sh" "$BK_BUILD/corpus".
 # Environment: CLANG (default clang-19), CORPUS_SRC (source directory, default this one;
-# bench/progs/build.sh reuses this script), CORPUS_CPUS (default "v1 v2 v3 v4"),
-# JOBS (parallel compiles, default 2).
+# bench/progs/build.sh reuses this script), CORPUS_SKIP (source names to leave out),
+# CORPUS_CPUS (default "v1 v2 v3 v4"), JOBS (parallel compiles, default 2).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -32,9 +32,10 @@ SRC=${CORPUS_SRC:-$HERE}
 CPUS=${CORPUS_CPUS:-v1 v2 v3 v4}
 command -v "$CLANG" >/dev/null 2>&1 || { echo "build.sh: $CLANG not found" >&2; exit 1; }
 
-# The newest shared header: a change there rebuilds everything.
+# The newest shared header (tests/include or beside the sources): a change there rebuilds
+# everything.
 newest_hdr=
-for h in "$ROOT"/tests/include/*.h; do
+for h in "$ROOT"/tests/include/*.h "$SRC"/*.h; do
 	[ -f "$h" ] || continue
 	if [ -z "$newest_hdr" ] || [ "$h" -nt "$newest_hdr" ]; then newest_hdr=$h; fi
 done
@@ -52,6 +53,7 @@ for cpu in $CPUS; do
 	for src in "$SRC"/*.c; do
 		[ -f "$src" ] || continue
 		name=$(basename "$src" .c)
+		case " ${CORPUS_SKIP:-} " in *" $name "*) continue ;; esac
 		# Large sources first would be nicer; plain order keeps the log readable.
 		if stale "$OUT/$cpu/$name.o" "$src"; then echo "$OUT/$cpu/$name.o $src $cpu -c" >> "$jobs"; fi
 		if stale "$OUT/$cpu/$name.s" "$src"; then echo "$OUT/$cpu/$name.s $src $cpu -S" >> "$jobs"; fi

@@ -25,13 +25,9 @@ if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
 	notok corpus_build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
 fi
 KR=$BK_BUILD/corpus/kernrun
-if [ ! -x "$KR" ] || [ "$ROOT/tests/corpus_kernel/kernrun.c" -nt "$KR" ]; then
-	if ! ${CC:-cc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -o "$KR.tmp" "$ROOT/tests/corpus_kernel/kernrun.c" \
-		$(pkg-config --cflags --libs libbpf) > "$T/cc.log" 2>&1; then
-		notok kernrun_build "$(head -3 "$T/cc.log" | tr '\n' ' ')"
-		exit 0
-	fi
-	mv -f "$KR.tmp" "$KR"
+if ! sh "$ROOT/tests/corpus_kernel/build_kernrun.sh" "$KR" > "$T/cc.log" 2>&1; then
+	notok kernrun_build "$(head -3 "$T/cc.log" | tr '\n' ' ')"
+	exit 0
 fi
 
 for run in "$C"/*.run; do
