@@ -46,6 +46,25 @@ stale() { # stale TARGET SOURCE
 	return 1
 }
 
+# clang's output depends on the sources alone, not on which build directory asked for it:
+# an up-to-date copy in another build directory (make check, then make check SANITIZE=1)
+# is copied instead of compiled again. CORPUS_REUSE lists the directories to look in.
+OUT_ABS=$(mkdir -p "$OUT" && cd "$OUT" && pwd)
+REUSE=${CORPUS_REUSE-$(for d in "$ROOT"/build*/; do
+	sub=${OUT_ABS#"$ROOT"/build*/}
+	if [ "$sub" != "$OUT_ABS" ] && [ -d "$d$sub" ] && [ "$d$sub" != "$OUT_ABS" ]; then echo "$d$sub"; fi
+done)}
+reuse() { # reuse TARGET SOURCE CPU: copy a fresh TARGET from another build directory
+	for d in $REUSE; do
+		c=$d/$3/$(basename "$1")
+		if [ -f "$c" ] && ! stale "$c" "$2" && cp -p "$c" "$1.tmp.$$"; then
+			mv -f "$1.tmp.$$" "$1"
+			return 0
+		fi
+	done
+	return 1
+}
+
 jobs=$(mktemp)
 trap 'rm -f "$jobs"' EXIT
 for cpu in $CPUS; do
@@ -54,9 +73,12 @@ for cpu in $CPUS; do
 		[ -f "$src" ] || continue
 		name=$(basename "$src" .c)
 		case " ${CORPUS_SKIP:-} " in *" $name "*) continue ;; esac
-		# Large sources first would be nicer; plain order keeps the log readable.
-		if stale "$OUT/$cpu/$name.o" "$src"; then echo "$OUT/$cpu/$name.o $src $cpu -c" >> "$jobs"; fi
-		if stale "$OUT/$cpu/$name.s" "$src"; then echo "$OUT/$cpu/$name.s $src $cpu -S" >> "$jobs"; fi
+		for kind in o:-c s:-S; do
+			t=$OUT/$cpu/$name.${kind%%:*}
+			if stale "$t" "$src" && ! reuse "$t" "$src" "$cpu"; then
+				echo "$t $src $cpu ${kind#*:}" >> "$jobs"
+			fi
+		done
 	done
 done
 [ -s "$jobs" ] || exit 0
