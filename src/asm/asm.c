@@ -18,6 +18,8 @@ int asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	unsigned col = 1;
+	if (!at)
+		at = c->stmt;
 	if (at && c->line_start && at >= c->line_start)
 		col = (unsigned)(at - c->line_start) + 1;
 	return bk_err_set(c->err, -EINVAL, "%s:%u:%u: %s", c->name, c->line, col, msg);

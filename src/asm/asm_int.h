@@ -75,6 +75,7 @@ struct asm_ctx {
 	/* position of the statement being assembled, for messages */
 	uint32_t line;
 	const char *line_start;
+	const char *stmt;     /* start of the statement, for errors without a better place */
 
 	struct asm_sym *syms;
 	size_t nsyms, capsyms;

@@ -516,6 +516,7 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 		end--;
 	if (p >= end)
 		return 0;
+	c->stmt = p;
 	/* label (a map definition follows its label on the same line) */
 	const char *q = p;
 	while (q < end && asm_is_ident(*q) && *q != '.')

@@ -683,6 +683,7 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 				continue;
 			}
 		}
+		c->stmt = p;
 		if (*p == '.' && p + 1 < end && asm_is_ident_start(p[1]))
 			return directive(c, p, end);
 		return asm_match_insn(c, m, p, end);
@@ -706,7 +707,7 @@ int asm_llvm(struct asm_ctx *c, const char *text, size_t len)
 		c->line_start = ls;
 		const char *s = p;
 		bool in_str = false;
-		const char *q = p;
+		const char *q = p, *quote = NULL;
 		if (in_block) {
 			for (; q + 1 < le; q++)
 				if (q[0] == '*' && q[1] == '/')
@@ -730,6 +731,7 @@ int asm_llvm(struct asm_ctx *c, const char *text, size_t len)
 			}
 			if (ch == '"') {
 				in_str = true;
+				quote = q;
 			} else if (ch == '#' || (ch == '/' && q + 1 < le && q[1] == '/')) {
 				break;
 			} else if (ch == ';') {
@@ -751,7 +753,7 @@ int asm_llvm(struct asm_ctx *c, const char *text, size_t len)
 		}
 		if (!r && !in_block) {
 			if (in_str)
-				r = asm_error(c, s, "unterminated string");
+				r = asm_error(c, quote, "unterminated string");
 			else
 				r = statement(c, m, s, q < le ? q : le);
 		} else if (!r && in_block && s < le) {

@@ -559,6 +559,7 @@ struct bound {
 	uint64_t imm64;
 	bool wide;
 	const char *bad_at;
+	int prio;
 	char why[160];
 };
 
@@ -576,7 +577,10 @@ static int eval(struct asm_ctx *c, const struct tok *k, struct asm_expr *e)
 
 static bool set_why(struct bound *b, const char *at, const char *msg)
 {
-	if (!b->why[0]) {
+	/* a value error from a form whose registers fit beats a register-width mismatch */
+	int prio = strstr(msg, "register width") || strstr(msg, "is fixed") ? 1 : 2;
+	if (prio > b->prio) {
+		b->prio = prio;
 		snprintf(b->why, sizeof(b->why), "%s", msg);
 		b->bad_at = at;
 	}
@@ -805,14 +809,15 @@ int asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, cons
 				return asm_error(c, p, "invalid number of operands for lock");
 			return asm_error(c, p, "invalid operands for '%.*s'", (int)(st[0].e - st[0].s), st[0].s);
 		}
-		if (n && st[0].kind == T_EXPR && (n == 1 || st[1].kind >= T_FIRST_CODE) &&
-		    asm_is_ident_start(*p) && (n == 1 || *st[1].s != '='))
+		if (n && st[0].kind == T_EXPR && asm_is_ident_start(*p) &&
+		    (n == 1 || st[1].kind < T_FIRST_CODE || (*st[1].s != '=' && st[1].e[-1] != '=')))
 			return asm_error(c, p, "unknown instruction '%.*s'", (int)(first_end - p), p);
 		return asm_error(c, p, "invalid instruction '%.*s'", (int)(end - p), p);
 	}
 	struct bound b;
 	b.why[0] = 0;
 	b.bad_at = NULL;
+	b.prio = 0;
 	for (int ci = s->first; ci >= 0; ci = m->cands[ci].next) {
 		const struct cand *cd = &m->cands[ci];
 		int r = bind(c, cd, st, &b);

@@ -65,6 +65,7 @@ int asm_ubpf(struct asm_ctx *c, const char *text, size_t len)
 				s = asm_skip_ws(q + 1, e);
 			}
 			if (!r && s < e) {
+				c->stmt = s;
 				bool is_exit = (e - s == 4 && !memcmp(s, "exit", 4));
 				uint64_t off = asm_cur_off(c);
 				r = asm_match_insn(c, m, s, e);

@@ -126,18 +126,30 @@ static int counts[2][2]; /* [g][ok] */
 
 static void one(const char *dir, const char *base, const char *cpu, bool g)
 {
-	char s[1024], mc[1100], cl[1024], cmd[4096], name[300];
+	char s[1024], mc[1100], cl[1024], cmd[8192], name[300];
 	snprintf(s, sizeof(s), "%s/%s.s", dir, base);
 	snprintf(cl, sizeof(cl), "%s/%s.o", dir, base);
 	snprintf(mc, sizeof(mc), "%s/%s.mc.o", dir, base);
 	snprintf(name, sizeof(name), "asm corpus %s %s%s", cpu, base, g ? " -g" : "");
 	bool have_mc = newer(mc, s);
 	if (!have_mc) {
-		snprintf(cmd, sizeof(cmd), "llvm-mc-19 -triple bpf -mcpu=%s -filetype=obj '%s' -o '%s' 2>/dev/null || rm -f '%s'",
-			 cpu, s, mc, mc);
+		/* llvm-mc-19 rejects clang's "rD = wS" (v3/v4); "wD = wS" is the same instruction,
+		 * so the rewritten text still gives the reference, symbol table included */
+		snprintf(cmd, sizeof(cmd), "llvm-mc-19 -triple bpf -mcpu=%s -filetype=obj '%s' -o '%s' 2>/dev/null || "
+			 "sed 's/^\\(\t*\\)r\\([0-9]*\\) = \\(w[0-9]*\\)$/\\1w\\2 = \\3/' '%s' | "
+			 "llvm-mc-19 -triple bpf -mcpu=%s -filetype=obj -o '%s' - 2>/dev/null || rm -f '%s'",
+			 cpu, s, mc, s, cpu, mc, mc);
 		if (system(cmd)) {
 		}
 		have_mc = newer(mc, s);
+	}
+	if (!have_mc && !g && !newer(cl, s)) {
+		/* llvm-mc cannot read it: clang's own object is the reference */
+		const char *root = getenv("ROOT");
+		snprintf(cmd, sizeof(cmd), "clang-19 -O2 -target bpf -I/usr/include/x86_64-linux-gnu -I'%s/tests/include' "
+			 "-mcpu=%s -c '%s/tests/corpus/%s.c' -o '%s' 2>/dev/null", root, cpu, root, base, cl);
+		if (system(cmd)) {
+		}
 	}
 	const char *refp = have_mc ? mc : cl;
 	uint8_t *text = NULL;
@@ -234,9 +246,7 @@ int main(void)
 		 "cd '%s/tests/corpus' && for v in v1 v2 v3 v4; do mkdir -p '%s/asm-nog/'$v; for f in *.c; do "
 		 "o='%s/asm-nog/'$v/${f%%.c}.s; [ \"$o\" -nt \"$f\" ] || clang-19 -O2 -target bpf "
 		 "-I/usr/include/x86_64-linux-gnu -I'%s/tests/include' -mcpu=$v -S \"$f\" -o \"$o\" 2>/dev/null; "
-		 "[ \"${o%%.s}.o\" -nt \"$f\" ] || clang-19 -O2 -target bpf -I/usr/include/x86_64-linux-gnu "
-		 "-I'%s/tests/include' -mcpu=$v -c \"$f\" -o \"${o%%.s}.o\" 2>/dev/null; done; done",
-		 root, build, build, root, root);
+		 "done; done", root, build, build, root);
 	int r2 = system(cmd);
 	if (r1)
 		printf("not ok asm corpus build: tests/corpus/build.sh failed\n");
