@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -143,7 +144,7 @@ static void fill_key(uint8_t *k, uint32_t ks, uint32_t v)
 
 #define FAIL(...) do { snprintf(why, sizeof why, __VA_ARGS__); goto out; } while (0)
 
-static void run_cfg(const struct cfg *c)
+static void run_cfg(const struct cfg *c, int round)
 {
 	char why[300] = "";
 	struct bk_map_def d = { .type = c->type, .key_size = c->ks, .value_size = c->vs, .max_entries = c->max,
@@ -271,9 +272,9 @@ static void run_cfg(const struct cfg *c)
 out:
 	close(fd);
 	if (why[0])
-		printf("not ok kernel differential %s: %s\n", c->name, why);
+		printf("not ok kernel differential %s round %d: %s\n", c->name, round, why);
 	else
-		printf("ok kernel differential %s (%d ops, %d final elements equal)\n", c->name, ops_done, nkeys);
+		printf("ok kernel differential %s round %d (%d ops, %d final elements equal)\n", c->name, round, ops_done, nkeys);
 }
 
 static void test_differential(void)
@@ -293,8 +294,10 @@ static void test_differential(void)
 		{ "queue", BK_MAP_QUEUE, 0, 6, 5, 0, 1, 1500, false },
 		{ "stack", BK_MAP_STACK, 0, 4, 4, 0, 1, 1500, false },
 	};
-	for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++)
-		run_cfg(&cfgs[i]);
+	/* three rounds, each continuing the random sequence with fresh maps */
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++)
+			run_cfg(&cfgs[i], round);
 }
 
 /* ------------------------------------------------------------ other kernel rules */
@@ -373,6 +376,199 @@ static void test_misc_rules(void)
 	close(ofd);
 	close(ofd2);
 	close(ifd);
+}
+
+
+/* ------------------------------------------------------------ ring buffer layout */
+
+/* Tiny socket filters run with BPF_PROG_TEST_RUN: one calls bpf_ringbuf_output with SIZE
+ * bytes of a stack pattern and returns its result; the other reserves SIZE bytes, writes
+ * one word and discards the record (returns 1 if the reservation failed). The kernel's
+ * ring memory, read through mmap, must then equal bpfkit's byte for byte. */
+#define INSN(c, d, s_, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s_), .off = (o), .imm = (i) })
+
+static int load_rb_prog(int map_fd, bool discard, uint32_t size)
+{
+	struct bpf_insn p[40];
+	int n = 0;
+	if (!discard) {
+		for (int i = 0; i < 8; i++)  /* *(u64 *)(r10 - 64 + 8i) = pattern */
+			p[n++] = INSN(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, (int16_t)(-64 + 8 * i), 0x01020304 * (i + 1));
+		p[n++] = INSN(BPF_LD | BPF_IMM | BPF_DW, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, map_fd);
+		p[n++] = INSN(0, 0, 0, 0, 0);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
+		p[n++] = INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -64);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, (int32_t)size);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_4, 0, 0, 0);
+		p[n++] = INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_output);
+		p[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	} else {
+		p[n++] = INSN(BPF_LD | BPF_IMM | BPF_DW, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, map_fd);
+		p[n++] = INSN(0, 0, 0, 0, 0);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, (int32_t)size);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, 0);
+		p[n++] = INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_reserve);
+		p[n++] = INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 2, 0);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
+		p[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		p[n++] = INSN(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_0, 0, 0, 0x55aa55aa);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_0, 0, 0);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, 0);
+		p[n++] = INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_discard);
+		p[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+		p[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	}
+	return bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bkrb", "GPL", p, (size_t)n, NULL);
+}
+
+static int run_prog(int pfd, int32_t *ret)
+{
+	uint8_t pkt[64] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof pkt, .repeat = 1);
+	int r = bpf_prog_test_run_opts(pfd, &o);
+	*ret = (int32_t)o.retval;
+	return r;
+}
+
+static void test_ringbuf_layout(void)
+{
+	const uint32_t RB = 4096;
+	long pg = sysconf(_SC_PAGESIZE);
+	struct bk_map_def d = { .type = BK_MAP_RINGBUF, .max_entries = RB, .name = "bkrb" };
+	int fd = kcreate(&d, 0);
+	struct bk_map *m;
+	if (fd < 0 || bk_map_create(S, &d, &m, NULL)) {
+		printf("skip ringbuf layout: create failed (%d)\n", fd);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	/* sizes used: output 1..64, discard 8..64; one program per size and kind */
+	int outp[65] = { 0 }, disp[65] = { 0 };
+	for (int i = 1; i <= 64; i++) {
+		outp[i] = load_rb_prog(fd, false, (uint32_t)i);
+		disp[i] = i >= 8 ? load_rb_prog(fd, true, (uint32_t)i) : -1;
+		if (outp[i] < 0 || (i >= 8 && disp[i] < 0)) {
+			printf("skip ringbuf layout: kernel refused the test program (%d)\n", outp[i] < 0 ? outp[i] : disp[i]);
+			goto out;
+		}
+	}
+	unsigned long *cons = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	uint8_t *prod = mmap(NULL, (size_t)pg + 2 * RB, PROT_READ, MAP_SHARED, fd, pg);
+	if (cons == MAP_FAILED || prod == MAP_FAILED) {
+		printf("skip ringbuf layout: mmap failed\n");
+		goto out;
+	}
+	const uint8_t *kdata = prod + pg, *udata = bk_ringbuf_data(m, NULL);
+	char why[200] = "";
+	int steps = 0, fulls = 0;
+	uint8_t pat[64];
+	for (int i = 0; i < 8; i++)
+		for (int b = 0; b < 8; b++)
+			pat[8 * i + b] = b < 4 ? (uint8_t)((uint32_t)(0x01020304 * (i + 1)) >> (8 * b)) : 0;
+	for (steps = 0; steps < 1200 && !why[0]; steps++) {
+		int what = (int)rnd(100);
+		int32_t kret = 0, uret = 0;
+		if (what < 60) {
+			uint32_t sz = 1 + rnd(64);
+			if (run_prog(outp[sz], &kret)) {
+				snprintf(why, sizeof why, "test run failed");
+				break;
+			}
+			uret = (int32_t)bk_ringbuf_output(m, pat, sz, 0);
+			fulls += uret == -EAGAIN;
+		} else if (what < 97) {
+			uint32_t sz = 8 + rnd(57);
+			run_prog(disp[sz], &kret);
+			uint8_t *r = bk_ringbuf_reserve(m, sz, 0);
+			if (r) {
+				uint64_t w = 0x55aa55aa;
+				memcpy(r, &w, 8);
+				bk_ringbuf_discard(m, r, 0);
+			}
+			uret = r ? 0 : 1;
+			fulls += !r;
+		} else {
+			/* consume everything: the kernel's consumer position is ours to write */
+			bk_ringbuf_consume(m, NULL, NULL);
+			__atomic_store_n(cons, (unsigned long)bk_ringbuf_query(m, BK_RB_CONS_POS), __ATOMIC_RELEASE);
+		}
+		unsigned long kprod = __atomic_load_n((unsigned long *)prod, __ATOMIC_ACQUIRE);
+		if (kret != uret)
+			snprintf(why, sizeof why, "step %d: kernel returned %d, bpfkit %d", steps, kret, uret);
+		else if (kprod != bk_ringbuf_query(m, BK_RB_PROD_POS))
+			snprintf(why, sizeof why, "step %d: producer position kernel %lu, bpfkit %llu", steps, kprod,
+				 (unsigned long long)bk_ringbuf_query(m, BK_RB_PROD_POS));
+		else if (memcmp(kdata, udata, RB)) {
+			size_t at = 0;
+			while (kdata[at] == udata[at])
+				at++;
+			snprintf(why, sizeof why, "step %d: ring bytes differ at offset %zu (kernel 0x%02x, bpfkit 0x%02x)", steps, at,
+				 kdata[at], udata[at]);
+		}
+	}
+	if (why[0])
+		printf("not ok ringbuf records as the kernel's: %s\n", why);
+	else
+		printf("ok ringbuf records as the kernel's (%d steps, %llu bytes produced, %d full refusals)\n", steps,
+		       (unsigned long long)bk_ringbuf_query(m, BK_RB_PROD_POS), fulls);
+	munmap(cons, (size_t)pg);
+	munmap(prod, (size_t)pg + 2 * RB);
+out:
+	for (int i = 1; i <= 64; i++) {
+		if (outp[i] > 0)
+			close(outp[i]);
+		if (disp[i] > 0)
+			close(disp[i]);
+	}
+	close(fd);
+}
+
+
+/* ------------------------------------------------------------ LRU eviction */
+
+/* Sequential inserts with no lookups: bpfkit's exact LRU keeps the newest max_entries
+ * keys. The kernel's approximate LRU (per-cpu free lists refilled in batches, inactive
+ * list shrinking with reference bits) keeps a subset. Asserted: neither holds more than
+ * max_entries, both hold the newest key, and every key the kernel keeps bpfkit keeps
+ * too (on one pinned cpu the kernel has kept exactly the newest max_entries). The counts are printed for the record. */
+static void test_lru_eviction(void)
+{
+	const uint32_t MAX = 64, N = 512;
+	struct bk_map_def d = { .type = BK_MAP_LRU_HASH, .key_size = 4, .value_size = 8, .max_entries = MAX,
+				.map_flags = BK_F_ZERO_SEED, .name = "bklru" };
+	int fd = kcreate(&d, 0);
+	struct bk_map *m;
+	if (fd < 0 || bk_map_create(S, &d, &m, NULL)) {
+		printf("skip lru eviction: create failed (%d)\n", fd);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	int kfail = 0, ufail = 0;
+	for (uint32_t k = 0; k < N; k++) {
+		uint64_t v = k;
+		kfail += bpf_map_update_elem(fd, &k, &v, BK_ANY) != 0;
+		ufail += bk_map_sys_update(m, &k, &v, BK_ANY, NULL) != 0;
+	}
+	uint32_t kn = 0, both = 0, kold = 0, cur, nx;
+	const void *prev = NULL;
+	uint64_t v;
+	while (!bpf_map_get_next_key(fd, prev, &nx)) {
+		cur = nx;
+		prev = &cur;
+		kn++;
+		both += bk_map_sys_lookup(m, &cur, &v, 0, NULL) == 0;
+		kold += cur < N / 4;
+	}
+	uint32_t last = N - 1;
+	bool klast = bpf_map_lookup_elem(fd, &last, &v) == 0, ulast = bk_map_sys_lookup(m, &last, &v, 0, NULL) == 0;
+	uint32_t first_kept = N - MAX;
+	bool uexact = bk_map_count(m) == MAX && bk_map_sys_lookup(m, &first_kept, &v, 0, NULL) == 0;
+	CHECKF(!kfail && !ufail && kn <= MAX && klast && ulast && uexact && kold == 0 && both == kn,
+	       "lru eviction after %u inserts into %u: kernel keeps %u (%u of them also in bpfkit), bpfkit keeps the newest %u",
+	       N, MAX, kn, both, bk_map_count(m));
+	close(fd);
 }
 
 /* ------------------------------------------------------------ bpftool dump format */
@@ -494,6 +690,8 @@ int main(void)
 	test_differential();
 	test_misc_rules();
 	test_bpftool_dump();
+	test_ringbuf_layout();
+	test_lru_eviction();
 	bk_maps_free(S);
 	return 0;
 }
