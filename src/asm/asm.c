@@ -809,10 +809,17 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 	for (size_t i = 0; i < c->nsecs; i++) {
 		struct asm_sec *s = &c->secs[i];
 		uint64_t size = s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
-		r = bk_object_add_section(o, s->name, s->type, s->flags, s->align,
-					  s->type == BK_SHT_NOBITS ? NULL : s->data.data, size, err);
+		bool give = s->type != BK_SHT_NOBITS && size;
+		r = bk_object_add_section(o, s->name, s->type, s->flags, s->align, NULL, give ? 0 : size, err);
 		if (r < 0)
 			goto out;
+		if (give) {
+			/* hand the buffer over instead of copying megabytes of code */
+			o->sections[r].data = s->data.data;
+			o->sections[r].size = size;
+			s->data.data = NULL;
+			s->data.len = s->data.cap = 0;
+		}
 		s->out_index = r;
 		o->sections[r].entsize = s->entsize;
 	}

@@ -95,11 +95,20 @@ static const char *const ops[] = {
 	"]", ",", "/", "%", "|", "^", "!", ":", "~",
 };
 
+static uint8_t op_len[sizeof(ops) / sizeof(ops[0])];
+
 static size_t match_op(const char *p, const char *end)
 {
+	/* the hot path: most statements have one or two operators */
+	char c0 = *p;
+	if (!strchr("s<>+-*/%|&^=!()[],:~", c0) || !c0)
+		return 0;
+	if (!op_len[0])
+		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+			op_len[i] = (uint8_t)strlen(ops[i]);
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		size_t n = strlen(ops[i]);
-		if ((size_t)(end - p) >= n && !memcmp(p, ops[i], n))
+		size_t n = op_len[i];
+		if (ops[i][0] == c0 && (size_t)(end - p) >= n && !memcmp(p, ops[i], n))
 			return n;
 	}
 	return 0;

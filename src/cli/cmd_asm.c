@@ -6,8 +6,12 @@
 #include "bpfkit/probe.h"
 #include "bpfkit/util.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 BK_COMMAND(asm, bk_cmd_asm, "assemble LLVM, ubpf or Intel-like (ebpf_asm) syntax into an ELF object")
 
@@ -106,7 +110,23 @@ int bk_cmd_asm(int argc, char **argv)
 	uint8_t *text = NULL;
 	size_t len = 0;
 	int rc = 1;
-	if (bk_read_file(in, &text, &len, &err) < 0) {
+	void *map = NULL;
+	/* a regular file is mapped, not copied: big inputs cost no extra memory */
+	int fd = strcmp(in, "-") ? open(in, O_RDONLY) : -1;
+	struct stat st;
+	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0) {
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED)
+			map = NULL;
+		else {
+			madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+			text = map;
+			len = (size_t)st.st_size;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!map && bk_read_file(in, &text, &len, &err) < 0) {
 		fprintf(stderr, "bpfkit asm: %s\n", err.msg);
 		goto done;
 	}
@@ -131,7 +151,10 @@ int bk_cmd_asm(int argc, char **argv)
 			bk_object_free(obj);
 	}
 done:
-	free(text);
+	if (map)
+		munmap(map, len);
+	else
+		free(text);
 	free(defout);
 	return rc;
 }
