@@ -124,12 +124,13 @@ static bool newer(const char *a, const char *b) /* a exists and is not older tha
 
 static int counts[2][2]; /* [g][ok] */
 
-static void one(const char *dir, const char *base, const char *cpu, bool g)
+static void one(const char *dir, const char *refdir, const char *base, const char *cpu, bool g)
 {
 	char s[1024], mc[1100], cl[1024], cmd[8192], name[300];
 	snprintf(s, sizeof(s), "%s/%s.s", dir, base);
-	snprintf(cl, sizeof(cl), "%s/%s.o", dir, base);
-	snprintf(mc, sizeof(mc), "%s/%s.mc.o", dir, base);
+	snprintf(cl, sizeof(cl), "%s/%s.o", g ? dir : refdir, base);
+	/* references live in our own directory, not in the shared corpus build */
+	snprintf(mc, sizeof(mc), "%s/%s.mc.o", refdir, base);
 	snprintf(name, sizeof(name), "asm corpus %s %s%s", cpu, base, g ? " -g" : "");
 	bool have_mc = newer(mc, s);
 	if (!have_mc) {
@@ -193,8 +194,12 @@ static void one(const char *dir, const char *base, const char *cpu, bool g)
 	free(text);
 }
 
-static void run_dir(const char *dir, const char *cpu, bool g)
+static void run_dir(const char *dir, const char *refdir, const char *cpu, bool g)
 {
+	char mk[2200];
+	snprintf(mk, sizeof(mk), "mkdir -p '%s'", refdir);
+	if (system(mk)) {
+	}
 	DIR *d = opendir(dir);
 	if (!d) {
 		printf("skip asm corpus %s%s: no %s\n", cpu, g ? " -g" : "", dir);
@@ -215,7 +220,7 @@ static void run_dir(const char *dir, const char *cpu, bool g)
 	}
 	closedir(d);
 	for (size_t i = 0; i < n; i++) {
-		one(dir, names[i], cpu, g);
+		one(dir, refdir, names[i], cpu, g);
 		free(names[i]);
 	}
 	free(names);
@@ -228,7 +233,7 @@ int main(void)
 		printf("skip asm corpus: run through make check (ROOT, BK_BUILD unset)\n");
 		return 0;
 	}
-	char cmd[4096], dir[2048];
+	char cmd[4096], dir[2048], ref[2100];
 	snprintf(cmd, sizeof(cmd), "%s/tests/corpus/build.sh", root);
 	struct stat st;
 	if (stat(cmd, &st)) {
@@ -254,9 +259,10 @@ int main(void)
 	const char *cpus[] = { "v1", "v2", "v3", "v4" };
 	for (int i = 0; i < 4; i++) {
 		snprintf(dir, sizeof(dir), "%s/corpus/%s", build, cpus[i]);
-		run_dir(dir, cpus[i], true);
+		snprintf(ref, sizeof(ref), "%s/asm-ref/%s", build, cpus[i]);
+		run_dir(dir, ref, cpus[i], true);
 		snprintf(dir, sizeof(dir), "%s/asm-nog/%s", build, cpus[i]);
-		run_dir(dir, cpus[i], false);
+		run_dir(dir, dir, cpus[i], false);
 	}
 	printf("# asm corpus: -g %d identical, %d differ; no -g %d identical, %d differ\n",
 	       counts[1][1], counts[1][0], counts[0][1], counts[0][0]);
