@@ -258,7 +258,9 @@ int asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill)
 		s->nobits += pad;
 		return 0;
 	}
-	if (pad && bk_buf_reserve(&s->data, pad))
+	if (!pad)
+		return 0;
+	if (bk_buf_reserve(&s->data, pad))
 		return oom(c);
 	memset(s->data.data + s->data.len, fill, pad);
 	s->data.len += pad;
@@ -833,7 +835,8 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 		if (in_symtab(&c->syms[i]))
 			list[nl++] = (uint32_t)i;
 	g_sort_ctx = c;
-	qsort(list, nl, sizeof(*list), cmp_sym_order);
+	if (nl)
+		qsort(list, nl, sizeof(*list), cmp_sym_order);
 	int idx = 1;
 	if (c->file_name) {
 		if ((r = bk_object_add_symbol(o, asm_strdup(c, c->file_name, c->file_nlen), 0, 0,
@@ -859,7 +862,8 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 				goto out;
 			s->out_index = idx++;
 		}
-	qsort(c->rel, c->nrel, sizeof(*c->rel), cmp_reloc);
+	if (c->nrel)
+		qsort(c->rel, c->nrel, sizeof(*c->rel), cmp_reloc);
 	for (size_t i = 0; i < c->nrel; i++) {
 		struct asm_reloc *rl = &c->rel[i];
 		if ((r = bk_object_add_reloc(o, (unsigned)c->secs[rl->sec].out_index, rl->off, rl->type,

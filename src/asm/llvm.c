@@ -628,6 +628,8 @@ zero: {
 		s->nobits += (uint64_t)v;
 		return 0;
 	}
+	if (!v)
+		return 0;
 	if (bk_buf_reserve(&s->data, (size_t)v))
 		return -ENOMEM;
 	memset(s->data.data + s->data.len, (int)fill, (size_t)v);
