@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
+int bk__asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
 {
 	if (c->err && c->err->code)
 		return c->err->code ? c->err->code : -EINVAL;
@@ -44,7 +44,7 @@ static int grow_array(void **arr, size_t *cap, size_t elem)
 	return 0;
 }
 
-char *asm_strdup(struct asm_ctx *c, const char *s, size_t n)
+char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n)
 {
 	if (GROW(c, c->owned, c->nowned, c->capowned))
 		return NULL;
@@ -87,7 +87,7 @@ static int rehash(struct asm_ctx *c)
 	return 0;
 }
 
-uint32_t asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
+uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
 {
 	if (!c->htab)
 		return 0;
@@ -103,9 +103,9 @@ uint32_t asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
 }
 
 /* Returns the symbol's index, creating an undefined one; 0 on allocation failure. */
-uint32_t asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
+uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 {
-	uint32_t i = asm_sym_find(c, name, len);
+	uint32_t i = bk__asm_sym_find(c, name, len);
 	if (i)
 		return i;
 	if (!c->htab || (c->nsyms + 1) * 2 > c->hmask + 1)
@@ -129,7 +129,7 @@ uint32_t asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 	return i;
 }
 
-void asm_sym_register(struct asm_ctx *c, uint32_t s)
+void bk__asm_sym_register(struct asm_ctx *c, uint32_t s)
 {
 	if (!c->syms[s].registered) {
 		c->syms[s].registered = true;
@@ -137,24 +137,24 @@ void asm_sym_register(struct asm_ctx *c, uint32_t s)
 	}
 }
 
-int asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at)
+int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at)
 {
-	uint32_t s = asm_sym_get(c, name, len);
+	uint32_t s = bk__asm_sym_get(c, name, len);
 	if (!s)
 		return -ENOMEM;
 	struct asm_sym *y = &c->syms[s];
 	if (y->defined)
-		return asm_error(c, at, "duplicate label '%.*s'", (int)len, name);
+		return bk__asm_error(c, at, "duplicate label '%.*s'", (int)len, name);
 	y->defined = true;
 	y->sec = c->cur;
-	y->value = asm_cur_off(c);
-	asm_sym_register(c, s);
+	y->value = bk__asm_cur_off(c);
+	bk__asm_sym_register(c, s);
 	return 0;
 }
 
 /* ---- sections ----------------------------------------------------------------------- */
 
-int asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,
+int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,
 		uint64_t entsize, bool explicit_flags)
 {
 	for (size_t i = 0; i < c->nsecs; i++)
@@ -166,7 +166,7 @@ int asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, 
 		return -ENOMEM;
 	struct asm_sec *s = &c->secs[c->nsecs];
 	memset(s, 0, sizeof(*s));
-	s->name = asm_strdup(c, name, len);
+	s->name = bk__asm_strdup(c, name, len);
 	if (!s->name)
 		return -ENOMEM;
 	if (!explicit_flags) {
@@ -202,7 +202,7 @@ int asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, 
 		y->is_section = true;
 		y->type = BK_STT_SECTION;
 		y->size_expr = -1;
-		asm_sym_register(c, sym);
+		bk__asm_sym_register(c, sym);
 	}
 	s = &c->secs[c->nsecs];
 	s->secsym = (int)sym;
@@ -210,20 +210,20 @@ int asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, 
 	return 0;
 }
 
-uint64_t asm_cur_off(struct asm_ctx *c)
+uint64_t bk__asm_cur_off(struct asm_ctx *c)
 {
 	struct asm_sec *s = &c->secs[c->cur];
 	return s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
 }
 
-int asm_emit(struct asm_ctx *c, const void *p, size_t n)
+int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n)
 {
 	struct asm_sec *s = &c->secs[c->cur];
 	if (s->type == BK_SHT_NOBITS) {
 		const uint8_t *b = p;
 		for (size_t i = 0; i < n; i++)
 			if (b[i])
-				return asm_error(c, NULL, "non-zero data in NOBITS section '%s'", s->name);
+				return bk__asm_error(c, NULL, "non-zero data in NOBITS section '%s'", s->name);
 		s->nobits += n;
 		return 0;
 	}
@@ -232,14 +232,14 @@ int asm_emit(struct asm_ctx *c, const void *p, size_t n)
 	return 0;
 }
 
-int asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
+int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
 {
 	struct asm_sec *s = &c->secs[c->cur];
 	if (!s->is_code && s->type != BK_SHT_NOBITS && !(s->flags & BK_SHF_EXECINSTR)) {
 		/* llvm-mc allows it; a loader would not find it. Keep llvm-mc's behaviour. */
 	}
 	if (s->type == BK_SHT_NOBITS)
-		return asm_error(c, NULL, "instruction in NOBITS section '%s'", s->name);
+		return bk__asm_error(c, NULL, "instruction in NOBITS section '%s'", s->name);
 	if (bk_buf_reserve(&s->data, 16))
 		return oom(c);
 	memcpy(s->data.data + s->data.len, in, 8 * (size_t)slots);
@@ -247,12 +247,12 @@ int asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
 	return 0;
 }
 
-int asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill)
+int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill)
 {
 	struct asm_sec *s = &c->secs[c->cur];
 	if (align > s->align)
 		s->align = align;
-	uint64_t off = asm_cur_off(c);
+	uint64_t off = bk__asm_cur_off(c);
 	uint64_t pad = (align - off % align) % align;
 	if (s->type == BK_SHT_NOBITS) {
 		s->nobits += pad;
@@ -267,7 +267,7 @@ int asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill)
 	return 0;
 }
 
-int asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at)
+int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at)
 {
 	if (GROW(c, c->fix, c->nfix, c->capfix))
 		return -ENOMEM;
@@ -283,7 +283,7 @@ int asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr
 
 /* ---- expressions ---------------------------------------------------------------------- */
 
-bool asm_parse_number(const char **pp, const char *end, uint64_t *v)
+bool bk__asm_parse_number(const char **pp, const char *end, uint64_t *v)
 {
 	const char *p = *pp;
 	uint64_t x = 0;
@@ -345,7 +345,7 @@ static int expr_primary(struct asm_ctx *c, const char **pp, const char *end, str
 	memset(out, 0, sizeof(*out));
 	out->ok = true;
 	if (p >= end)
-		return asm_error(c, p, "expected an expression");
+		return bk__asm_error(c, p, "expected an expression");
 	if (*p == '-' || *p == '~' || *p == '+' || *p == '!') {
 		char op = *p;
 		const char *at = p;
@@ -362,7 +362,7 @@ static int expr_primary(struct asm_ctx *c, const char **pp, const char *end, str
 			out->neg = v.pos;
 		} else {
 			if (v.pos || v.neg)
-				return asm_error(c, at, "operator '%c' needs a constant", op);
+				return bk__asm_error(c, at, "operator '%c' needs a constant", op);
 			out->c = op == '~' ? ~v.c : !v.c;
 		}
 		*pp = p;
@@ -375,15 +375,15 @@ static int expr_primary(struct asm_ctx *c, const char **pp, const char *end, str
 			return r;
 		p = asm_skip_ws(p, end);
 		if (p >= end || *p != ')')
-			return asm_error(c, p, "expected ')'");
+			return bk__asm_error(c, p, "expected ')'");
 		*pp = p + 1;
 		return 0;
 	}
 	if (*p >= '0' && *p <= '9') {
 		uint64_t v;
 		const char *q = p;
-		if (!asm_parse_number(&q, end, &v))
-			return asm_error(c, p, "invalid number");
+		if (!bk__asm_parse_number(&q, end, &v))
+			return bk__asm_error(c, p, "invalid number");
 		out->c = (int64_t)v;
 		*pp = q;
 		return 0;
@@ -400,27 +400,27 @@ static int expr_primary(struct asm_ctx *c, const char **pp, const char *end, str
 			while (p < end && *p != '"')
 				p++;
 			if (p >= end)
-				return asm_error(c, s - 1, "unterminated string");
+				return bk__asm_error(c, s - 1, "unterminated string");
 			e = p++;
 		} else {
 			while (p < end && asm_is_ident(*p))
 				p++;
 			e = p;
 		}
-		uint32_t y = asm_sym_get(c, s, (size_t)(e - s));
+		uint32_t y = bk__asm_sym_get(c, s, (size_t)(e - s));
 		if (!y)
 			return -ENOMEM;
 		struct asm_sym *sy = &c->syms[y];
 		if (sy->sec == SEC_ABS && sy->defined) {
 			out->c = (int64_t)sy->value;
 		} else {
-			asm_sym_register(c, y);
+			bk__asm_sym_register(c, y);
 			out->pos = y;
 		}
 		*pp = p;
 		return 0;
 	}
-	return asm_error(c, p, "unexpected '%c' in expression", *p);
+	return bk__asm_error(c, p, "unexpected '%c' in expression", *p);
 }
 
 static int op_prec(const char *p, const char *end, int *len)
@@ -476,7 +476,7 @@ static int expr_bin(struct asm_ctx *c, const char **pp, const char *end, int pre
 				rn = 0;
 			}
 			if ((rp && out->pos) || (rn && out->neg))
-				return asm_error(c, at, "expression too complex (at most one symbol added and one subtracted)");
+				return bk__asm_error(c, at, "expression too complex (at most one symbol added and one subtracted)");
 			if (rp)
 				out->pos = rp;
 			if (rn)
@@ -484,14 +484,14 @@ static int expr_bin(struct asm_ctx *c, const char **pp, const char *end, int pre
 			continue;
 		}
 		if (out->pos || out->neg || rhs.pos || rhs.neg)
-			return asm_error(c, at, "operator '%c' needs constants", op);
+			return bk__asm_error(c, at, "operator '%c' needs constants", op);
 		int64_t a = out->c, b = rhs.c;
 		switch (op) {
 		case '*': out->c = (int64_t)((uint64_t)a * (uint64_t)b); break;
 		case '/':
 		case '%':
 			if (!b)
-				return asm_error(c, at, "division by zero");
+				return bk__asm_error(c, at, "division by zero");
 			if (b == -1)
 				out->c = op == '/' ? (int64_t)(0 - (uint64_t)a) : 0;
 			else
@@ -507,7 +507,7 @@ static int expr_bin(struct asm_ctx *c, const char **pp, const char *end, int pre
 	return 0;
 }
 
-int asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, struct asm_expr *e)
+int bk__asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, struct asm_expr *e)
 {
 	struct lin l;
 	int r = expr_bin(c, pp, end, 0, &l);
@@ -517,20 +517,20 @@ int asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, struct a
 	e->a = l.pos;
 	e->b = l.neg;
 	if (l.neg && !l.pos)
-		return asm_error(c, *pp, "cannot negate a symbol");
+		return bk__asm_error(c, *pp, "cannot negate a symbol");
 	return 0;
 }
 
-int asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v)
+int bk__asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v)
 {
 	const char *start = p;
 	struct asm_expr e;
-	int r = asm_parse_expr(c, &p, end, &e);
+	int r = bk__asm_parse_expr(c, &p, end, &e);
 	if (r)
 		return r;
 	p = asm_skip_ws(p, end);
 	if (p < end)
-		return asm_error(c, p, "unexpected '%.*s' after expression", (int)(end - p), p);
+		return bk__asm_error(c, p, "unexpected '%.*s' after expression", (int)(end - p), p);
 	if (e.a && e.b) {
 		struct asm_sym *a = &c->syms[e.a], *b = &c->syms[e.b];
 		if (a->defined && b->defined && a->sec == b->sec) {
@@ -539,7 +539,7 @@ int asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v
 		}
 	}
 	if (e.a || e.b)
-		return asm_error(c, start, "expected a constant expression");
+		return bk__asm_error(c, start, "expected a constant expression");
 	*v = e.c;
 	return 0;
 }
@@ -728,24 +728,11 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 	}
 }
 
-static int cmp_order(const void *x, const void *y, void *ctx);
-
-struct sort_ctx {
-	struct asm_ctx *c;
-};
-static struct asm_ctx *g_sort_ctx; /* qsort has no context argument in C11 */
-
+/* (registration order, symbol index) pairs: qsort has no context argument */
 static int cmp_sym_order(const void *x, const void *y)
 {
-	const struct asm_sym *a = &g_sort_ctx->syms[*(const uint32_t *)x];
-	const struct asm_sym *b = &g_sort_ctx->syms[*(const uint32_t *)y];
-	return a->order < b->order ? -1 : a->order > b->order;
-}
-
-static int cmp_order(const void *x, const void *y, void *ctx)
-{
-	(void)x; (void)y; (void)ctx;
-	return 0;
+	const uint32_t *a = x, *b = y;
+	return a[0] < b[0] ? -1 : a[0] > b[0];
 }
 
 static int cmp_reloc(const void *x, const void *y)
@@ -772,7 +759,6 @@ static bool in_symtab(const struct asm_sym *s)
 static int finish(struct asm_ctx *c)
 {
 	int r;
-	(void)cmp_order;
 	for (size_t i = 0; i < c->nsizes; i++) {
 		struct asm_size *z = &c->sizes[i];
 		struct asm_fix f = { .line = z->line, .col = z->col };
@@ -825,21 +811,25 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 		s->out_index = r;
 		o->sections[r].entsize = s->entsize;
 	}
-	list = malloc((c->nsyms + 1) * sizeof(*list));
+	list = malloc((c->nsyms + 1) * 2 * sizeof(*list));
 	if (!list) {
 		r = oom(c);
 		goto out;
 	}
 	size_t nl = 0;
 	for (size_t i = 1; i < c->nsyms; i++)
-		if (in_symtab(&c->syms[i]))
-			list[nl++] = (uint32_t)i;
-	g_sort_ctx = c;
+		if (in_symtab(&c->syms[i])) {
+			list[2 * nl] = c->syms[i].order;
+			list[2 * nl + 1] = (uint32_t)i;
+			nl++;
+		}
 	if (nl)
-		qsort(list, nl, sizeof(*list), cmp_sym_order);
+		qsort(list, nl, 2 * sizeof(*list), cmp_sym_order);
+	for (size_t k = 0; k < nl; k++)
+		list[k] = list[2 * k + 1];
 	int idx = 1;
 	if (c->file_name) {
-		if ((r = bk_object_add_symbol(o, asm_strdup(c, c->file_name, c->file_nlen), 0, 0,
+		if ((r = bk_object_add_symbol(o, bk__asm_strdup(c, c->file_name, c->file_nlen), 0, 0,
 					      BK_STT_FILE, BK_STB_LOCAL, 0, BK_SHN_ABS, err)) < 0)
 			goto out;
 		idx++;
@@ -851,7 +841,7 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 				continue;
 			uint16_t shndx = s->sec == SEC_ABS ? BK_SHN_ABS :
 					 s->sec == SEC_UNDEF ? BK_SHN_UNDEF : (uint16_t)c->secs[s->sec].out_index;
-			const char *nm = s->is_section ? "" : asm_strdup(c, s->name, s->nlen);
+			const char *nm = s->is_section ? "" : bk__asm_strdup(c, s->name, s->nlen);
 			if (!nm) {
 				r = -ENOMEM;
 				goto out;
@@ -981,16 +971,16 @@ static int assemble(const char *text, size_t len, const struct bk_asm_opts *opts
 	c->line = 1;
 	c->line_start = text;
 	/* llvm-mc starts in .text, created first with 4-byte alignment */
-	int r = asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
+	int r = bk__asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
 	if (r)
 		return r;
 	c->secs[0].align = 4;
 	if (syn == BK_ASM_UBPF)
-		r = asm_ubpf(c, text, len);
+		r = bk__asm_ubpf(c, text, len);
 	else if (syn == BK_ASM_INTEL)
-		r = asm_intel(c, text, len);
+		r = bk__asm_intel(c, text, len);
 	else
-		r = asm_llvm(c, text, len);
+		r = bk__asm_llvm(c, text, len);
 	if (r)
 		return r;
 	return finish(c);

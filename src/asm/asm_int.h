@@ -109,27 +109,27 @@ struct asm_ctx {
 };
 
 /* error at column COL_PTR of the current line (NULL: column 1) */
-int asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
+int bk__asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-uint32_t asm_sym_get(struct asm_ctx *c, const char *name, size_t len);
-uint32_t asm_sym_find(struct asm_ctx *c, const char *name, size_t len);
-void asm_sym_register(struct asm_ctx *c, uint32_t s);
-int asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at);
-int asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,
+uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len);
+uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len);
+void bk__asm_sym_register(struct asm_ctx *c, uint32_t s);
+int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at);
+int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,
 		uint64_t entsize, bool explicit_flags);
-int asm_emit(struct asm_ctx *c, const void *p, size_t n);
-int asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots);
-int asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at);
-int asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill);
-uint64_t asm_cur_off(struct asm_ctx *c);
-char *asm_strdup(struct asm_ctx *c, const char *s, size_t n);
+int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n);
+int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots);
+int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at);
+int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill);
+uint64_t bk__asm_cur_off(struct asm_ctx *c);
+char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n);
 
 /* Expressions: numbers (dec, 0x, 0b, leading-0 octal), symbols, + - * / % << >> & | ^ ~,
  * parentheses. *pp advances past what was parsed. */
-int asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, struct asm_expr *e);
+int bk__asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, struct asm_expr *e);
 /* A constant expression over the whole span [p, end). */
-int asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v);
-bool asm_parse_number(const char **pp, const char *end, uint64_t *v);
+int bk__asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v);
+bool bk__asm_parse_number(const char **pp, const char *end, uint64_t *v);
 
 static inline bool asm_is_ident_start(char ch)
 {
@@ -148,16 +148,14 @@ static inline const char *asm_skip_ws(const char *p, const char *end)
 
 /* Table-driven instruction matcher, shared by the LLVM and ubpf front ends. */
 struct asm_matcher;
-struct asm_matcher *asm_matcher_new(int syntax);
-void asm_matcher_free(struct asm_matcher *m);
+struct asm_matcher *bk__asm_matcher_new(int syntax);
+void bk__asm_matcher_free(struct asm_matcher *m);
 /* Assembles one instruction statement [p, end). Returns 0 or a negative errno. */
-int asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end);
-/* Encodes a row with operands already known (Intel front end). */
-int asm_encode_row(struct asm_ctx *c, enum bk_op op, const char *at, struct bk_insn *out);
-int asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end);
+int bk__asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end);
+int bk__asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end);
 
-int asm_llvm(struct asm_ctx *c, const char *text, size_t len);
-int asm_ubpf(struct asm_ctx *c, const char *text, size_t len);
-int asm_intel(struct asm_ctx *c, const char *text, size_t len);
+int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len);
+int bk__asm_ubpf(struct asm_ctx *c, const char *text, size_t len);
+int bk__asm_intel(struct asm_ctx *c, const char *text, size_t len);
 
 #endif

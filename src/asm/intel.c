@@ -90,29 +90,29 @@ static int parse_operand(struct asm_ctx *c, const char *s, const char *e, struct
 	o->s = s;
 	o->e_end = e;
 	if (s >= e)
-		return asm_error(c, s, "missing operand");
+		return bk__asm_error(c, s, "missing operand");
 	strip_size(s, &e, &o->size);
 	if (*s == '[') {
 		if (e[-1] != ']')
-			return asm_error(c, s, "expected ']' to close the memory operand");
+			return bk__asm_error(c, s, "expected ']' to close the memory operand");
 		const char *p = asm_skip_ws(s + 1, e - 1), *q = p;
 		while (q < e - 1 && asm_is_ident(*q))
 			q++;
 		o->kind = O_MEM;
 		if (parse_reg(p, q, &o->reg)) {
 			if (o->reg > 10)
-				return asm_error(c, p, "invalid register '%.*s' (r0-r10, fp)", (int)(q - p), p);
+				return bk__asm_error(c, p, "invalid register '%.*s' (r0-r10, fp)", (int)(q - p), p);
 			q = asm_skip_ws(q, e - 1);
 			if (q < e - 1) {
 				if (*q != '+' && *q != '-')
-					return asm_error(c, q, "expected '+' or '-' displacement");
-				int r = asm_const_expr(c, q, e - 1, &o->e.c);
+					return bk__asm_error(c, q, "expected '+' or '-' displacement");
+				int r = bk__asm_const_expr(c, q, e - 1, &o->e.c);
 				if (r)
 					return r;
 			}
 		} else {
 			o->reg = -1; /* [disp]: packet offset */
-			int r = asm_const_expr(c, p, e - 1, &o->e.c);
+			int r = bk__asm_const_expr(c, p, e - 1, &o->e.c);
 			if (r)
 				return r;
 		}
@@ -120,18 +120,18 @@ static int parse_operand(struct asm_ctx *c, const char *s, const char *e, struct
 	}
 	if (parse_reg(s, e, &o->reg)) {
 		if (o->reg > 10)
-			return asm_error(c, s, "invalid register '%.*s' (r0-r10, fp)", (int)(e - s), s);
+			return bk__asm_error(c, s, "invalid register '%.*s' (r0-r10, fp)", (int)(e - s), s);
 		o->kind = O_REG;
 		return 0;
 	}
 	o->kind = O_IMM;
 	const char *p = s;
-	int r = asm_parse_expr(c, &p, e, &o->e);
+	int r = bk__asm_parse_expr(c, &p, e, &o->e);
 	if (r)
 		return r;
 	p = asm_skip_ws(p, e);
 	if (p < e)
-		return asm_error(c, p, "unexpected '%.*s' in operand", (int)(e - p), p);
+		return bk__asm_error(c, p, "unexpected '%.*s' in operand", (int)(e - p), p);
 	return 0;
 }
 
@@ -152,7 +152,7 @@ static int split_operands(struct asm_ctx *c, const char *p, const char *end, str
 			q++;
 		}
 		if (*n >= max)
-			return asm_error(c, p, "too many operands");
+			return bk__asm_error(c, p, "too many operands");
 		int r = parse_operand(c, p, q, &ops[(*n)++]);
 		if (r)
 			return r;
@@ -167,7 +167,7 @@ static char size_of2(const struct operand *a, const struct operand *b, char def,
 {
 	char sa = a ? a->size : 0, sb = b ? b->size : 0;
 	if (sa && sb && sa != sb) {
-		*err = asm_error(c, at, "operand sizes differ (.%c and .%c)", sa, sb);
+		*err = bk__asm_error(c, at, "operand sizes differ (.%c and .%c)", sa, sb);
 		return 0;
 	}
 	return sa ? sa : sb ? sb : def;
@@ -182,8 +182,8 @@ static int emit_row(struct asm_ctx *c, enum bk_op op, const char *at, const char
 		    int off, int64_t imm, const struct asm_expr *target, int fixkind)
 {
 	if (op == BK_OP_INVALID)
-		return asm_error(c, at, "no such instruction form");
-	int r = asm_check_cpu(c, op, at, end);
+		return bk__asm_error(c, at, "no such instruction form");
+	int r = bk__asm_check_cpu(c, op, at, end);
 	if (r)
 		return r;
 	const struct bk_opinfo *info = bk_isa_info(op);
@@ -204,24 +204,24 @@ static int emit_row(struct asm_ctx *c, enum bk_op op, const char *at, const char
 	case BK_M_SRC: in[0].src = (uint8_t)info->match_value; break;
 	}
 	if (target && (target->a || target->b) &&
-	    (r = asm_add_fix(c, fixkind, asm_cur_off(c), target, at)))
+	    (r = bk__asm_add_fix(c, fixkind, bk__asm_cur_off(c), target, at)))
 		return r;
-	return asm_emit_insn(c, in, info->slots);
+	return bk__asm_emit_insn(c, in, info->slots);
 }
 
 static int check_imm32(struct asm_ctx *c, const struct operand *o)
 {
 	if (o->e.a || o->e.b)
-		return asm_error(c, o->s, "expected a constant");
+		return bk__asm_error(c, o->s, "expected a constant");
 	if (o->e.c < INT32_MIN || o->e.c > INT32_MAX)
-		return asm_error(c, o->s, "immediate %lld out of range [-2147483648, 2147483647]", (long long)o->e.c);
+		return bk__asm_error(c, o->s, "immediate %lld out of range [-2147483648, 2147483647]", (long long)o->e.c);
 	return 0;
 }
 
 static int check_off(struct asm_ctx *c, const struct operand *o)
 {
 	if (o->e.c < INT16_MIN || o->e.c > INT16_MAX)
-		return asm_error(c, o->s, "displacement %lld out of range [-32768, 32767]", (long long)o->e.c);
+		return bk__asm_error(c, o->s, "displacement %lld out of range [-32768, 32767]", (long long)o->e.c);
 	return 0;
 }
 
@@ -229,12 +229,12 @@ static int check_off(struct asm_ctx *c, const struct operand *o)
 static int target(struct asm_ctx *c, const struct operand *o, int64_t *rel, struct asm_expr *e)
 {
 	if (o->kind != O_IMM)
-		return asm_error(c, o->s, "expected a jump target (+N, -N or a label)");
+		return bk__asm_error(c, o->s, "expected a jump target (+N, -N or a label)");
 	*rel = 0;
 	memset(e, 0, sizeof(*e));
 	if (!o->e.a && !o->e.b) {
 		if (*o->s != '+' && *o->s != '-')
-			return asm_error(c, o->s, "a numeric jump target needs its sign (+%lld)", (long long)o->e.c);
+			return bk__asm_error(c, o->s, "a numeric jump target needs its sign (+%lld)", (long long)o->e.c);
 		*rel = o->e.c;
 		return 0;
 	}
@@ -282,7 +282,7 @@ static int insn(struct asm_ctx *c, const char *p, const char *end)
 			if ((r = target(c, &op[0], &rel, &e)))
 				return r;
 			if (rel < INT16_MIN || rel > INT16_MAX)
-				return asm_error(c, op[0].s, "jump offset %lld out of range [-32768, 32767]", (long long)rel);
+				return bk__asm_error(c, op[0].s, "jump offset %lld out of range [-32768, 32767]", (long long)rel);
 			return emit_row(c, find_row("ja", -1), mn, end, 0, 0, (int)rel, 0, &e, FIX_JMP16);
 		}
 		const char *cs = q, *cend = ce;
@@ -294,35 +294,35 @@ static int insn(struct asm_ctx *c, const char *p, const char *end)
 				if ((size_t)(cend - cs) == strlen(conds[i].names[k]) && !memcmp(cs, conds[i].names[k], (size_t)(cend - cs)))
 					jm = conds[i].mn;
 		if (!jm)
-			return asm_error(c, cs, "unknown jump condition '%.*s'", (int)(cend - cs), cs);
+			return bk__asm_error(c, cs, "unknown jump condition '%.*s'", (int)(cend - cs), cs);
 		if ((r = split_operands(c, ce + 1, end, op, 5, &n)))
 			return r;
 		if (n != 3)
-			return asm_error(c, mn, "jr with a condition takes cc, dst, src, target");
+			return bk__asm_error(c, mn, "jr with a condition takes cc, dst, src, target");
 		if (op[0].kind != O_REG || op[0].size || op[1].size)
-			return asm_error(c, op[0].s, "jr compares a register (no size suffix)");
+			return bk__asm_error(c, op[0].s, "jr compares a register (no size suffix)");
 		int64_t rel;
 		struct asm_expr e;
 		if ((r = target(c, &op[2], &rel, &e)))
 			return r;
 		if (rel < INT16_MIN || rel > INT16_MAX)
-			return asm_error(c, op[2].s, "jump offset %lld out of range [-32768, 32767]", (long long)rel);
+			return bk__asm_error(c, op[2].s, "jump offset %lld out of range [-32768, 32767]", (long long)rel);
 		if (op[1].kind == O_REG)
 			return emit_row(c, find_row(jm, 1), mn, end, op[0].reg, op[1].reg, (int)rel, 0, &e, FIX_JMP16);
 		if (op[1].kind != O_IMM || (r = check_imm32(c, &op[1])))
-			return r ? r : asm_error(c, op[1].s, "expected a register or an immediate");
+			return r ? r : bk__asm_error(c, op[1].s, "expected a register or an immediate");
 		return emit_row(c, find_row(jm, 0), mn, end, op[0].reg, -1, (int)rel, op[1].e.c, &e, FIX_JMP16);
 	}
 	if ((r = split_operands(c, args, end, op, 5, &n)))
 		return r;
 	if (MN("exit")) {
 		if (n)
-			return asm_error(c, op[0].s, "exit takes no operand");
+			return bk__asm_error(c, op[0].s, "exit takes no operand");
 		return emit_row(c, find_row("exit", -1), mn, end, -1, -1, 0, 0, NULL, 0);
 	}
 	if (MN("call")) {
 		if (n != 1 || op[0].kind != O_IMM)
-			return asm_error(c, mn, "call takes a helper number or a label");
+			return bk__asm_error(c, mn, "call takes a helper number or a label");
 		if (!op[0].e.a && !op[0].e.b && *op[0].s != '+' && *op[0].s != '-') {
 			if ((r = check_imm32(c, &op[0])))
 				return r;
@@ -336,10 +336,10 @@ static int insn(struct asm_ctx *c, const char *p, const char *end)
 	}
 	if (MN("neg")) {
 		if (n != 1 || op[0].kind != O_REG)
-			return asm_error(c, mn, "neg takes one register");
+			return bk__asm_error(c, mn, "neg takes one register");
 		char sz = op[0].size ? op[0].size : 'q';
 		if (sz != 'q' && sz != 'l')
-			return asm_error(c, op[0].s, "neg is .q or .l");
+			return bk__asm_error(c, op[0].s, "neg is .q or .l");
 		return emit_row(c, find_row(sz == 'q' ? "neg" : "neg32", -1), mn, end, op[0].reg, -1, 0, 0, NULL, 0);
 	}
 	if (MN("end")) {
@@ -350,51 +350,51 @@ static int insn(struct asm_ctx *c, const char *p, const char *end)
 		else if (end - q >= 2 && !memcmp(q, "be", 2))
 			be = true;
 		else
-			return asm_error(c, q, "end takes le or be");
+			return bk__asm_error(c, q, "end takes le or be");
 		if (n != 2 || op[1].kind != O_REG)
-			return asm_error(c, mn, "end takes le|be, register");
+			return bk__asm_error(c, mn, "end takes le|be, register");
 		char sz = op[1].size ? op[1].size : 'q';
 		int bits = sz == 'q' ? 64 : sz == 'l' ? 32 : sz == 'w' ? 16 : 0;
 		if (!bits)
-			return asm_error(c, op[1].s, "end is .q, .l or .w");
+			return bk__asm_error(c, op[1].s, "end is .q, .l or .w");
 		snprintf(buf, sizeof(buf), "%s%d", be ? "be" : "le", bits);
 		return emit_row(c, find_row(buf, -1), mn, end, op[1].reg, -1, 0, 0, NULL, 0);
 	}
 	if (MN("xadd")) {
 		if (n != 2 || op[0].kind != O_MEM || op[0].reg < 0 || op[1].kind != O_REG)
-			return asm_error(c, mn, "xadd takes [reg+disp], reg");
+			return bk__asm_error(c, mn, "xadd takes [reg+disp], reg");
 		if ((r = check_off(c, &op[0])))
 			return r;
 		char sz = size_of2(&op[0], &op[1], 'q', c, mn, &r);
 		if (r)
 			return r;
 		if (sz != 'q' && sz != 'l')
-			return asm_error(c, mn, "xadd is .q or .l");
+			return bk__asm_error(c, mn, "xadd is .q or .l");
 		return emit_row(c, find_row(sz == 'q' ? "lock add" : "lock add32", -1), mn, end, op[0].reg, op[1].reg,
 				(int)op[0].e.c, 0, NULL, 0);
 	}
 	if (MN("ldpkt")) {
 		if (n != 2 || op[0].kind != O_REG || op[0].reg != 0 || op[1].kind != O_MEM)
-			return asm_error(c, mn, "ldpkt takes r0, [disp] or r0, [reg+disp]");
+			return bk__asm_error(c, mn, "ldpkt takes r0, [disp] or r0, [reg+disp]");
 		char sz = size_of2(&op[0], &op[1], 'l', c, mn, &r);
 		if (r)
 			return r;
 		if (sz == 'q')
-			return asm_error(c, mn, "ldpkt has no .q form");
+			return bk__asm_error(c, mn, "ldpkt has no .q form");
 		if (op[1].e.c < INT32_MIN || op[1].e.c > INT32_MAX)
-			return asm_error(c, op[1].s, "displacement out of range");
+			return bk__asm_error(c, op[1].s, "displacement out of range");
 		snprintf(buf, sizeof(buf), "%s%s", op[1].reg < 0 ? "ldabs" : "ldind", sz == 'b' ? "b" : sz == 'w' ? "h" : "w");
 		return emit_row(c, find_row(buf, -1), mn, end, -1, op[1].reg < 0 ? -1 : op[1].reg, 0, op[1].e.c, NULL, 0);
 	}
 	if (MN("ld")) {
 		if (n != 2)
-			return asm_error(c, mn, "ld takes two operands");
+			return bk__asm_error(c, mn, "ld takes two operands");
 		char sz = size_of2(&op[0], &op[1], 'q', c, mn, &r);
 		if (r)
 			return r;
 		if (op[0].kind == O_REG && op[1].kind == O_REG) {
 			if (sz != 'q' && sz != 'l')
-				return asm_error(c, mn, "register moves are .q or .l");
+				return bk__asm_error(c, mn, "register moves are .q or .l");
 			return emit_row(c, find_row(sz == 'q' ? "mov" : "mov32", 1), mn, end, op[0].reg, op[1].reg, 0, 0, NULL, 0);
 		}
 		if (op[0].kind == O_REG && op[1].kind == O_IMM) {
@@ -404,20 +404,20 @@ static int insn(struct asm_ctx *c, const char *p, const char *end)
 				return emit_row(c, find_row("mov32", 0), mn, end, op[0].reg, -1, 0, op[1].e.c, NULL, 0);
 			}
 			if (sz != 'q')
-				return asm_error(c, mn, "immediate loads are .q or .l");
+				return bk__asm_error(c, mn, "immediate loads are .q or .l");
 			/* .q: lddw, with a relocation for a map (or any symbol) */
 			return emit_row(c, find_row("lddw", -1), mn, end, op[0].reg, -1, 0,
 					op[1].e.a ? op[1].e.c : op[1].e.c, &op[1].e, FIX_LDDW);
 		}
 		if (op[0].kind == O_REG && op[1].kind == O_MEM) {
 			if (op[1].reg < 0 || (r = check_off(c, &op[1])))
-				return r ? r : asm_error(c, op[1].s, "expected [reg+disp]");
+				return r ? r : bk__asm_error(c, op[1].s, "expected [reg+disp]");
 			snprintf(buf, sizeof(buf), "ldx%s", mem_suffix(sz));
 			return emit_row(c, find_row(buf, -1), mn, end, op[0].reg, op[1].reg, (int)op[1].e.c, 0, NULL, 0);
 		}
 		if (op[0].kind == O_MEM && (op[1].kind == O_REG || op[1].kind == O_IMM)) {
 			if (op[0].reg < 0 || (r = check_off(c, &op[0])))
-				return r ? r : asm_error(c, op[0].s, "expected [reg+disp]");
+				return r ? r : bk__asm_error(c, op[0].s, "expected [reg+disp]");
 			if (op[1].kind == O_REG) {
 				snprintf(buf, sizeof(buf), "stx%s", mem_suffix(sz));
 				return emit_row(c, find_row(buf, -1), mn, end, op[0].reg, op[1].reg, (int)op[0].e.c, 0, NULL, 0);
@@ -427,18 +427,18 @@ static int insn(struct asm_ctx *c, const char *p, const char *end)
 			snprintf(buf, sizeof(buf), "st%s", mem_suffix(sz));
 			return emit_row(c, find_row(buf, -1), mn, end, op[0].reg, -1, (int)op[0].e.c, op[1].e.c, NULL, 0);
 		}
-		return asm_error(c, mn, "unsupported ld operands");
+		return bk__asm_error(c, mn, "unsupported ld operands");
 	}
 	for (size_t i = 0; i < sizeof(alu_ops) / sizeof(alu_ops[0]); i++) {
 		if (ml != strlen(alu_ops[i]) || memcmp(mn, alu_ops[i], ml))
 			continue;
 		if (n != 2 || op[0].kind != O_REG || (op[1].kind != O_REG && op[1].kind != O_IMM))
-			return asm_error(c, mn, "%s takes a register and a register or immediate", alu_ops[i]);
+			return bk__asm_error(c, mn, "%s takes a register and a register or immediate", alu_ops[i]);
 		char sz = size_of2(&op[0], &op[1], 'q', c, mn, &r);
 		if (r)
 			return r;
 		if (sz != 'q' && sz != 'l')
-			return asm_error(c, mn, "ALU operations are .q or .l");
+			return bk__asm_error(c, mn, "ALU operations are .q or .l");
 		snprintf(buf, sizeof(buf), "%s%s", alu_ops[i], sz == 'l' ? "32" : "");
 		if (op[1].kind == O_IMM && (r = check_imm32(c, &op[1])))
 			return r;
@@ -446,7 +446,7 @@ static int insn(struct asm_ctx *c, const char *p, const char *end)
 				op[1].kind == O_REG ? op[1].reg : -1, 0, op[1].kind == O_IMM ? op[1].e.c : 0, NULL, 0);
 	}
 #undef MN
-	return asm_error(c, mn, "unknown instruction '%.*s'", (int)ml, mn);
+	return bk__asm_error(c, mn, "unknown instruction '%.*s'", (int)ml, mn);
 }
 
 static int map_def(struct asm_ctx *c, const char *p, const char *end)
@@ -473,11 +473,11 @@ static int map_def(struct asm_ctx *c, const char *p, const char *end)
 			}
 		}
 		int64_t x;
-		int r = asm_const_expr(c, s, e, &x);
+		int r = bk__asm_const_expr(c, s, e, &x);
 		if (r)
 			return r;
 		if (x < 0 || x > UINT32_MAX)
-			return asm_error(c, s, "map field out of range [0, 4294967295]");
+			return bk__asm_error(c, s, "map field out of range [0, 4294967295]");
 		v[i] = (uint32_t)x;
 		if (q >= end) {
 			i++;
@@ -486,8 +486,8 @@ static int map_def(struct asm_ctx *c, const char *p, const char *end)
 		p = q + 1;
 	}
 	if (i < 4)
-		return asm_error(c, p, "a map takes type, key_size, value_size, max_entries[, flags]");
-	return asm_emit(c, v, sizeof(v));
+		return bk__asm_error(c, p, "a map takes type, key_size, value_size, max_entries[, flags]");
+	return bk__asm_emit(c, v, sizeof(v));
 }
 
 static int read_include(struct asm_ctx *c, const char *name, size_t n, const char *at, char **text, size_t *len)
@@ -501,7 +501,7 @@ static int read_include(struct asm_ctx *c, const char *name, size_t n, const cha
 	uint8_t *data = NULL;
 	struct bk_err e2 = { 0 };
 	if (bk_read_file(path, &data, len, &e2) < 0)
-		return asm_error(c, at, "cannot include '%s': %s", path, e2.msg);
+		return bk__asm_error(c, at, "cannot include '%s': %s", path, e2.msg);
 	*text = (char *)data;
 	return 0;
 }
@@ -523,11 +523,11 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 		q++;
 	if (q > p && q < end && *q == ':') {
 		if (*p >= '0' && *p <= '9')
-			return asm_error(c, p, "a label must not start with a digit");
-		int r = asm_define_label(c, p, (size_t)(q - p), p);
+			return bk__asm_error(c, p, "a label must not start with a digit");
+		int r = bk__asm_define_label(c, p, (size_t)(q - p), p);
 		if (r)
 			return r;
-		uint32_t y = asm_sym_find(c, p, (size_t)(q - p));
+		uint32_t y = bk__asm_sym_find(c, p, (size_t)(q - p));
 		const char *rest = asm_skip_ws(q + 1, end);
 		if (*maps_mode && rest < end) {
 			c->syms[y].bind = BK_STB_GLOBAL;
@@ -549,32 +549,32 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 		if (D(".text")) {
 			*data_mode = false;
 			*maps_mode = false;
-			return asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
+			return bk__asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
 		}
 		if (D(".data")) {
 			*data_mode = true;
 			*maps_mode = false;
-			return asm_section(c, ".data", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
+			return bk__asm_section(c, ".data", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
 		}
 		if (D(".section")) {
 			if (a >= end)
-				return asm_error(c, a, "expected a section name");
+				return bk__asm_error(c, a, "expected a section name");
 			const char *ne = end;
 			if (end - a == 4 && !memcmp(a, "maps", 4)) {
 				*maps_mode = true;
-				int r = asm_section(c, a, 4, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
+				int r = bk__asm_section(c, a, 4, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
 				if (!r)
 					c->secs[c->cur].align = 4;
 				return r;
 			}
 			*maps_mode = false;
 			size_t before = c->nsecs;
-			int r = asm_section(c, a, (size_t)(ne - a), BK_SHT_PROGBITS,
+			int r = bk__asm_section(c, a, (size_t)(ne - a), BK_SHT_PROGBITS,
 					    *data_mode ? BK_SHF_ALLOC | BK_SHF_WRITE : BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
 			if (!r && c->nsecs > before && !*data_mode)
 				c->secs[c->cur].align = 8;
 			if (!r && c->nsecs == before && (c->secs[c->cur].is_code == *data_mode))
-				return asm_error(c, a, "section '%s' was %s before", c->secs[c->cur].name,
+				return bk__asm_error(c, a, "section '%s' was %s before", c->secs[c->cur].name,
 						 *data_mode ? "text" : "data");
 			return r;
 		}
@@ -583,13 +583,13 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 			while (e < end && asm_is_ident(*e))
 				e++;
 			if (e == a)
-				return asm_error(c, a, "expected a symbol name");
-			uint32_t y = asm_sym_get(c, a, (size_t)(e - a));
+				return bk__asm_error(c, a, "expected a symbol name");
+			uint32_t y = bk__asm_sym_get(c, a, (size_t)(e - a));
 			if (!y)
 				return -ENOMEM;
 			c->syms[y].bind = BK_STB_GLOBAL;
 			c->syms[y].bind_set = true;
-			asm_sym_register(c, y);
+			bk__asm_sym_register(c, y);
 			return 0;
 		}
 		if (D(".equ")) {
@@ -597,25 +597,25 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 			while (comma < end && *comma != ',')
 				comma++;
 			if (comma >= end)
-				return asm_error(c, a, ".equ takes name, value");
+				return bk__asm_error(c, a, ".equ takes name, value");
 			const char *ne = comma;
 			while (ne > a && (ne[-1] == ' ' || ne[-1] == '\t'))
 				ne--;
 			if (ne == a || (*a >= '0' && *a <= '9'))
-				return asm_error(c, a, "bad .equ name");
+				return bk__asm_error(c, a, "bad .equ name");
 			const char *vs = asm_skip_ws(comma + 1, end), *ve = end;
 			char sz;
 			strip_size(vs, &ve, &sz);
 			int64_t v;
-			int r = asm_const_expr(c, vs, ve, &v);
+			int r = bk__asm_const_expr(c, vs, ve, &v);
 			if (r)
 				return r;
-			uint32_t y = asm_sym_get(c, a, (size_t)(ne - a));
+			uint32_t y = bk__asm_sym_get(c, a, (size_t)(ne - a));
 			if (!y)
 				return -ENOMEM;
 			struct asm_sym *s = &c->syms[y];
 			if (s->defined && s->sec != SEC_ABS)
-				return asm_error(c, a, "'%.*s' is already a label", (int)(ne - a), a);
+				return bk__asm_error(c, a, "'%.*s' is already a label", (int)(ne - a), a);
 			/* redefinition takes effect from the next line, as in ebpf_asm */
 			s->defined = true;
 			s->sec = SEC_ABS;
@@ -628,18 +628,18 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 			if (s < e && *s == '"') {
 				s++;
 				if (e[-1] != '"' || e - 1 <= s)
-					return asm_error(c, a, "unterminated file name");
+					return bk__asm_error(c, a, "unterminated file name");
 				e--;
 			}
 			if (c->include_depth >= 16)
-				return asm_error(c, a, ".include nested too deeply");
+				return bk__asm_error(c, a, ".include nested too deeply");
 			char *t = NULL;
 			size_t tl = 0;
 			int r = read_include(c, s, (size_t)(e - s), a, &t, &tl);
 			if (r)
 				return r;
-			char *fname = asm_strdup(c, s, (size_t)(e - s));
-			if (!fname || !asm_strdup(c, "", 0)) {
+			char *fname = bk__asm_strdup(c, s, (size_t)(e - s));
+			if (!fname || !bk__asm_strdup(c, "", 0)) {
 				free(t);
 				return -ENOMEM;
 			}
@@ -659,10 +659,10 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 			return r;
 		}
 #undef D
-		return asm_error(c, d, "unknown directive '%.*s'", (int)n, d);
+		return bk__asm_error(c, d, "unknown directive '%.*s'", (int)n, d);
 	}
 	if (*maps_mode)
-		return asm_error(c, p, "a map definition needs a label: name: type, key_size, value_size, max_entries");
+		return bk__asm_error(c, p, "a map definition needs a label: name: type, key_size, value_size, max_entries");
 	if (*data_mode) {
 		const char *w = p;
 		while (p < end && asm_is_ident(*p))
@@ -670,18 +670,18 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 		if (p - w == 5 && !memcmp(w, "asciz", 5)) {
 			const char *s = asm_skip_ws(p, end);
 			if (s >= end || *s != '"')
-				return asm_error(c, s, "asciz takes a string in quotes");
+				return bk__asm_error(c, s, "asciz takes a string in quotes");
 			const char *e = s + 1;
 			while (e < end && *e != '"')
 				e++;
 			if (e >= end)
-				return asm_error(c, s, "unterminated string");
-			int r = asm_emit(c, s + 1, (size_t)(e - s - 1));
+				return bk__asm_error(c, s, "unterminated string");
+			int r = bk__asm_emit(c, s + 1, (size_t)(e - s - 1));
 			if (!r)
-				r = asm_emit(c, "", 1);
+				r = bk__asm_emit(c, "", 1);
 			return r;
 		}
-		return asm_error(c, w, "only asciz data is supported in data sections");
+		return bk__asm_error(c, w, "only asciz data is supported in data sections");
 	}
 	return insn(c, p, end);
 }
@@ -748,7 +748,7 @@ static int run(struct asm_ctx *c, const char *text, size_t len, const char *fnam
 					break;
 				}
 			}
-			char *keep = asm_strdup(c, joined, jl);
+			char *keep = bk__asm_strdup(c, joined, jl);
 			if (!keep) {
 				free(joined);
 				return -ENOMEM;
@@ -775,7 +775,7 @@ static int run(struct asm_ctx *c, const char *text, size_t len, const char *fnam
 	return r;
 }
 
-int asm_intel(struct asm_ctx *c, const char *text, size_t len)
+int bk__asm_intel(struct asm_ctx *c, const char *text, size_t len)
 {
 	bool data_mode = false, maps_mode = false;
 	return run(c, text, len, c->name, &data_mode, &maps_mode);

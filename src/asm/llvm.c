@@ -53,7 +53,7 @@ static int end_of_args(struct asm_ctx *c, const char *p, const char *end)
 {
 	p = asm_skip_ws(p, end);
 	if (p < end)
-		return asm_error(c, p, "unexpected '%.*s'", (int)(end - p), p);
+		return bk__asm_error(c, p, "unexpected '%.*s'", (int)(end - p), p);
 	return 0;
 }
 
@@ -62,7 +62,7 @@ static int parse_string(struct asm_ctx *c, const char **pp, const char *end, str
 {
 	const char *p = asm_skip_ws(*pp, end);
 	if (p >= end || *p != '"')
-		return asm_error(c, p, "expected a string");
+		return bk__asm_error(c, p, "expected a string");
 	const char *open = p++;
 	while (p < end && *p != '"') {
 		uint8_t ch = (uint8_t)*p++;
@@ -108,14 +108,14 @@ static int parse_string(struct asm_ctx *c, const char **pp, const char *end, str
 					}
 					ch = (uint8_t)v;
 				} else
-					return asm_error(c, p - 2, "unknown escape '\\%c'", e);
+					return bk__asm_error(c, p - 2, "unknown escape '\\%c'", e);
 			}
 		}
 		if (bk_buf_append(out, &ch, 1))
 			return -ENOMEM;
 	}
 	if (p >= end)
-		return asm_error(c, open, "unterminated string");
+		return bk__asm_error(c, open, "unterminated string");
 	*pp = p + 1;
 	return 0;
 }
@@ -125,10 +125,10 @@ static int data_values(struct asm_ctx *c, const char *p, const char *end, int si
 	for (;;) {
 		struct asm_expr e;
 		const char *at = asm_skip_ws(p, end);
-		int r = asm_parse_expr(c, &p, end, &e);
+		int r = bk__asm_parse_expr(c, &p, end, &e);
 		if (r)
 			return r;
-		uint64_t off = asm_cur_off(c);
+		uint64_t off = bk__asm_cur_off(c);
 		uint64_t zero = 0;
 		bool resolved = !e.a && !e.b;
 		if (e.a && e.b) {
@@ -142,20 +142,20 @@ static int data_values(struct asm_ctx *c, const char *p, const char *end, int si
 			if (size < 8) {
 				int64_t lo = -((int64_t)1 << (size * 8 - 1)), hi = (int64_t)((1ull << (size * 8)) - 1);
 				if (e.c < lo || e.c > hi)
-					return asm_error(c, at, "value %lld does not fit in %d byte%s", (long long)e.c,
+					return bk__asm_error(c, at, "value %lld does not fit in %d byte%s", (long long)e.c,
 							 size, size > 1 ? "s" : "");
 			}
 			uint64_t v = (uint64_t)e.c;
-			if ((r = asm_emit(c, &v, (size_t)size)))
+			if ((r = bk__asm_emit(c, &v, (size_t)size)))
 				return r;
 		} else {
-			if ((r = asm_emit(c, &zero, (size_t)size)))
+			if ((r = bk__asm_emit(c, &zero, (size_t)size)))
 				return r;
 			int kind = size == 1 ? FIX_DATA1 : size == 2 ? FIX_DATA2 : size == 4 ? FIX_DATA4 : FIX_DATA8;
-			if ((r = asm_add_fix(c, kind, off, &e, at)))
+			if ((r = bk__asm_add_fix(c, kind, off, &e, at)))
 				return r;
 			if (c->secs[c->cur].type == BK_SHT_NOBITS)
-				return asm_error(c, at, "relocated data in NOBITS section");
+				return bk__asm_error(c, at, "relocated data in NOBITS section");
 		}
 		if (!expect_comma(&p, end))
 			return end_of_args(c, p, end);
@@ -167,7 +167,7 @@ static int leb(struct asm_ctx *c, const char *p, const char *end, bool sign)
 	for (;;) {
 		struct asm_expr e;
 		const char *at = asm_skip_ws(p, end);
-		int r = asm_parse_expr(c, &p, end, &e);
+		int r = bk__asm_parse_expr(c, &p, end, &e);
 		if (r)
 			return r;
 		if (e.a && e.b) {
@@ -178,7 +178,7 @@ static int leb(struct asm_ctx *c, const char *p, const char *end, bool sign)
 			}
 		}
 		if (e.a || e.b)
-			return asm_error(c, at, "%s needs a constant or a difference of labels defined earlier in one section",
+			return bk__asm_error(c, at, "%s needs a constant or a difference of labels defined earlier in one section",
 					 sign ? ".sleb128" : ".uleb128");
 		uint8_t buf[10];
 		int n = 0;
@@ -200,7 +200,7 @@ static int leb(struct asm_ctx *c, const char *p, const char *end, bool sign)
 				buf[n++] = v ? (uint8_t)(b | 0x80) : b;
 			} while (v);
 		}
-		if ((r = asm_emit(c, buf, (size_t)n)))
+		if ((r = bk__asm_emit(c, buf, (size_t)n)))
 			return r;
 		if (!expect_comma(&p, end))
 			return end_of_args(c, p, end);
@@ -218,7 +218,7 @@ static int parse_flags(struct asm_ctx *c, const char *s, size_t n, uint64_t *fla
 		case 'M': *flags |= BK_SHF_MERGE; break;
 		case 'S': *flags |= BK_SHF_STRINGS; break;
 		case 'e': *flags |= BK_SHF_EXCLUDE; break;
-		default: return asm_error(c, at, "unknown section flag '%c'", s[i]);
+		default: return bk__asm_error(c, at, "unknown section flag '%c'", s[i]);
 		}
 	}
 	return 0;
@@ -230,7 +230,7 @@ static int dir_section(struct asm_ctx *c, const char *p, const char *end)
 	size_t nlen;
 	if (at < end && *at == '"') {
 		if (!get_name(c, &p, end, &name, &nlen))
-			return asm_error(c, at, "unterminated section name");
+			return bk__asm_error(c, at, "unterminated section name");
 	} else {
 		const char *q = at;
 		while (q < end && *q != ',' && *q != ' ' && *q != '\t')
@@ -240,19 +240,19 @@ static int dir_section(struct asm_ctx *c, const char *p, const char *end)
 		p = q;
 	}
 	if (!nlen)
-		return asm_error(c, at, "expected a section name");
+		return bk__asm_error(c, at, "expected a section name");
 	uint64_t flags = 0, entsize = 0;
 	uint32_t type = BK_SHT_PROGBITS;
 	bool explicit_flags = false;
 	if (expect_comma(&p, end)) {
 		const char *q = asm_skip_ws(p, end);
 		if (q >= end || *q != '"')
-			return asm_error(c, q, "expected section flags in quotes");
+			return bk__asm_error(c, q, "expected section flags in quotes");
 		const char *fs = ++q;
 		while (q < end && *q != '"')
 			q++;
 		if (q >= end)
-			return asm_error(c, fs - 1, "unterminated string");
+			return bk__asm_error(c, fs - 1, "unterminated string");
 		int r = parse_flags(c, fs, (size_t)(q - fs), &flags, fs);
 		if (r)
 			return r;
@@ -270,14 +270,14 @@ static int dir_section(struct asm_ctx *c, const char *p, const char *end)
 			else if (word_is(ts, q, "nobits"))
 				type = BK_SHT_NOBITS;
 			else
-				return asm_error(c, ts, "unknown section type '%.*s'", (int)(q - ts), ts);
+				return bk__asm_error(c, ts, "unknown section type '%.*s'", (int)(q - ts), ts);
 			p = q;
 			if (expect_comma(&p, end)) {
 				int64_t v;
 				const char *es = asm_skip_ws(p, end), *ee = es;
 				while (ee < end && *ee != ',')
 					ee++;
-				if ((r = asm_const_expr(c, es, ee, &v)))
+				if ((r = bk__asm_const_expr(c, es, ee, &v)))
 					return r;
 				entsize = (uint64_t)v;
 				p = ee;
@@ -285,13 +285,13 @@ static int dir_section(struct asm_ctx *c, const char *p, const char *end)
 		}
 	}
 	size_t before = c->nsecs;
-	int r = asm_section(c, name, nlen, type, flags, entsize, explicit_flags);
+	int r = bk__asm_section(c, name, nlen, type, flags, entsize, explicit_flags);
 	if (r)
 		return r;
 	if (c->nsecs == before && explicit_flags) {
 		struct asm_sec *s = &c->secs[c->cur];
 		if (s->flags != flags || s->type != type)
-			return asm_error(c, at, "section '%s' was declared with different flags or type", s->name);
+			return bk__asm_error(c, at, "section '%s' was declared with different flags or type", s->name);
 	}
 	return 0;
 }
@@ -302,8 +302,8 @@ static int sym_attr(struct asm_ctx *c, const char *p, const char *end, int what)
 		const char *s, *at = asm_skip_ws(p, end);
 		size_t n;
 		if (!get_name(c, &p, end, &s, &n))
-			return asm_error(c, at, "expected a symbol name");
-		uint32_t y = asm_sym_get(c, s, n);
+			return bk__asm_error(c, at, "expected a symbol name");
+		uint32_t y = bk__asm_sym_get(c, s, n);
 		if (!y)
 			return -ENOMEM;
 		struct asm_sym *sy = &c->syms[y];
@@ -315,7 +315,7 @@ static int sym_attr(struct asm_ctx *c, const char *p, const char *end, int what)
 		case 4: sy->vis = BK_STV_PROTECTED; break;
 		case 5: sy->vis = BK_STV_INTERNAL; break;
 		}
-		asm_sym_register(c, y);
+		bk__asm_sym_register(c, y);
 		if (!expect_comma(&p, end))
 			return end_of_args(c, p, end);
 	}
@@ -326,9 +326,9 @@ static int dir_type(struct asm_ctx *c, const char *p, const char *end)
 	const char *s, *at = asm_skip_ws(p, end);
 	size_t n;
 	if (!get_name(c, &p, end, &s, &n))
-		return asm_error(c, at, "expected a symbol name");
+		return bk__asm_error(c, at, "expected a symbol name");
 	if (!expect_comma(&p, end))
-		return asm_error(c, p, "expected ','");
+		return bk__asm_error(c, p, "expected ','");
 	const char *q = asm_skip_ws(p, end);
 	if (q < end && (*q == '@' || *q == '%' || *q == '"'))
 		q++;
@@ -343,12 +343,12 @@ static int dir_type(struct asm_ctx *c, const char *p, const char *end)
 	else if (word_is(ts, q, "notype") || word_is(ts, q, "STT_NOTYPE"))
 		type = BK_STT_NOTYPE;
 	else
-		return asm_error(c, ts, "unsupported symbol type '%.*s'", (int)(q - ts), ts);
-	uint32_t y = asm_sym_get(c, s, n);
+		return bk__asm_error(c, ts, "unsupported symbol type '%.*s'", (int)(q - ts), ts);
+	uint32_t y = bk__asm_sym_get(c, s, n);
 	if (!y)
 		return -ENOMEM;
 	c->syms[y].type = type;
-	asm_sym_register(c, y);
+	bk__asm_sym_register(c, y);
 	return 0;
 }
 
@@ -357,15 +357,15 @@ static int dir_size(struct asm_ctx *c, const char *p, const char *end)
 	const char *s, *at = asm_skip_ws(p, end);
 	size_t n;
 	if (!get_name(c, &p, end, &s, &n))
-		return asm_error(c, at, "expected a symbol name");
+		return bk__asm_error(c, at, "expected a symbol name");
 	if (!expect_comma(&p, end))
-		return asm_error(c, p, "expected ','");
+		return bk__asm_error(c, p, "expected ','");
 	struct asm_expr e;
 	at = asm_skip_ws(p, end);
-	int r = asm_parse_expr(c, &p, end, &e);
+	int r = bk__asm_parse_expr(c, &p, end, &e);
 	if (r || (r = end_of_args(c, p, end)))
 		return r;
-	uint32_t y = asm_sym_get(c, s, n);
+	uint32_t y = bk__asm_sym_get(c, s, n);
 	if (!y)
 		return -ENOMEM;
 	if (c->nsizes >= c->capsizes) {
@@ -386,23 +386,23 @@ static int dir_set(struct asm_ctx *c, const char *p, const char *end)
 	const char *s, *at = asm_skip_ws(p, end);
 	size_t n;
 	if (!get_name(c, &p, end, &s, &n))
-		return asm_error(c, at, "expected a symbol name");
+		return bk__asm_error(c, at, "expected a symbol name");
 	if (!expect_comma(&p, end))
-		return asm_error(c, p, "expected ','");
+		return bk__asm_error(c, p, "expected ','");
 	int64_t v;
-	int r = asm_const_expr(c, p, end, &v);
+	int r = bk__asm_const_expr(c, p, end, &v);
 	if (r)
 		return r;
-	uint32_t y = asm_sym_get(c, s, n);
+	uint32_t y = bk__asm_sym_get(c, s, n);
 	if (!y)
 		return -ENOMEM;
 	struct asm_sym *sy = &c->syms[y];
 	if (sy->defined && sy->sec != SEC_ABS)
-		return asm_error(c, at, "'%.*s' is already defined as a label", (int)n, s);
+		return bk__asm_error(c, at, "'%.*s' is already defined as a label", (int)n, s);
 	sy->defined = true;
 	sy->sec = SEC_ABS;
 	sy->value = (uint64_t)v;
-	asm_sym_register(c, y);
+	bk__asm_sym_register(c, y);
 	return 0;
 }
 
@@ -425,7 +425,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 				if (!r && IS(".asciz"))
 					r = bk_buf_append(&b, "", 1) ? -ENOMEM : 0;
 				if (!r && b.len)
-					r = asm_emit(c, b.data, b.len);
+					r = bk__asm_emit(c, b.data, b.len);
 				bk_buf_free(&b);
 				if (r)
 					return r;
@@ -441,8 +441,8 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 			const char *s, *at = asm_skip_ws(p, end);
 			size_t sn;
 			if (!get_name(c, &p, end, &s, &sn))
-				return asm_error(c, at, "expected a symbol name");
-			uint32_t y = asm_sym_get(c, s, sn);
+				return bk__asm_error(c, at, "expected a symbol name");
+			uint32_t y = bk__asm_sym_get(c, s, sn);
 			if (!y)
 				return -ENOMEM;
 			if (c->naddrsig >= c->capaddrsig) {
@@ -463,7 +463,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 		if (IS(".byte"))
 			return data_values(c, p, end, 1);
 		if (IS(".bss"))
-			return asm_section(c, ".bss", 4, BK_SHT_NOBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
+			return bk__asm_section(c, ".bss", 4, BK_SHT_NOBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
 		if (IS(".balign"))
 			goto align;
 		break;
@@ -473,7 +473,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 		break;
 	case 'd':
 		if (IS(".data"))
-			return asm_section(c, ".data", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
+			return bk__asm_section(c, ".data", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
 		break;
 	case 'e':
 		if (IS(".equ"))
@@ -486,7 +486,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 				const char *s;
 				size_t sn;
 				if (!get_name(c, &q, end, &s, &sn))
-					return asm_error(c, q, "unterminated string");
+					return bk__asm_error(c, q, "unterminated string");
 				q = asm_skip_ws(q, end);
 				if (q >= end && !c->file_name) {
 					c->file_name = s;
@@ -526,18 +526,18 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 			const char *a = asm_skip_ws(p, end), *ae = a;
 			while (ae < end && *ae != ',')
 				ae++;
-			if ((r = asm_const_expr(c, a, ae, &v)))
+			if ((r = bk__asm_const_expr(c, a, ae, &v)))
 				return r;
 			if (v < 0 || v > 16)
-				return asm_error(c, a, "alignment 2^%lld out of range [0, 16]", (long long)v);
+				return bk__asm_error(c, a, "alignment 2^%lld out of range [0, 16]", (long long)v);
 			if (ae < end) {
 				const char *f = ae + 1, *fe = f;
 				while (fe < end && *fe != ',')
 					fe++;
-				if (asm_skip_ws(f, fe) < fe && (r = asm_const_expr(c, f, fe, &fill)))
+				if (asm_skip_ws(f, fe) < fe && (r = bk__asm_const_expr(c, f, fe, &fill)))
 					return r;
 			}
-			return asm_align(c, (uint64_t)1 << v, (uint8_t)fill);
+			return bk__asm_align(c, (uint64_t)1 << v, (uint8_t)fill);
 		}
 		if (IS(".protected"))
 			return sym_attr(c, p, end, 4);
@@ -566,7 +566,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 		break;
 	case 't':
 		if (IS(".text"))
-			return asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
+			return bk__asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
 		if (IS(".type"))
 			return dir_type(c, p, end);
 		break;
@@ -595,7 +595,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 			return data_values(c, p, end, 8);
 		break;
 	}
-	return asm_error(c, d, "unknown directive '%.*s'", (int)n, d);
+	return bk__asm_error(c, d, "unknown directive '%.*s'", (int)n, d);
 asciz:
 	for (;;) {
 		struct bk_buf b = { 0 };
@@ -603,7 +603,7 @@ asciz:
 		if (!r)
 			r = bk_buf_append(&b, "", 1) ? -ENOMEM : 0;
 		if (!r)
-			r = asm_emit(c, b.data, b.len);
+			r = bk__asm_emit(c, b.data, b.len);
 		bk_buf_free(&b);
 		if (r)
 			return r;
@@ -615,16 +615,16 @@ zero: {
 	const char *a = asm_skip_ws(p, end), *ae = a;
 	while (ae < end && *ae != ',')
 		ae++;
-	if ((r = asm_const_expr(c, a, ae, &v)))
+	if ((r = bk__asm_const_expr(c, a, ae, &v)))
 		return r;
-	if (ae < end && (r = asm_const_expr(c, ae + 1, end, &fill)))
+	if (ae < end && (r = bk__asm_const_expr(c, ae + 1, end, &fill)))
 		return r;
 	if (v < 0 || v > (1 << 28))
-		return asm_error(c, a, "size %lld out of range [0, 268435456]", (long long)v);
+		return bk__asm_error(c, a, "size %lld out of range [0, 268435456]", (long long)v);
 	struct asm_sec *s = &c->secs[c->cur];
 	if (s->type == BK_SHT_NOBITS) {
 		if (fill)
-			return asm_error(c, a, "non-zero fill in NOBITS section");
+			return bk__asm_error(c, a, "non-zero fill in NOBITS section");
 		s->nobits += (uint64_t)v;
 		return 0;
 	}
@@ -641,13 +641,13 @@ align: {
 	const char *a = asm_skip_ws(p, end), *ae = a;
 	while (ae < end && *ae != ',')
 		ae++;
-	if ((r = asm_const_expr(c, a, ae, &v)))
+	if ((r = bk__asm_const_expr(c, a, ae, &v)))
 		return r;
 	if (v <= 0 || (v & (v - 1)) || v > 65536)
-		return asm_error(c, a, "alignment must be a power of 2 up to 65536");
-	if (ae < end && (r = asm_const_expr(c, ae + 1, end, &fill)))
+		return bk__asm_error(c, a, "alignment must be a power of 2 up to 65536");
+	if (ae < end && (r = bk__asm_const_expr(c, ae + 1, end, &fill)))
 		return r;
-	return asm_align(c, (uint64_t)v, (uint8_t)fill);
+	return bk__asm_align(c, (uint64_t)v, (uint8_t)fill);
 }
 #undef IS
 }
@@ -667,8 +667,8 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 				q++;
 			if (q < end && *q == ':') {
 				if (*p >= '0' && *p <= '9')
-					return asm_error(c, p, "numeric labels are not supported");
-				int r = asm_define_label(c, p, (size_t)(q - p), p);
+					return bk__asm_error(c, p, "numeric labels are not supported");
+				int r = bk__asm_define_label(c, p, (size_t)(q - p), p);
 				if (r)
 					return r;
 				p = q + 1;
@@ -678,7 +678,7 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 			const char *s;
 			size_t n;
 			if (get_name(c, &q, end, &s, &n) && q < end && *q == ':') {
-				int r = asm_define_label(c, s, n, p);
+				int r = bk__asm_define_label(c, s, n, p);
 				if (r)
 					return r;
 				p = q + 1;
@@ -688,13 +688,13 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 		c->stmt = p;
 		if (*p == '.' && p + 1 < end && asm_is_ident_start(p[1]))
 			return directive(c, p, end);
-		return asm_match_insn(c, m, p, end);
+		return bk__asm_match_insn(c, m, p, end);
 	}
 }
 
-int asm_llvm(struct asm_ctx *c, const char *text, size_t len)
+int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len)
 {
-	struct asm_matcher *m = asm_matcher_new(BK_ASM_LLVM);
+	struct asm_matcher *m = bk__asm_matcher_new(BK_ASM_LLVM);
 	if (!m)
 		return bk_err_set(c->err, -ENOMEM, "%s: out of memory", c->name);
 	const char *p = text, *end = text + len;
@@ -755,7 +755,7 @@ int asm_llvm(struct asm_ctx *c, const char *text, size_t len)
 		}
 		if (!r && !in_block) {
 			if (in_str)
-				r = asm_error(c, quote, "unterminated string");
+				r = bk__asm_error(c, quote, "unterminated string");
 			else
 				r = statement(c, m, s, q < le ? q : le);
 		} else if (!r && in_block && s < le) {
@@ -764,6 +764,6 @@ int asm_llvm(struct asm_ctx *c, const char *text, size_t len)
 		p = le + 1;
 		line++;
 	}
-	asm_matcher_free(m);
+	bk__asm_matcher_free(m);
 	return r;
 }

@@ -451,7 +451,7 @@ static int lex_template(struct asm_matcher *m, const char *text, struct tok *t)
 	return n;
 }
 
-struct asm_matcher *asm_matcher_new(int syntax)
+struct asm_matcher *bk__asm_matcher_new(int syntax)
 {
 	struct asm_matcher *m = calloc(1, sizeof(*m));
 	if (!m)
@@ -531,7 +531,7 @@ struct asm_matcher *asm_matcher_new(int syntax)
 	return m;
 }
 
-void asm_matcher_free(struct asm_matcher *m)
+void bk__asm_matcher_free(struct asm_matcher *m)
 {
 	if (m) {
 		free(m->cands);
@@ -539,7 +539,7 @@ void asm_matcher_free(struct asm_matcher *m)
 	}
 }
 
-int asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end)
+int bk__asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end)
 {
 	const struct bk_opinfo *info = bk_isa_info(op);
 	if (info->cpu <= c->cpu)
@@ -553,7 +553,7 @@ int asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *
 		}
 	while (e > at && (e[-1] == ' ' || e[-1] == '\t'))
 		e--;
-	return asm_error(c, at, "'%.*s' needs -mcpu=v%d or newer (selected v%d)", (int)(e - at), at,
+	return bk__asm_error(c, at, "'%.*s' needs -mcpu=v%d or newer (selected v%d)", (int)(e - at), at,
 			 info->cpu, c->cpu);
 }
 
@@ -575,12 +575,12 @@ struct bound {
 static int eval(struct asm_ctx *c, const struct tok *k, struct asm_expr *e)
 {
 	const char *p = k->s;
-	int r = asm_parse_expr(c, &p, k->e, e);
+	int r = bk__asm_parse_expr(c, &p, k->e, e);
 	if (r)
 		return r;
 	p = asm_skip_ws(p, k->e);
 	if (p < k->e)
-		return asm_error(c, p, "unexpected '%.*s'", (int)(k->e - p), p);
+		return bk__asm_error(c, p, "unexpected '%.*s'", (int)(k->e - p), p);
 	return 0;
 }
 
@@ -758,7 +758,7 @@ static int encode(struct asm_ctx *c, const struct cand *cd, struct bound *b, con
 		  const char *end)
 {
 	const struct bk_opinfo *info = bk_isa_info(cd->op);
-	int r = asm_check_cpu(c, cd->op, stmt, end);
+	int r = bk__asm_check_cpu(c, cd->op, stmt, end);
 	if (r)
 		return r;
 	struct bk_insn in[2];
@@ -786,12 +786,12 @@ static int encode(struct asm_ctx *c, const struct cand *cd, struct bound *b, con
 	}
 	if (cd->op == BK_OP_CALL_LOCAL && b->fix < 0 && c->syntax == BK_ASM_LLVM)
 		in[0].imm = -1;
-	if (b->fix >= 0 && (r = asm_add_fix(c, b->fix, asm_cur_off(c), &b->target, b->fix_at)))
+	if (b->fix >= 0 && (r = bk__asm_add_fix(c, b->fix, bk__asm_cur_off(c), &b->target, b->fix_at)))
 		return r;
-	return asm_emit_insn(c, in, info->slots);
+	return bk__asm_emit_insn(c, in, info->slots);
 }
 
-int asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end)
+int bk__asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end)
 {
 	struct tok st[MAXTOK];
 	const char *bad = NULL;
@@ -803,8 +803,8 @@ int asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, cons
 		if (first_end > p && word_find(m, p, (size_t)(first_end - p)) < 0 &&
 		    (c->syntax == BK_ASM_UBPF || !asm_is_ident_start(*p) || first_end == end ||
 		     *asm_skip_ws(first_end, end) != '='))
-			return asm_error(c, p, "unknown instruction '%.*s'", (int)(first_end - p), p);
-		return asm_error(c, bad, "unexpected '%c' in instruction", *bad);
+			return bk__asm_error(c, p, "unknown instruction '%.*s'", (int)(first_end - p), p);
+		return bk__asm_error(c, bad, "unexpected '%c' in instruction", *bad);
 	}
 	uint8_t key[MAXTOK];
 	for (int i = 0; i < n; i++)
@@ -813,15 +813,15 @@ int asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, cons
 	if (!s) {
 		if (c->syntax == BK_ASM_UBPF) {
 			if (n && st[0].kind < T_FIRST_CODE)
-				return asm_error(c, p, "unknown instruction '%.*s'", (int)(first_end - p), p);
+				return bk__asm_error(c, p, "unknown instruction '%.*s'", (int)(first_end - p), p);
 			if (n && (st[0].kind == word_find(m, "lock", 4)))
-				return asm_error(c, p, "invalid number of operands for lock");
-			return asm_error(c, p, "invalid operands for '%.*s'", (int)(st[0].e - st[0].s), st[0].s);
+				return bk__asm_error(c, p, "invalid number of operands for lock");
+			return bk__asm_error(c, p, "invalid operands for '%.*s'", (int)(st[0].e - st[0].s), st[0].s);
 		}
 		if (n && st[0].kind == T_EXPR && asm_is_ident_start(*p) &&
 		    (n == 1 || st[1].kind < T_FIRST_CODE || (*st[1].s != '=' && st[1].e[-1] != '=')))
-			return asm_error(c, p, "unknown instruction '%.*s'", (int)(first_end - p), p);
-		return asm_error(c, p, "invalid instruction '%.*s'", (int)(end - p), p);
+			return bk__asm_error(c, p, "unknown instruction '%.*s'", (int)(first_end - p), p);
+		return bk__asm_error(c, p, "invalid instruction '%.*s'", (int)(end - p), p);
 	}
 	struct bound b;
 	b.why[0] = 0;
@@ -835,5 +835,5 @@ int asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, cons
 		if (r > 0)
 			return encode(c, cd, &b, p, end);
 	}
-	return asm_error(c, b.bad_at ? b.bad_at : p, "%s", b.why[0] ? b.why : "invalid operands");
+	return bk__asm_error(c, b.bad_at ? b.bad_at : p, "%s", b.why[0] ? b.why : "invalid operands");
 }

@@ -10,9 +10,9 @@ static const char *const known_parts[] = {
 	"asm", "result", "mem", "raw", "error", "no register offset", "c",
 };
 
-int asm_ubpf(struct asm_ctx *c, const char *text, size_t len)
+int bk__asm_ubpf(struct asm_ctx *c, const char *text, size_t len)
 {
-	struct asm_matcher *m = asm_matcher_new(BK_ASM_UBPF);
+	struct asm_matcher *m = bk__asm_matcher_new(BK_ASM_UBPF);
 	if (!m)
 		return bk_err_set(c->err, -ENOMEM, "%s: out of memory", c->name);
 	const char *p = text, *end = text + len;
@@ -49,7 +49,7 @@ int asm_ubpf(struct asm_ctx *c, const char *text, size_t len)
 				if ((size_t)(e - w) == strlen(known_parts[i]) && !memcmp(w, known_parts[i], (size_t)(e - w)))
 					known = true;
 			if (!known) {
-				r = asm_error(c, s, "unknown directive '%.*s'", (int)(e - s), s);
+				r = bk__asm_error(c, s, "unknown directive '%.*s'", (int)(e - s), s);
 				break;
 			}
 			in_asm = (size_t)(e - w) == 3 && !memcmp(w, "asm", 3);
@@ -59,29 +59,29 @@ int asm_ubpf(struct asm_ctx *c, const char *text, size_t len)
 				q++;
 			if (q < e && *q == ':' && q > s) {
 				if (*s >= '0' && *s <= '9')
-					r = asm_error(c, s, "label must not start with a digit");
+					r = bk__asm_error(c, s, "label must not start with a digit");
 				else
-					r = asm_define_label(c, s, (size_t)(q - s), s);
+					r = bk__asm_define_label(c, s, (size_t)(q - s), s);
 				s = asm_skip_ws(q + 1, e);
 			}
 			if (!r && s < e) {
 				c->stmt = s;
 				bool is_exit = (e - s == 4 && !memcmp(s, "exit", 4));
-				uint64_t off = asm_cur_off(c);
-				r = asm_match_insn(c, m, s, e);
+				uint64_t off = bk__asm_cur_off(c);
+				r = bk__asm_match_insn(c, m, s, e);
 				/* the bpf_conformance assembler names the first exit "exit" */
 				if (!r && is_exit && c->first_exit < 0) {
 					c->first_exit = (int64_t)off;
-					if (!asm_sym_find(c, "exit", 4)) {
-						r = asm_define_label(c, "exit", 4, s);
+					if (!bk__asm_sym_find(c, "exit", 4)) {
+						r = bk__asm_define_label(c, "exit", 4, s);
 						if (!r)
-							c->syms[asm_sym_find(c, "exit", 4)].value = off;
-					} else if (!c->syms[asm_sym_find(c, "exit", 4)].defined) {
-						uint32_t y = asm_sym_find(c, "exit", 4);
+							c->syms[bk__asm_sym_find(c, "exit", 4)].value = off;
+					} else if (!c->syms[bk__asm_sym_find(c, "exit", 4)].defined) {
+						uint32_t y = bk__asm_sym_find(c, "exit", 4);
 						c->syms[y].defined = true;
 						c->syms[y].sec = c->cur;
 						c->syms[y].value = off;
-						asm_sym_register(c, y);
+						bk__asm_sym_register(c, y);
 					}
 				}
 			}
@@ -89,6 +89,6 @@ int asm_ubpf(struct asm_ctx *c, const char *text, size_t len)
 		p = le + 1;
 		line++;
 	}
-	asm_matcher_free(m);
+	bk__asm_matcher_free(m);
 	return r;
 }
