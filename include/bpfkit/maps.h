@@ -102,6 +102,10 @@ enum bk_map_type {
 #define BK_RB_CONS_POS         2
 #define BK_RB_PROD_POS         3
 
+/* The kernel-internal ENOTSUPP that bpf(2) leaks to userspace (errno 524) where an
+ * operation does not exist for a map type (lookup_and_delete on an array, ...). */
+#define BK_ENOTSUPP 524
+
 #define BK_MAP_NAME_LEN 16  /* the kernel's BPF_OBJ_NAME_LEN: 15 chars + NUL */
 
 struct bk_map_def {

@@ -1,0 +1,153 @@
+/* The kernel front end: what bpftool does, through libbpf. Load, pin, show, dump,
+ * run and attach programs; show, dump and edit maps; probe the kernel.
+ *
+ * Results are rendered into a struct bk_buf as text or as JSON with bpftool's
+ * keys (the library never prints). Objects are named the way bpftool's words
+ * name them: PROG := id N | pinned FILE | tag T | name N, MAP := id N |
+ * pinned FILE | name N. Only built when libbpf is present (BK_HAVE_KERN). */
+#ifndef BPFKIT_KERN_H
+#define BPFKIT_KERN_H
+
+#include "common.h"
+#include "util.h"
+#include "probe.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How results are rendered. */
+struct bk_kern_fmt {
+	size_t sz;
+	int json;    /* JSON with bpftool's keys */
+	int pretty;  /* indented JSON */
+	int bpffs;   /* show the bpffs paths of pinned objects (-f) */
+};
+
+/* libbpf's own messages (and verifier logs) collect here; -d shows them. */
+void bk_kern_log_capture(int all_levels);
+const char *bk_kern_log(void);
+void bk_kern_log_reset(void);
+
+/* --- selecting objects ---------------------------------------------------
+ * Parse PROG/MAP words from argv. *used receives how many words were read.
+ * bk_kern_prog_fds returns the number of fds (names and tags may match several
+ * programs), *fds is malloc'ed; the caller closes and frees. */
+int bk_kern_prog_fds(int argc, char **argv, int *used, int **fds, struct bk_err *err);
+int bk_kern_map_fd(int argc, char **argv, int *used, struct bk_err *err);
+/* 1 if PATH lies on a bpf filesystem, 0 if not, negative errno if it cannot tell. */
+int bk_kern_on_bpffs(const char *path);
+
+/* --- programs --------------------------------------------------------------- */
+struct bk_kern_map_reuse {
+	int idx;            /* >= 0: by index in the object, else by name */
+	const char *name;
+	int fd;             /* the existing map */
+};
+
+struct bk_kern_load_opts {
+	size_t sz;
+	const char *type;          /* "xdp", "kprobe", ... (a section name prefix), or NULL */
+	const struct bk_kern_map_reuse *reuse;
+	size_t nreuse;
+	const char *pinmaps;       /* directory on bpffs, or NULL */
+	int all;                   /* loadall: PATH is a directory, one pin per program */
+	int log_all;               /* keep the whole verifier log in the error (-d) */
+};
+/* Loads every program of OBJ and pins the first (or all, under PATH/NAME). On
+ * failure nothing stays pinned. A verifier rejection puts the log's last lines
+ * (or all of it with log_all) into *vlog (may be NULL). */
+int bk_kern_prog_load(const char *obj, const char *path, const struct bk_kern_load_opts *opts,
+		      struct bk_buf *vlog, struct bk_err *err);
+
+int bk_kern_prog_show(int fd, const struct bk_kern_fmt *fmt, struct bk_buf *out, struct bk_err *err);
+/* Every program (or, with fds, those given), as a JSON array when fmt->json. */
+int bk_kern_prog_list(const int *fds, int nfds, const struct bk_kern_fmt *fmt, struct bk_buf *out,
+		      struct bk_err *err);
+int bk_kern_pin(int fd, const char *path, struct bk_err *err);
+
+enum bk_kern_dump_mode { BK_DUMP_PLAIN, BK_DUMP_OPCODES, BK_DUMP_LINUM, BK_DUMP_VISUAL, BK_DUMP_FILE };
+/* xlated instructions (bpfkit's disassembler when present) or the raw bytes
+ * (BK_DUMP_FILE). */
+int bk_kern_prog_dump_xlated(int fd, enum bk_kern_dump_mode mode, const struct bk_kern_fmt *fmt,
+			     struct bk_buf *out, struct bk_err *err);
+/* The JITed x86-64 code through capstone, -ENOTSUP without it. */
+int bk_kern_prog_dump_jited(int fd, int opcodes, const struct bk_kern_fmt *fmt, struct bk_buf *out,
+			    struct bk_err *err);
+
+struct bk_kern_run_opts {
+	size_t sz;
+	const void *data_in; size_t data_in_len;
+	const void *ctx_in; size_t ctx_in_len;
+	size_t data_out_cap, ctx_out_cap;    /* 0: as large as the input (+256 for data) */
+	unsigned repeat;
+};
+struct bk_kern_run_result {
+	uint32_t retval;
+	uint32_t duration_ns;
+	struct bk_buf data_out, ctx_out;
+};
+int bk_kern_prog_run(int fd, const struct bk_kern_run_opts *opts, struct bk_kern_run_result *res,
+		     struct bk_err *err);
+
+/* Attach PROG to MAP (sockmap/sockhash verdicts, parsers, sk_msg) or, with
+ * map_fd < 0, to the netns (flow_dissector). ATTACH is bpftool's word. */
+int bk_kern_prog_attach(int prog_fd, const char *attach, int map_fd, int detach, struct bk_err *err);
+
+/* --- maps ------------------------------------------------------------------- */
+int bk_kern_map_show(int fd, const struct bk_kern_fmt *fmt, struct bk_buf *out, struct bk_err *err);
+int bk_kern_map_list(const struct bk_kern_fmt *fmt, struct bk_buf *out, struct bk_err *err);
+int bk_kern_map_dump(int fd, const struct bk_kern_fmt *fmt, struct bk_buf *out, struct bk_err *err);
+/* Keys and values are raw bytes of exactly the map's sizes. */
+int bk_kern_map_lookup(int fd, const void *key, size_t klen, const struct bk_kern_fmt *fmt,
+		       struct bk_buf *out, struct bk_err *err);
+int bk_kern_map_getnext(int fd, const void *key, size_t klen, const struct bk_kern_fmt *fmt,
+			struct bk_buf *out, struct bk_err *err);
+int bk_kern_map_update(int fd, const void *key, size_t klen, const void *val, size_t vlen,
+		       uint64_t flags, struct bk_err *err);
+int bk_kern_map_delete(int fd, const void *key, size_t klen, struct bk_err *err);
+int bk_kern_map_freeze(int fd, struct bk_err *err);
+/* Sizes of a map: key, value (per CPU for per-CPU maps: value * ncpus). */
+int bk_kern_map_sizes(int fd, uint32_t *key, uint32_t *value, uint32_t *type, struct bk_err *err);
+
+struct bk_kern_map_create_opts {
+	size_t sz;
+	const char *type, *name;
+	uint32_t key, value, entries, flags;
+	int inner_fd;   /* maps of maps: a template map, else -1 */
+};
+/* Creates the map and pins it at PATH (on bpffs); nothing is left if pinning fails. */
+int bk_kern_map_create(const char *path, const struct bk_kern_map_create_opts *opts,
+		       struct bk_err *err);
+
+/* --- network and cgroups ---------------------------------------------------- */
+/* ATTACH: xdp, xdpgeneric, xdpdrv, xdpoffload, tc_ingress/tcx_ingress, tc_egress/tcx_egress. */
+int bk_kern_net_attach(int prog_fd, const char *attach, const char *dev, int overwrite,
+		       struct bk_err *err);
+int bk_kern_net_detach(const char *attach, const char *dev, struct bk_err *err);
+int bk_kern_net_show(const char *dev, const struct bk_kern_fmt *fmt, struct bk_buf *out,
+		     struct bk_err *err);
+
+/* ATTACH: bpftool's cgroup attach words (ingress, egress, sock_create, connect4, ...).
+ * flags: "multi" / "override" as BPF_F_ALLOW_MULTI / BPF_F_ALLOW_OVERRIDE. */
+int bk_kern_cgroup_attach(const char *cgroup, const char *attach, int prog_fd, uint32_t flags,
+			  int detach, struct bk_err *err);
+int bk_kern_cgroup_show(const char *cgroup, int effective, const struct bk_kern_fmt *fmt,
+			struct bk_buf *out, struct bk_err *err);
+int bk_kern_cgroup_tree(const char *root, int effective, const struct bk_kern_fmt *fmt,
+			struct bk_buf *out, struct bk_err *err);
+/* bpftool's word for an attach type, or -1. */
+int bk_kern_attach_type(const char *word);
+
+/* --- features and statistics ------------------------------------------------ */
+int bk_kern_feature_probe(const struct bk_kern_fmt *fmt, struct bk_buf *out, struct bk_err *err);
+
+/* BPF_ENABLE_STATS: returns an fd that keeps run-time stats on while open. */
+int bk_kern_stats_fd(struct bk_err *err);
+/* The kernel.bpf_stats_enabled sysctl: read (on < 0) or set. Returns the old value. */
+int bk_kern_stats_sysctl(int on, struct bk_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

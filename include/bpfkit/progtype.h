@@ -1,0 +1,85 @@
+/* bpfkit program types: the context each type hands a program, as data.
+ *
+ * A program type says what r1 points to (the context), which context fields a program
+ * may read or write at which sizes, which fields turn into packet pointers when read
+ * (the kernel's context rewriting), and whether the type has a packet. The runtime
+ * (vm.h) and the verifier read the same descriptions, so the rules live in one place.
+ *
+ * Context fields are described in the kernel's UAPI layout (struct xdp_md,
+ * struct __sk_buff): a program's `ctx->data` load at offset 0 of struct xdp_md reads a
+ * full 64-bit packet pointer even though the UAPI field is a u32, as the kernel's
+ * rewrite does. Nothing here prints. */
+#ifndef BPFKIT_PROGTYPE_H
+#define BPFKIT_PROGTYPE_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The kernel's enum bpf_prog_type numbers where one exists. BK_PROG_RAW is bpfkit's own:
+ * r1 = memory, r2 = its length (the conformance convention); no context rewriting. */
+enum bk_prog_type {
+	BK_PROG_RAW = 0,
+	BK_PROG_SOCKET_FILTER = 1,
+	BK_PROG_SCHED_CLS = 3,     /* "tc" */
+	BK_PROG_SCHED_ACT = 4,
+	BK_PROG_XDP = 6,
+};
+
+/* What a context field becomes when the program reads it. */
+enum bk_ctx_kind {
+	BK_CTX_SCALAR = 0,     /* plain value stored in the context buffer */
+	BK_CTX_PKT_DATA,       /* 64-bit pointer to the first packet byte */
+	BK_CTX_PKT_END,        /* 64-bit pointer one past the last packet byte */
+	BK_CTX_PKT_META,       /* 64-bit pointer to the metadata (xdp data_meta) */
+	BK_CTX_LEN,            /* packet length, computed (skb->len, data_end - data) */
+};
+
+/* One context field. `sizes` is a bit set of access sizes allowed (1, 2, 4, 8 as
+ * bits 1<<0, 1<<1, 1<<2, 1<<3); narrow reads start at the field's offset or inside it
+ * as the kernel allows (bpf_ctx_narrow_access_ok). */
+struct bk_ctx_field {
+	const char *name;      /* UAPI member name, e.g. "data_end", "cb[0]" */
+	uint16_t off, size;    /* offset and size in the UAPI struct */
+	uint8_t read_sizes;    /* bit set of 1/2/4/8 as 1<<0..1<<3; 0 = not readable */
+	uint8_t write_sizes;   /* 0 = read-only for this type */
+	uint8_t kind;          /* enum bk_ctx_kind */
+};
+
+struct bk_progtype {
+	enum bk_prog_type type;
+	const char *name;          /* bpfkit's name: "xdp", "socket", "tc", "raw" */
+	const char *sec_prefix;    /* libbpf's ELF section prefix: "xdp", "socket", "tc", ... */
+	uint32_t ctx_size;         /* sizeof the UAPI context struct (0 for raw) */
+	const struct bk_ctx_field *fields;
+	size_t nfields;
+	bool has_packet;           /* data_in is a packet */
+	bool packet_writable;      /* direct packet writes allowed (xdp, tc; not socket) */
+	uint32_t headroom;         /* bytes before data (xdp: 256, XDP_PACKET_HEADROOM) */
+	uint32_t tailroom;         /* bytes after data_end that adjust_tail may grow into */
+	bool has_ld_abs;           /* legacy ld_abs / ld_ind allowed (socket, tc) */
+	/* socket filter: the program sees the packet from the network header, data_out
+	 * comes back with the Ethernet header zeroed (the kernel's test-run behaviour). */
+	bool skip_eth;
+	uint32_t retval_bits;      /* 32: the kernel reports a u32; 64 for raw */
+};
+
+/* By type number or name ("xdp", "socket", "tc", "raw", plus libbpf's aliases
+ * "socket_filter", "sched_cls", "classifier"); NULL if unknown. */
+const struct bk_progtype *bk_progtype_get(enum bk_prog_type type);
+const struct bk_progtype *bk_progtype_by_name(const char *name);
+/* From an ELF section name as libbpf maps them ("xdp", "xdp/foo", "tc", "classifier",
+ * "socket", ...); NULL if not a supported type. */
+const struct bk_progtype *bk_progtype_by_section(const char *sec);
+
+/* The field covering [off, off+size) if the access is allowed (write: as a store),
+ * else NULL. Narrow reads of a wider field are accepted where the kernel accepts them. */
+const struct bk_ctx_field *bk_progtype_ctx_access(const struct bk_progtype *pt, uint32_t off,
+						  uint32_t size, bool write);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,60 @@
+#include "kcli.h"
+#if BK_HAVE_KERN
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct bk_kern_fmt bk_kcli_fmt(void)
+{
+	return BK_OPTS_INIT(bk_kern_fmt, .json = bk_cli.json, .pretty = bk_cli.pretty,
+			    .bpffs = bk_cli.bpffs);
+}
+
+void bk_kcli_flush(struct bk_buf *b)
+{
+	if (b->len)
+		fwrite(b->data, 1, b->len, stdout);
+	fflush(stdout);
+	bk_buf_free(b);
+}
+
+void bk_kcli_init(void)
+{
+	bk_kern_log_capture(bk_cli.debug);
+}
+
+int bk_kcli_fail(const char *cmd, const struct bk_err *err)
+{
+	if (bk_cli.debug && bk_kern_log()[0])
+		fprintf(stderr, "%s", bk_kern_log());
+	return bk_cli_fail(cmd, "%s", err->msg[0] ? err->msg : "failed");
+}
+
+int bk_kcli_bytes(int argc, char **argv, struct bk_buf *out, const char *what, const char *cmd)
+{
+	int i = 0, base = 0;
+	if (i < argc && !strcmp(argv[i], "hex")) {
+		base = 16;
+		i++;
+	}
+	int start = i;
+	for (; i < argc; i++) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(argv[i], &end, base);
+		if (!*argv[i] || *end || errno)
+			break;   /* the next keyword */
+		if (v > 255) {
+			bk_cli_fail(cmd, "%s: '%s' is not a byte (0..255)", what, argv[i]);
+			return -1;
+		}
+		uint8_t b = (uint8_t)v;
+		bk_buf_append(out, &b, 1);
+	}
+	if (i == start) {
+		bk_cli_fail(cmd, "%s: expected bytes, got '%s'", what, i < argc ? argv[i] : "nothing");
+		return -1;
+	}
+	return i;
+}
+#endif

@@ -1,0 +1,21 @@
+/* Shared by the kernel commands (prog, map, net, cgroup, feature, stats). */
+#ifndef BK_CLI_KCLI_H
+#define BK_CLI_KCLI_H
+#include "cli.h"
+#include "bpfkit/util.h"
+#if BK_HAVE_KERN
+#include "bpfkit/kern.h"
+
+/* The -j/-p/-f flags as the library's format. */
+struct bk_kern_fmt bk_kcli_fmt(void);
+/* Prints the buffer to stdout and frees it. */
+void bk_kcli_flush(struct bk_buf *b);
+/* Reports err (and libbpf's messages with -d) and returns the exit status. */
+int bk_kcli_fail(const char *cmd, const struct bk_err *err);
+/* Bytes as bpftool reads them: [hex] B0 B1 ... up to a word that is not a byte.
+ * Returns the number of words used, or -1 with a message. */
+int bk_kcli_bytes(int argc, char **argv, struct bk_buf *out, const char *what, const char *cmd);
+/* Sets up libbpf's log capture according to -d. */
+void bk_kcli_init(void);
+#endif
+#endif

@@ -1,0 +1,40 @@
+/* Internal to src/kern: a tiny JSON writer with bpftool's layout (compact for -j,
+ * four-space indent for -p), and the helpers the files share. */
+#ifndef BK_KERN_KJ_H
+#define BK_KERN_KJ_H
+
+#include "bpfkit/kern.h"
+#include <stdbool.h>
+
+struct bk_kj {
+	struct bk_buf *b;
+	int pretty, depth;
+	bool first[64];
+	bool after_key;
+};
+
+void bk_kj_init(struct bk_kj *j, struct bk_buf *b, int pretty);
+void bk_kj_obj(struct bk_kj *j);
+void bk_kj_end_obj(struct bk_kj *j);
+void bk_kj_arr(struct bk_kj *j);
+void bk_kj_end_arr(struct bk_kj *j);
+void bk_kj_key(struct bk_kj *j, const char *k);
+void bk_kj_str(struct bk_kj *j, const char *s);
+void bk_kj_u64(struct bk_kj *j, uint64_t v);
+void bk_kj_s64(struct bk_kj *j, int64_t v);
+void bk_kj_bool(struct bk_kj *j, bool v);
+void bk_kj_null(struct bk_kj *j);
+void bk_kj_raw(struct bk_kj *j, const char *text);
+/* "0x01" strings for each byte, as bpftool prints keys and values. */
+void bk_kj_hex_arr(struct bk_kj *j, const void *p, size_t n);
+
+/* Shared helpers. */
+int bk_kern_fdinfo(int fd, const char *key, uint64_t *val);
+const char *bk_kern_prog_type_name(uint32_t t);
+const char *bk_kern_map_type_name(uint32_t t);
+/* id -> bpffs paths of pinned objects (for -f); built on first use. */
+struct bk_kern_pins;
+struct bk_kern_pins *bk_kern_pins_load(int want_maps);
+void bk_kern_pins_emit(struct bk_kern_pins *p, uint32_t id, struct bk_kj *j, struct bk_buf *text);
+void bk_kern_pins_free(struct bk_kern_pins *p);
+#endif

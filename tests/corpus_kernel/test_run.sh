@@ -1,0 +1,58 @@
+#!/bin/sh
+# Runs every tests/corpus/NAME.run in the kernel (BPF_PROG_TEST_RUN through kernrun.c) at
+# every cpu level. Checks per program and level:
+#   run/vN/NAME   the .run file's expectations hold, and the whole transcript (verdicts,
+#                 output packets, context, map dumps) equals tests/corpus/NAME.out, the
+#                 recorded kernel transcript; so all four cpu levels behave the same.
+#   pkt/gen       tests/corpus/pkt/gen.py re-creates the committed packets byte for byte.
+# Set CORPUS_RECORD=1 to (re)write the NAME.out files from the v4 run instead of checking.
+. "$ROOT/tests/lib.sh"
+C=$ROOT/tests/corpus
+
+if command -v python3 >/dev/null 2>&1; then
+	mkdir -p "$T/pkt"
+	python3 "$C/pkt/gen.py" "$T/pkt"
+	d=$(for f in "$C"/pkt/*.hex; do cmp -s "$f" "$T/pkt/$(basename "$f")" || echo "$(basename "$f")"; done)
+	if [ -z "$d" ] && [ "$(ls "$T/pkt" | wc -l)" = "$(ls "$C"/pkt/*.hex | wc -l)" ]; then ok pkt/gen
+	else notok pkt/gen "gen.py output differs from the committed packets: $d"; fi
+else
+	skip pkt/gen "python3 not installed"
+fi
+
+if ! have_kernel_bpf; then skip corpus_run "needs root and a kernel with BTF"; exit 0; fi
+if ! pkg-config --exists libbpf 2>/dev/null; then skip corpus_run "libbpf-dev not installed"; exit 0; fi
+if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
+	notok corpus_build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
+fi
+KR=$BK_BUILD/corpus/kernrun
+if [ ! -x "$KR" ] || [ "$ROOT/tests/corpus_kernel/kernrun.c" -nt "$KR" ]; then
+	if ! ${CC:-cc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -o "$KR.tmp" "$ROOT/tests/corpus_kernel/kernrun.c" \
+		$(pkg-config --cflags --libs libbpf) > "$T/cc.log" 2>&1; then
+		notok kernrun_build "$(head -3 "$T/cc.log" | tr '\n' ' ')"
+		exit 0
+	fi
+	mv -f "$KR.tmp" "$KR"
+fi
+
+for run in "$C"/*.run; do
+	name=$(basename "$run" .run)
+	for cpu in v4 v3 v2 v1; do
+		n=run/$cpu/$name
+		obj=$BK_BUILD/corpus/$cpu/$name.o
+		if [ ! -f "$obj" ]; then notok "$n" "no object $obj"; continue; fi
+		if ! "$KR" "$obj" "$run" "$C/pkt" > "$T/out" 2> "$T/err"; then
+			notok "$n" "$(grep -v '^libbpf: ' "$T/err" | head -2 | tr '\n' ' ')"
+			continue
+		fi
+		if [ "${CORPUS_RECORD:-0}" = 1 ] && [ $cpu = v4 ]; then
+			cp "$T/out" "$C/$name.out"
+		fi
+		if [ "$name" = helpers_misc ]; then
+			ok "$n" # times and random numbers: only the .run's verdicts are stable
+		elif [ -f "$C/$name.out" ]; then
+			check_same "$n" "$C/$name.out" "$T/out"
+		else
+			notok "$n" "no recorded transcript $name.out (CORPUS_RECORD=1 writes it)"
+		fi
+	done
+done
