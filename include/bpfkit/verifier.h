@@ -35,6 +35,7 @@ enum bk_vprog_type {
  * the type (enum bpf_map_type). */
 struct bk_vmap {
 	uint32_t type, key_size, value_size, max_entries;
+	int32_t inner;            /* map-in-map (types 12, 13): index of the inner map's entry */
 };
 
 struct bk_verify_opts {
@@ -48,6 +49,7 @@ struct bk_verify_opts {
 	uint32_t insn_limit;      /* processed-instruction limit; 0 = 1000000 as the kernel */
 	size_t log_limit;         /* bytes of log kept; 0 = 16 MiB */
 	bool no_advice;           /* leave out the advice line */
+	bool btf_func_info;       /* the program comes with BTF func_info (callbacks need it) */
 };
 
 /* Per-instruction facts the runtime may use after acceptance. */
@@ -75,6 +77,26 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	      struct bk_buf *log, struct bk_verify_result *res, struct bk_err *err);
 
 void bk_verify_result_free(struct bk_verify_result *res);
+
+/* A program taken out of an ELF object, ready for bk_verify: its subprograms from
+ * .text appended, calls fixed up, maps (BTF-defined `.maps`, and .data/.rodata/.bss
+ * as one-entry arrays) turned into indexes (lddw src 1 / src 2 with imm = index). */
+struct bk_object;
+struct bk_vprog {
+	char *name;               /* the function symbol */
+	char *sec;                /* its section */
+	int type;                 /* from the section name, -1 if unknown */
+	struct bk_insn *insns;
+	size_t n;
+	struct bk_vmap *maps;
+	char **map_names;
+	size_t nmaps;
+	bool btf_func_info;
+};
+/* Every program of OBJ (functions of executable sections other than .text). */
+int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, size_t *n,
+			  struct bk_err *err);
+void bk_vprogs_free(struct bk_vprog *p, size_t n);
 
 /* "socket_filter", "xdp", "tc"/"sched_cls", "kprobe", "tracepoint", ... → type; -1 if unknown.
  * Also maps an ELF section name ("xdp", "socket", "tc", "kprobe/...") to a type. */

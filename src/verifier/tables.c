@@ -3,8 +3,11 @@
  * prototypes (argument kinds, return kinds, which program types may call them).
  * The rules follow the kernel's *_is_valid_access and *_func_proto functions. */
 #include "vint.h"
+#include <stdio.h>
 
 #include <string.h>
+#include "bpfkit/helpers.h"
+#include "bpfkit/disasm.h"
 
 /* struct __sk_buff field offsets (UAPI). */
 enum {
@@ -164,12 +167,62 @@ static const struct vhelper helpers[] = {
 	H(181, loop, A_ANY, A_FUNC, A_STACK_OR_NULL, A_ANY, 0, R_INT, 0, V_BASE),
 };
 
+/* Helpers not in the table above come from the runtime's prototypes (helpers.h),
+ * so every helper the runtime implements can be verified. */
+static struct vhelper from_runtime[256];
+static char rt_names[256][48];
+
+static uint8_t conv_arg(uint16_t a)
+{
+	bool null = a & BK_ARG_MAYBE_NULL, uninit = a & BK_ARG_MEM_UNINIT;
+	switch (BK_ARG_BASE(a)) {
+	case BK_ARG_CONST_MAP_PTR: return A_MAP;
+	case BK_ARG_PTR_TO_MAP_KEY: return A_KEY;
+	case BK_ARG_PTR_TO_MAP_VALUE: return A_VALUE;
+	case BK_ARG_PTR_TO_MEM: return uninit ? A_UNINIT_MEM : null ? A_MEM_OR_NULL : A_MEM;
+	case BK_ARG_CONST_SIZE: return A_SIZE;
+	case BK_ARG_CONST_SIZE_OR_ZERO: return A_SIZE_OR_ZERO;
+	case BK_ARG_PTR_TO_CTX: return A_CTX;
+	case BK_ARG_PTR_TO_RINGBUF_MEM: return A_RINGBUF_MEM;
+	case BK_ARG_CONST_ALLOC_SIZE_OR_ZERO: return A_CONST_ALLOC;
+	case BK_ARG_PTR_TO_FUNC: return A_FUNC;
+	case BK_ARG_PTR_TO_STACK: return A_STACK_OR_NULL;
+	default: return A_ANY;
+	}
+}
+
 const struct vhelper *bk_v_helper(int id)
 {
 	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
 		if (helpers[i].id == id)
 			return &helpers[i];
-	return NULL;
+	if (id <= 0 || id >= 256)
+		return NULL;
+	const struct bk_helper_proto *p = bk_helper_proto((uint32_t)id);
+	if (!p)
+		return NULL;
+	struct vhelper *h = &from_runtime[id];
+	if (h->id == id)
+		return h;
+	struct vhelper v;
+	memset(&v, 0, sizeof v);
+	v.id = id;
+	snprintf(rt_names[id], sizeof rt_names[id], "bpf_%s", p->name);
+	v.name = rt_names[id];
+	for (int a = 0; a < 5 && a < p->nargs; a++)
+		v.args[a] = conv_arg(p->arg[a]);
+	v.ret = p->ret == BK_RET_VOID ? R_VOID : p->ret == BK_RET_PTR_TO_MAP_VALUE_OR_NULL ? R_MAP_VALUE_OR_NULL :
+		p->ret == BK_RET_PTR_TO_RINGBUF_MEM_OR_NULL ? R_RINGBUF_OR_NULL : R_INT;
+	v.pkt_changing = p->changes_pkt_data;
+	v.types = 0;
+	if (p->prog_types & BK_PT(1)) v.types |= V_SKB;
+	if (p->prog_types & (BK_PT(3) | BK_PT(4))) v.types |= V_TC;
+	if (p->prog_types & BK_PT(6)) v.types |= V_XDP;
+	if (!v.types) v.types = V_BASE;
+	v.ret_min = S64_MIN;
+	v.ret_max = S64_MAX;
+	*h = v;
+	return h;
 }
 
 uint32_t bk_v_prog_class(int t)

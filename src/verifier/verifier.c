@@ -34,6 +34,7 @@ struct venv {
 	int prog_type;
 	bool priv;
 	int log_level;
+	bool btf_func_info;
 	const struct bk_vmap *maps;
 	int nmaps;
 	uint32_t limit;
@@ -41,7 +42,7 @@ struct venv {
 	size_t log_limit;
 	/* per insn */
 	uint8_t *prune, *flags, *is_second;
-	uint16_t *live;
+	uint16_t *live, *prec;
 	int *head;
 	int *subprog_of;
 	/* subprograms */
@@ -49,6 +50,7 @@ struct venv {
 	int sub_start[MAX_SUBPROGS + 1];
 	int sub_depth[MAX_SUBPROGS];
 	bool sub_is_cb[MAX_SUBPROGS];
+	int pending_cb[64], npending_cb;
 	/* exploration */
 	struct ckpt *ck;
 	int nck, capck, live_ck, peak_ck;
@@ -298,6 +300,71 @@ static int check_structure(struct venv *e)
 {
 	const struct bk_insn *in = e->insns;
 	int n = e->n;
+	/* which slots are second halves of ld_imm64 (checked for validity below) */
+	for (int i = 0; i < n; i++)
+		if (is_ldimm64(&in[i]) && i + 1 < n) {
+			e->is_second[i + 1] = 1;
+			i++;
+		}
+	/* subprograms */
+	e->nsub = 0;
+	add_subprog(e, 0);
+	for (int i = 0; i < n; i++) {
+		if (is_pseudo_call(&in[i]) || (is_ldimm64(&in[i]) && in[i].src == BK_PSEUDO_FUNC)) {
+			int t = i + in[i].imm + 1;
+			if (t < 0 || t >= n) {
+				e->err_insn = i;
+				return verr(e, -EINVAL, "%s out of range from insn %d to %d",
+					    is_pseudo_call(&in[i]) ? "call" : "function", i, t);
+			}
+			if (!e->priv) {
+				e->err_insn = i;
+				return verr(e, -EPERM, "function calls to other bpf functions are allowed for CAP_BPF");
+			}
+			if (add_subprog(e, t))
+				return e->code;
+			if (is_ldimm64(&in[i]))
+				e->pending_cb[e->npending_cb < 64 ? e->npending_cb++ : 63] = t;
+		}
+		if (is_ldimm64(&in[i]))
+			i++;
+	}
+	e->sub_start[e->nsub] = n;
+	for (int k = 0; k < e->npending_cb; k++)
+		for (int s = 0; s < e->nsub; s++)
+			if (e->sub_start[s] == e->pending_cb[k])
+				e->sub_is_cb[s] = true;
+	if (!e->btf_func_info)
+		for (int i = 0; i < n; i++)
+			if (is_ldimm64(&in[i]) && in[i].src == BK_PSEUDO_FUNC && !e->is_second[i]) {
+				e->err_insn = i;
+				return verr(e, -EINVAL, "missing btf func_info");
+			}
+	for (int s = 0; s < e->nsub; s++) {
+		int lo = e->sub_start[s], hi = e->sub_start[s + 1];
+		for (int i = lo; i < hi; i++) {
+			e->subprog_of[i] = s;
+			if (!is_jmp(&in[i]))
+				continue;
+			int t = insn_target(&in[i], i);
+			if (t < lo || t >= hi) {
+				e->err_insn = i;
+				return verr(e, -EINVAL, "jump out of range from insn %d to %d", i, t);
+			}
+			if (e->is_second[t]) {
+				e->err_insn = i;
+				return verr(e, -EINVAL, "jump into the middle of ldimm64 insn %d", t - 1);
+			}
+		}
+		const struct bk_insn *last = &in[hi - 1];
+		int lc = BK_CLASS(last->code);
+		if (e->is_second[hi - 1] ||
+		    !((lc == BK_CLASS_JMP || lc == BK_CLASS_JMP32) &&
+		      (BK_OP(last->code) == BK_JEXIT || BK_OP(last->code) == BK_JA))) {
+			e->err_insn = hi - 1;
+			return verr(e, -EINVAL, "last insn is not an exit or jmp");
+		}
+	}
 	/* ld_imm64 pairs and pseudo sources */
 	for (int i = 0; i < n; i++) {
 		if (!is_ldimm64(&in[i]))
@@ -324,51 +391,7 @@ static int check_structure(struct venv *e)
 			e->err_insn = i;
 			return verr(e, -EINVAL, "unrecognized bpf_ld_imm64 insn");
 		}
-		e->is_second[i + 1] = 1;
 		i++;
-	}
-	/* subprograms */
-	e->nsub = 0;
-	add_subprog(e, 0);
-	for (int i = 0; i < n; i++) {
-		if (is_pseudo_call(&in[i]) || (is_ldimm64(&in[i]) && in[i].src == BK_PSEUDO_FUNC)) {
-			int t = i + in[i].imm + 1;
-			if (t < 0 || t >= n) {
-				e->err_insn = i;
-				return verr(e, -EINVAL, "%s out of range from insn %d to %d",
-					    is_pseudo_call(&in[i]) ? "call" : "function", i, t);
-			}
-			if (!e->priv) {
-				e->err_insn = i;
-				return verr(e, -EPERM, "function calls to other bpf functions are allowed for CAP_BPF");
-			}
-			if (add_subprog(e, t))
-				return e->code;
-		}
-		if (is_ldimm64(&in[i]))
-			i++;
-	}
-	e->sub_start[e->nsub] = n;
-	for (int s = 0; s < e->nsub; s++) {
-		int lo = e->sub_start[s], hi = e->sub_start[s + 1];
-		for (int i = lo; i < hi; i++) {
-			e->subprog_of[i] = s;
-			if (!is_jmp(&in[i]))
-				continue;
-			int t = insn_target(&in[i], i);
-			if (t < lo || t >= hi) {
-				e->err_insn = i;
-				return verr(e, -EINVAL, "jump out of range from insn %d to %d", i, t);
-			}
-		}
-		const struct bk_insn *last = &in[hi - 1];
-		int lc = BK_CLASS(last->code);
-		if (e->is_second[hi - 1] ||
-		    !((lc == BK_CLASS_JMP || lc == BK_CLASS_JMP32) &&
-		      (BK_OP(last->code) == BK_JEXIT || BK_OP(last->code) == BK_JA))) {
-			e->err_insn = hi - 1;
-			return verr(e, -EINVAL, "last insn is not an exit or jmp");
-		}
 	}
 	/* reachability: DFS over the CFG (kernel check_cfg) */
 	uint8_t *st = calloc((size_t)n, 1);
@@ -558,6 +581,111 @@ static void compute_liveness(struct venv *e)
 	free(def);
 }
 
+/* Which scalar registers' values can matter for safety from each instruction on:
+ * those that flow into a comparison, a memory address, pointer arithmetic, a helper
+ * argument, or a value returned to a caller that uses it. Two states that differ
+ * only in other scalars are equivalent: the kernel gets the same effect from its
+ * precision tracking (imprecise scalars are ignored when pruning). Stored values are
+ * not followed: stack contents are compared exactly, map and packet stores do not
+ * matter for safety. */
+static void compute_precision(struct venv *e)
+{
+	const struct bk_insn *in = e->insns;
+	int n = e->n;
+	uint8_t ret_rel[MAX_SUBPROGS] = { 0 };
+	for (int i = 0; i < n; i++)
+		e->prec[i] = 0;
+	for (int s = 0; s < e->nsub; s++)
+		ret_rel[s] = e->sub_is_cb[s];
+	bool changed = true;
+	for (int iter = 0; changed && iter < 200; iter++) {
+		changed = false;
+		for (int i = n - 1; i >= 0; i--) {
+			if (e->is_second[i])
+				continue;
+			const struct bk_insn *x = &in[i];
+			int cls = BK_CLASS(x->code), op = BK_OP(x->code);
+			uint16_t out = 0, res;
+			bool exit_ = (cls == BK_CLASS_JMP || cls == BK_CLASS_JMP32) && op == BK_JEXIT;
+			if (exit_) {
+				out = 0;
+			} else if (is_jmp(x)) {
+				int t = insn_target(x, i);
+				if (t >= 0 && t < n) out |= e->prec[t];
+				if (op != BK_JA || x->code == (BK_CLASS_JMP | BK_JMAYGOTO))
+					if (i + 1 < n) out |= e->prec[i + 1];
+			} else {
+				int nx = i + (is_ldimm64(x) ? 2 : 1);
+				if (nx < n) out |= e->prec[nx];
+			}
+			res = out;
+			switch (cls) {
+			case BK_CLASS_ALU: case BK_CLASS_ALU64: {
+				uint16_t d = 1u << x->dst;
+				bool dr = out & d;
+				if (op == BK_ALU_MOV) {
+					res &= (uint16_t)~d;
+					if (dr && BK_SRCBIT(x->code)) res |= 1u << x->src;
+				} else if (dr && BK_SRCBIT(x->code)) {
+					res |= 1u << x->src;
+				}
+				break;
+			}
+			case BK_CLASS_LDX:
+				res &= (uint16_t)~(1u << x->dst);
+				res |= 1u << x->src;
+				break;
+			case BK_CLASS_ST:
+				res |= 1u << x->dst;
+				break;
+			case BK_CLASS_STX:
+				res |= 1u << x->dst;
+				if (BK_MODE(x->code) == BK_MODE_ATOMIC) {
+					if (x->imm & BK_ATOMIC_FETCH)
+						res &= (uint16_t)~(1u << x->src);
+					if (x->imm == BK_ATOMIC_CMPXCHG)
+						res |= 1u;
+				}
+				break;
+			case BK_CLASS_LD:
+				if (is_ldimm64(x))
+					res &= (uint16_t)~(1u << x->dst);
+				else
+					res = (uint16_t)((res & ~0x3fu) | 1u << 6 | 1u << x->src);
+				break;
+			case BK_CLASS_JMP: case BK_CLASS_JMP32:
+				if (op == BK_JCALL) {
+					res &= (uint16_t)~0x3fu;
+					if (x->src == BK_PSEUDO_CALL) {
+						int t = i + x->imm + 1;
+						if (t >= 0 && t < n) {
+							res |= e->prec[t] & 0x3e;
+							int sub = e->subprog_of[t];
+							if ((out & 1u) && !ret_rel[sub]) {
+								ret_rel[sub] = 1;
+								changed = true;
+							}
+						}
+					} else {
+						res |= 0x3e;
+					}
+				} else if (exit_) {
+					res = ret_rel[e->subprog_of[i]] ? 1u : 0;
+				} else if (op != BK_JA) {
+					res |= 1u << x->dst;
+					if (BK_SRCBIT(x->code)) res |= 1u << x->src;
+				}
+				break;
+			}
+			res |= 1u << 10;
+			if (res != e->prec[i]) {
+				e->prec[i] = res;
+				changed = true;
+			}
+		}
+	}
+}
+
 /* ---- state comparison ---- */
 
 struct idmap {
@@ -690,8 +818,12 @@ static bool states_equal(struct venv *e, const struct vstate *o, const struct vs
 		if (of->callsite != cf->callsite || of->is_callback != cf->is_callback)
 			return false;
 		uint16_t live = f == o->curframe ? e->live[c->insn] : 0x7ff;
+		uint16_t prec = f == o->curframe ? e->prec[c->insn] : 0x7ff;
 		for (int r = 0; r <= 10; r++) {
 			if (!(live & (1u << r)))
+				continue;
+			if (!exact && !(prec & (1u << r)) && of->regs[r].type == T_SCALAR &&
+			    cf->regs[r].type == T_SCALAR && !of->regs[r].id)
 				continue;
 			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
 				return false;
@@ -836,9 +968,9 @@ static void for_each_reg(struct vstate *st, void (*fn)(struct vreg *, void *), v
 /* ---- memory access ---- */
 
 static int stack_bounds(struct venv *e, int regno, const struct vreg *r, int off, int size,
-			int kind /* 0 read 1 write 2 helper */, int64_t *lo, int64_t *hi)
+			int kind /* 0 read 1 write 2 helper read 3 helper write */, int64_t *lo, int64_t *hi)
 {
-	const char *extra = kind == 2 ? " indirect access to" : kind == 0 ? " read from" : " write to";
+	const char *extra = (kind == 0 || kind == 2) ? " read from" : " write to";
 	int64_t min_off, max_off;
 	if (tnum_is_const(r->var)) {
 		min_off = (int64_t)r->var.value + off;
@@ -849,7 +981,7 @@ static int stack_bounds(struct venv *e, int regno, const struct vreg *r, int off
 		min_off = r->smin + off;
 		max_off = r->smax + off + size;
 	}
-	if (min_off < -MAX_STACK || max_off > 0 || size < 0 || (kind == 2 && min_off >= 0)) {
+	if (min_off < -MAX_STACK || max_off > 0 || size < 0 || (kind >= 2 && min_off >= 0)) {
 		if (tnum_is_const(r->var))
 			return verr(e, -EACCES, "invalid%s stack R%d off=%d size=%d", extra, regno, off, size);
 		char tn[64];
@@ -878,10 +1010,8 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 	if (rc)
 		return rc;
 	if (tnum_is_const(ptr->var) && (lo % size)) {
-		char tn[64];
-		tnum_str(tn, sizeof tn, ptr->var);
-		return verr(e, -EACCES, "misaligned stack access off %s+%d+%d size %d", tn,
-			    ptr->off, off - ptr->off, size);
+		return verr(e, -EACCES, "misaligned stack access off %lld+%d+%d size %d",
+			    (long long)ptr->var.value, ptr->off, off - ptr->off, size);
 	}
 	struct vframe *f = st->fr[ptr->frameno];
 	note_depth(e, st, ptr->frameno, lo);
@@ -932,10 +1062,8 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 	if (rc)
 		return rc;
 	if (tnum_is_const(ptr->var) && (lo % size)) {
-		char tn[64];
-		tnum_str(tn, sizeof tn, ptr->var);
-		return verr(e, -EACCES, "misaligned stack access off %s+%d+%d size %d", tn,
-			    ptr->off, off - ptr->off, size);
+		return verr(e, -EACCES, "misaligned stack access off %lld+%d+%d size %d",
+			    (long long)ptr->var.value, ptr->off, off - ptr->off, size);
 	}
 	struct vframe *f = st->fr[ptr->frameno];
 	if (!tnum_is_const(ptr->var)) {
@@ -960,6 +1088,8 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 		}
 		return 0;
 	}
+	if (f->slot[idx] == SLOT_SPILL && f->spill[s].type != T_SCALAR)
+		return verr(e, -EACCES, "invalid size of register fill");
 	bool all_zero = true;
 	for (int k = 0; k < size; k++) {
 		uint8_t t = f->slot[idx + k];
@@ -1478,8 +1608,10 @@ static void pkt_cmp(struct vstate *st, int op, bool swapped, struct vreg *ptr)
 	case BK_JLE: /* ptr <= end: [ptr-off, ptr) readable */
 		range = ptr->off;
 		break;
-	case BK_JLT: /* ptr < end */
-		range = ptr->off;
+	case BK_JLT: /* ptr < end: one more byte, but nothing from a zero offset */
+		if (ptr->off == 0)
+			return;
+		range = ptr->off + 1;
 		break;
 	default:
 		return;
@@ -1581,7 +1713,7 @@ static int check_helper_mem(struct venv *e, struct vstate *st, int regno, uint64
 		int64_t lo, hi;
 		if (size == 0 && zero_ok)
 			return 0;
-		int rc = stack_bounds(e, regno, r, r->off, (int)size, 2, &lo, &hi);
+		int rc = stack_bounds(e, regno, r, r->off, (int)size, write ? 3 : 2, &lo, &hi);
 		if (rc)
 			return rc;
 		struct vframe *f = st->fr[r->frameno];
@@ -1647,7 +1779,7 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 	if (!h) {
 		if (!name || in->imm <= 0)
 			return verr(e, -EINVAL, "invalid func unknown#%d", in->imm);
-		return verr(e, -EINVAL, "program of this type cannot use helper bpf_%s#%d", name, in->imm);
+		return verr(e, -EINVAL, "program of this type cannot use helper %s#%d", name, in->imm);
 	}
 	if (!(h->types & bk_v_prog_class(e->prog_type)) || ((h->types & V_PERFMON) && !e->priv))
 		return verr(e, -EINVAL, "program of this type cannot use helper %s#%d", h->name, in->imm);
@@ -1673,8 +1805,8 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			{
 				uint32_t mt = e->maps[map].type;
 				bool ok = true;
-				if (in->imm == 12)
-					ok = mt == 3;
+				if (in->imm == 12 && mt != 3)
+					return verr(e, -EINVAL, "expected prog array map for tail call");
 				else if (in->imm >= 130 && in->imm <= 133)
 					ok = mt == 27;
 				else if (in->imm >= 1 && in->imm <= 3)
@@ -1704,6 +1836,8 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 				return verr(e, -EACCES, "dereference of modified ctx ptr R%d off=%d disallowed", regno, r->off);
 			break;
 		case A_MEM: case A_UNINIT_MEM: case A_MEM_OR_NULL: {
+			if (k == A_MEM_OR_NULL && r->type == T_SCALAR && tnum_equals_const(r->var, 0))
+				break;
 			if (r->type == T_SCALAR || r->type == T_CTX || r->type == T_MAP_PTR || r->type == T_PKT_END ||
 			    r->maybe_null)
 				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf%s",
@@ -1722,6 +1856,9 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			if (r->umax >= (uint64_t)MAX_VAR_OFF)
 				return verr(e, -EACCES, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", regno);
 			bool wr = h->args[a - 1] == A_UNINIT_MEM;
+			const struct vreg *pm = &regs[regno - 1];
+			if (h->args[a - 1] == A_MEM_OR_NULL && pm->type == T_SCALAR)
+				break;
 			rc = check_helper_mem(e, st, regno - 1, r->umax, wr, k == A_SIZE_OR_ZERO);
 			if (rc)
 				return rc;
@@ -1788,6 +1925,11 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 	case R_MAP_VALUE_OR_NULL:
 		memset(r0, 0, sizeof(*r0));
 		r0->type = T_MAP_VALUE;
+		if (map >= 0 && (e->maps[map].type == 12 || e->maps[map].type == 13) &&
+		    e->maps[map].inner >= 0 && e->maps[map].inner < e->nmaps) {
+			r0->type = T_MAP_PTR;
+			map = e->maps[map].inner;
+		}
 		r0->maybe_null = 1;
 		r0->map = map;
 		r0->id = ++e->id_gen;
@@ -1817,7 +1959,7 @@ static int enter_frame(struct venv *e, struct vstate *st, int callsite, int targ
 		       const struct vreg *cb_ctx)
 {
 	if (st->curframe + 1 >= MAX_FRAMES)
-		return verr(e, -E2BIG, "the call stack of %d frames is too deep !", st->curframe + 2);
+		return verr(e, -E2BIG, "the call stack of %d frames is too deep", st->curframe + 2);
 	struct vframe *caller = st->fr[st->curframe];
 	struct vframe *f = frame_new();
 	if (!f)
@@ -2026,10 +2168,6 @@ static int do_check(struct venv *e)
 				if ((rc = check_reg_read(e, regs, in->dst)))
 					break;
 				struct vreg *d = &regs[in->dst];
-				if (d->type == T_CTX) {
-					rc = verr(e, -EACCES, "BPF_ST stores into R%d ctx is not allowed", in->dst);
-					break;
-				}
 				if (d->type == T_STACK && info->mem_size == 8) {
 					/* an 8-byte immediate store is tracked as a spilled constant */
 					struct vreg c;
@@ -2166,8 +2304,8 @@ static int do_check(struct venv *e)
 				}
 				/* main program exit */
 				if (cur.nrefs) {
-					rc = verr(e, -EINVAL, "Unreleased reference id=%u alloc_insn=%u", cur.refs[0],
-						  cur.ref_insn[0]);
+					vnote(e, "Unreleased reference id=%u alloc_insn=%u", cur.refs[0], cur.ref_insn[0]);
+					rc = verr(e, -EINVAL, "BPF_EXIT instruction in main prog would lead to reference leak");
 					break;
 				}
 				if (is_ptr(&regs[0]) && !e->priv) {
@@ -2381,6 +2519,7 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 		e.prog_type = BK_VPROG_SOCKET_FILTER;
 	e.priv = !BK_OPTS_GET(opts, unprivileged, false);
 	e.log_level = BK_OPTS_GET(opts, log_level, 0);
+	e.btf_func_info = BK_OPTS_GET(opts, btf_func_info, false);
 	e.maps = BK_OPTS_GET(opts, maps, NULL);
 	e.nmaps = e.maps ? (int)BK_OPTS_GET(opts, nmaps, 0) : 0;
 	e.limit = BK_OPTS_GET(opts, insn_limit, 0);
@@ -2408,9 +2547,10 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	e.flags = calloc(n, 1);
 	e.is_second = calloc(n, 1);
 	e.live = calloc(n, sizeof(uint16_t));
+	e.prec = calloc(n, sizeof(uint16_t));
 	e.head = malloc(n * sizeof(int));
 	e.subprog_of = calloc(n, sizeof(int));
-	if (!e.prune || !e.flags || !e.is_second || !e.live || !e.head || !e.subprog_of) {
+	if (!e.prune || !e.flags || !e.is_second || !e.live || !e.prec || !e.head || !e.subprog_of) {
 		rc = verr(&e, -ENOMEM, "out of memory");
 		goto done;
 	}
@@ -2432,6 +2572,7 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	if (rc)
 		goto done;
 	compute_liveness(&e);
+	compute_precision(&e);
 	rc = do_check(&e);
 	if (!rc)
 		rc = check_stack_depth(&e);
@@ -2478,6 +2619,7 @@ done:
 	free(e.flags);
 	free(e.is_second);
 	free(e.live);
+	free(e.prec);
 	free(e.head);
 	free(e.subprog_of);
 	return rc;
