@@ -80,7 +80,7 @@ $(B)/bpfkit: $(CLI_OBJS) $(B)/libbpfkit.a
 
 $(B)/bpfkit.pc: bpfkit.pc.in Makefile
 	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-	     -e 's|@REQUIRES@|$(if $(filter 1,$(KERN)),libbpf,)|' $< > $@
+	     -e 's|@LIBS@|$(LDLIBS)|' -e 's|@REQUIRES@|$(if $(filter 1,$(KERN)),libbpf,)|' $< > $@
 
 $(B)/tests/%: tests/unit/%.c $(B)/libbpfkit.a
 	@mkdir -p $(dir $@)
@@ -113,7 +113,7 @@ install: all
 	install -m644 $(B)/libbpfkit.a $(DESTDIR)$(PREFIX)/lib/
 	install -m755 $(B)/libbpfkit.so $(DESTDIR)$(PREFIX)/lib/libbpfkit.so.0
 	ln -sf libbpfkit.so.0 $(DESTDIR)$(PREFIX)/lib/libbpfkit.so
-	install -m644 include/bpfkit/*.h $(DESTDIR)$(PREFIX)/include/bpfkit/
+	install -m644 include/bpfkit/*.h include/bpfkit/*.def $(DESTDIR)$(PREFIX)/include/bpfkit/
 	install -m644 $(B)/bpfkit.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m644 man/bpfkit.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 

@@ -44,3 +44,20 @@ int bk_disasm_raw(const struct bk_insn *insns, size_t n, const struct bk_print_o
 }
 #endif
 #endif
+
+/* ---- object listings (llvm-objdump -d [-r] [-S]) ---------------------------------- */
+#include "object.h"
+
+struct bk_objdump_opts {
+	size_t sz;
+	enum bk_syntax syntax;   /* LLVM (default) or UBPF text after the raw bytes */
+	bool relocs;             /* -r: relocation lines under their instruction */
+	bool no_raw;             /* --no-show-raw-insn */
+	bool source;             /* -S: source lines from .BTF.ext line info */
+	const char *const *sections; /* -j: only these sections (NULL-terminated), NULL = all */
+	const char *file_name;   /* name printed in the header line (default obj->name) */
+};
+
+/* Appends the listing llvm-objdump-19 -d --mcpu=v4 prints for OBJ. */
+int bk_objdump(const struct bk_object *obj, const struct bk_objdump_opts *opts,
+	       struct bk_buf *out, struct bk_err *err);

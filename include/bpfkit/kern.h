@@ -144,6 +144,9 @@ int bk_kern_feature_probe(const struct bk_kern_fmt *fmt, struct bk_buf *out, str
 
 /* BPF_ENABLE_STATS: returns an fd that keeps run-time stats on while open. */
 int bk_kern_stats_fd(struct bk_err *err);
+/* run_cnt, run_time_ns and their average per program (all, or those given). */
+int bk_kern_stats_show(const int *fds, int nfds, const struct bk_kern_fmt *fmt, struct bk_buf *out,
+		       struct bk_err *err);
 /* The kernel.bpf_stats_enabled sysctl: read (on < 0) or set. Returns the old value. */
 int bk_kern_stats_sysctl(int on, struct bk_err *err);
 

@@ -30,6 +30,12 @@ int bk_probe_helper(int prog_type, int helper_id, struct bk_err *err);
 /* 1 if a trivial program of PROG_TYPE loads; 0 if the kernel refuses it. */
 int bk_probe_prog_type(int prog_type, struct bk_err *err);
 
+/* 1 if a trivial program (r0 = 0; exit) of PROG_TYPE loads as it is. */
+int bk_probe_prog_loads(int prog_type);
+/* 1 if the kernel takes programs over 4096 instructions / with bounded loops. */
+int bk_probe_large_insn_limit(void);
+int bk_probe_bounded_loops(void);
+
 /* Loads a raw program for probing: returns the fd (caller closes) or a negative
  * errno; LOG (may be NULL) receives the verifier log. */
 struct bk_probe_load_opts {
@@ -39,6 +45,8 @@ struct bk_probe_load_opts {
 	char *log;
 	size_t log_size;
 	unsigned log_level;
+	unsigned prog_flags;
+	unsigned attach_btf_id;   /* tracing/lsm: a vmlinux BTF function id */
 };
 int bk_probe_load(const void *insns, size_t insn_cnt, const struct bk_probe_load_opts *opts,
 		  struct bk_err *err);

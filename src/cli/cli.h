@@ -23,5 +23,7 @@ extern struct bk_cli_globals bk_cli;
 int bk_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* True if argv[i] is -h/--help. */
 int bk_cli_is_help(const char *arg);
+/* --syntax=NAME value: enum bk_syntax, or -1 for an unknown name. */
+int bk_cli_parse_syntax(const char *name);
 
 #endif

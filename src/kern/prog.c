@@ -522,7 +522,58 @@ static const struct bpf_line_info *line_at(const struct xlated *x, uint32_t i)
 	return NULL;
 }
 
-static const char *func_at(const struct xlated *x, uint32_t i)
+/* A type's name as bpftool writes it in prototypes: "struct xdp_md *". */
+static void type_name(const struct btf *btf, uint32_t id, struct bk_buf *b, int depth)
+{
+	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+	if (!t || depth > 16) {
+		bk_buf_printf(b, "void");
+		return;
+	}
+	const char *n = btf__name_by_offset(btf, t->name_off);
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR:
+		type_name(btf, t->type, b, depth + 1);
+		bk_buf_printf(b, " *");
+		return;
+	case BTF_KIND_CONST: bk_buf_printf(b, "const "); type_name(btf, t->type, b, depth + 1); return;
+	case BTF_KIND_VOLATILE: bk_buf_printf(b, "volatile "); type_name(btf, t->type, b, depth + 1); return;
+	case BTF_KIND_STRUCT: bk_buf_printf(b, "struct %s", n ? n : ""); return;
+	case BTF_KIND_UNION: bk_buf_printf(b, "union %s", n ? n : ""); return;
+	case BTF_KIND_ENUM: case BTF_KIND_ENUM64: bk_buf_printf(b, "enum %s", n ? n : ""); return;
+	case BTF_KIND_FWD: bk_buf_printf(b, "%s %s", btf_kflag(t) ? "union" : "struct", n ? n : ""); return;
+	default:
+		bk_buf_printf(b, "%s", n && *n ? n : "void");
+	}
+}
+
+/* "int kt_count(struct xdp_md * ctx)", as bpftool prints a function's line. */
+static void func_proto(const struct btf *btf, const struct btf_type *fn, struct bk_buf *b)
+{
+	const struct btf_type *pt = btf__type_by_id(btf, fn->type);
+	if (!pt || !btf_is_func_proto(pt)) {
+		bk_buf_printf(b, "%s", btf__name_by_offset(btf, fn->name_off));
+		return;
+	}
+	type_name(btf, pt->type, b, 0);
+	bk_buf_printf(b, " %s(", btf__name_by_offset(btf, fn->name_off));
+	const struct btf_param *p = btf_params(pt);
+	for (int i = 0; i < btf_vlen(pt); i++) {
+		if (i)
+			bk_buf_printf(b, ", ");
+		if (!p[i].type) {
+			bk_buf_printf(b, "...");
+			continue;
+		}
+		type_name(btf, p[i].type, b, 0);
+		const char *pn = btf__name_by_offset(btf, p[i].name_off);
+		if (pn && *pn)
+			bk_buf_printf(b, " %s", pn);
+	}
+	bk_buf_printf(b, ")");
+}
+
+static const char *func_at(const struct xlated *x, uint32_t i, struct bk_buf *b)
 {
 	if (!x->btf)
 		return NULL;
@@ -531,7 +582,12 @@ static const char *func_at(const struct xlated *x, uint32_t i)
 			(const void *)((const char *)x->func_info + (size_t)k * x->info.func_info_rec_size);
 		if (f->insn_off == i) {
 			const struct btf_type *t = btf__type_by_id(x->btf, f->type_id);
-			return t ? btf__name_by_offset(x->btf, t->name_off) : NULL;
+			if (!t)
+				return NULL;
+			b->len = 0;
+			func_proto(x->btf, t, b);
+			bk_buf_printf(b, "%s", "");
+			return b->data ? (const char *)b->data : NULL;
 		}
 	}
 	return NULL;
@@ -625,11 +681,12 @@ int bk_kern_prog_dump_xlated(int fd, enum bk_kern_dump_mode mode, const struct b
 		j = &jw;
 		bk_kj_arr(j);
 	}
+	struct bk_buf fbuf = { 0 };
 	for (uint32_t i = 0; i < x.n;) {
 		char buf[256];
 		int sl;
 		fmt_insn(&x, i, buf, sizeof(buf), &sl);
-		const char *fn = func_at(&x, i);
+		const char *fn = func_at(&x, i, &fbuf);
 		const struct bpf_line_info *li = x.btf ? line_at(&x, i) : NULL;
 		const char *src = li ? btf__name_by_offset(x.btf, li->line_off) : NULL;
 		while (src && (*src == ' ' || *src == '\t'))
@@ -642,28 +699,43 @@ int bk_kern_prog_dump_xlated(int fd, enum bk_kern_dump_mode mode, const struct b
 			if (src && mode == BK_DUMP_LINUM) {
 				bk_kj_key(j, "file"); bk_kj_str(j, file ? file : "");
 				bk_kj_key(j, "line_num"); bk_kj_u64(j, BPF_LINE_INFO_LINE_NUM(li->line_col));
-				bk_kj_key(j, "line_col"); bk_kj_u64(j, BPF_LINE_INFO_LINE_COL(li->line_col));
+				if (BPF_LINE_INFO_LINE_COL(li->line_col)) {
+					bk_kj_key(j, "line_col");
+					bk_kj_u64(j, BPF_LINE_INFO_LINE_COL(li->line_col));
+				}
 			}
 			bk_kj_key(j, "disasm"); bk_kj_str(j, buf);
 			if (mode == BK_DUMP_OPCODES) {
+				/* bpftool's layout: fields, imm running into the second slot of lddw. */
+				const struct bpf_insn *in = &x.insns[i];
+				char h[8];
 				bk_kj_key(j, "opcodes");
-				bk_kj_hex_arr(j, &x.insns[i], (size_t)sl * 8);
+				bk_kj_obj(j);
+				snprintf(h, sizeof(h), "0x%02x", in->code);
+				bk_kj_key(j, "code"); bk_kj_str(j, h);
+				snprintf(h, sizeof(h), "0x%x", in->src_reg);
+				bk_kj_key(j, "src_reg"); bk_kj_str(j, h);
+				snprintf(h, sizeof(h), "0x%x", in->dst_reg);
+				bk_kj_key(j, "dst_reg"); bk_kj_str(j, h);
+				bk_kj_key(j, "off"); bk_kj_hex_arr(j, &in->off, 2);
+				bk_kj_key(j, "imm"); bk_kj_hex_arr(j, &in->imm, sl == 2 ? 12 : 4);
+				bk_kj_end_obj(j);
 			}
 			bk_kj_end_obj(j);
 		} else {
 			if (fn)
 				bk_buf_printf(out, "%s%s:\n", i ? "\n" : "", fn);
 			if (src && mode == BK_DUMP_LINUM)
-				bk_buf_printf(out, "; %s [file://%s line_num:%u line_col:%u]\n", src, file ? file : "",
+				bk_buf_printf(out, "; %s [file:%s line_num:%u line_col:%u]\n", src, file ? file : "",
 					      BPF_LINE_INFO_LINE_NUM(li->line_col), BPF_LINE_INFO_LINE_COL(li->line_col));
 			else if (src)
 				bk_buf_printf(out, "; %s\n", src);
 			bk_buf_printf(out, "%4u: %s\n", i, buf);
 			if (mode == BK_DUMP_OPCODES) {
 				const uint8_t *b = (const void *)&x.insns[i];
-				bk_buf_printf(out, "      ");
+				bk_buf_printf(out, "       ");
 				for (int k = 0; k < sl * 8; k++)
-					bk_buf_printf(out, "%02x%s", b[k], k % 8 == 7 ? (k + 1 < sl * 8 ? "  " : "") : " ");
+					bk_buf_printf(out, "%02x%s", b[k], k + 1 < sl * 8 ? " " : "");
 				bk_buf_printf(out, "\n");
 			}
 		}
@@ -673,6 +745,7 @@ int bk_kern_prog_dump_xlated(int fd, enum bk_kern_dump_mode mode, const struct b
 		bk_kj_end_arr(j);
 		bk_buf_printf(out, "\n");
 	}
+	bk_buf_free(&fbuf);
 	xlated_free(&x);
 	return 0;
 }

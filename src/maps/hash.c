@@ -10,21 +10,101 @@ static bool prealloc(const struct bk_map *m)
 	return !(m->def.map_flags & BK_F_NO_PREALLOC);
 }
 
-static uint32_t hash_bytes(const void *key, size_t n, uint32_t seed)
+/* Bob Jenkins' lookup3 hash as the kernel's jhash/jhash2 computes it, so with
+ * BPF_F_ZERO_SEED elements fall into the same buckets as in the kernel and
+ * get_next_key walks them in the kernel's order. */
+static uint32_t rol32(uint32_t w, unsigned s) { return (w << s) | (w >> ((32 - s) & 31)); }
+
+#define JMIX(a, b, c) do { \
+	a -= c; a ^= rol32(c, 4); c += b; \
+	b -= a; b ^= rol32(a, 6); a += c; \
+	c -= b; c ^= rol32(b, 8); b += a; \
+	a -= c; a ^= rol32(c, 16); c += b; \
+	b -= a; b ^= rol32(a, 19); a += c; \
+	c -= b; c ^= rol32(b, 4); b += a; } while (0)
+#define JFINAL(a, b, c) do { \
+	c ^= b; c -= rol32(b, 14); \
+	a ^= c; a -= rol32(c, 11); \
+	b ^= a; b -= rol32(a, 25); \
+	c ^= b; c -= rol32(b, 16); \
+	a ^= c; a -= rol32(c, 4); \
+	b ^= a; b -= rol32(a, 14); \
+	c ^= b; c -= rol32(b, 24); } while (0)
+#define JINIT 0xdeadbeefu
+
+static uint32_t get32(const uint8_t *p)
 {
-	const uint8_t *p = key;
-	uint32_t h = 2166136261u ^ seed;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 16777619u;
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* Keys that are a whole number of u32 words (jhash2). */
+static uint32_t jhash_words(const uint8_t *k, uint32_t words, uint32_t seed)
+{
+	uint32_t a, b, c;
+	a = b = c = JINIT + (words << 2) + seed;
+	while (words > 3) {
+		a += get32(k);
+		b += get32(k + 4);
+		c += get32(k + 8);
+		JMIX(a, b, c);
+		words -= 3;
+		k += 12;
 	}
-	/* FNV alone clusters small integer keys in the low bits the mask keeps. */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	switch (words) {
+	case 3: c += get32(k + 8); /* fall through */
+	case 2: b += get32(k + 4); /* fall through */
+	case 1: a += get32(k);
+		JFINAL(a, b, c);
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
+static uint32_t jhash_bytes(const uint8_t *k, uint32_t len, uint32_t seed)
+{
+	uint32_t a, b, c;
+	a = b = c = JINIT + len + seed;
+	while (len > 12) {
+		a += get32(k);
+		b += get32(k + 4);
+		c += get32(k + 8);
+		JMIX(a, b, c);
+		len -= 12;
+		k += 12;
+	}
+	switch (len) {
+	case 12: c += (uint32_t)k[11] << 24; /* fall through */
+	case 11: c += (uint32_t)k[10] << 16; /* fall through */
+	case 10: c += (uint32_t)k[9] << 8; /* fall through */
+	case 9: c += k[8]; /* fall through */
+	case 8: b += (uint32_t)k[7] << 24; /* fall through */
+	case 7: b += (uint32_t)k[6] << 16; /* fall through */
+	case 6: b += (uint32_t)k[5] << 8; /* fall through */
+	case 5: b += k[4]; /* fall through */
+	case 4: a += (uint32_t)k[3] << 24; /* fall through */
+	case 3: a += (uint32_t)k[2] << 16; /* fall through */
+	case 2: a += (uint32_t)k[1] << 8; /* fall through */
+	case 1: a += k[0];
+		JFINAL(a, b, c);
+		break;
+	default:
+		break;
+	}
+	return c;
+}
+
+static uint32_t hash_key(const struct bk_map *m, const void *key)
+{
+	/* The devmap hash indexes buckets by the ifindex key itself. */
+	if (m->def.type == BK_MAP_DEVMAP_HASH)
+		return get32(key);
+	if (m->def.key_size % 4 == 0)
+		return jhash_words(key, m->def.key_size / 4, m->seed);
+	return jhash_bytes(key, m->def.key_size, m->seed);
 }
 
 int bk__hash_init(struct bk_map *m, struct bk_err *err)
@@ -38,6 +118,8 @@ int bk__hash_init(struct bk_map *m, struct bk_err *err)
 				  m->def.name, max);
 	m->nbuckets = (uint32_t)nb;
 	m->esz = sizeof(struct hel) + RU8(m->def.key_size) + m->slot;
+	/* The kernel picks a random seed unless BPF_F_ZERO_SEED; a fixed one keeps runs
+	 * reproducible. */
 	m->seed = (m->def.map_flags & BK_F_ZERO_SEED) ? 0 : 0x9e3779b9u;
 	m->buckets = calloc(nb, sizeof(uint32_t));
 	if (!m->buckets)
@@ -93,7 +175,7 @@ uint8_t *bk__hel_val(struct bk_map *m, struct hel *e)
 
 struct hel *bk__hash_find(struct bk_map *m, const void *key, uint32_t *idx)
 {
-	uint32_t h = hash_bytes(key, m->def.key_size, m->seed);
+	uint32_t h = hash_key(m, key);
 	for (uint32_t i = m->buckets[h & (m->nbuckets - 1)]; i;) {
 		struct hel *e = bk__hel(m, i);
 		if (e->hash == h && !memcmp(bk__hel_key(m, e), key, m->def.key_size)) {
@@ -155,6 +237,19 @@ static void remove_elem(struct bk_map *m, uint32_t idx, struct hel *e)
 	m->count--;
 }
 
+static void move_to_bucket_head(struct bk_map *m, uint32_t idx, struct hel *e)
+{
+	uint32_t *head = &m->buckets[e->hash & (m->nbuckets - 1)];
+	if (*head == idx)
+		return;
+	uint32_t *pp = head;
+	while (*pp != idx)
+		pp = &bk__hel(m, *pp)->next;
+	*pp = e->next;
+	e->next = *head;
+	*head = idx;
+}
+
 static int grow_chunks(struct bk_map *m, uint32_t i)
 {
 	uint32_t k = 31 - (uint32_t)__builtin_clz(i / CHUNK0 + 1);
@@ -205,6 +300,11 @@ int bk__hash_update(struct bk_map *m, const void *key, uint64_t flags, struct he
 	if (!e && f == BK_EXIST)
 		return -ENOENT;
 	if (e) {
+		/* The kernel replaces a hash or LRU element by a new one at the head of
+		 * its bucket (per-cpu maps and BPF_F_LOCK update in place); moving the
+		 * element keeps that get_next_key order while its value stays put. */
+		if (!m->percpu && !(flags & BK_F_LOCK))
+			move_to_bucket_head(m, idx, e);
 		bk__lru_touch(m, idx);
 		*out = e;
 		*created = false;
@@ -224,7 +324,7 @@ int bk__hash_update(struct bk_map *m, const void *key, uint64_t flags, struct he
 		return m->lru ? -ENOMEM : -E2BIG;
 	e = bk__hel(m, idx);
 	memset(e, 0, m->esz);
-	e->hash = hash_bytes(key, m->def.key_size, m->seed);
+	e->hash = hash_key(m, key);
 	e->live = 1;
 	memcpy(bk__hel_key(m, e), key, m->def.key_size);
 	uint32_t *head = &m->buckets[e->hash & (m->nbuckets - 1)];

@@ -537,8 +537,8 @@ static int update(struct bk_map *m, const void *key, const void *value, uint64_t
 			return -EEXIST;
 		uint8_t *v = m->data + (size_t)i * m->slot;
 		if (m->percpu && allcpus) {
-			for (unsigned c = 0; c < ncpus; c++)
-				copy_value(m, v + (size_t)c * m->vsz8, src + (size_t)c * m->vsz8);
+			/* The syscall side copies whole 8-byte-rounded slots, padding too. */
+			memcpy(v, src, (size_t)ncpus * m->vsz8);
 		} else {
 			copy_value(m, cpu_slot(m, v, m->set->cpu), src);
 		}
@@ -572,8 +572,7 @@ static int update(struct bk_map *m, const void *key, const void *value, uint64_t
 			return r;
 		uint8_t *v = bk__hel_val(m, e);
 		if (m->percpu && allcpus) {
-			for (unsigned c = 0; c < ncpus; c++)
-				memcpy(v + (size_t)c * m->vsz8, src + (size_t)c * m->vsz8, m->def.value_size);
+			memcpy(v, src, (size_t)ncpus * m->vsz8);
 		} else if (m->percpu) {
 			if (created)
 				memset(v, 0, m->slot);
@@ -593,9 +592,13 @@ static int update(struct bk_map *m, const void *key, const void *value, uint64_t
 static bool inner_compatible(const struct bk_map_def *t, const struct bk_map_def *d)
 {
 	uint32_t mask = ~(uint32_t)BK_F_INNER_MAP;
+	(void)mask;
+	/* bpf_map_meta_equal; only array inner maps compare max_entries as well
+	 * (array_map_meta_equal), unless the template has BPF_F_INNER_MAP. */
+	bool arr = t->type == BK_MAP_ARRAY || t->type == BK_MAP_PERCPU_ARRAY;
 	return t->type == d->type && t->key_size == d->key_size && t->value_size == d->value_size &&
-	       (t->map_flags & mask) == (d->map_flags & mask) &&
-	       ((t->map_flags & BK_F_INNER_MAP) || t->max_entries == d->max_entries);
+	       t->map_flags == d->map_flags &&
+	       (!arr || (t->map_flags & BK_F_INNER_MAP) || t->max_entries == d->max_entries);
 }
 
 /* Checks that map id ID may go into map-in-map M. */
@@ -815,6 +818,16 @@ static int perm_write(struct bk_map *m, const char *op, struct bk_err *err)
 	return 0;
 }
 
+static int fail(struct bk_map *m, const char *op, int code, struct bk_err *err);
+
+/* Maps without keys refuse a key pointer, as bpf(2) does when key_size is 0. */
+static int key_check(struct bk_map *m, const void *key, const char *op, struct bk_err *err)
+{
+	if (!m->def.key_size && key)
+		return SYSERR(-EINVAL, "map '%s': %s: this map type takes no key", m->def.name, op);
+	return 0;
+}
+
 static int fail(struct bk_map *m, const char *op, int code, struct bk_err *err)
 {
 	const char *why;
@@ -839,7 +852,7 @@ int bk_map_sys_lookup(struct bk_map *m, const void *key, void *value, uint64_t f
 	int r;
 	if (!m || !value)
 		return SYSERR(-EINVAL, "map lookup: no map or value buffer");
-	if ((r = perm_read(m, "lookup", err)))
+	if ((r = perm_read(m, "lookup", err)) || (r = key_check(m, key, "lookup", err)))
 		return r;
 	if (flags & ~BK_F_LOCK)
 		return fail(m, "lookup", -EINVAL, err);
@@ -859,10 +872,7 @@ int bk_map_sys_lookup(struct bk_map *m, const void *key, void *value, uint64_t f
 	if (!v)
 		return fail(m, "lookup", -ENOENT, err);
 	if (m->percpu) {
-		memset(value, 0, bk_map_sys_value_size(m));
-		for (unsigned c = 0; c < m->set->ncpus; c++)
-			memcpy((uint8_t *)value + (size_t)c * m->vsz8, v + (size_t)c * m->vsz8,
-			       m->def.value_size);
+		memcpy(value, v, bk_map_sys_value_size(m));
 		return 0;
 	}
 	memcpy(value, v, m->def.value_size);
@@ -931,7 +941,7 @@ int bk_map_sys_update(struct bk_map *m, const void *key, const void *value, uint
 	int r;
 	if (!m || !value)
 		return SYSERR(-EINVAL, "map update: no map or value");
-	if ((r = perm_write(m, "update", err)))
+	if ((r = perm_write(m, "update", err)) || (r = key_check(m, key, "update", err)))
 		return r;
 	if ((flags & BK_F_LOCK) && !m->def.has_spin_lock)
 		return fail(m, "update", -EINVAL, err);
@@ -962,7 +972,7 @@ int bk_map_sys_delete(struct bk_map *m, const void *key, struct bk_err *err)
 	int r;
 	if (!m)
 		return SYSERR(-EINVAL, "map delete: no map");
-	if ((r = perm_write(m, "delete", err)))
+	if ((r = perm_write(m, "delete", err)) || (r = key_check(m, key, "delete", err)))
 		return r;
 	if (m->kind == KIND_RINGBUF)
 		return fail(m, "delete", -BK_ENOTSUPP, err);
@@ -996,7 +1006,7 @@ int bk_map_sys_get_next_key(struct bk_map *m, const void *key, void *next, struc
 	int r;
 	if (!m || !next)
 		return SYSERR(-EINVAL, "map get_next_key: no map or key buffer");
-	if ((r = perm_read(m, "get_next_key", err)))
+	if ((r = perm_read(m, "get_next_key", err)) || (r = key_check(m, key, "get_next_key", err)))
 		return r;
 	if (m->kind == KIND_QUEUE)
 		return fail(m, "get_next_key", -EINVAL, err);
@@ -1025,18 +1035,20 @@ int bk_map_sys_lookup_and_delete(struct bk_map *m, const void *key, void *value,
 		return SYSERR(-EINVAL, "map lookup_and_delete: no map or value buffer");
 	if ((r = perm_read(m, "lookup_and_delete", err)) || (r = perm_write(m, "lookup_and_delete", err)))
 		return r;
+	if ((r = key_check(m, key, "lookup_and_delete", err)))
+		return r;
+	if (flags & ~BK_F_LOCK)
+		return fail(m, "lookup_and_delete", -EINVAL, err);
 	if (m->kind == KIND_QUEUE) {
 		if (flags)
 			return fail(m, "lookup_and_delete", -EINVAL, err);
 		r = (int)bk_map_pop(m, value);
 		return r ? fail(m, "lookup_and_delete", r, err) : 0;
 	}
-	if (m->kind != KIND_HASH || is_map_of_maps(m) || m->def.type == BK_MAP_DEVMAP_HASH)
-		return fail(m, "lookup_and_delete", -BK_ENOTSUPP, err);
-	if (flags & ~BK_F_LOCK)
-		return fail(m, "lookup_and_delete", -EINVAL, err);
 	if ((flags & BK_F_LOCK) && (!m->def.has_spin_lock || m->percpu))
 		return fail(m, "lookup_and_delete", -EINVAL, err);
+	if (m->kind != KIND_HASH || is_map_of_maps(m) || m->def.type == BK_MAP_DEVMAP_HASH)
+		return fail(m, "lookup_and_delete", -BK_ENOTSUPP, err);
 	if ((r = bk_map_sys_lookup(m, key, value, flags, err)))
 		return r;
 	bk__hash_delete(m, key);
@@ -1047,8 +1059,10 @@ int bk_map_freeze(struct bk_map *m, struct bk_err *err)
 {
 	if (!m)
 		return SYSERR(-EINVAL, "map freeze: no map");
+	/* A frozen map is no longer writable from the syscall side, and the kernel checks
+	 * that before "already frozen": freezing twice gives -EPERM. */
 	if (m->frozen)
-		return SYSERR(-EBUSY, "map '%s': freeze: already frozen", m->def.name);
+		return SYSERR(-EPERM, "map '%s': freeze: already frozen", m->def.name);
 	if (m->def.map_flags & BK_F_RDONLY)
 		return SYSERR(-EPERM, "map '%s': freeze: map is read-only (BPF_F_RDONLY)", m->def.name);
 	m->frozen = true;

@@ -67,6 +67,9 @@ void *bk_ringbuf_reserve(struct bk_map *m, uint64_t size, uint64_t flags)
 		m->resv_cap = cap;
 	}
 	m->resv[m->nresv++] = (struct rb_resv){ m->prod_pos, (uint32_t)size };
+	uint64_t off = m->prod_pos & mask;
+	if (off + len > m->def.max_entries)  /* the mirror shows what the ring start holds */
+		memcpy(m->data + m->def.max_entries, m->data, off + len - m->def.max_entries);
 	uint32_t *hdr = hdr_at(m, m->prod_pos);
 	hdr[0] = (uint32_t)size | BK_RINGBUF_BUSY_BIT;
 	hdr[1] = (uint32_t)(((m->prod_pos & mask) / page_size()) + RB_CTRL_PAGES);
@@ -89,7 +92,8 @@ static void commit(struct bk_map *m, void *data, uint64_t flags, bool discard)
 	struct rb_resv r = m->resv[i];
 	m->resv[i] = m->resv[--m->nresv];
 	size_t sz = m->def.max_entries;
-	uint64_t end = off + rec_len(r.size);
+	/* Only the data goes back: padding keeps what the ring held, as in the kernel. */
+	uint64_t end = off + BK_RINGBUF_HDR_SZ + r.size;
 	if (end > sz)
 		memcpy(m->data, m->data + sz, end - sz);
 	uint32_t *hdr = (uint32_t *)hdrp;

@@ -24,6 +24,8 @@ int bk_probe_load(const void *insns, size_t insn_cnt, const struct bk_probe_load
 	a.insns = (uint64_t)(uintptr_t)insns;
 	a.insn_cnt = (uint32_t)insn_cnt;
 	a.license = (uint64_t)(uintptr_t)license;
+	a.prog_flags = (uint32_t)BK_OPTS_GET(opts, prog_flags, 0);
+	a.attach_btf_id = (uint32_t)BK_OPTS_GET(opts, attach_btf_id, 0);
 	char *log = BK_OPTS_GET(opts, log, NULL);
 	size_t log_size = BK_OPTS_GET(opts, log_size, 0);
 	if (log && log_size) {
@@ -108,6 +110,27 @@ int bk_probe_cpu_level(struct bk_err *err)
 	return level;
 }
 
+static int default_attach_type(int prog_type);
+
+/* syscall programs load only as sleepable ones. */
+static int default_flags(int prog_type)
+{
+	return prog_type == BPF_PROG_TYPE_SYSCALL ? BPF_F_SLEEPABLE : 0;
+}
+
+int bk_probe_prog_loads(int prog_type)
+{
+	struct bpf_insn p[2] = { MOV0, EXIT };
+	struct bk_probe_load_opts o = BK_OPTS_INIT(bk_probe_load_opts, .prog_type = prog_type,
+		.expected_attach_type = default_attach_type(prog_type),
+		.prog_flags = default_flags(prog_type));
+	int fd = bk_probe_load(p, 2, &o, NULL);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 /* Types that the kernel only loads with a particular expected_attach_type. */
 static int default_attach_type(int prog_type)
 {
@@ -127,30 +150,43 @@ int bk_probe_prog_type(int prog_type, struct bk_err *err)
 	char log[1024];
 	struct bk_probe_load_opts o = BK_OPTS_INIT(bk_probe_load_opts, .prog_type = prog_type,
 		.expected_attach_type = default_attach_type(prog_type), .log = log,
-		.log_size = sizeof(log));
+		.log_size = sizeof(log), .prog_flags = default_flags(prog_type));
 	struct bk_err e = { 0 };
 	int fd = bk_probe_load(p, 2, &o, &e);
 	if (fd >= 0) {
 		close(fd);
 		return 1;
 	}
-	/* An unknown type is refused before the verifier runs (EINVAL, empty log). A
-	 * known type that wants more than a trivial program (a BTF target, sleepable,
-	 * struct_ops' ENOTSUPP) reaches the verifier and says so in the log. */
-	if (log[0] || fd == -524)
+	/* struct_ops is the one known type that refuses every plain program with
+	 * ENOTSUPP. Types that need a BTF target (tracing, lsm, ext) are refused here:
+	 * whether they really load is the caller's question (a BTF-aware probe). */
+	if (fd == -524)
 		return 1;
-	if (fd == -EINVAL || fd == -EOPNOTSUPP || fd == -EPERM)
+	if (fd == -EINVAL || fd == -EOPNOTSUPP || fd == -EPERM || fd == -EACCES)
 		return 0;
 	return bk_err_set(err, fd, "%s", e.msg);
 }
 
 int bk_probe_helper(int prog_type, int helper_id, struct bk_err *err)
 {
+	/* Only a type whose trivial program loads can tell a refused helper from
+	 * everything else it dislikes. */
+	/* Remembered per type: a feature probe asks about ~200 helpers per type. The
+	 * answer cannot change while the process runs (0 = unknown, 1 = yes, 2 = no). */
+	static int loads[64];
+	int known = prog_type >= 0 && prog_type < 64 ? loads[prog_type] : 0;
+	if (!known) {
+		known = bk_probe_prog_loads(prog_type) ? 1 : 2;
+		if (prog_type >= 0 && prog_type < 64)
+			loads[prog_type] = known;
+	}
+	if (known != 1)
+		return bk_err_set(err, -EOPNOTSUPP, "probe: a trivial program of type %d does not load", prog_type);
 	struct bpf_insn p[2] = { INSN(BPF_JMP | BPF_CALL, 0, 0, 0, helper_id), EXIT };
 	char log[4096];
 	struct bk_probe_load_opts o = BK_OPTS_INIT(bk_probe_load_opts, .prog_type = prog_type,
 		.expected_attach_type = default_attach_type(prog_type), .log = log,
-		.log_size = sizeof(log), .log_level = 1);
+		.log_size = sizeof(log), .log_level = 1, .prog_flags = default_flags(prog_type));
 	struct bk_err e = { 0 };
 	int fd = bk_probe_load(p, 2, &o, &e);
 	if (fd >= 0) {
@@ -165,5 +201,35 @@ int bk_probe_helper(int prog_type, int helper_id, struct bk_err *err)
 	if (log[0] == 0 && fd != -ENOSPC)
 		return bk_err_set(err, fd, "probe: program type %d does not load: %s", prog_type,
 				  e.msg);
+	return 1;
+}
+
+int bk_probe_large_insn_limit(void)
+{
+	/* One more than the old 4096-instruction limit. */
+	enum { N = 4097 };
+	static struct bpf_insn p[N];
+	for (int i = 0; i < N - 1; i++)
+		p[i] = MOV0;
+	p[N - 1] = EXIT;
+	int fd = load_plain(p, N, NULL, 0, NULL);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+int bk_probe_bounded_loops(void)
+{
+	struct bpf_insn p[] = {
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 10),
+		INSN(BPF_ALU64 | BPF_SUB | BPF_K, 0, 0, 0, 1),
+		INSN(BPF_JMP | BPF_JNE | BPF_K, 0, 0, -2, 0),
+		EXIT,
+	};
+	int fd = load_plain(p, 4, NULL, 0, NULL);
+	if (fd < 0)
+		return 0;
+	close(fd);
 	return 1;
 }

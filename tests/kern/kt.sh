@@ -8,9 +8,14 @@ fi
 if [ -z "${BK_KT_PRIVATE:-}" ]; then
 	BK_KT_PRIVATE=1 exec unshare -m --propagation private sh "$0" "$@"
 fi
-BPFFS=$T/bpffs
-mkdir -p "$BPFFS"
-mount -t bpf bpf "$BPFFS" || { notok "$(basename "$0" .sh)-bpffs" "can't mount bpffs"; exit 0; }
+# A helper script run inside (unshare -n) sets BK_KT_INNER=T to share the temp dir.
+if [ -n "${BK_KT_INNER:-}" ]; then
+	T=$BK_KT_INNER
+else
+	BPFFS=$T/bpffs
+	mkdir -p "$BPFFS"
+	mount -t bpf bpf "$BPFFS" || { notok "$(basename "$0" .sh)-bpffs" "can't mount bpffs"; exit 0; }
+fi
 # /usr/bin/python3 starts in a tenth of the time a pyenv shim takes.
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 PROGS=$ROOT/tests/kern/progs

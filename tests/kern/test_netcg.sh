@@ -1,0 +1,92 @@
+# net attach/detach/show on a veth pair inside a private network namespace, and
+# cgroup attach/detach/show/tree on a child cgroup, compared with bpftool.
+. "$ROOT/tests/lib.sh"
+. "$ROOT/tests/kern/kt.sh"
+
+kt_build kt_xdp && kt_build kt_cg || { notok netcg-build "clang-19 failed"; exit 0; }
+B=$BPFFS
+"$BPFKIT" prog loadall "$T/kt_xdp.o" "$B/x" > /dev/null 2>&1 || { notok netcg-load "$("$BPFKIT" prog loadall "$T/kt_xdp.o" "$B/x2" 2>&1)"; exit 0; }
+"$BPFKIT" prog loadall "$T/kt_cg.o" "$B/c" > /dev/null 2>&1 || { notok netcg-load-cg "can't load kt_cg.o"; exit 0; }
+check net-help "$BPFKIT" net --help
+check cgroup-help "$BPFKIT" cgroup --help
+
+# ---- net, in a network namespace that dies with the subshell
+cat > "$T/net.sh" <<'NET'
+. "$ROOT/tests/lib.sh"
+. "$ROOT/tests/kern/kt.sh"
+B=$1
+ip link set lo up
+ip link add bkv0 type veth peer name bkv1 || { notok net-veth "can't create a veth pair"; exit 0; }
+ip link set bkv0 up; ip link set bkv1 up
+check net-attach-xdpgeneric "$BPFKIT" net attach xdpgeneric pinned "$B/x/kt_count" dev bkv0
+"$BPFKIT" -j net show > "$T/a.json"; bpftool -j net show > "$T/b.json"
+jsame net-show-json-vs-bpftool "$T/a.json" "$T/b.json"
+"$BPFKIT" net show dev bkv0 | grep -q '^bkv0([0-9]*) generic id [0-9]' && ok net-show-text || notok net-show-text "$("$BPFKIT" net show dev bkv0 | tr '\n' ' ')"
+check_fails net-attach-busy "already attached" "$BPFKIT" net attach xdpgeneric pinned "$B/x/kt_drop" dev bkv0
+check net-attach-overwrite "$BPFKIT" net attach xdpgeneric pinned "$B/x/kt_drop" dev bkv0 overwrite
+DROP=$(bpftool -j prog show pinned "$B/x/kt_drop" | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+bpftool -j net show dev bkv0 | $PY -c 'import json,sys; d=json.load(sys.stdin)[0]["xdp"]; sys.exit(0 if d and d[0]["id"]==int(sys.argv[1]) else 1)' "$DROP" \
+	&& ok net-overwrite-took || notok net-overwrite-took "bpftool sees another program"
+check net-detach-xdpgeneric "$BPFKIT" net detach xdpgeneric dev bkv0
+bpftool -j net show dev bkv0 | $PY -c 'import json,sys; sys.exit(0 if not json.load(sys.stdin)[0]["xdp"] else 1)' \
+	&& ok net-detach-gone || notok net-detach-gone "still attached"
+if "$BPFKIT" net attach xdpdrv pinned "$B/x/kt_count" dev bkv1 2> "$T/drv.err"; then
+	"$BPFKIT" -j net show dev bkv1 > "$T/a.json"; bpftool -j net show dev bkv1 > "$T/b.json"
+	jsame net-show-xdpdrv-vs-bpftool "$T/a.json" "$T/b.json"
+	check net-detach-xdpdrv "$BPFKIT" net detach xdpdrv dev bkv1
+else
+	skip net-attach-xdpdrv "the kernel refuses: $(cat "$T/drv.err")"
+fi
+check net-attach-xdp-auto "$BPFKIT" net attach xdp pinned "$B/x/kt_count" dev lo
+check net-detach-xdp-auto "$BPFKIT" net detach xdp dev lo
+check_fails net-attach-offload-refused "can't attach xdpoffload" "$BPFKIT" net attach xdpoffload pinned "$B/x/kt_count" dev bkv0
+echo "# kernel's reason for xdpoffload on veth: $(cat "$T/cf.err")"
+check_fails net-attach-no-device "no network device 'nosuchdev0'" "$BPFKIT" net attach xdp pinned "$B/x/kt_count" dev nosuchdev0
+check_fails net-attach-bad-type "unknown attach type" "$BPFKIT" net attach xdpfoo pinned "$B/x/kt_count" dev bkv0
+check_fails net-attach-no-dev "expected dev NAME" "$BPFKIT" net attach xdp pinned "$B/x/kt_count"
+check_fails net-attach-unknown-prog "no program with id" "$BPFKIT" net attach xdp id 4000000000 dev bkv0
+check_fails net-detach-nothing "can't detach\|nothing attached" "$BPFKIT" net detach tc_ingress dev bkv0
+if "$BPFKIT" prog load "$T/kt_cg.o" "$B/tc" type tc 2> "$T/tc.err"; then
+	check net-attach-tc "$BPFKIT" net attach tc_ingress pinned "$B/tc" dev bkv0
+	"$BPFKIT" -j net show dev bkv0 | $PY -c 'import json,sys; t=json.load(sys.stdin)[0]["tc"]; sys.exit(0 if t and t[0]["kind"]=="clsact/ingress" else 1)' \
+		&& ok net-show-tc || notok net-show-tc "no tc entry"
+	bpftool -j net show dev bkv0 | $PY -c 'import json,sys; t=json.load(sys.stdin)[0]["tc"]; sys.exit(0 if t and t[0]["kind"]=="clsact/ingress" else 1)' \
+		&& ok net-tc-seen-by-bpftool || notok net-tc-seen-by-bpftool "bpftool sees no tc filter"
+	check net-detach-tc "$BPFKIT" net detach tc_ingress dev bkv0
+else
+	skip net-attach-tc "can't load a tc program: $(cat "$T/tc.err")"
+fi
+NET
+BK_KT_PRIVATE=1 BK_KT_INNER=$T unshare -n sh "$T/net.sh" "$B"
+
+# ---- cgroup: a child of the cgroup2 root, removed by the trap whatever happens
+CGROOT=/sys/fs/cgroup/unified
+if [ ! -d "$CGROOT" ] || ! grep -q " $CGROOT cgroup2 " /proc/mounts; then
+	skip cgroup "no cgroup2 mounted at $CGROOT"
+	exit 0
+fi
+CG=$CGROOT/bpfkit-test-$$
+mkdir "$CG" || { notok cgroup-mkdir "can't create $CG"; exit 0; }
+trap 'rmdir "$CG/sub" 2>/dev/null; rmdir "$CG" 2>/dev/null' EXIT
+mkdir "$CG/sub"
+check cgroup-attach-multi "$BPFKIT" cgroup attach "$CG" ingress pinned "$B/c/kt_cg_allow" multi
+check cgroup-attach-egress "$BPFKIT" cgroup attach "$CG" egress pinned "$B/c/kt_cg_egress"
+"$BPFKIT" -j cgroup show "$CG" > "$T/a.json"; bpftool -j cgroup show "$CG" > "$T/b.json"
+jsame cgroup-show-json-vs-bpftool "$T/a.json" "$T/b.json"
+"$BPFKIT" -j cgroup show "$CG/sub" effective > "$T/a.json"; bpftool -j cgroup show "$CG/sub" effective > "$T/b.json"
+jsame cgroup-show-effective-vs-bpftool "$T/a.json" "$T/b.json"
+"$BPFKIT" -j cgroup tree "$CG" > "$T/a.json"; bpftool -j cgroup tree "$CG" > "$T/b.json"
+jsame cgroup-tree-json-vs-bpftool "$T/a.json" "$T/b.json"
+"$BPFKIT" cgroup show "$CG" > "$T/s.txt"
+grep -q 'cgroup_inet_ingress *multi *kt_cg_allow' "$T/s.txt" && ok cgroup-show-text || notok cgroup-show-text "$(tr '\n' ' ' < "$T/s.txt")"
+"$BPFKIT" cgroup tree "$CG" | grep -q "^$CG\$" && ok cgroup-tree-text || notok cgroup-tree-text "no $CG line"
+check_fails cgroup-attach-wrong-prog-type "can't attach" "$BPFKIT" cgroup attach "$CG" ingress pinned "$B/x/kt_count"
+echo "# kernel's reason: $(cat "$T/cf.err")"
+check_fails cgroup-attach-bad-type "unknown cgroup attach type" "$BPFKIT" cgroup attach "$CG" ingresss pinned "$B/c/kt_cg_allow"
+check_fails cgroup-attach-no-cgroup "can't open cgroup" "$BPFKIT" cgroup attach "$CG/nosuch" ingress pinned "$B/c/kt_cg_allow"
+check_fails cgroup-show-no-cgroup "can't open cgroup" "$BPFKIT" cgroup show "$CG/nosuch"
+check_fails cgroup-attach-bad-flag "unexpected 'bogus'" "$BPFKIT" cgroup attach "$CG" ingress pinned "$B/c/kt_cg_allow" bogus
+check cgroup-detach-ingress "$BPFKIT" cgroup detach "$CG" ingress pinned "$B/c/kt_cg_allow"
+check cgroup-detach-egress "$BPFKIT" cgroup detach "$CG" egress pinned "$B/c/kt_cg_egress"
+check_fails cgroup-detach-twice "can't detach" "$BPFKIT" cgroup detach "$CG" egress pinned "$B/c/kt_cg_egress"
+[ "$("$BPFKIT" -j cgroup show "$CG")" = "[]" ] && ok cgroup-empty-after-detach || notok cgroup-empty-after-detach "$("$BPFKIT" -j cgroup show "$CG")"
