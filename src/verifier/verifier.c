@@ -314,8 +314,9 @@ static int check_structure(struct venv *e)
 			int t = i + in[i].imm + 1;
 			if (t < 0 || t >= n) {
 				e->err_insn = i;
-				return verr(e, -EINVAL, "%s out of range from insn %d to %d",
-					    is_pseudo_call(&in[i]) ? "call" : "function", i, t);
+				if (is_pseudo_call(&in[i]))
+					return verr(e, -EINVAL, "call to invalid destination");
+				return verr(e, -EINVAL, "function out of range from insn %d to %d", i, t);
 			}
 			if (!e->priv) {
 				e->err_insn = i;
@@ -382,7 +383,8 @@ static int check_structure(struct venv *e)
 				return verr(e, -EBADF, "fd %d is not pointing to valid bpf_map", in[i].imm);
 			}
 			if ((in[i].src == BK_PSEUDO_MAP_VALUE || in[i].src == BK_PSEUDO_MAP_IDX_VALUE) &&
-			    (uint32_t)in[i + 1].imm >= e->maps[in[i].imm].value_size) {
+			    ((uint32_t)in[i + 1].imm >= e->maps[in[i].imm].value_size ||
+			     e->maps[in[i].imm].type != 2 || e->maps[in[i].imm].max_entries != 1)) {
 				e->err_insn = i;
 				return verr(e, -EINVAL, "invalid access to map value pointer, value_size=%u off=%u",
 					    e->maps[in[i].imm].value_size, (uint32_t)in[i + 1].imm);
@@ -812,7 +814,8 @@ static bool states_equal(struct venv *e, const struct vstate *o, const struct vs
 {
 	if (o->curframe != c->curframe || o->nrefs != c->nrefs)
 		return false;
-	struct idmap m = { .n = 0 };
+	struct idmap m;
+	m.n = 0;
 	for (int f = 0; f <= o->curframe; f++) {
 		const struct vframe *of = o->fr[f], *cf = c->fr[f];
 		if (of->callsite != cf->callsite || of->is_callback != cf->is_callback)
@@ -1177,6 +1180,9 @@ static int check_mem_access(struct venv *e, struct vstate *st, int regno, int io
 	*proven = true;
 	switch (r->type) {
 	case T_STACK:
+		if (tnum_is_const(r->var) && (((int64_t)r->var.value + off) % size))
+			return verr(e, -EACCES, "misaligned stack access off %lld+%d+%d size %d",
+				    (long long)r->var.value, r->off, ioff, size);
 		if (write) {
 			struct vreg tmp;
 			if (!val) {
@@ -1217,6 +1223,20 @@ static int check_mem_access(struct venv *e, struct vstate *st, int regno, int io
 		}
 		return 0;
 	}
+	case T_MAP_PTR:
+		if (write || off < 0 || off + size > 256) {
+			uint32_t mt = e->maps[r->map].type;
+			const char *sn = mt == 1 || mt == 5 || mt == 9 || mt == 10 ? "bpf_htab" :
+					 mt == 2 || mt == 3 || mt == 6 ? "bpf_array" : mt == 27 ? "bpf_ringbuf_map" : "bpf_map";
+			if (write)
+				return verr(e, -EACCES, "only read from %s is supported", sn);
+			return verr(e, -EACCES, "access beyond struct %s at off %d size %d", sn, off, size);
+		}
+		if (dst) {
+			v_mark_unknown(dst);
+			v_coerce(dst, size);
+		}
+		return 0;
 	case T_MAP_VALUE:
 		if (r->maybe_null)
 			break;
@@ -1753,6 +1773,24 @@ static int check_helper_mem(struct venv *e, struct vstate *st, int regno, uint64
 		    regno, rtype_str(r, t, sizeof t));
 }
 
+/* The value of 4 stack bytes if the verifier knows it (zeroed or a spilled constant). */
+static int64_t stack_const_u32(struct vstate *st, const struct vreg *r)
+{
+	struct vframe *f = st->fr[r->frameno];
+	int64_t a = (int64_t)r->var.value + r->off + MAX_STACK;
+	if (a < 0 || a + 4 > MAX_STACK)
+		return -1;
+	bool zero = true;
+	for (int k = 0; k < 4; k++)
+		zero &= f->slot[a + k] == SLOT_ZERO;
+	if (zero)
+		return 0;
+	if ((a % 8) == 0 && f->slot[a] == SLOT_SPILL && f->spill[a / 8].type == T_SCALAR &&
+	    tnum_is_const(f->spill[a / 8].var))
+		return (uint32_t)f->spill[a / 8].var.value;
+	return -1;
+}
+
 static void clear_pkt_fn(struct vreg *r, void *arg)
 {
 	(void)arg;
@@ -1786,6 +1824,7 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 	int map = -1;
 	uint64_t const_size = 0;
 	int release_ref = -1;
+	int64_t const_key = -1;
 	for (int a = 0; a < 5; a++) {
 		int regno = a + 1;
 		int k = h->args[a];
@@ -1802,24 +1841,14 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			if (r->type != T_MAP_PTR)
 				return verr(e, -EACCES, "R%d type=%s expected=map_ptr", regno, rtype_str(r, t, sizeof t));
 			map = r->map;
-			{
-				uint32_t mt = e->maps[map].type;
-				bool ok = true;
-				if (in->imm == 12 && mt != 3)
-					return verr(e, -EINVAL, "expected prog array map for tail call");
-				else if (in->imm >= 130 && in->imm <= 133)
-					ok = mt == 27;
-				else if (in->imm >= 1 && in->imm <= 3)
-					ok = mt != 3 && mt != 27;
-				if (!ok)
-					return verr(e, -EINVAL, "cannot pass map_type %u into func %s#%d", mt, h->name, in->imm);
-			}
 			break;
 		case A_KEY:
 		case A_VALUE: {
 			if (map < 0)
 				return verr(e, -EACCES, "invalid map_ptr to access map->%s", k == A_KEY ? "key" : "value");
 			uint32_t sz = k == A_KEY ? e->maps[map].key_size : e->maps[map].value_size;
+			if (!sz)
+				return verr(e, -EACCES, "invalid zero-sized read");
 			if (r->type == T_SCALAR || r->type == T_CTX || r->maybe_null || r->type == T_MAP_PTR ||
 			    r->type == T_PKT_END)
 				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
@@ -1827,6 +1856,8 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			rc = check_helper_mem(e, st, regno, sz, false, false);
 			if (rc)
 				return rc;
+			if (k == A_KEY && r->type == T_STACK && tnum_is_const(r->var) && sz == 4)
+				const_key = stack_const_u32(st, r);
 			break;
 		}
 		case A_CTX:
@@ -1840,8 +1871,8 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 				break;
 			if (r->type == T_SCALAR || r->type == T_CTX || r->type == T_MAP_PTR || r->type == T_PKT_END ||
 			    r->maybe_null)
-				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf%s",
-					    regno, rtype_str(r, t, sizeof t), k == A_MEM ? ", trusted_ptr_" : "");
+				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+					    regno, rtype_str(r, t, sizeof t));
 			/* size is checked with the next argument */
 			break;
 		}
@@ -1889,6 +1920,18 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			break;
 		}
 	}
+	if (map >= 0) {
+		uint32_t mt = e->maps[map].type;
+		bool ok = true;
+		if (in->imm == 12 && mt != 3)
+			return verr(e, -EINVAL, "expected prog array map for tail call");
+		else if (in->imm >= 130 && in->imm <= 133)
+			ok = mt == 27;
+		else if (in->imm >= 1 && in->imm <= 3)
+			ok = mt != 3 && mt != 27;
+		if (!ok)
+			return verr(e, -EINVAL, "cannot pass map_type %u into func %s#%d", mt, h->name, in->imm);
+	}
 	if (release_ref >= 0) {
 		bool found = false;
 		for (int i = 0; i < st->nrefs; i++)
@@ -1925,14 +1968,17 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 	case R_MAP_VALUE_OR_NULL:
 		memset(r0, 0, sizeof(*r0));
 		r0->type = T_MAP_VALUE;
+		r0->maybe_null = 1;
+		if (in->imm == 1 && map >= 0 && (e->maps[map].type == 2 || e->maps[map].type == 6) &&
+		    const_key >= 0 && (uint64_t)const_key < e->maps[map].max_entries)
+			r0->maybe_null = 0; /* array lookup with a constant key in range never fails */
 		if (map >= 0 && (e->maps[map].type == 12 || e->maps[map].type == 13) &&
 		    e->maps[map].inner >= 0 && e->maps[map].inner < e->nmaps) {
 			r0->type = T_MAP_PTR;
 			map = e->maps[map].inner;
 		}
-		r0->maybe_null = 1;
 		r0->map = map;
-		r0->id = ++e->id_gen;
+		r0->id = r0->maybe_null ? ++e->id_gen : 0;
 		v_bounds_zero(r0);
 		break;
 	case R_RINGBUF_OR_NULL:
@@ -2052,6 +2098,11 @@ static int do_check(struct venv *e)
 		int cls = BK_CLASS(in->code);
 		int next = insn + 1;
 		e->err_insn = insn;
+		if (cls == BK_CLASS_STX && BK_MODE(in->code) == BK_MODE_ATOMIC &&
+		    BK_SIZE(in->code) != BK_SIZE_W && BK_SIZE(in->code) != BK_SIZE_DW) {
+			rc = verr(e, -EINVAL, "invalid atomic operand size");
+			break;
+		}
 		if (bop == BK_OP_INVALID || e->is_second[insn]) {
 			rc = verr(e, -EINVAL, "unknown opcode %02x", in->code);
 			break;
@@ -2230,10 +2281,6 @@ static int do_check(struct venv *e)
 			if (!(e->prog_type == BK_VPROG_SOCKET_FILTER || e->prog_type == BK_VPROG_SCHED_CLS ||
 			      e->prog_type == BK_VPROG_SCHED_ACT)) {
 				rc = verr(e, -EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
-				break;
-			}
-			if (e->nsub > 1) {
-				rc = verr(e, -EINVAL, "BPF_LD_[ABS|IND] instructions cannot be mixed with bpf-to-bpf calls");
 				break;
 			}
 			if ((rc = check_reg_read(e, regs, 6)))

@@ -40,6 +40,7 @@ static const struct bk_vmap maps[] = {
 	{ 27, 0, 0, 4096, -1 },  /* 2: ringbuf */
 	{ 3, 4, 4, 4, -1 },      /* 3: prog array */
 	{ 2, 4, 8, 4, -1 },      /* 4: array, value 8 */
+	{ 2, 4, 48, 1, -1 },     /* 5: array of one value 48 (direct value access) */
 };
 #define NMAPS (sizeof(maps) / sizeof(maps[0]))
 
