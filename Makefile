@@ -97,9 +97,17 @@ FB           := build-fuzz
 FUZZ_FLAGS   := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(FB)/gen \
                 -DBK_VERSION='"$(VERSION)"' -DBK_HAVE_KERN=0 -DBK_HAVE_CAPSTONE=0
 FUZZ_LIBSRCS := $(filter-out src/kern/%,$(LIB_SRCS))
-$(FB)/%: fuzz/%.c $(FUZZ_LIBSRCS)
-	@mkdir -p $(FB)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIBSRCS) -lm
+FUZZ_OBJS    := $(FUZZ_LIBSRCS:%.c=$(FB)/obj/%.o)
+# The library is compiled once for all harnesses; each harness only links.
+$(FB)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -MMD -MP -c $< -o $@
+$(FB)/libfuzzlib.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+$(FB)/%: fuzz/%.c $(FB)/libfuzzlib.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FB)/libfuzzlib.a -lm
+-include $(FUZZ_OBJS:.o=.d)
 fuzz-build: $(FUZZ_SRCS:fuzz/%.c=$(FB)/%)
 fuzz: fuzz-build
 	@for f in $(FUZZ_SRCS:fuzz/%.c=%); do mkdir -p $(FB)/corpus-$$f; \

@@ -263,7 +263,8 @@ int bk_btf_parse(const void *data, size_t len, struct bk_btf **out, struct bk_er
 		    (t->array_type >= btf->nr_types || t->array_index_type >= btf->nr_types))
 			bad = t->array_type >= btf->nr_types ? t->array_type : t->array_index_type;
 		if (t->kind == BK_BTF_KIND_FUNC &&
-		    (t->type == 0 || btf->types[t->type].kind != BK_BTF_KIND_FUNC_PROTO)) {
+		    (t->type == 0 || t->type >= btf->nr_types ||
+		     btf->types[t->type].kind != BK_BTF_KIND_FUNC_PROTO)) {
 			e = BFAIL(".BTF: type [%u] FUNC '%s': type %u is not a FUNC_PROTO", id, t->name, t->type);
 			goto fail;
 		}
@@ -280,6 +281,7 @@ int bk_btf_parse(const void *data, size_t len, struct bk_btf **out, struct bk_er
 	*out = btf;
 	return 0;
 fail:
+	bk__err_oneline(err);
 	bk_btf_free(btf);
 	return e;
 }
@@ -483,6 +485,7 @@ int bk_btf_ext_parse(const void *data, size_t len, const struct bk_btf *btf,
 	for (unsigned b = 0; b < nblocks; b++) {
 		int e = ext_block(d + hdr_len + off[b], ln[b], (int)b, minrec[b], btf, ext, err);
 		if (e) {
+			bk__err_oneline(err);
 			bk_btf_ext_free(ext);
 			return e;
 		}

@@ -303,6 +303,7 @@ int bk_btf_map_defs(const struct bk_object *obj, const struct bk_btf *btf,
 			break;
 	}
 	if (e) {
+		bk__err_oneline(err);
 		bk_btf_map_defs_free(defs, cnt);
 		return e;
 	}

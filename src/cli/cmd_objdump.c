@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "bpfkit/btf.h"
 #include "bpfkit/disasm.h"
 
 #include <stdlib.h>
@@ -88,6 +89,16 @@ int bk_cmd_objdump(int argc, char **argv)
 			continue;
 		}
 		o.file_name = files[f];
+		if (o.source) {
+			struct bk_btf *btf = NULL;
+			struct bk_btf_ext *ext = NULL;
+			struct bk_err berr = { 0 };
+			if (bk_object_btf(obj, &btf, &ext, &berr) || !ext || !ext->nline_secs)
+				fprintf(stderr, "bpfkit objdump: %s: no line info in .BTF.ext (compile with -g); "
+					"listing without source\n", files[f]);
+			bk_btf_ext_free(ext);
+			bk_btf_free(btf);
+		}
 		if (bk_objdump(obj, &o, &buf, &err))
 			rc = bk_cli_fail("objdump", "%s: %s", files[f], err.msg);
 		else

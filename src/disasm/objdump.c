@@ -1,6 +1,7 @@
 /* llvm-objdump -d, reproduced: the same labels, numbering, symbolized branch targets
  * and relocation lines, so listings can be diffed against LLVM's byte for byte. */
 #include "bpfkit/disasm.h"
+#include "bpfkit/btf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static const struct label *label_for(const struct label *l, size_t n, uint64_t a
 }
 
 static int dump_section(const struct bk_object *obj, unsigned sec, const struct bk_objdump_opts *opts,
-			struct bk_buf *out, struct bk_err *err)
+			const struct bk_btf_ext *ext, struct bk_buf *out, struct bk_err *err)
 {
 	const struct bk_section *s = &obj->sections[sec];
 	size_t n = s->size / 8, nl;
@@ -89,12 +90,20 @@ static int dump_section(const struct bk_object *obj, unsigned sec, const struct 
 	int r = bk_buf_printf(out, "\nDisassembly of section %s:\n", s->name);
 	size_t li = 0, ri = 0;
 	char text[256];
+	const struct bk_btf_line_info *last_line = NULL;
 	for (size_t i = 0; i < n && !r;) {
 		uint64_t addr = i * 8;
 		for (; li < nl && labels[li].addr <= addr; li++)
 			if (labels[li].addr == addr) /* labels inside an lddw are not printed */
 				r |= bk_buf_printf(out, "\n%016llx <%s>:\n", (unsigned long long)labels[li].addr,
 						   labels[li].name);
+		const struct bk_btf_line_info *li_rec = ext ? bk_btf_ext_line_at(ext, s->name, (uint32_t)addr) : NULL;
+		/* As llvm-objdump -S: a line is shown where it starts, not again while it lasts. */
+		if (li_rec && (!last_line || li_rec->line != last_line->line ||
+			       strcmp(li_rec->file, last_line->file))) {
+			r |= bk_buf_printf(out, "; %s\n", li_rec->text);
+			last_line = li_rec;
+		}
 		int k = bk_insn_format(&insns[i], n - i, &po, text, sizeof(text));
 		r |= bk_buf_printf(out, "%8zu:\t", i);
 		if (!no_raw) {
@@ -139,13 +148,22 @@ int bk_objdump(const struct bk_object *obj, const struct bk_objdump_opts *opts, 
 	const char *fname = BK_OPTS_GET(opts, file_name, NULL);
 	if (bk_buf_printf(out, "\n%s:\tfile format elf64-bpf\n", fname ? fname : obj->name))
 		return bk_err_set(err, -ENOMEM, "out of memory");
-	for (unsigned i = 1; i < obj->nsections; i++) {
+	/* Source lines come from .BTF.ext line info: no DWARF needed. An object without
+	 * it lists as plain -d (the caller can tell with bk_object_btf). */
+	struct bk_btf *btf = NULL;
+	struct bk_btf_ext *ext = NULL;
+	if (BK_OPTS_GET(opts, source, false) && bk_object_btf(obj, &btf, &ext, NULL)) {
+		btf = NULL;
+		ext = NULL;
+	}
+	int r = 0;
+	for (unsigned i = 1; i < obj->nsections && !r; i++) {
 		const struct bk_section *s = &obj->sections[i];
 		if (!bk_section_is_prog(s) || !s->size || !section_selected(opts, s->name))
 			continue;
-		int r = dump_section(obj, i, opts, out, err);
-		if (r)
-			return r;
+		r = dump_section(obj, i, opts, ext, out, err);
 	}
-	return 0;
+	bk_btf_ext_free(ext);
+	bk_btf_free(btf);
+	return r;
 }

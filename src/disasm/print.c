@@ -86,6 +86,13 @@ int bk_insn_format(const struct bk_insn *in, size_t avail, const struct bk_print
 	const struct bk_opinfo *info = bk_isa_info(op);
 	if (info && info->slots > avail)
 		op = BK_OP_INVALID;
+	/* LLVM's decoder also refuses a few reserved fields (measured with llvm-objdump-19 on
+	 * every row with each reserved field set): the offset of ALU forms that do not use
+	 * it, the offset of lddw, and exit's imm. Its text is what this syntax promises. */
+	if (llvm && info && op != BK_OP_INVALID &&
+	    ((((info->fmt == BK_F_ALU_K || info->fmt == BK_F_ALU_X) && info->match != BK_M_OFF) ||
+	      info->fmt == BK_F_LDDW) ? in->off != 0 : info->fmt == BK_F_EXIT && in->imm != 0))
+		op = BK_OP_INVALID;
 	if (op == BK_OP_INVALID || !info->text[syn][0]) {
 		if (kern && avail)
 			put(&o, "(%02x) ", in->code);

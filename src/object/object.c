@@ -442,3 +442,12 @@ void bk__err_prefix(struct bk_err *err, const char *prefix)
 	err->msg[pl - 2] = ':';
 	err->msg[pl - 1] = ' ';
 }
+
+void bk__err_oneline(struct bk_err *err)
+{
+	if (!err)
+		return;
+	for (char *p = err->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}

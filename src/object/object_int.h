@@ -18,4 +18,6 @@ static inline uint64_t bk__le64(const uint8_t *p)
 }
 /* Puts "PREFIX: " before the recorded message (truncating at the end). */
 void bk__err_prefix(struct bk_err *err, const char *prefix);
+/* Names from a hostile file may hold newlines: keep messages on one line. */
+void bk__err_oneline(struct bk_err *err);
 #endif

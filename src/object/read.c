@@ -368,12 +368,13 @@ int bk_object_read(const void *data, size_t len, const char *name, struct bk_obj
 		e = read_relocs(&r, o);
 	for (unsigned i = 1; !e && i < r.nsh; i++) {
 		const struct bk_section *s = &o->sections[i];
-		if (s->type == BK_SHT_LLVM_ADDRSIG && s->link != o->symtab_sec)
+		if (s->type == BK_SHT_LLVM_ADDRSIG && s->link && s->link != o->symtab_sec)
 			e = FAIL(&r, "%s: section %u '%s': link %u is not the symbol table", name, i,
 				 s->name, s->link);
 	}
 	free(r.sh);
 	if (e) {
+		bk__err_oneline(err);
 		bk_object_free(o);
 		return e;
 	}

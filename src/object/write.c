@@ -105,7 +105,8 @@ static int strtab_add(struct strtab *t, const char *s)
 static int strtab_finish(struct strtab *t)
 {
 	/* dedupe: sort by content, keep one of each */
-	qsort(t->e, t->n, sizeof(*t->e), strent_cmp);
+	if (t->n)
+		qsort(t->e, t->n, sizeof(*t->e), strent_cmp);
 	size_t u = 0;
 	for (size_t i = 0; i < t->n; i++)
 		if (!u || strcmp(t->e[u - 1].s, t->e[i].s))
@@ -177,9 +178,9 @@ static int pad_to(struct bk_buf *b, size_t base, uint64_t align)
 	return bk_buf_zero(b, want - pos);
 }
 
-static bool regenerated(const struct bk_section *s)
+static bool regenerated(const struct bk_section *s, size_t idx)
 {
-	return s->type == BK_SHT_NULL || s->type == BK_SHT_STRTAB || s->type == BK_SHT_SYMTAB ||
+	return idx == 0 || s->type == BK_SHT_STRTAB || s->type == BK_SHT_SYMTAB ||
 	       s->type == BK_SHT_REL || s->type == BK_SHT_LLVM_ADDRSIG;
 }
 
@@ -202,6 +203,9 @@ int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_e
 			return bk_err_set(err, -EINVAL,
 					  "%s: section '%s' has relocations but no .rel section (call bk_object_finalize)",
 					  fn, s->name);
+		if (s->addralign > (1u << 16))
+			return bk_err_set(err, -EINVAL, "%s: section '%s': alignment %llu too large", fn,
+					  s->name, (unsigned long long)s->addralign);
 		if (s->type == BK_SHT_STRTAB && i != obj->strtab_sec && i != shstr)
 			return bk_err_set(err, -EINVAL, "%s: section '%s': extra string tables are not supported",
 					  fn, s->name);
@@ -240,7 +244,7 @@ int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_e
 	for (size_t i = 1; i < ns; i++) {
 		const struct bk_section *s = &obj->sections[i];
 		sizes[i] = s->size;
-		if (regenerated(s))
+		if (regenerated(s, i))
 			continue;
 		if ((e = pad_to(out, base, s->addralign)))
 			goto nomem;

@@ -5,8 +5,8 @@
 # Only outputs older than their source (or than a header in tests/include) are rebuilt, so
 # every test can call it: sh "$ROOT/tests/corpus/build.sh" "$BK_BUILD/corpus".
 # Environment: CLANG (default clang-19), CORPUS_SRC (source directory, default this one;
-# bench/progs/build.sh reuses this script), CORPUS_CPUS (default "v1 v2 v3 v4"),
-# JOBS (parallel compiles, default 2).
+# bench/progs/build.sh reuses this script), CORPUS_SKIP (source names to leave out),
+# CORPUS_CPUS (default "v1 v2 v3 v4"), JOBS (parallel compiles, default 2).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -32,9 +32,10 @@ SRC=${CORPUS_SRC:-$HERE}
 CPUS=${CORPUS_CPUS:-v1 v2 v3 v4}
 command -v "$CLANG" >/dev/null 2>&1 || { echo "build.sh: $CLANG not found" >&2; exit 1; }
 
-# The newest shared header: a change there rebuilds everything.
+# The newest shared header (tests/include or beside the sources): a change there rebuilds
+# everything.
 newest_hdr=
-for h in "$ROOT"/tests/include/*.h; do
+for h in "$ROOT"/tests/include/*.h "$SRC"/*.h; do
 	[ -f "$h" ] || continue
 	if [ -z "$newest_hdr" ] || [ "$h" -nt "$newest_hdr" ]; then newest_hdr=$h; fi
 done
@@ -45,6 +46,25 @@ stale() { # stale TARGET SOURCE
 	return 1
 }
 
+# clang's output depends on the sources alone, not on which build directory asked for it:
+# an up-to-date copy in another build directory (make check, then make check SANITIZE=1)
+# is copied instead of compiled again. CORPUS_REUSE lists the directories to look in.
+OUT_ABS=$(mkdir -p "$OUT" && cd "$OUT" && pwd)
+REUSE=${CORPUS_REUSE-$(for d in "$ROOT"/build*/; do
+	sub=${OUT_ABS#"$ROOT"/build*/}
+	if [ "$sub" != "$OUT_ABS" ] && [ -d "$d$sub" ] && [ "$d$sub" != "$OUT_ABS" ]; then echo "$d$sub"; fi
+done)}
+reuse() { # reuse TARGET SOURCE CPU: copy a fresh TARGET from another build directory
+	for d in $REUSE; do
+		c=$d/$3/$(basename "$1")
+		if [ -f "$c" ] && ! stale "$c" "$2" && cp -p "$c" "$1.tmp.$$"; then
+			mv -f "$1.tmp.$$" "$1"
+			return 0
+		fi
+	done
+	return 1
+}
+
 jobs=$(mktemp)
 trap 'rm -f "$jobs"' EXIT
 for cpu in $CPUS; do
@@ -52,9 +72,13 @@ for cpu in $CPUS; do
 	for src in "$SRC"/*.c; do
 		[ -f "$src" ] || continue
 		name=$(basename "$src" .c)
-		# Large sources first would be nicer; plain order keeps the log readable.
-		if stale "$OUT/$cpu/$name.o" "$src"; then echo "$OUT/$cpu/$name.o $src $cpu -c" >> "$jobs"; fi
-		if stale "$OUT/$cpu/$name.s" "$src"; then echo "$OUT/$cpu/$name.s $src $cpu -S" >> "$jobs"; fi
+		case " ${CORPUS_SKIP:-} " in *" $name "*) continue ;; esac
+		for kind in o:-c s:-S; do
+			t=$OUT/$cpu/$name.${kind%%:*}
+			if stale "$t" "$src" && ! reuse "$t" "$src" "$cpu"; then
+				echo "$t $src $cpu ${kind#*:}" >> "$jobs"
+			fi
+		done
 	done
 done
 [ -s "$jobs" ] || exit 0

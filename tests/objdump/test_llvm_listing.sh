@@ -56,3 +56,16 @@ check_fails "disasm refuses a partial instruction" "not a multiple of 8" "$BPFKI
 check_fails "objdump refuses a non-ELF file" "short.bin" "$BPFKIT" objdump -d "$T/short.bin"
 check_fails "objdump missing file" "no-such" "$BPFKIT" objdump -d "$T/no-such.o"
 check_fails "objdump unknown option" "unknown option" "$BPFKIT" objdump -d --bogus "$o"
+
+# -S: source lines from .BTF.ext interleaved; without them the listing is -d's exactly.
+o=$C/v3/$(ls "$C/v3" | grep '\.o$' | head -1)
+"$BPFKIT" objdump -S "$o" > "$T/s.txt" 2>&1
+"$BPFKIT" objdump -d "$o" > "$T/d.txt" 2>&1
+grep -v '^; ' "$T/s.txt" > "$T/s-stripped.txt"
+check_same "objdump -S minus source lines equals -d" "$T/d.txt" "$T/s-stripped.txt"
+src=$(grep '^; ' "$T/s.txt" | head -1 | cut -c3-)
+[ -n "$src" ] && grep -qF -- "$src" "$ROOT"/tests/corpus/*.c "$ROOT"/examples/*.c 2>/dev/null \
+	&& ok "objdump -S shows real source lines" || notok "objdump -S shows real source lines" "first: '$src'"
+$CLANG -O2 -target bpf -I/usr/include/x86_64-linux-gnu -c "$ROOT/examples/hello.c" -o "$T/nog.o"
+"$BPFKIT" objdump -S "$T/nog.o" > /dev/null 2> "$T/nog.err"
+grep -q "no line info" "$T/nog.err" && ok "objdump -S says when there is no line info" || notok "objdump -S without -g" "$(cat "$T/nog.err")"

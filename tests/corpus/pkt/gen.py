@@ -76,6 +76,8 @@ PACKETS = {
                  eth(0x0800) + ipv4(17, udp(5000, 53, PAY))),
     "ipv4-udp-1000": ("IPv4/UDP 5000 -> 9000, 1000-byte frame",
                       eth(0x0800) + ipv4(17, udp(5000, 9000, bytes(i & 0xFF for i in range(1000 - 42))))),
+    "ipv4-udp-1500": ("IPv4/UDP 5000 -> 9000, 1500-byte frame (the benchmarks' input)",
+                      eth(0x0800) + ipv4(17, udp(5000, 9000, bytes((i * 7 + 3) & 0xFF for i in range(1500 - 42))))),
     "ipv4-icmp-echo": ("IPv4 ICMP echo request id 0x1234 seq 1",
                        eth(0x0800) + ipv4(1, icmp_echo(PAY))),
     "ipv4-badcsum": ("IPv4/TCP with a wrong IPv4 header checksum",

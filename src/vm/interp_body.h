@@ -1,0 +1,443 @@
+/* The interpreter's body, included twice by interp.c: once as bk__interp and once, with
+ * BK_COUNT defined, as bk__interp_count (the same handlers plus an instruction counter).
+ * Direct-threaded: every handler ends in an indirect jump through the label table, so
+ * each instruction gets its own branch-predictor entry. */
+
+int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uint64_t args[5],
+	     uint64_t *r0out)
+{
+#define BK_INSN(id, ...) [BK_OP_##id] = &&L_##id,
+	static const void *const labels[BK_XOP__COUNT] = {
+#include "bpfkit/isa_table.def"
+		[BK_XOP_CALL_HELPER] = &&L_XCALL_HELPER,
+		[BK_XOP_NOP] = &&L_XNOP,
+	};
+#undef BK_INSN
+	struct frame {
+		const struct bk_dinsn *ret, *code;
+		struct bk_prog *prog;
+		uint64_t r6, r7, r8, r9;
+	} frames[BK_VM_MAX_DEPTH];
+	uint64_t r[11];
+	const uint32_t base = run->depth;
+	uint32_t fd = 0;
+	struct bk_prog *cur = prog;
+	const struct bk_dinsn *code = prog->code;
+	const struct bk_dinsn *pc = code + entry;
+	uint64_t budget = run->budget;
+	uint64_t stk_hi = (uint64_t)(uintptr_t)run->stack + BK_VM_STACK_TOTAL;
+	uint64_t stk_lo = stk_hi - (uint64_t)(base + 1) * BK_VM_STACK_SIZE;
+	struct bk_region c = { 0, 0, false, 0 };  /* last-hit region */
+	int ret = 0;
+	const struct bk_helper *h;
+	const struct bk_dinsn *target;
+#ifdef BK_COUNT
+	uint64_t ninsns = 0;
+#define COUNT_ONE() (ninsns++)
+#else
+#define COUNT_ONE() ((void)0)
+#endif
+
+	memset(r, 0, sizeof(r));
+	for (int i = 0; i < 5; i++)
+		r[i + 1] = args[i];
+	r[10] = stk_lo + BK_VM_STACK_SIZE;
+	if (base + 1 > run->stats.max_depth)
+		run->stats.max_depth = base + 1;
+
+#define DISPATCH do { COUNT_ONE(); goto *labels[pc->op]; } while (0)
+#define NEXT do { pc++; DISPATCH; } while (0)
+#define D r[pc->dst]
+#define S r[pc->src]
+#define K pc->imm
+#define IDX ((size_t)(pc - code))
+/* Plain memory: the current and callers' stack frames, then the last region hit. */
+#define INMEM(a, sz, wr) \
+	(__builtin_expect((a) - stk_lo <= stk_hi - stk_lo - (sz), 1) || \
+	 (c.size >= (sz) && (a) - c.start <= c.size - (sz) && (!(wr) || c.writable)))
+#define SYNC_OUT() do { run->budget = budget; run->depth = base + fd; run->prog = cur; } while (0)
+#define BACKEDGE() do { if (__builtin_expect(--budget == 0, 0)) goto out_of_budget; } while (0)
+#define JMP_IF(cond) do { if (!(cond)) { NEXT; } else { \
+		const struct bk_dinsn *t_ = code + pc->off; \
+		if (__builtin_expect(t_ <= pc, 0)) { BACKEDGE(); } \
+		pc = t_; DISPATCH; } } while (0)
+
+#define LOAD(name, type, ext, sx) L_##name: { \
+		uint64_t a = S + (int64_t)pc->off; \
+		if (__builtin_expect(!INMEM(a, sizeof(type), 0), 0)) { \
+			int k_ = bk__mem_slow(run, a, sizeof(type), false, &c); \
+			if (k_ < 0) goto mem_fault; \
+			if (k_ == 1) { uint64_t v_; \
+				if ((ret = bk__ctx_load(run, a, sizeof(type), &v_)) < 0) goto ctx_fault; \
+				D = (sx) ? (uint64_t)(ext)(type)v_ : v_; NEXT; } \
+		} \
+		type v; memcpy(&v, (const void *)(uintptr_t)a, sizeof(type)); \
+		D = (uint64_t)(ext)v; NEXT; }
+#define STORE(name, type, val) L_##name: { \
+		uint64_t a = D + (int64_t)pc->off; \
+		if (__builtin_expect(!INMEM(a, sizeof(type), 1), 0)) { \
+			int k_ = bk__mem_slow(run, a, sizeof(type), true, &c); \
+			if (k_ < 0) goto mem_fault; \
+			if (k_ == 1) { \
+				if ((ret = bk__ctx_store(run, a, sizeof(type), (uint64_t)(val))) < 0) goto ctx_fault; \
+				NEXT; } \
+		} \
+		type v = (type)(val); memcpy((void *)(uintptr_t)a, &v, sizeof(type)); NEXT; }
+/* Atomics need plain, writable, naturally aligned memory. */
+#define ATOMIC_ADDR(type) \
+		uint64_t a = D + (int64_t)pc->off; \
+		if (a & (sizeof(type) - 1)) goto misaligned; \
+		if (__builtin_expect(!INMEM(a, sizeof(type), 1), 0)) { \
+			int k_ = bk__mem_slow(run, a, sizeof(type), true, &c); \
+			if (k_ < 0) goto mem_fault; \
+			if (k_ == 1) goto ctx_atomic; \
+		} \
+		type *p_ = (type *)(uintptr_t)a;
+#define ATOMIC_OP(name, type, op) L_##name: { ATOMIC_ADDR(type) \
+		__atomic_##op(p_, (type)S, __ATOMIC_SEQ_CST); NEXT; }
+#define ATOMIC_FETCH(name, type, op) L_##name: { ATOMIC_ADDR(type) \
+		S = (uint64_t)__atomic_##op(p_, (type)S, __ATOMIC_SEQ_CST); NEXT; }
+
+	DISPATCH;
+
+	/* ---- ALU ---- */
+L_ADD64_K: D += K; NEXT;
+L_ADD64_X: D += S; NEXT;
+L_ADD32_K: D = (uint32_t)((uint32_t)D + (uint32_t)K); NEXT;
+L_ADD32_X: D = (uint32_t)((uint32_t)D + (uint32_t)S); NEXT;
+L_SUB64_K: D -= K; NEXT;
+L_SUB64_X: D -= S; NEXT;
+L_SUB32_K: D = (uint32_t)((uint32_t)D - (uint32_t)K); NEXT;
+L_SUB32_X: D = (uint32_t)((uint32_t)D - (uint32_t)S); NEXT;
+L_MUL64_K: D *= K; NEXT;
+L_MUL64_X: D *= S; NEXT;
+L_MUL32_K: D = (uint32_t)((uint32_t)D * (uint32_t)K); NEXT;
+L_MUL32_X: D = (uint32_t)((uint32_t)D * (uint32_t)S); NEXT;
+L_DIV64_K: D = K ? D / K : 0; NEXT;
+L_DIV64_X: D = S ? D / S : 0; NEXT;
+L_DIV32_K: D = (uint32_t)K ? (uint32_t)D / (uint32_t)K : 0; NEXT;
+L_DIV32_X: D = (uint32_t)S ? (uint32_t)D / (uint32_t)S : 0; NEXT;
+L_MOD64_K: D = K ? D % K : D; NEXT;
+L_MOD64_X: D = S ? D % S : D; NEXT;
+L_MOD32_K: D = (uint32_t)K ? (uint32_t)D % (uint32_t)K : (uint32_t)D; NEXT;
+L_MOD32_X: D = (uint32_t)S ? (uint32_t)D % (uint32_t)S : (uint32_t)D; NEXT;
+	/* Signed: x/0 = 0, x%0 = x, and INT_MIN/-1 = INT_MIN, INT_MIN%-1 = 0 (no trap). */
+#define SDIV64(y) { int64_t y_ = (int64_t)(y); \
+		D = y_ == 0 ? 0 : y_ == -1 ? (uint64_t)0 - D : (uint64_t)((int64_t)D / y_); NEXT; }
+#define SMOD64(y) { int64_t y_ = (int64_t)(y); \
+		D = y_ == 0 ? D : y_ == -1 ? 0 : (uint64_t)((int64_t)D % y_); NEXT; }
+#define SDIV32(y) { int32_t y_ = (int32_t)(y), x_ = (int32_t)D; \
+		D = (uint32_t)(y_ == 0 ? 0 : y_ == -1 ? (int32_t)(0u - (uint32_t)x_) : x_ / y_); NEXT; }
+#define SMOD32(y) { int32_t y_ = (int32_t)(y), x_ = (int32_t)D; \
+		D = (uint32_t)(y_ == 0 ? x_ : y_ == -1 ? 0 : x_ % y_); NEXT; }
+L_SDIV64_K: SDIV64(K)
+L_SDIV64_X: SDIV64(S)
+L_SMOD64_K: SMOD64(K)
+L_SMOD64_X: SMOD64(S)
+L_SDIV32_K: SDIV32(K)
+L_SDIV32_X: SDIV32(S)
+L_SMOD32_K: SMOD32(K)
+L_SMOD32_X: SMOD32(S)
+L_OR64_K: D |= K; NEXT;
+L_OR64_X: D |= S; NEXT;
+L_OR32_K: D = (uint32_t)(D | K); NEXT;
+L_OR32_X: D = (uint32_t)(D | S); NEXT;
+L_AND64_K: D &= K; NEXT;
+L_AND64_X: D &= S; NEXT;
+L_AND32_K: D = (uint32_t)(D & K); NEXT;
+L_AND32_X: D = (uint32_t)(D & S); NEXT;
+L_XOR64_K: D ^= K; NEXT;
+L_XOR64_X: D ^= S; NEXT;
+L_XOR32_K: D = (uint32_t)(D ^ K); NEXT;
+L_XOR32_X: D = (uint32_t)(D ^ S); NEXT;
+L_LSH64_K: D <<= (K & 63); NEXT;
+L_LSH64_X: D <<= (S & 63); NEXT;
+L_LSH32_K: D = (uint32_t)((uint32_t)D << (K & 31)); NEXT;
+L_LSH32_X: D = (uint32_t)((uint32_t)D << (S & 31)); NEXT;
+L_RSH64_K: D >>= (K & 63); NEXT;
+L_RSH64_X: D >>= (S & 63); NEXT;
+L_RSH32_K: D = (uint32_t)D >> (K & 31); NEXT;
+L_RSH32_X: D = (uint32_t)D >> (S & 31); NEXT;
+L_ARSH64_K: D = (uint64_t)((int64_t)D >> (K & 63)); NEXT;
+L_ARSH64_X: D = (uint64_t)((int64_t)D >> (S & 63)); NEXT;
+L_ARSH32_K: D = (uint32_t)((int32_t)D >> (K & 31)); NEXT;
+L_ARSH32_X: D = (uint32_t)((int32_t)D >> (S & 31)); NEXT;
+L_NEG64: D = (uint64_t)0 - D; NEXT;
+L_NEG32: D = (uint32_t)(0u - (uint32_t)D); NEXT;
+L_MOV64_K: D = K; NEXT;
+L_MOV64_X: D = S; NEXT;
+L_MOV32_K: D = (uint32_t)K; NEXT;
+L_MOV32_X: D = (uint32_t)S; NEXT;
+L_MOVSX32_8: D = (uint32_t)(int32_t)(int8_t)S; NEXT;
+L_MOVSX32_16: D = (uint32_t)(int32_t)(int16_t)S; NEXT;
+L_MOVSX64_8: D = (uint64_t)(int64_t)(int8_t)S; NEXT;
+L_MOVSX64_16: D = (uint64_t)(int64_t)(int16_t)S; NEXT;
+L_MOVSX64_32: D = (uint64_t)(int64_t)(int32_t)S; NEXT;
+L_LE16: D = (uint16_t)D; NEXT;
+L_LE32: D = (uint32_t)D; NEXT;
+L_LE64: NEXT;
+L_BE16: L_BSWAP16: D = __builtin_bswap16((uint16_t)D); NEXT;
+L_BE32: L_BSWAP32: D = __builtin_bswap32((uint32_t)D); NEXT;
+L_BE64: L_BSWAP64: D = __builtin_bswap64(D); NEXT;
+L_LDDW: D = K; pc += 2; DISPATCH;
+
+	/* ---- memory ---- */
+LOAD(LDX_B, uint8_t, uint64_t, 0)
+LOAD(LDX_H, uint16_t, uint64_t, 0)
+LOAD(LDX_W, uint32_t, uint64_t, 0)
+LOAD(LDX_DW, uint64_t, uint64_t, 0)
+LOAD(LDXS_B, int8_t, int64_t, 1)
+LOAD(LDXS_H, int16_t, int64_t, 1)
+LOAD(LDXS_W, int32_t, int64_t, 1)
+STORE(ST_B, uint8_t, K)
+STORE(ST_H, uint16_t, K)
+STORE(ST_W, uint32_t, K)
+STORE(ST_DW, uint64_t, K)
+STORE(STX_B, uint8_t, S)
+STORE(STX_H, uint16_t, S)
+STORE(STX_W, uint32_t, S)
+STORE(STX_DW, uint64_t, S)
+ATOMIC_OP(ATOMIC32_ADD, uint32_t, fetch_add)
+ATOMIC_OP(ATOMIC32_OR, uint32_t, fetch_or)
+ATOMIC_OP(ATOMIC32_AND, uint32_t, fetch_and)
+ATOMIC_OP(ATOMIC32_XOR, uint32_t, fetch_xor)
+ATOMIC_FETCH(ATOMIC32_FETCH_ADD, uint32_t, fetch_add)
+ATOMIC_FETCH(ATOMIC32_FETCH_OR, uint32_t, fetch_or)
+ATOMIC_FETCH(ATOMIC32_FETCH_AND, uint32_t, fetch_and)
+ATOMIC_FETCH(ATOMIC32_FETCH_XOR, uint32_t, fetch_xor)
+ATOMIC_FETCH(ATOMIC32_XCHG, uint32_t, exchange_n)
+ATOMIC_OP(ATOMIC64_ADD, uint64_t, fetch_add)
+ATOMIC_OP(ATOMIC64_OR, uint64_t, fetch_or)
+ATOMIC_OP(ATOMIC64_AND, uint64_t, fetch_and)
+ATOMIC_OP(ATOMIC64_XOR, uint64_t, fetch_xor)
+ATOMIC_FETCH(ATOMIC64_FETCH_ADD, uint64_t, fetch_add)
+ATOMIC_FETCH(ATOMIC64_FETCH_OR, uint64_t, fetch_or)
+ATOMIC_FETCH(ATOMIC64_FETCH_AND, uint64_t, fetch_and)
+ATOMIC_FETCH(ATOMIC64_FETCH_XOR, uint64_t, fetch_xor)
+ATOMIC_FETCH(ATOMIC64_XCHG, uint64_t, exchange_n)
+L_ATOMIC32_CMPXCHG: { ATOMIC_ADDR(uint32_t)
+	uint32_t expected = (uint32_t)r[0];
+	__atomic_compare_exchange_n(p_, &expected, (uint32_t)S, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	r[0] = expected; NEXT; }
+L_ATOMIC64_CMPXCHG: { ATOMIC_ADDR(uint64_t)
+	uint64_t expected = r[0];
+	__atomic_compare_exchange_n(p_, &expected, S, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	r[0] = expected; NEXT; }
+
+	/* Legacy packet loads: big-endian, out of bounds ends the program with r0 = 0. */
+#define LDPKT(name, sz, offexpr) L_##name: { \
+		int64_t o_ = (offexpr); \
+		if (!run->has_pkt || o_ < 0 || (uint64_t)o_ + sz > (uint64_t)(run->pkt.end - run->pkt.data)) { \
+			*r0out = 0; run->pending |= BK_PEND_STOP; run->stop_r0 = 0; ret = 0; goto done; } \
+		const uint8_t *q_ = run->pkt.data + o_; uint64_t v_ = 0; \
+		for (int i_ = 0; i_ < sz; i_++) v_ = v_ << 8 | q_[i_]; \
+		r[0] = v_; NEXT; }
+LDPKT(LDABS_B, 1, (int32_t)K)
+LDPKT(LDABS_H, 2, (int32_t)K)
+LDPKT(LDABS_W, 4, (int32_t)K)
+LDPKT(LDIND_B, 1, (int64_t)(int32_t)((uint32_t)S + (uint32_t)K))
+LDPKT(LDIND_H, 2, (int64_t)(int32_t)((uint32_t)S + (uint32_t)K))
+LDPKT(LDIND_W, 4, (int64_t)(int32_t)((uint32_t)S + (uint32_t)K))
+
+	/* ---- jumps ---- */
+L_JA: L_JA32: { const struct bk_dinsn *t_ = code + pc->off;
+	if (t_ <= pc) BACKEDGE();
+	pc = t_; DISPATCH; }
+L_MAY_GOTO:
+	if (run->may_goto == 0) { const struct bk_dinsn *t_ = code + pc->off;
+		if (t_ <= pc) BACKEDGE();
+		pc = t_; DISPATCH; }
+	run->may_goto--;
+	NEXT;
+L_JEQ64_K: JMP_IF(D == K);
+L_JEQ64_X: JMP_IF(D == S);
+L_JEQ32_K: JMP_IF((uint32_t)D == (uint32_t)K);
+L_JEQ32_X: JMP_IF((uint32_t)D == (uint32_t)S);
+L_JNE64_K: JMP_IF(D != K);
+L_JNE64_X: JMP_IF(D != S);
+L_JNE32_K: JMP_IF((uint32_t)D != (uint32_t)K);
+L_JNE32_X: JMP_IF((uint32_t)D != (uint32_t)S);
+L_JGT64_K: JMP_IF(D > K);
+L_JGT64_X: JMP_IF(D > S);
+L_JGT32_K: JMP_IF((uint32_t)D > (uint32_t)K);
+L_JGT32_X: JMP_IF((uint32_t)D > (uint32_t)S);
+L_JGE64_K: JMP_IF(D >= K);
+L_JGE64_X: JMP_IF(D >= S);
+L_JGE32_K: JMP_IF((uint32_t)D >= (uint32_t)K);
+L_JGE32_X: JMP_IF((uint32_t)D >= (uint32_t)S);
+L_JLT64_K: JMP_IF(D < K);
+L_JLT64_X: JMP_IF(D < S);
+L_JLT32_K: JMP_IF((uint32_t)D < (uint32_t)K);
+L_JLT32_X: JMP_IF((uint32_t)D < (uint32_t)S);
+L_JLE64_K: JMP_IF(D <= K);
+L_JLE64_X: JMP_IF(D <= S);
+L_JLE32_K: JMP_IF((uint32_t)D <= (uint32_t)K);
+L_JLE32_X: JMP_IF((uint32_t)D <= (uint32_t)S);
+L_JSET64_K: JMP_IF(D & K);
+L_JSET64_X: JMP_IF(D & S);
+L_JSET32_K: JMP_IF((uint32_t)D & (uint32_t)K);
+L_JSET32_X: JMP_IF((uint32_t)D & (uint32_t)S);
+L_JSGT64_K: JMP_IF((int64_t)D > (int64_t)K);
+L_JSGT64_X: JMP_IF((int64_t)D > (int64_t)S);
+L_JSGT32_K: JMP_IF((int32_t)D > (int32_t)K);
+L_JSGT32_X: JMP_IF((int32_t)D > (int32_t)S);
+L_JSGE64_K: JMP_IF((int64_t)D >= (int64_t)K);
+L_JSGE64_X: JMP_IF((int64_t)D >= (int64_t)S);
+L_JSGE32_K: JMP_IF((int32_t)D >= (int32_t)K);
+L_JSGE32_X: JMP_IF((int32_t)D >= (int32_t)S);
+L_JSLT64_K: JMP_IF((int64_t)D < (int64_t)K);
+L_JSLT64_X: JMP_IF((int64_t)D < (int64_t)S);
+L_JSLT32_K: JMP_IF((int32_t)D < (int32_t)K);
+L_JSLT32_X: JMP_IF((int32_t)D < (int32_t)S);
+L_JSLE64_K: JMP_IF((int64_t)D <= (int64_t)K);
+L_JSLE64_X: JMP_IF((int64_t)D <= (int64_t)S);
+L_JSLE32_K: JMP_IF((int32_t)D <= (int32_t)K);
+L_JSLE32_X: JMP_IF((int32_t)D <= (int32_t)S);
+
+	/* ---- calls ---- */
+L_CALL_LOCAL:
+	target = code + pc->off;
+local_call:
+	if (base + fd + 1 >= BK_VM_MAX_DEPTH) {
+		ret = bk__fault(run, cur, IDX, -E2BIG,
+				"call depth exceeds %d frames of %d bytes", BK_VM_MAX_DEPTH,
+				BK_VM_STACK_SIZE);
+		goto done;
+	}
+	frames[fd] = (struct frame){ pc + 1, code, cur, r[6], r[7], r[8], r[9] };
+	fd++;
+	r[10] -= BK_VM_STACK_SIZE;
+	stk_lo -= BK_VM_STACK_SIZE;
+	run->stats.calls++;
+	if (base + fd + 1 > run->stats.max_depth)
+		run->stats.max_depth = base + fd + 1;
+	BACKEDGE();
+	pc = target;
+	DISPATCH;
+L_CALLX: {
+	uint64_t v = D;
+	uint64_t rel = v - (uint64_t)(uintptr_t)code;
+	if (rel < cur->n * sizeof(struct bk_dinsn) && rel % sizeof(struct bk_dinsn) == 0 &&
+	    code[rel / sizeof(struct bk_dinsn)].op != BK_XOP_NOP) {
+		target = code + rel / sizeof(struct bk_dinsn);
+		goto local_call;
+	}
+	/* The conformance convention: callx with a helper number. */
+	h = v < BK_VM_MAX_HELPER_ID ? run->vm->helpers[v] : NULL;
+	if (!h || (h->types && !(h->types & (1ULL << cur->pt->type)))) {
+		ret = bk__fault(run, cur, IDX, -EFAULT,
+				"callx to 0x%llx: neither a function of the program nor a helper",
+				(unsigned long long)v);
+		goto done;
+	}
+	goto helper_call;
+}
+L_XCALL_HELPER:
+	h = (const struct bk_helper *)(uintptr_t)K;
+helper_call:
+	SYNC_OUT();
+	run->helper = h;
+	run->stats.helper_calls++;
+	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
+	c.size = 0;   /* the helper may have changed what is mapped */
+	budget = run->budget;
+	if (__builtin_expect(run->pending != 0, 0)) {
+		if (run->pending & BK_PEND_FAIL) {
+			ret = run->err_code;
+			bk__fault(run, cur, IDX, ret, "helper %s: %s", h->name, run->why);
+			goto done;
+		}
+		if (run->pending & BK_PEND_STOP) {
+			*r0out = run->stop_r0;
+			ret = 0;
+			goto done;
+		}
+		if (run->pending & BK_PEND_TAIL) {
+			run->pending &= ~BK_PEND_TAIL;
+			cur = run->tail_target;
+			code = cur->code;
+			pc = code;
+			run->stats.tail_calls++;
+			BACKEDGE();
+			DISPATCH;
+		}
+	}
+	NEXT;
+L_EXIT:
+	if (fd == 0) {
+		*r0out = r[0];
+		ret = 0;
+		goto done;
+	}
+	fd--;
+	pc = frames[fd].ret;
+	code = frames[fd].code;
+	cur = frames[fd].prog;
+	r[6] = frames[fd].r6;
+	r[7] = frames[fd].r7;
+	r[8] = frames[fd].r8;
+	r[9] = frames[fd].r9;
+	r[10] += BK_VM_STACK_SIZE;
+	stk_lo += BK_VM_STACK_SIZE;
+	DISPATCH;
+
+	/* ---- never executed: resolved at load, or refused ---- */
+L_LDDW_PSEUDO1: L_LDDW_PSEUDO2: L_LDDW_PSEUDO3: L_LDDW_PSEUDO4: L_LDDW_PSEUDO5:
+L_LDDW_PSEUDO6: L_CALL: L_CALL_KFUNC: L_ADDR_SPACE_CAST:
+	ret = bk__fault(run, cur, IDX, -EINVAL, "instruction was not resolved at load");
+	goto done;
+L_XNOP:
+	ret = bk__fault(run, cur, IDX, -EFAULT, "execution ran past the last instruction");
+	goto done;
+
+mem_fault:
+	ret = bk__fault(run, cur, IDX, -EFAULT, "%s", run->why);
+	goto done;
+ctx_fault:
+	bk__fault(run, cur, IDX, ret, "%s", run->why);
+	goto done;
+ctx_atomic:
+	ret = bk__fault(run, cur, IDX, -EACCES, "atomic operation on the context");
+	goto done;
+misaligned: {
+	uint64_t a = D + (int64_t)pc->off;
+	ret = bk__fault(run, cur, IDX, -EFAULT, "misaligned atomic access at 0x%llx",
+			(unsigned long long)a);
+	goto done;
+}
+out_of_budget:
+	ret = bk__fault(run, cur, IDX, -ELOOP,
+			"step budget exhausted (%llu back-edges and calls): runaway loop?",
+			(unsigned long long)run->budget_init);
+	budget = 0;
+	goto done;
+done:
+	SYNC_OUT();
+	run->depth = base;
+#ifdef BK_COUNT
+	run->stats.insns += ninsns;
+#endif
+	return ret;
+#undef DISPATCH
+#undef NEXT
+#undef D
+#undef S
+#undef K
+#undef IDX
+#undef INMEM
+#undef SYNC_OUT
+#undef BACKEDGE
+#undef JMP_IF
+#undef LOAD
+#undef STORE
+#undef ATOMIC_ADDR
+#undef ATOMIC_OP
+#undef ATOMIC_FETCH
+#undef SDIV64
+#undef SMOD64
+#undef SDIV32
+#undef SMOD32
+#undef LDPKT
+#undef COUNT_ONE
+}

@@ -1,0 +1,395 @@
+/* The vm object, its helper table, and loading: validation, resolution of helper calls,
+ * map references and subprogram targets, and pre-decoding into struct bk_dinsn. */
+#include "vm_internal.h"
+
+#include "bpfkit/disasm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t helper_tail_call(struct bk_run *run, uint64_t ctx, uint64_t map, uint64_t idx,
+				 uint64_t r4, uint64_t r5);
+
+struct bk_vm *bk_vm_new(const struct bk_vm_opts *opts)
+{
+	struct bk_vm *vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return NULL;
+	vm->maps = BK_OPTS_GET(opts, maps, NULL);
+	if (!vm->maps) {
+		struct bk_maps_opts mo = BK_OPTS_INIT(bk_maps_opts, .ncpus = BK_OPTS_GET(opts, ncpus, 1));
+		vm->maps = bk_maps_new(&mo);
+		if (!vm->maps) {
+			free(vm);
+			return NULL;
+		}
+		vm->own_maps = true;
+	}
+	vm->seed = BK_OPTS_GET(opts, seed, 0);
+	/* bpf_tail_call is control flow, so the vm provides it; a caller may replace it. */
+	struct bk_helper tc = { .id = 12, .name = "bpf_tail_call", .fn = helper_tail_call };
+	if (bk_vm_register_helper(vm, &tc, NULL)) {
+		bk_vm_free(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+void bk_vm_free(struct bk_vm *vm)
+{
+	if (!vm)
+		return;
+	for (size_t i = 0; i < vm->nprogs; i++)
+		if (vm->progs[i])
+			bk_prog_free(vm->progs[i]);
+	free(vm->progs);
+	for (int i = 0; i < BK_VM_MAX_HELPER_ID; i++) {
+		if (vm->helpers[i]) {
+			free((char *)vm->helpers[i]->name);
+			free(vm->helpers[i]);
+		}
+	}
+	if (vm->own_maps)
+		bk_maps_free(vm->maps);
+	free(vm);
+}
+
+struct bk_maps *bk_vm_maps(struct bk_vm *vm)
+{
+	return vm->maps;
+}
+
+int bk_vm_register_helper(struct bk_vm *vm, const struct bk_helper *h, struct bk_err *err)
+{
+	if (!h || !h->fn || h->id < 0 || h->id >= BK_VM_MAX_HELPER_ID)
+		return bk_err_set(err, -EINVAL, "helper id %d: must be 0..%d with a function",
+				  h ? h->id : -1, BK_VM_MAX_HELPER_ID - 1);
+	char *name = strdup(h->name ? h->name : "helper");
+	if (!name)
+		return bk_err_set(err, -ENOMEM, "out of memory");
+	struct bk_helper *slot = vm->helpers[h->id];
+	if (!slot) {
+		slot = calloc(1, sizeof(*slot));
+		if (!slot) {
+			free(name);
+			return bk_err_set(err, -ENOMEM, "out of memory");
+		}
+		vm->helpers[h->id] = slot;
+	} else {
+		free((char *)slot->name);
+	}
+	/* Updated in place: programs loaded earlier point at this entry. */
+	*slot = *h;
+	slot->name = name;
+	return 0;
+}
+
+const struct bk_helper *bk_vm_helper(const struct bk_vm *vm, int32_t id)
+{
+	if (id < 0 || id >= BK_VM_MAX_HELPER_ID)
+		return NULL;
+	return vm->helpers[id];
+}
+
+/* ---- loading ---- */
+
+static int load_fail(struct bk_err *err, int code, const char *name, size_t i,
+		     const struct bk_insn *insn, size_t avail, const char *fmt, const char *what)
+{
+	char text[128];
+	struct bk_print_opts po = BK_OPTS_INIT(bk_print_opts, .syntax = BK_SYNTAX_LLVM);
+	bk_insn_format(insn, avail, &po, text, sizeof(text));
+	char msg[256];
+	snprintf(msg, sizeof(msg), fmt, what);
+	return bk_err_set(err, code, "%s%sinsn %zu (%s): %s", name ? name : "",
+			  name ? ": " : "", i, text, msg);
+}
+
+static int resolve_map(struct bk_vm *vm, const struct bk_prog_opts *opts, int src, int32_t imm,
+		       struct bk_map **out)
+{
+	struct bk_map *m = NULL;
+	if (src == BK_PSEUDO_MAP_FD || src == BK_PSEUDO_MAP_VALUE) {
+		m = bk_maps_by_id(vm->maps, (uint32_t)imm);
+	} else {
+		struct bk_map *const *maps = BK_OPTS_GET(opts, maps, NULL);
+		size_t nmaps = BK_OPTS_GET(opts, nmaps, 0);
+		if (imm >= 0 && (size_t)imm < nmaps && maps)
+			m = maps[imm];
+	}
+	*out = m;
+	return m ? 0 : -ENOENT;
+}
+
+int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
+	       const struct bk_prog_opts *opts, struct bk_prog **out, struct bk_err *err)
+{
+	const char *name = BK_OPTS_GET(opts, name, NULL);
+	int type = BK_OPTS_GET(opts, type, BK_PROG_RAW);
+	int cpu = BK_OPTS_GET(opts, cpu, 0);
+	if (out)
+		*out = NULL;
+	const struct bk_progtype *pt = bk_progtype_get(type);
+	if (!pt)
+		return bk_err_set(err, -EINVAL, "%s%sprogram type %d is not supported",
+				  name ? name : "", name ? ": " : "", type);
+	if (n == 0)
+		return bk_err_set(err, -EINVAL, "%s%sempty program", name ? name : "",
+				  name ? ": " : "");
+	if (n > BK_VM_MAX_INSNS)
+		return bk_err_set(err, -E2BIG, "%s%sprogram too large: %zu instructions (max %u)",
+				  name ? name : "", name ? ": " : "", n, BK_VM_MAX_INSNS);
+	struct bk_validate_opts vo = BK_OPTS_INIT(bk_validate_opts, .cpu = cpu ? cpu : 4,
+						  .allow_pseudo = true, .check_targets = true,
+						  .name = name);
+	int ret = bk_isa_validate(insns, n, &vo, err);
+	if (ret < 0)
+		return ret;
+
+	struct bk_prog *p = calloc(1, sizeof(*p));
+	if (!p)
+		return bk_err_set(err, -ENOMEM, "out of memory");
+	p->vm = vm;
+	p->pt = pt;
+	p->n = n;
+	p->insns = malloc(n * sizeof(*insns));
+	/* One slot more: running off the end lands on a handler that reports it. */
+	p->code = calloc(n + 1, sizeof(*p->code));
+	p->name = strdup(name ? name : "");
+	const char *lic = BK_OPTS_GET(opts, license, NULL);
+	p->license = lic ? strdup(lic) : NULL;
+	if (!p->insns || !p->code || !p->name || (lic && !p->license)) {
+		ret = bk_err_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	memcpy(p->insns, insns, n * sizeof(*insns));
+
+	for (size_t i = 0; i < n; i++) {
+		const struct bk_insn *in = &insns[i];
+		struct bk_dinsn *d = &p->code[i];
+		enum bk_op op = bk_isa_decode(in);
+		const struct bk_opinfo *info = bk_isa_info(op);
+		d->op = (uint16_t)op;
+		d->dst = in->dst;
+		d->src = in->src;
+		d->off = in->off;
+		d->imm = (uint64_t)(int64_t)in->imm;
+		/* r10 stays the frame pointer: the interpreter's stack bounds depend on it. */
+		if (in->dst == BK_MAX_REG &&
+		    (info->fmt == BK_F_ALU_K || info->fmt == BK_F_ALU_X || info->fmt == BK_F_NEG ||
+		     info->fmt == BK_F_MOVSX || info->fmt == BK_F_END || info->fmt == BK_F_LDDW ||
+		     info->fmt == BK_F_LDX || info->fmt == BK_F_LDXSX)) {
+			ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s",
+					"frame pointer r10 is read only");
+			goto fail;
+		}
+		switch (info->fmt) {
+		case BK_F_LDDW: {
+			uint64_t lo = (uint32_t)in[0].imm, hi = (uint32_t)in[1].imm;
+			struct bk_map *m;
+			d->op = BK_OP_LDDW;
+			p->code[i + 1].op = BK_XOP_NOP;
+			switch (in->src) {
+			case 0:
+				d->imm = lo | hi << 32;
+				break;
+			case BK_PSEUDO_MAP_FD:
+			case BK_PSEUDO_MAP_IDX:
+				if (resolve_map(vm, opts, in->src, in->imm, &m)) {
+					ret = load_fail(err, -ENOENT, name, i, in, n - i, "%s",
+							"no map with this id/index");
+					goto fail;
+				}
+				d->imm = (uint64_t)(uintptr_t)m;
+				break;
+			case BK_PSEUDO_MAP_VALUE:
+			case BK_PSEUDO_MAP_IDX_VALUE: {
+				if (resolve_map(vm, opts, in->src, in->imm, &m)) {
+					ret = load_fail(err, -ENOENT, name, i, in, n - i, "%s",
+							"no map with this id/index");
+					goto fail;
+				}
+				const struct bk_map_def *def = bk_map_def(m);
+				uint32_t zero = 0;
+				uint8_t *v = NULL;
+				if (def->type == BK_MAP_ARRAY && def->key_size == 4)
+					v = bk_map_lookup(m, &zero);
+				if (!v || hi >= def->value_size) {
+					ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s",
+							"map value reference needs an array map and an offset inside its value");
+					goto fail;
+				}
+				d->imm = (uint64_t)(uintptr_t)(v + hi);
+				break;
+			}
+			case BK_PSEUDO_FUNC: {
+				/* Checked once every slot is decoded (the target may lie ahead). */
+				int64_t t = (int64_t)i + 1 + in->imm;
+				if (t < 0 || t >= (int64_t)n) {
+					ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s",
+							"function reference outside the program");
+					goto fail;
+				}
+				d->imm = (uint64_t)t;
+				break;
+			}
+			default:
+				ret = load_fail(err, -EOPNOTSUPP, name, i, in, n - i, "%s",
+						"kernel symbol (BTF id) loads are not supported");
+				goto fail;
+			}
+			i++;
+			break;
+		}
+		case BK_F_CALL:
+			if (op == BK_OP_CALL) {
+				const struct bk_helper *h = bk_vm_helper(vm, in->imm);
+				if (!h) {
+					const char *kn = bk_helper_name(in->imm);
+					char what[96];
+					snprintf(what, sizeof(what), "unknown helper %d%s%s%s", in->imm,
+						 kn ? " (" : "", kn ? kn : "", kn ? ")" : "");
+					ret = load_fail(err, -EOPNOTSUPP, name, i, in, n - i, "%s", what);
+					goto fail;
+				}
+				if (h->types && !(h->types & (1ULL << pt->type))) {
+					char what[128];
+					snprintf(what, sizeof(what), "program of type %s cannot use helper %s",
+						 pt->name, h->name);
+					ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s", what);
+					goto fail;
+				}
+				d->op = BK_XOP_CALL_HELPER;
+				d->imm = (uint64_t)(uintptr_t)h;
+			} else if (op == BK_OP_CALL_LOCAL) {
+				d->off = (int32_t)((int64_t)i + 1 + in->imm);
+			} else {
+				ret = load_fail(err, -EOPNOTSUPP, name, i, in, n - i, "%s",
+						"kfunc calls are not supported");
+				goto fail;
+			}
+			break;
+		case BK_F_JA32:
+			d->off = (int32_t)((int64_t)i + 1 + in->imm);
+			break;
+		case BK_F_JA:
+		case BK_F_JCOND:
+			d->off = (int32_t)((int64_t)i + 1 + in->off);
+			break;
+		case BK_F_ASCAST:
+			ret = load_fail(err, -EOPNOTSUPP, name, i, in, n - i, "%s",
+					"offset 1 selects addr_space_cast (arena), which is not supported");
+			goto fail;
+		case BK_F_LDABS:
+		case BK_F_LDIND:
+			if (!pt->has_ld_abs) {
+				char what[96];
+				snprintf(what, sizeof(what), "ld_abs/ld_ind not allowed for program type %s",
+					 pt->name);
+				ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s", what);
+				goto fail;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	p->code[n].op = BK_XOP_NOP;
+	for (size_t i = 0; i < n; i++) {
+		if (p->code[i].op == BK_OP_LDDW && insns[i].src == BK_PSEUDO_FUNC) {
+			if (p->code[p->code[i].imm].op == BK_XOP_NOP) {
+				ret = load_fail(err, -EINVAL, name, i, &insns[i], n - i, "%s",
+						"function reference into the middle of an lddw");
+				goto fail;
+			}
+			p->code[i].imm = (uint64_t)(uintptr_t)&p->code[p->code[i].imm];
+		}
+	}
+
+	if (vm->nprogs == vm->cap_progs) {
+		size_t cap = vm->cap_progs ? vm->cap_progs * 2 : 8;
+		struct bk_prog **np = realloc(vm->progs, cap * sizeof(*np));
+		if (!np) {
+			ret = bk_err_set(err, -ENOMEM, "out of memory");
+			goto fail;
+		}
+		vm->progs = np;
+		vm->cap_progs = cap;
+	}
+	vm->progs[vm->nprogs++] = p;
+	p->id = (uint32_t)vm->nprogs;
+	if (out)
+		*out = p;
+	return 0;
+fail:
+	free(p->insns);
+	free(p->code);
+	free(p->name);
+	free(p->license);
+	free(p);
+	return ret;
+}
+
+void bk_prog_free(struct bk_prog *prog)
+{
+	if (!prog)
+		return;
+	struct bk_vm *vm = prog->vm;
+	if (vm && prog->id && prog->id <= vm->nprogs && vm->progs[prog->id - 1] == prog)
+		vm->progs[prog->id - 1] = NULL;
+	free(prog->insns);
+	free(prog->code);
+	free(prog->name);
+	free(prog->license);
+	free(prog);
+}
+
+struct bk_prog *bk_vm_prog_by_id(const struct bk_vm *vm, uint32_t id)
+{
+	if (!id || id > vm->nprogs)
+		return NULL;
+	return vm->progs[id - 1];
+}
+
+struct bk_prog *bk_vm_prog_by_name(const struct bk_vm *vm, const char *name)
+{
+	for (size_t i = 0; i < vm->nprogs; i++)
+		if (vm->progs[i] && !strcmp(vm->progs[i]->name, name))
+			return vm->progs[i];
+	return NULL;
+}
+
+uint32_t bk_prog_id(const struct bk_prog *prog) { return prog->id; }
+const char *bk_prog_name(const struct bk_prog *prog) { return prog->name; }
+enum bk_prog_type bk_prog_type(const struct bk_prog *prog) { return prog->pt->type; }
+const struct bk_progtype *bk_prog_progtype(const struct bk_prog *prog) { return prog->pt; }
+struct bk_vm *bk_prog_vm(const struct bk_prog *prog) { return prog->vm; }
+
+const struct bk_insn *bk_prog_insns(const struct bk_prog *prog, size_t *n)
+{
+	if (n)
+		*n = prog->n;
+	return prog->insns;
+}
+
+/* bpf_tail_call(ctx, prog_array, index): on any miss the program goes on, r0 unchanged
+ * in meaning (the kernel gives no value; we return a negative errno). */
+static uint64_t helper_tail_call(struct bk_run *run, uint64_t ctx, uint64_t map, uint64_t idx,
+				 uint64_t r4, uint64_t r5)
+{
+	struct bk_map *m = bk_maps_from_ptr(run->vm->maps, (const void *)(uintptr_t)map);
+	if (!m || bk_map_def(m)->type != BK_MAP_PROG_ARRAY)
+		return bk_run_fail(run, -EINVAL, "bpf_tail_call: argument 2 is not a prog_array map");
+	uint32_t key = (uint32_t)idx;
+	if (key >= bk_map_def(m)->max_entries)
+		return (uint64_t)-ENOENT;
+	uint32_t id = 0;
+	/* Program-side lookups of a prog_array are not a thing; read the slot as bpf(2) does. */
+	if (bk_map_sys_lookup(m, &key, &id, 0, NULL))
+		return (uint64_t)-ENOENT;
+	struct bk_prog *target = bk_vm_prog_by_id(run->vm, id);
+	if (!target || target->pt != run->prog->pt)
+		return (uint64_t)-ENOENT;
+	return (uint64_t)(int64_t)bk_run_tail_call(run, target);
+}

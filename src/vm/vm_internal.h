@@ -1,0 +1,114 @@
+/* Internal structures of the runtime, shared by the loader of programs (vm.c), the
+ * interpreter (interp.c) and the test-run setup (run.c). The JIT reads them too. */
+#ifndef BK_VM_INTERNAL_H
+#define BK_VM_INTERNAL_H
+
+#include "bpfkit/vm.h"
+
+#define BK_VM_MAX_HELPER_ID 1024
+#define BK_VM_MAX_REGIONS   72
+#define BK_VM_STACK_TOTAL   (BK_VM_STACK_SIZE * BK_VM_MAX_DEPTH)
+#define BK_VM_MAY_GOTO_MAX  (1u << 23)  /* the kernel's BPF_MAX_LOOPS */
+
+/* Handler indexes beyond the table's forms. */
+enum {
+	BK_XOP_CALL_HELPER = BK_OP__COUNT, /* imm = struct bk_helper * */
+	BK_XOP_NOP,                        /* second slot of an lddw: never reached */
+	BK_XOP__COUNT,
+};
+
+/* One pre-decoded slot: 16 bytes. `off` is the memory offset, or for jumps and local
+ * calls the absolute target slot. `imm` is sign-extended (lddw: the 64-bit value,
+ * resolved pseudo loads included; helper calls: the struct bk_helper *). */
+struct bk_dinsn {
+	uint16_t op;
+	uint8_t dst, src;
+	int32_t off;
+	uint64_t imm;
+};
+
+struct bk_vm {
+	struct bk_maps *maps;
+	bool own_maps;
+	uint64_t seed;
+	struct bk_helper *helpers[BK_VM_MAX_HELPER_ID];
+	struct bk_prog **progs;   /* by id - 1; NULL once freed */
+	size_t nprogs, cap_progs;
+};
+
+struct bk_prog {
+	struct bk_vm *vm;
+	uint32_t id;
+	char *name;
+	char *license;
+	const struct bk_progtype *pt;
+	struct bk_insn *insns;     /* as given */
+	struct bk_dinsn *code;     /* n slots, same indexes */
+	size_t n;
+};
+
+enum bk_region_kind { BK_REG_MEM, BK_REG_CTX };
+
+struct bk_region {
+	uint64_t start, size;
+	bool writable;
+	uint8_t kind;
+};
+
+enum { BK_PEND_FAIL = 1, BK_PEND_STOP = 2, BK_PEND_TAIL = 4 };
+
+struct bk_run {
+	struct bk_vm *vm;
+	struct bk_prog *prog;          /* current program */
+	uint8_t *stack;                /* BK_VM_STACK_TOTAL bytes, frame 0 at the top */
+	struct bk_region regions[BK_VM_MAX_REGIONS];
+	int nregions;
+	int nfixed;                    /* regions set up by the run itself (packet, ctx, mem) */
+	int pkt_region;                /* index of the packet region, -1 if none */
+	const struct bk_progtype *pt;
+	uint8_t *ctx;
+	size_t ctx_size;
+	struct bk_packet pkt;
+	bool has_pkt;
+	struct bk_redirect redirect;
+	/* outcome and control */
+	int pending;                   /* BK_PEND_* set by helpers */
+	uint64_t stop_r0;
+	struct bk_prog *tail_target;
+	struct bk_err *err;
+	int err_code;
+	uint32_t depth;                /* frame the interpreter is running in */
+	uint64_t budget, budget_init;
+	char why[256];                 /* the cause of a fault, before the location is added */
+	struct bk_err errbuf;          /* used when the caller passed no bk_err */
+	uint32_t may_goto;
+	struct bk_run_stats stats;
+	const struct bk_helper *helper;
+	uint32_t cpu;
+	void *user;
+	struct bk_buf *trace;
+	bool count_insns;
+	bool exiting;                  /* a nested bk_run_call must unwind (stop or fail) */
+};
+
+/* Runs from slot ENTRY of PROG in frame run->depth. 0 with *r0, or a negative errno with
+ * run->err set. */
+int bk__interp(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uint64_t args[5],
+	       uint64_t *r0);
+int bk__interp_count(struct bk_run *run, struct bk_prog *prog, uint32_t entry,
+		     const uint64_t args[5], uint64_t *r0);
+
+/* Slow path of an access check: 0 plain memory (cache filled), 1 a context access,
+ * negative: fault (error recorded). */
+int bk__mem_slow(struct bk_run *run, uint64_t addr, uint32_t size, bool write,
+		 struct bk_region *cache);
+int bk__ctx_load(struct bk_run *run, uint64_t addr, uint32_t size, uint64_t *val);
+int bk__ctx_store(struct bk_run *run, uint64_t addr, uint32_t size, uint64_t val);
+/* Records a run-time fault at slot PC of the current program. */
+int bk__fault(struct bk_run *run, const struct bk_prog *prog, size_t pc, int code,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void bk__run_init(struct bk_run *run, struct bk_prog *prog);
+void bk__run_fini(struct bk_run *run);
+int bk__run_once(struct bk_run *run, struct bk_prog *root, const uint64_t args[5], uint64_t *r0);
+
+#endif
