@@ -206,7 +206,9 @@ uint64_t bk_ringbuf_query(struct bk_map *m, uint64_t flags);
 struct bk_map_region {
 	void *start;       /* first byte of the value (or reserved ring buffer record) */
 	size_t size;       /* value_size (or the reserved size) */
-	bool writable;     /* false for BK_F_RDONLY_PROG maps and frozen mmapable arrays */
+	bool writable;     /* false for BK_F_RDONLY_PROG maps (devmaps get that flag at
+			    * creation, as in the kernel) and devmap/xskmap entries; freezing
+			    * only stops syscall-side writes */
 	struct bk_map *map;
 };
 /* 0 and *out when [addr, addr+len) lies inside one live value (or reserved ring buffer

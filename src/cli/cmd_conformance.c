@@ -109,7 +109,8 @@ static int parse_raw(const char *text, struct bk_buf *out, struct bk_err *err)
 static int assemble(const char *text, struct bk_buf *out, struct bk_err *err)
 {
 #if HAVE_ASM
-	return bk_asm_ubpf(text, out, err);
+	struct bk_asm_opts ao = BK_OPTS_INIT(bk_asm_opts, .syntax = BK_ASM_UBPF, .cpu = 4);
+	return bk_asm_raw(text, strlen(text), &ao, out, err);
 #else
 	(void)text;
 	(void)out;
@@ -194,6 +195,12 @@ static enum verdict run_case(const char *path, int cpu, char *why, size_t whylen
 		if (ret < 0) {
 			v = V_PASS;
 			snprintf(why, whylen, "%s", err.msg);
+		} else if (c.has_result && strtoull(c.result, NULL, 16) != r0) {
+			/* A negative test with a wrong expected value: the runner must fail it. */
+			v = V_PASS;
+			snprintf(why, whylen, "r0 = 0x%llx differs from the expected 0x%s",
+				 (unsigned long long)r0, c.result);
+			why[strcspn(why, "\n")] = 0;
 		} else {
 			snprintf(why, whylen, "expected an error, got r0 = 0x%llx", (unsigned long long)r0);
 		}

@@ -387,7 +387,7 @@ int bk__hash_region(const struct bk_map *m, const void *addr, size_t len,
 		if (in < voff || !((struct hel *)base)->live)
 			return -EFAULT;
 		size_t vo = in - voff, cpu = vo / m->vsz8, inval = vo % m->vsz8;
-		if (inval + len > m->def.value_size)
+		if (len > m->def.value_size || inval > m->def.value_size - len)
 			return -EFAULT;
 		out->start = base + voff + cpu * m->vsz8;
 		out->size = m->def.value_size;

@@ -335,9 +335,16 @@ int bk_map_create(struct bk_maps *set, const struct bk_map_def *def, struct bk_m
 	m->lru = t == BK_MAP_LRU_HASH || t == BK_MAP_LRU_PERCPU_HASH;
 	m->vsz8 = RU8(def->value_size);
 	m->slot = m->percpu ? m->vsz8 * set->ncpus : m->vsz8;
-	/* The kernel makes devmap and cpumap values read-only to programs itself. */
-	if (t == BK_MAP_DEVMAP || t == BK_MAP_DEVMAP_HASH || t == BK_MAP_CPUMAP)
+	/* The kernel makes devmap values read-only to programs itself (the flag shows in
+	 * bpf_map_info). An xskmap lookup gives the program a socket it cannot write. */
+	if (t == BK_MAP_DEVMAP || t == BK_MAP_DEVMAP_HASH)
 		m->def.map_flags |= BK_F_RDONLY_PROG;
+	/* BPF_F_NO_COMMON_LRU: the kernel gives every cpu an equal LRU list, rounding
+	 * max_entries to a multiple of the cpu count. */
+	if (m->lru && (def->map_flags & BK_F_NO_COMMON_LRU)) {
+		uint64_t n = ((uint64_t)def->max_entries + set->ncpus - 1) / set->ncpus * set->ncpus;
+		m->def.max_entries = n <= UINT32_MAX ? (uint32_t)n : def->max_entries / set->ncpus * set->ncpus;
+	}
 	switch (t) {
 	case BK_MAP_ARRAY:
 	case BK_MAP_PERCPU_ARRAY:
@@ -495,8 +502,10 @@ void *bk_map_lookup_percpu(struct bk_map *m, const void *key, uint32_t cpu)
 
 void *bk_map_lookup(struct bk_map *m, const void *key)
 {
-	if (!m || !key || m->def.type == BK_MAP_PROG_ARRAY || m->kind == KIND_QUEUE ||
-	    m->kind == KIND_RINGBUF || m->def.type == BK_MAP_XSKMAP)
+	/* The verifier allows no lookup helper on prog arrays, cpumaps, queues and ring
+	 * buffers. */
+	if (!m || !key || m->def.type == BK_MAP_PROG_ARRAY || m->def.type == BK_MAP_CPUMAP ||
+	    m->kind == KIND_QUEUE || m->kind == KIND_RINGBUF)
 		return NULL;
 	uint8_t *v = value_storage(m, key, true);
 	if (!v)
@@ -608,10 +617,10 @@ static int inner_check(struct bk_map *m, uint32_t id, struct bk_err *err)
 	if (!in)
 		return bk_err_set(err, -EBADF, "map '%s': no map with id %u", m->def.name, id);
 	struct bk_map_def d = in->def;
-	if (d.type == BK_MAP_DEVMAP || d.type == BK_MAP_DEVMAP_HASH || d.type == BK_MAP_CPUMAP)
+	if (d.type == BK_MAP_DEVMAP || d.type == BK_MAP_DEVMAP_HASH)
 		d.map_flags &= ~BK_F_RDONLY_PROG;
 	struct bk_map_def t = m->inner_def;
-	if (t.type == BK_MAP_DEVMAP || t.type == BK_MAP_DEVMAP_HASH || t.type == BK_MAP_CPUMAP)
+	if (t.type == BK_MAP_DEVMAP || t.type == BK_MAP_DEVMAP_HASH)
 		t.map_flags &= ~BK_F_RDONLY_PROG;
 	if (is_map_of_maps(in) || !inner_compatible(&t, &d))
 		return bk_err_set(err, -EINVAL, "map '%s': map '%s' (id %u) does not match the inner map definition",
@@ -758,7 +767,7 @@ int bk_map_find_region(const struct bk_map *m, const void *addr, size_t len,
 			return -EFAULT;
 		size_t off = (size_t)(a - m->data), i = off / m->slot, in = off % m->slot;
 		size_t cpu = in / m->vsz8, inval = in % m->vsz8;
-		if (inval + len > m->def.value_size || (m->present && !m->present[i]))
+		if (len > m->def.value_size || inval > m->def.value_size - len || (m->present && !m->present[i]))
 			return -EFAULT;
 		out->start = m->data + i * m->slot + cpu * m->vsz8;
 		out->size = m->def.value_size;
@@ -776,7 +785,7 @@ int bk_map_find_region(const struct bk_map *m, const void *addr, size_t len,
 		return -EFAULT;
 	}
 	if (!r) {
-		out->writable = !(m->def.map_flags & BK_F_RDONLY_PROG);
+		out->writable = !(m->def.map_flags & BK_F_RDONLY_PROG) && m->kind != KIND_SLOTS;
 		out->map = (struct bk_map *)m;
 	}
 	return r;

@@ -191,7 +191,7 @@ int bk__ringbuf_region(const struct bk_map *m, const void *addr, size_t len,
 		return -EFAULT;
 	for (size_t i = 0; i < m->nresv; i++) {
 		uint8_t *d = m->data + (m->resv[i].pos & (sz - 1)) + BK_RINGBUF_HDR_SZ;
-		if (a >= d && (size_t)(a - d) + len <= m->resv[i].size) {
+		if (a >= d && len <= m->resv[i].size && (size_t)(a - d) <= m->resv[i].size - len) {
 			out->start = d;
 			out->size = m->resv[i].size;
 			out->writable = true;

@@ -184,6 +184,14 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 					"frame pointer r10 is read only");
 			goto fail;
 		}
+		/* r10 is always a stack pointer: as the kernel does, only mov and add may take it
+		 * as a source operand (other arithmetic on a pointer is refused). */
+		if (in->src == BK_MAX_REG && info->fmt == BK_F_ALU_X && op != BK_OP_MOV64_X &&
+		    op != BK_OP_ADD64_X) {
+			ret = load_fail(err, -EACCES, name, i, in, n - i, "%s",
+					"src r10 (frame pointer): arithmetic on a pointer other than mov/add is not allowed");
+			goto fail;
+		}
 		switch (info->fmt) {
 		case BK_F_LDDW: {
 			uint64_t lo = (uint32_t)in[0].imm, hi = (uint32_t)in[1].imm;

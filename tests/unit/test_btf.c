@@ -3,6 +3,7 @@
 #include "bpfkit/btf.h"
 #include "tap.h"
 #include <stdlib.h>
+#include <dirent.h>
 #include <unistd.h>
 
 static char tmpdir[256];
@@ -27,10 +28,21 @@ static struct bk_object *load(const char *src, char *path, size_t n)
 	return o;
 }
 
+static bool quiet; /* corpus mode: one summary line instead of one per object */
+static int corpus_bad;
+
+static void against_bpftool_obj(const char *src, const char *path, struct bk_object *o);
+
 static void against_bpftool(const char *src)
 {
-	char path[512], cmd[1024];
+	char path[512];
 	struct bk_object *o = load(src, path, sizeof path);
+	against_bpftool_obj(src, path, o);
+}
+
+static void against_bpftool_obj(const char *src, const char *path, struct bk_object *o)
+{
+	char cmd[1024];
 	if (!o) {
 		printf("not ok btf %s: compile/read failed\n", src);
 		return;
@@ -39,7 +51,13 @@ static void against_bpftool(const char *src)
 	struct bk_btf_ext *ext;
 	struct bk_err e = { 0 };
 	int r = bk_object_btf(o, &btf, &ext, &e);
-	CHECKF(r == 0 && ext, "btf+ext parse %s", src);
+	if (quiet) {
+		if (r || !ext) {
+			corpus_bad++;
+			printf("# %s: %s\n", src, e.msg);
+		}
+	} else
+		CHECKF(r == 0 && ext, "btf+ext parse %s", src);
 	if (r) {
 		printf("# %s\n", e.msg);
 		bk_object_free(o);
@@ -58,7 +76,10 @@ static void against_bpftool(const char *src)
 		printf("skip btf dump %s: bpftool failed\n", src);
 	} else {
 		bool same = want.len == got.len && !memcmp(want.data, got.data, got.len);
-		CHECKF(same, "btf dump %s identical to bpftool (%u types)", src, btf->nr_types - 1);
+		if (quiet)
+			corpus_bad += !same;
+		else
+			CHECKF(same, "btf dump %s identical to bpftool (%u types)", src, btf->nr_types - 1);
 		if (!same) {
 			size_t i = 0;
 			while (i < want.len && i < got.len && want.data[i] == got.data[i])
@@ -81,8 +102,18 @@ static void against_bpftool(const char *src)
 		    fs->func[0].insn_off == 0)
 			with_lines++;
 	}
-	CHECKF(progs > 0 && progs == with_lines, "line/func info for every program section of %s (%d)", src,
-	       progs);
+	if (quiet) {
+		struct bk_btf_map_def *d;
+		size_t n;
+		bk_err_clear(&e);
+		if (bk_btf_map_defs(o, btf, &d, &n, &e) == 0)
+			bk_btf_map_defs_free(d, n);
+		else
+			printf("# %s: map defs: %s\n", src, e.msg);
+		corpus_bad += progs == 0 || progs != with_lines || e.code;
+	} else
+		CHECKF(progs > 0 && progs == with_lines, "line/func info for every program section of %s (%d)",
+		       src, progs);
 	bk_buf_free(&want);
 	bk_buf_free(&got);
 	bk_btf_ext_free(ext);
@@ -210,6 +241,41 @@ int main(void)
 	maps();
 	datasec();
 	core();
+	/* the C corpus (built by tests/corpus/build.sh, cached in $BK_BUILD/corpus) */
+	const char *bk = getenv("BK_BUILD");
+	char cdir[600], cmd2[1400];
+	snprintf(cdir, sizeof cdir, "%s/corpus", bk ? bk : "build");
+	snprintf(cmd2, sizeof cmd2, "sh %s/tests/corpus/build.sh %s >/dev/null 2>&1", getenv("ROOT"), cdir);
+	if (system(cmd2)) {
+		printf("skip btf corpus: tests/corpus/build.sh failed\n");
+	} else {
+		strcat(cdir, "/v3");
+		DIR *dir = opendir(cdir);
+		struct dirent *de;
+		int count = 0;
+		quiet = true;
+		while (dir && (de = readdir(dir))) {
+			size_t l = strlen(de->d_name);
+			if (l < 3 || strcmp(de->d_name + l - 2, ".o"))
+				continue;
+			char p[1200];
+			snprintf(p, sizeof p, "%s/%s", cdir, de->d_name);
+			struct bk_object *o = NULL;
+			struct bk_err e = { 0 };
+			bk_object_open(p, &o, &e);
+			/* the file name check of line info wants the source name */
+			char src[256];
+			snprintf(src, sizeof src, "%.*s.c", (int)(l - 2), de->d_name);
+			against_bpftool_obj(src, p, o);
+			count++;
+		}
+		if (dir)
+			closedir(dir);
+		quiet = false;
+		CHECKF(count > 0 && corpus_bad == 0,
+		       "corpus: %d objects: BTF identical to bpftool, line info, map defs (%d bad)", count,
+		       corpus_bad);
+	}
 	CHECK("kind names", !strcmp(bk_btf_kind_name(BK_BTF_KIND_DATASEC), "DATASEC") &&
 				    !strcmp(bk_btf_kind_name(99), "UNKNOWN"));
 	char cmd[300];

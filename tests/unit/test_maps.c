@@ -125,6 +125,8 @@ static void test_array(void)
 	p = bk_map_lookup(m, &k);
 	CHECK("array region of value", bk_maps_find_region(S, p + 2, 4, &rg) == 0 && rg.start == p && rg.size == 6 && rg.writable && rg.map == m);
 	CHECK("array region past value", bk_maps_find_region(S, p + 2, 5, &rg) == -EFAULT);
+	CHECK("region length that wraps the address space", bk_maps_find_region(S, p + 2, SIZE_MAX, &rg) == -EFAULT &&
+	      bk_maps_find_region(S, p, SIZE_MAX - 1, &rg) == -EFAULT);
 	CHECK("array region in padding", bk_maps_find_region(S, p + 6, 1, &rg) == -EFAULT);
 	CHECK("region of a stack address", bk_maps_find_region(S, &rg, 1, &rg) == -EFAULT);
 
@@ -245,6 +247,7 @@ static void test_hash(uint32_t flags)
 	struct bk_map_region rg;
 	CHECKF(bk_maps_find_region(S, p, 8, &rg) == 0 && rg.start == p && rg.size == 8, "hash %s value region", f);
 	CHECKF(bk_maps_find_region(S, (uint8_t *)p - 1, 1, &rg) == -EFAULT, "hash %s key bytes are not a value", f);
+	CHECKF(bk_maps_find_region(S, (uint8_t *)p + 1, SIZE_MAX, &rg) == -EFAULT, "hash %s huge length refused", f);
 	CHECKF(bk_map_delete(m, &k) == 0 && bk_map_count(m) == 99 && !bk_map_lookup(m, &k), "hash %s delete", f);
 	CHECKF(bk_maps_find_region(S, p, 8, &rg) == -EFAULT, "hash %s deleted value not live", f);
 	bk_err_clear(&e);
@@ -353,6 +356,13 @@ static void test_lru(void)
 		got[n++] = nx;
 		prev = &got[n - 1];
 	}
+	struct bk_maps *s2 = bk_maps_new(&BK_OPTS_INIT(bk_maps_opts, .ncpus = 4));
+	struct bk_map_def nd = { .type = BK_MAP_LRU_HASH, .key_size = 4, .value_size = 4, .max_entries = 5,
+				 .map_flags = BK_F_NO_COMMON_LRU };
+	struct bk_map *nm;
+	CHECK("NO_COMMON_LRU rounds max_entries to the cpu count", bk_map_create(s2, &nd, &nm, NULL) == 0 &&
+	      bk_map_def(nm)->max_entries == 8);
+	bk_maps_free(s2);
 	CHECK("lru percpu keeps the newest two", bk_map_count(pm) == 2 && n == 2 && got[0] + got[1] == 17);
 }
 
@@ -420,6 +430,7 @@ static void test_ringbuf(void)
 	struct bk_map_region rg;
 	CHECK("reserved record is a region", bk_maps_find_region(S, r, 5, &rg) == 0 && rg.size == 5 && rg.start == r &&
 	      bk_maps_find_region(S, r, 6, &rg) == -EFAULT);
+	CHECK("reserved record: huge length refused", bk_maps_find_region(S, r + 1, SIZE_MAX, &rg) == -EFAULT);
 	memcpy(r, "hello", 5);
 	CHECK("prod pos padded to 8", bk_ringbuf_query(rb, BK_RB_PROD_POS) == 16 && bk_ringbuf_query(rb, BK_RB_AVAIL_DATA) == 16 &&
 	      bk_ringbuf_query(rb, BK_RB_RING_SIZE) == 4096 && bk_ringbuf_query(rb, BK_RB_CONS_POS) == 0);
@@ -557,7 +568,8 @@ static void test_slots(void)
 	struct bk_map *cm = mk(BK_MAP_CPUMAP, 4, 4, 8, 0);
 	uint32_t qs = 64;
 	k = 0;
-	CHECK("cpumap store", bk_map_sys_update(cm, &k, &qs, 0, NULL) == 0 && bk_map_count(cm) == 1);
+	CHECK("cpumap store, no program lookup", bk_map_sys_update(cm, &k, &qs, 0, NULL) == 0 && bk_map_count(cm) == 1 &&
+	      !bk_map_lookup(cm, &k) && !(bk_map_def(cm)->map_flags & BK_F_RDONLY_PROG));
 	k = 5;
 	CHECK("cpumap cpu not present -ENODEV", bk_map_sys_update(cm, &k, &qs, 0, NULL) == -ENODEV);
 	qs = 20000;
@@ -572,6 +584,9 @@ static void test_slots(void)
 	CHECK("xskmap EXIST on empty -ENOENT", bk_map_sys_update(xm, &k, &fd, BK_EXIST, NULL) == -ENOENT);
 	CHECK("xskmap store, sys lookup not supported", bk_map_sys_update(xm, &k, &fd, 0, NULL) == 0 &&
 	      bk_map_sys_lookup(xm, &k, &got, 0, NULL) == -EOPNOTSUPP);
+	uint32_t *xp = bk_map_lookup(xm, &k);
+	CHECK("xskmap program lookup finds the socket slot, read-only", xp && *xp == 7 &&
+	      bk_maps_find_region(S, xp, 4, &rg) == 0 && !rg.writable && !bk_map_lookup(xm, &(uint32_t){ 1 }));
 	uint32_t nk;
 	k = 0;
 	CHECK("slot map get_next_key by index", bk_map_sys_get_next_key(xm, &k, &nk, NULL) == 0 && nk == 1 &&

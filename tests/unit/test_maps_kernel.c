@@ -332,6 +332,38 @@ static void test_misc_rules(void)
 	       r3 == bk_map_sys_update(m, &k, &v, 0, NULL), "BPF_F_WRONLY as the kernel (%d %d %d)", r1, r2, r3);
 	close(fd);
 
+	/* BPF_F_NO_COMMON_LRU: max_entries as the kernel reports it */
+	d = (struct bk_map_def){ .type = BK_MAP_LRU_HASH, .key_size = 4, .value_size = 4, .max_entries = 5,
+				 .map_flags = BK_F_NO_COMMON_LRU, .name = "bknclru" };
+	fd = kcreate(&d, 0);
+	struct bpf_map_info info = { 0 };
+	uint32_t ilen = sizeof info;
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &ilen) && !bk_map_create(S, &d, &m, NULL))
+		CHECKF(info.max_entries == bk_map_def(m)->max_entries, "NO_COMMON_LRU max_entries as the kernel (%u, bpfkit %u)",
+		       info.max_entries, bk_map_def(m)->max_entries);
+	else
+		printf("skip NO_COMMON_LRU max_entries: create failed\n");
+	if (fd >= 0)
+		close(fd);
+	/* the map_flags the kernel reports (devmap and cpumap gain BPF_F_RDONLY_PROG) */
+	const uint32_t ftypes[] = { BK_MAP_DEVMAP, BK_MAP_CPUMAP, BK_MAP_XSKMAP, BK_MAP_DEVMAP_HASH, BK_MAP_HASH };
+	int fagree = 0;
+	for (int i = 0; i < 5; i++) {
+		d = (struct bk_map_def){ .type = ftypes[i], .key_size = 4, .value_size = 4, .max_entries = 2 };
+		snprintf(d.name, sizeof d.name, "bkfl%d", i);
+		fd = kcreate(&d, 0);
+		memset(&info, 0, sizeof info);
+		ilen = sizeof info;
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &ilen) && !bk_map_create(S, &d, &m, NULL) &&
+		    info.map_flags == bk_map_def(m)->map_flags)
+			fagree++;
+		else
+			printf("# %s: kernel flags 0x%x\n", bk_map_type_name(ftypes[i]), info.map_flags);
+		if (fd >= 0)
+			close(fd);
+	}
+	CHECKF(fagree == 5, "map_flags after create as the kernel reports them (%d/5)", fagree);
+
 	/* prog_array and map-in-map slots */
 	d = (struct bk_map_def){ .type = BK_MAP_PROG_ARRAY, .key_size = 4, .value_size = 4, .max_entries = 2, .name = "bkpa" };
 	fd = kcreate(&d, 0);
