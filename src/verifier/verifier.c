@@ -254,10 +254,17 @@ static struct vreg *cur_regs(struct vstate *st)
 
 /* ---- structural checks (kernel: resolve_pseudo_ldimm64, check_subprogs, check_cfg) ---- */
 
+/* Targets are computed in 64 bits: a hostile imm must not overflow; anything outside
+ * the int range becomes -1 (out of range). */
+static int clip_target(int64_t t)
+{
+	return t < 0 || t > INT32_MAX ? -1 : (int)t;
+}
+
 static int insn_target(const struct bk_insn *in, int i)
 {
 	if (in->code == (BK_CLASS_JMP32 | 0x00))
-		return i + in->imm + 1;
+		return clip_target((int64_t)i + in->imm + 1);
 	return i + in->off + 1;
 }
 
@@ -311,7 +318,7 @@ static int check_structure(struct venv *e)
 	add_subprog(e, 0);
 	for (int i = 0; i < n; i++) {
 		if (is_pseudo_call(&in[i]) || (is_ldimm64(&in[i]) && in[i].src == BK_PSEUDO_FUNC)) {
-			int t = i + in[i].imm + 1;
+			int t = clip_target((int64_t)i + in[i].imm + 1);
 			if (t < 0 || t >= n) {
 				e->err_insn = i;
 				if (is_pseudo_call(&in[i]))
@@ -659,7 +666,7 @@ static void compute_precision(struct venv *e)
 				if (op == BK_JCALL) {
 					res &= (uint16_t)~0x3fu;
 					if (x->src == BK_PSEUDO_CALL) {
-						int t = i + x->imm + 1;
+						int t = clip_target((int64_t)i + x->imm + 1);
 						if (t >= 0 && t < n) {
 							res |= e->prec[t] & 0x3e;
 							int sub = e->subprog_of[t];
@@ -2264,7 +2271,7 @@ static int do_check(struct venv *e)
 					break;
 				case BK_PSEUDO_FUNC:
 					d->type = T_FUNC;
-					d->subprog = insn + in->imm + 1;
+					d->subprog = clip_target((int64_t)insn + in->imm + 1);
 					v_bounds_zero(d);
 					break;
 				default:
@@ -2362,6 +2369,10 @@ static int do_check(struct venv *e)
 				goto path_end;
 			}
 			if (op == BK_JCALL) {
+				if (in->code != (BK_CLASS_JMP | BK_JCALL)) {
+					rc = verr(e, -EINVAL, "unknown opcode %02x", in->code);
+					break;
+				}
 				if (in->off || in->dst || (in->src != BK_PSEUDO_CALL && in->src != 0 && in->src != BK_PSEUDO_KFUNC_CALL)) {
 					rc = verr(e, -EINVAL, "BPF_CALL uses reserved fields");
 					break;
@@ -2371,7 +2382,7 @@ static int do_check(struct venv *e)
 					break;
 				}
 				if (in->src == BK_PSEUDO_CALL) {
-					int target = insn + in->imm + 1;
+					int target = clip_target((int64_t)insn + in->imm + 1);
 					rc = enter_frame(e, &cur, insn, target, false, NULL);
 					next = target;
 					break;
@@ -2513,7 +2524,7 @@ static int check_stack_depth(struct venv *e)
 		stk[sp].pc = i + (is_ldimm64(&e->insns[i]) ? 2 : 1);
 		if (sp + 1 >= MAX_FRAMES)
 			continue;
-		int t = i + e->insns[i].imm + 1;
+		int t = clip_target((int64_t)i + e->insns[i].imm + 1);
 		int cs = e->subprog_of[t];
 		int d = e->sub_depth[cs] ? (e->sub_depth[cs] + 31) / 32 * 32 : 32;
 		sp++;
