@@ -15,6 +15,12 @@ export TMPROOT=$(mktemp -d /tmp/bpfkit-tests.XXXXXX)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 trap 'rm -rf "$TMPROOT"' EXIT
+# The compiled BPF corpus does not depend on how bpfkit was built: the sanitizer run
+# shares the plain run's copy instead of compiling 300-odd objects again.
+if [ "$BK_BUILD" != "$ROOT/build" ] && [ ! -e "$BK_BUILD/corpus" ]; then
+	mkdir -p "$ROOT/build/corpus" "$BK_BUILD"
+	ln -s "$ROOT/build/corpus" "$BK_BUILD/corpus"
+fi
 
 pass=0 fail=0 skip=0
 failures=$TMPROOT/failures

@@ -8,6 +8,8 @@ struct vals {
 	__u64 add, fadd, or, fand, xor, xchg, cmpx;
 	__u32 add32, fadd32, or32, and32, xor32, xchg32, cmpx32, pad;
 	__u64 fetched;
+	__u64 and_plain;                       /* results unused: the non-fetch forms */
+	__u32 or32_plain, and32_plain, xor32_plain, pad2;
 };
 
 struct {
@@ -31,6 +33,7 @@ int socket_atomics(struct __sk_buff *skb)
 	__sync_fetch_and_or(&v->or, len << 8);
 	f += __sync_fetch_and_and(&v->fand, 0xff00ff00ff00ff00ull | len);
 	__sync_fetch_and_xor(&v->xor, 0x5555);
+	__sync_fetch_and_and(&v->and_plain, ~len);
 	f += __sync_lock_test_and_set(&v->xchg, len);
 	f += __sync_val_compare_and_swap(&v->cmpx, 0, len + 1);
 #if __BPF_CPU_VERSION__ >= 3
@@ -41,6 +44,9 @@ int socket_atomics(struct __sk_buff *skb)
 	f += __sync_fetch_and_xor(&v->xor32, 0xaa);
 	f += __sync_lock_test_and_set(&v->xchg32, (__u32)len);
 	f += __sync_val_compare_and_swap(&v->cmpx32, 0, 7);
+	__sync_fetch_and_or(&v->or32_plain, (__u32)len);
+	__sync_fetch_and_and(&v->and32_plain, (__u32)len << 4);
+	__sync_fetch_and_xor(&v->xor32_plain, 0x77);
 #else
 	/* Below v3 only the plain 32-bit add exists (xadd w); the fetch forms become plain
 	 * read-modify-write so a single-threaded run gives the same values at every level. */
@@ -51,6 +57,9 @@ int socket_atomics(struct __sk_buff *skb)
 	f += v->xor32; v->xor32 ^= 0xaa;
 	f += v->xchg32; v->xchg32 = (__u32)len;
 	f += v->cmpx32; if (v->cmpx32 == 0) v->cmpx32 = 7;
+	v->or32_plain |= (__u32)len;
+	v->and32_plain &= (__u32)len << 4;
+	v->xor32_plain ^= 0x77;
 #endif
 	v->fetched = f;
 	return f & 0xffff;
