@@ -33,6 +33,7 @@ if ! $BPFKIT version | grep -q 'kernel front end on'; then
 	exit 0
 fi
 # A private bpffs mount, gone when the demo ends.
+mkdir -p "$OUT/bpffs"
 unshare -m sh -c '
 	set -e
 	mount -t bpf bpf "$2"
@@ -40,4 +41,4 @@ unshare -m sh -c '
 	$1 prog show pinned "$2/hello"
 	$1 prog run pinned "$2/hello" data_in examples/packet-ipv4.bin repeat 1000
 	rm -f "$2/hello"
-' sh "$BPFKIT" "$OUT" "$OUT/hello.o" || echo "the kernel refused (see its message above)"
+' sh "$BPFKIT" "$OUT/bpffs" "$OUT/hello.o" || echo "the kernel refused (see its message above)"
