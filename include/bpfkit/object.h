@@ -192,7 +192,9 @@ int bk_object_finalize(struct bk_object *obj, const uint32_t *addrsig_syms, size
 /* ---- writing ---------------------------------------------------------------------- */
 
 /* Lays out the object exactly as llvm-mc-19 / clang-19 do (see src/object/write.c) and
- * appends the bytes to OUT. A read object is written back byte-identical. */
+ * appends the bytes to OUT. An object read from clang-19, llvm-mc-19 or llvm-objcopy-19
+ * output is written back byte-identical; other producers' layouts (GNU as, a separate
+ * .shstrtab) come out in LLVM's layout. Regenerates .strtab, .symtab and .rel*. */
 int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_err *err);
 /* bk_object_write + bk_write_file (no partial file on failure). */
 int bk_object_write_file(const struct bk_object *obj, const char *path, struct bk_err *err);

@@ -553,10 +553,6 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 			memcpy(&ifi, ctx + 40, 4);
 			if (!ifi)
 				put32(ctx, 40, 1);
-			uint32_t wl;
-			memcpy(&wl, ctx + 160, 4);
-			if (!wl)
-				put32(ctx, 160, (uint32_t)(run.pkt.end - run.pkt.data));
 		}
 		run.pkt_region = add_fixed(&run, run.pkt.meta, (size_t)(run.pkt.end - run.pkt.meta),
 					   pt->packet_writable, BK_REG_MEM);

@@ -4,6 +4,9 @@
 # fails.
 . "$ROOT/tests/lib.sh"
 command -v clang-19 >/dev/null || { skip elf-fuzz "clang-19 not installed"; exit 0; }
+if [ "${SANITIZE:-0}" = 1 ]; then
+	skip elf-fuzz "run once, in the plain pass (the fuzzer carries its own sanitizers)"; exit 0
+fi
 if ! make -C "$ROOT" -s build-fuzz/elf > "$T/build.log" 2>&1; then
 	notok elf-fuzz-build "$(tail -3 "$T/build.log" | tr '\n' ' ')"; exit 0
 fi

@@ -165,6 +165,66 @@ static size_t gen(struct bk_insn *p)
 	return n;
 }
 
+#if BK_HAVE_KERN
+/* Context semantics: a one-load program per readable __sk_buff field, for socket and tc,
+ * and the data_out of both, against the kernel's test run. */
+static void ctx_fields(struct bk_vm *vm)
+{
+	uint8_t pkt[64];
+	for (int i = 0; i < 64; i++)
+		pkt[i] = (uint8_t)(i + 1);
+	pkt[12] = 8;
+	pkt[13] = 0;
+	static const int offs[] = { 0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 68, 72, 84,
+				    160, 164, 176 };
+	static const struct { int bk, kern; } types[] = {
+		{ BK_PROG_SOCKET_FILTER, BPF_PROG_TYPE_SOCKET_FILTER },
+		{ BK_PROG_SCHED_CLS, BPF_PROG_TYPE_SCHED_CLS },
+	};
+	int same = 0, total = 0, out_same = 0, both = 0;
+	for (size_t t = 0; t < 2; t++) {
+		for (size_t k = 0; k < sizeof(offs) / sizeof(offs[0]); k++) {
+			struct bk_insn p[] = { { .code = 0x61, .dst = 0, .src = 1, .off = (int16_t)offs[k] },
+					       { .code = 0x95 } };
+			int fd = bpf_prog_load(types[t].kern, "bk_ctx", "GPL", (const struct bpf_insn *)p, 2, NULL);
+			uint8_t dout[128];
+			LIBBPF_OPTS(bpf_test_run_opts, to, .data_in = pkt, .data_size_in = 64,
+				    .data_out = dout, .data_size_out = sizeof(dout));
+			long kr = -1, br = -1;
+			if (fd >= 0 && bpf_prog_test_run_opts(fd, &to) == 0)
+				kr = to.retval;
+			if (fd >= 0)
+				close(fd);
+			struct bk_prog *bp;
+			struct bk_err e = { 0 };
+			struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .type = types[t].bk);
+			struct bk_run_opts ro = BK_OPTS_INIT(bk_run_opts, .data_in = pkt, .data_size_in = 64);
+			struct bk_run_result res;
+			if (bk_vm_load(vm, p, 2, &po, &bp, &e) == 0) {
+				if (bk_prog_test_run(bp, &ro, &res, &e) == 0) {
+					br = (long)res.retval;
+					both += kr >= 0;
+					if (kr >= 0 && to.data_size_out == res.data_out.len &&
+					    !memcmp(dout, res.data_out.data, res.data_out.len))
+						out_same++;
+					bk_run_result_free(&res);
+				}
+				bk_prog_free(bp);
+			}
+			total++;
+			/* -1 on both sides: both refuse the access (at load or run) */
+			if (kr == br)
+				same++;
+			else
+				printf("# ctx %s off %d: kernel %ld, bpfkit %ld\n",
+				       types[t].bk == BK_PROG_SCHED_CLS ? "tc" : "socket", offs[k], kr, br);
+		}
+	}
+	CHECKF(same == total, "vm-kernel: __sk_buff field reads agree (%d/%d, socket and tc)", same, total);
+	CHECKF(both > 0 && out_same == both, "vm-kernel: socket/tc data_out identical (%d/%d runs)", out_same, both);
+}
+#endif
+
 int main(void)
 {
 #if !BK_HAVE_KERN
@@ -233,6 +293,7 @@ int main(void)
 		bk_run_result_free(&res);
 		bk_prog_free(prog);
 	}
+	ctx_fields(vm);
 	printf("# %d generated, %d run by the kernel, %d refused, %d agree\n", NPROGS, accepted,
 	       refused, agree);
 	CHECKF(accepted >= 500, "vm-kernel: kernel ran %d of %d random programs (>= 500)", accepted, NPROGS);
