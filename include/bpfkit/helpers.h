@@ -89,17 +89,11 @@ bool bk_helper_allowed(const struct bk_helper_proto *p, int prog_type);
 const char *bk_arg_type_name(unsigned arg);
 const char *bk_ret_type_name(unsigned ret);
 
-/* Deterministic sources the helpers read, so runs can be repeated (and compared with
- * the kernel where the values matter). */
-struct bk_helper_env {
-	size_t sz;
-	uint64_t seed;             /* get_prandom_u32: state seeded from this (0 = 1) */
-	bool fixed_time;           /* ktime_get_ns/boot_ns return time_ns (+1 per call) */
-	uint64_t time_ns;
-	uint64_t pid_tgid;         /* get_current_pid_tgid; 0 = the calling process's */
-	uint64_t uid_gid;          /* get_current_uid_gid; 0 = the calling process's */
-	const char *comm;          /* get_current_comm; NULL = the calling process's */
-};
+/* Registers the implementation of every helper above with VM (src/helpers), replacing
+ * any helper registered under the same id. bpf_get_prandom_u32 draws from the VM's
+ * seeded generator; time, task and cpu helpers read the host (the calling process). */
+struct bk_vm;
+int bk_helpers_install(struct bk_vm *vm, struct bk_err *err);
 
 #ifdef __cplusplus
 }

@@ -235,7 +235,8 @@ int bk_map_sys_get_next_key(struct bk_map *m, const void *key, void *next, struc
 /* Queue/stack: pop (key NULL). Hash maps: lookup then delete. */
 int bk_map_sys_lookup_and_delete(struct bk_map *m, const void *key, void *value,
 				 uint64_t flags, struct bk_err *err);
-/* BPF_MAP_FREEZE: later syscall-side writes fail with -EPERM; -EBUSY if already frozen. */
+/* BPF_MAP_FREEZE: later syscall-side writes fail with -EPERM; freezing again (or a
+ * BPF_F_RDONLY map) fails with -EPERM too, as the kernel checks writability first. */
 int bk_map_freeze(struct bk_map *m, struct bk_err *err);
 
 /* Appends the contents in `bpftool map dump -j` form (or -p with pretty), ending with a

@@ -267,7 +267,8 @@ int bk_btf_map_defs(const struct bk_object *obj, const struct bk_btf *btf,
 		uint64_t start = d->offset + values_off, stop = d->offset + (uint64_t)vsize;
 		for (size_t y = 1; y < obj->nsymbols; y++)
 			if (obj->symbols[y].shndx == sec && !strcmp(obj->symbols[y].name, d->name) &&
-			    obj->symbols[y].size > (uint64_t)vsize && obj->symbols[y].size < ms->size)
+			    obj->symbols[y].size > (uint64_t)vsize &&
+			    obj->symbols[y].size <= ms->size - d->offset)
 				stop = d->offset + obj->symbols[y].size;
 		for (size_t k = 0; k < ms->nrelocs && !e; k++) {
 			const struct bk_reloc *r = &ms->relocs[k];

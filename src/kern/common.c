@@ -99,17 +99,19 @@ int bk_kern_on_bpffs(const char *path)
 	char *dup = strdup(path), *slash;
 	if (!dup)
 		return -ENOMEM;
-	/* The file may not exist yet: its directory decides. */
-	int r = statfs(dup, &st);
-	if (r && (slash = strrchr(dup, '/'))) {
-		if (slash == dup)
+	/* The file (and directories to be made) may not exist yet: the nearest
+	 * existing ancestor decides. */
+	int r;
+	while ((r = statfs(dup, &st)) && errno == ENOENT && (slash = strrchr(dup, '/'))) {
+		if (slash == dup) {
 			slash[1] = 0;
-		else
-			*slash = 0;
-		r = statfs(dup, &st);
-	} else if (r) {
-		r = statfs(".", &st);
+			r = statfs(dup, &st);
+			break;
+		}
+		*slash = 0;
 	}
+	if (r && errno == ENOENT && !strchr(path, '/'))
+		r = statfs(".", &st);
 	int e = errno;
 	free(dup);
 	if (r)

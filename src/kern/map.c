@@ -167,10 +167,26 @@ static uint64_t read_uint(const uint8_t *p, size_t n)
 	return v;
 }
 
-static int is_char(const struct btf *btf, uint32_t id)
+/* bpftool's rule: an array of char (through const/volatile, not typedefs) prints
+ * as a string when a NUL ends printable text within it. */
+static int is_str_array(const struct btf *btf, const struct btf_array *arr, const uint8_t *s)
 {
-	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
-	return t && btf_is_int(t) && t->size == 1 && (btf_int_encoding(t) & BTF_INT_CHAR);
+	if (!arr->nelems)
+		return 0;
+	const struct btf_type *e = btf__type_by_id(btf, arr->type);
+	while (e && (btf_is_const(e) || btf_is_volatile(e) || btf_is_restrict(e)))
+		e = btf__type_by_id(btf, e->type);
+	if (!e || !btf_is_int(e) || e->size != 1)
+		return 0;
+	if (btf_int_encoding(e) != BTF_INT_CHAR && strcmp("char", btf__name_by_offset(btf, e->name_off)))
+		return 0;
+	for (uint32_t i = 0; i < arr->nelems; i++) {
+		if (!s[i])
+			return 1;
+		if (s[i] <= 0x1f || s[i] >= 0x7f)
+			return 0;
+	}
+	return 0;
 }
 
 static void fmt_value(const struct btf *btf, uint32_t id, const uint8_t *p, uint32_t bit_off,
@@ -246,16 +262,9 @@ static void fmt_value(const struct btf *btf, uint32_t id, const uint8_t *p, uint
 			bk_kj_null(j);
 			return;
 		}
-		/* char arrays print as strings when they hold one (bpftool does the same). */
-		if (is_char(btf, a->type) && memchr(p, 0, a->nelems)) {
-			int printable = 1;
-			for (const uint8_t *c = p; *c; c++)
-				if (*c < 0x20 || *c > 0x7e)
-					printable = 0;
-			if (printable) {
-				bk_kj_str(j, (const char *)p);
-				return;
-			}
+		if (is_str_array(btf, a, p)) {
+			bk_kj_str(j, (const char *)p);
+			return;
 		}
 		bk_kj_arr(j);
 		for (uint32_t i = 0; i < a->nelems; i++)
@@ -374,7 +383,10 @@ static void entry(const struct dumpctx *d, const uint8_t *key, const uint8_t *va
 		bk_kj_hex_arr(j, key, ks);
 		if (error) {
 			bk_kj_key(j, "value");
+			bk_kj_obj(j);
+			bk_kj_key(j, "error");
 			bk_kj_str(j, error);
+			bk_kj_end_obj(j);
 		} else if (percpu(d->info.type)) {
 			bk_kj_key(j, "values");
 			bk_kj_arr(j);
@@ -399,6 +411,18 @@ static void entry(const struct dumpctx *d, const uint8_t *key, const uint8_t *va
 		bk_kj_end_obj(j);
 		return;
 	}
+	if (d->btf && error) {
+		bk_kj_obj(tj);
+		bk_kj_key(tj, "key");
+		bk_kj_hex_arr(tj, key, ks);
+		bk_kj_key(tj, "value");
+		bk_kj_obj(tj);
+		bk_kj_key(tj, "error");
+		bk_kj_str(tj, error);
+		bk_kj_end_obj(tj);
+		bk_kj_end_obj(tj);
+		return;
+	}
 	if (d->btf && !error) {
 		bk_kj_obj(tj);
 		formatted(d, key, val, tj);
@@ -410,7 +434,8 @@ static void entry(const struct dumpctx *d, const uint8_t *key, const uint8_t *va
 	bk_buf_printf(out, "key:%s", brk ? "\n" : " ");
 	hexline(out, key, ks);
 	if (error) {
-		bk_buf_printf(out, "%svalue: %s\n", brk ? "\n" : "  ", error);
+		bk_buf_printf(out, "%svalue: %s\n", brk ? "\n" : "  ",
+			      !strcmp(error, strerror(ENOENT)) ? "<no entry>" : error);
 		return;
 	}
 	if (percpu(d->info.type)) {
@@ -460,15 +485,18 @@ int bk_kern_map_dump(int fd, const struct bk_kern_fmt *fmt, struct bk_buf *out, 
 		while (!bpf_map_get_next_key(fd, prev, next)) {
 			memcpy(key, next, ks);
 			prev = key;
+			/* Empty slots of array-like maps (devmap, cpumap) answer ENOENT:
+			 * bpftool shows them with the error and does not count them. */
 			if (bpf_map_lookup_elem(fd, key, val)) {
-				if (errno == ENOENT)
-					continue;   /* deleted while we walked */
-				char e[96];
-				snprintf(e, sizeof(e), "<%s>", strerror(errno));
-				entry(&d, key, val, e, j, &tjw, out);
-			} else {
-				entry(&d, key, val, NULL, j, &tjw, out);
+				/* ...except maps of maps and of programs, which bpftool skips. */
+				if (d.info.type == BPF_MAP_TYPE_PROG_ARRAY ||
+				    d.info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+				    d.info.type == BPF_MAP_TYPE_HASH_OF_MAPS)
+					continue;
+				entry(&d, key, val, strerror(errno), j, &tjw, out);
+				continue;
 			}
+			entry(&d, key, val, NULL, j, &tjw, out);
 			n++;
 		}
 	}

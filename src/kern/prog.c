@@ -293,6 +293,34 @@ static time_t wallclock(uint64_t ns)
 	return (time_t)((rt.tv_sec - bt.tv_sec) + (int64_t)(ns / 1000000000));
 }
 
+/* The kernel keeps 15 characters of a name; bpftool shows the whole one from the
+ * BTF of the program's first function, and so do we. */
+static const char *full_name(int fd, const struct bpf_prog_info *info, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", info->name);
+	if (strlen(info->name) != BPF_OBJ_NAME_LEN - 1 || !info->btf_id || !info->nr_func_info)
+		return buf;
+	struct bpf_func_info fi[1];
+	struct bpf_prog_info q;
+	memset(&q, 0, sizeof(q));
+	memset(fi, 0, sizeof(fi));
+	q.nr_func_info = 1;
+	q.func_info_rec_size = sizeof(fi[0]);
+	q.func_info = (uint64_t)(uintptr_t)fi;
+	uint32_t l = sizeof(q);
+	if (bpf_obj_get_info_by_fd(fd, &q, &l))
+		return buf;
+	struct btf *btf = btf__load_from_kernel_by_id(info->btf_id);
+	if (!btf)
+		return buf;
+	const struct btf_type *t = btf__type_by_id(btf, fi[0].type_id);
+	const char *n = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+	if (n && !strncmp(n, info->name, BPF_OBJ_NAME_LEN - 1))
+		snprintf(buf, len, "%s", n);
+	btf__free(btf);
+	return buf;
+}
+
 static void show_one(int fd, const struct bpf_prog_info *info, const uint32_t *maps,
 		     const struct bk_kern_fmt *fmt, struct bk_kern_pins *pins, struct bk_kj *j,
 		     struct bk_buf *out)
@@ -304,12 +332,14 @@ static void show_one(int fd, const struct bpf_prog_info *info, const uint32_t *m
 	uint64_t memlock = 0;
 	int have_memlock = !bk_kern_fdinfo(fd, "memlock", &memlock);
 	time_t t = wallclock(info->load_time);
+	char name[128];
+	full_name(fd, info, name, sizeof(name));
 	if (j) {
 		bk_kj_obj(j);
 		bk_kj_key(j, "id"); bk_kj_u64(j, info->id);
 		bk_kj_key(j, "type");
 		if (tn) bk_kj_str(j, tn); else bk_kj_u64(j, info->type);
-		if (info->name[0]) { bk_kj_key(j, "name"); bk_kj_str(j, info->name); }
+		if (name[0]) { bk_kj_key(j, "name"); bk_kj_str(j, name); }
 		bk_kj_key(j, "tag"); bk_kj_str(j, tag);
 		bk_kj_key(j, "gpl_compatible"); bk_kj_bool(j, info->gpl_compatible);
 		if (info->run_time_ns) {
@@ -346,7 +376,7 @@ static void show_one(int fd, const struct bpf_prog_info *info, const uint32_t *m
 	}
 	bk_buf_printf(out, "%u: ", info->id);
 	if (tn) bk_buf_printf(out, "%s  ", tn); else bk_buf_printf(out, "type %u  ", info->type);
-	if (info->name[0]) bk_buf_printf(out, "name %s  ", info->name);
+	if (name[0]) bk_buf_printf(out, "name %s  ", name);
 	bk_buf_printf(out, "tag %s%s", tag, info->gpl_compatible ? "  gpl" : "");
 	if (info->run_time_ns)
 		bk_buf_printf(out, " run_time_ns %llu run_cnt %llu", (unsigned long long)info->run_time_ns,
@@ -437,7 +467,15 @@ struct xlated {
 	uint32_t n;
 	void *line_info, *func_info;
 	uint32_t *map_ids;
+	uint8_t (*tags)[8];
+	uint32_t ntags, njited;
 	struct btf *btf;
+	/* helper addresses -> names from /proc/kallsyms, read on first need */
+	int ksyms_loaded;
+	uint64_t call_base;
+	struct { int32_t imm; char name[96]; } *ksyms;
+	size_t nksyms;
+	char namebuf[128];
 };
 
 static void xlated_free(struct xlated *x)
@@ -446,6 +484,8 @@ static void xlated_free(struct xlated *x)
 	free(x->line_info);
 	free(x->func_info);
 	free(x->map_ids);
+	free(x->tags);
+	free(x->ksyms);
 	btf__free(x->btf);
 }
 
@@ -461,11 +501,15 @@ static int xlated_get(int fd, struct xlated *x, struct bk_err *err)
 		return bk_err_set(err, -EPERM, "the kernel gives no xlated instructions (bpf_jit_harden, or no CAP_SYS_ADMIN?)");
 	uint32_t nli = a.nr_line_info, lrs = a.line_info_rec_size;
 	uint32_t nfi = a.nr_func_info, frs = a.func_info_rec_size, nmaps = a.nr_map_ids;
+	uint32_t ntags = a.nr_prog_tags;
+	x->njited = a.nr_jited_ksyms;
+	x->tags = ntags ? calloc(ntags, 8) : NULL;
 	x->insns = malloc(a.xlated_prog_len);
 	x->line_info = nli ? calloc(nli, lrs) : NULL;
 	x->func_info = nfi ? calloc(nfi, frs) : NULL;
 	x->map_ids = nmaps ? calloc(nmaps, 4) : NULL;
-	if (!x->insns || (nli && !x->line_info) || (nfi && !x->func_info) || (nmaps && !x->map_ids)) {
+	if (!x->insns || (nli && !x->line_info) || (nfi && !x->func_info) || (nmaps && !x->map_ids) ||
+	    (ntags && !x->tags)) {
 		xlated_free(x);
 		return bk_err_set(err, -ENOMEM, "out of memory");
 	}
@@ -476,12 +520,14 @@ static int xlated_get(int fd, struct xlated *x, struct bk_err *err)
 	b->nr_line_info = nli; b->line_info_rec_size = lrs; b->line_info = (uint64_t)(uintptr_t)x->line_info;
 	b->nr_func_info = nfi; b->func_info_rec_size = frs; b->func_info = (uint64_t)(uintptr_t)x->func_info;
 	b->nr_map_ids = nmaps; b->map_ids = (uint64_t)(uintptr_t)x->map_ids;
+	b->nr_prog_tags = ntags; b->prog_tags = (uint64_t)(uintptr_t)x->tags;
 	len = sizeof(*b);
 	if (bpf_obj_get_info_by_fd(fd, b, &len)) {
 		xlated_free(x);
 		return bk_err_set(err, -errno, "can't get program instructions: %s", strerror(errno));
 	}
 	x->n = b->xlated_prog_len / 8;
+	x->ntags = b->nr_prog_tags < ntags ? b->nr_prog_tags : ntags;
 	if (b->btf_id)
 		x->btf = btf__load_from_kernel_by_id(b->btf_id);
 	return 0;
@@ -501,13 +547,105 @@ static int pseudo_text(const struct bk_insn *in, char *buf, size_t len, void *ct
 	return -1;
 }
 
-static const char *fmt_insn(const struct xlated *x, uint32_t i, char *buf, size_t len, int *slots)
+/* The kernel rewrites a helper call's imm to (address - __bpf_call_base); bpftool
+ * names it from /proc/kallsyms, and so do we. Two passes: the base, then names. */
+static void load_ksyms(struct xlated *x)
 {
+	x->ksyms_loaded = 1;
+	size_t want = 0;
+	for (uint32_t i = 0; i < x->n; i++)
+		if (x->insns[i].code == (BPF_JMP | BPF_CALL) && x->insns[i].src_reg == 0)
+			want++;
+	if (!want)
+		return;
+	x->ksyms = calloc(want, sizeof(*x->ksyms));
+	if (!x->ksyms)
+		return;
+	for (uint32_t i = 0; i < x->n; i++)
+		if (x->insns[i].code == (BPF_JMP | BPF_CALL) && x->insns[i].src_reg == 0)
+			x->ksyms[x->nksyms++].imm = x->insns[i].imm;
+	char line[512], name[256], type;
+	unsigned long long addr;
+	for (int pass = 0; pass < 2; pass++) {
+		FILE *f = fopen("/proc/kallsyms", "r");
+		if (!f)
+			return;
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+				continue;
+			if (pass == 0) {
+				if (!strcmp(name, "__bpf_call_base")) {
+					x->call_base = addr;
+					break;
+				}
+				continue;
+			}
+			int64_t d = (int64_t)(addr - x->call_base);
+			for (size_t k = 0; k < x->nksyms; k++)
+				if (d == x->ksyms[k].imm && !x->ksyms[k].name[0])
+					snprintf(x->ksyms[k].name, sizeof(x->ksyms[k].name), "%.95s", name);
+		}
+		fclose(f);
+		if (!x->call_base)
+			return;   /* kallsyms hidden (kptr_restrict): ids only */
+	}
+}
+
+static const char *helper_name(int32_t imm, void *ctx)
+{
+	struct xlated *x = ctx;
+	if (!x->ksyms_loaded)
+		load_ksyms(x);
+	for (size_t k = 0; k < x->nksyms; k++)
+		if (x->ksyms[k].imm == imm && x->ksyms[k].name[0])
+			return x->ksyms[k].name;
+	return NULL;   /* the printer falls back to the helper's own name for small ids */
+}
+
+static const char *subprog_name(const struct xlated *x, uint32_t idx)
+{
+	if (!x->btf || idx >= x->info.nr_func_info)
+		return NULL;
+	const struct bpf_func_info *f =
+		(const void *)((const char *)x->func_info + (size_t)idx * x->info.func_info_rec_size);
+	const struct btf_type *t = btf__type_by_id(x->btf, f->type_id);
+	return t ? btf__name_by_offset(x->btf, t->name_off) : NULL;
+}
+
+static const char *fmt_insn(struct xlated *x, uint32_t i, char *buf, size_t len, int *slots)
+{
+	const struct bpf_insn *in = &x->insns[i];
+	*slots = 1;
+	/* Forms that exist only after the verifier: a bpf-to-bpf call whose off is the
+	 * relative target and imm the subprogram index, and the per-CPU address move. */
+	if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) {
+		int n = snprintf(buf, len, "(85) call pc%+d", in->off);
+		const char *sn = subprog_name(x, (uint32_t)in->imm);
+		if (x->njited && (uint32_t)in->imm < x->ntags && sn && n > 0 && (size_t)n < len) {
+			snprintf(buf + n, len - (size_t)n, "#bpf_prog_");
+			n += 10;
+			for (int k = 0; k < 8 && (size_t)n + 2 < len; k++, n += 2)
+				snprintf(buf + n, len - (size_t)n, "%02x", x->tags[in->imm][k]);
+			snprintf(buf + n, len - (size_t)n, "_%s", sn);
+		}
+		return buf;
+	}
+	if (in->code == (BPF_ALU64 | BPF_MOV | BPF_X) && in->off == -1) {
+		snprintf(buf, len, "(bf) r%d = &(void __percpu *)(r%d)", in->dst_reg, in->src_reg);
+		return buf;
+	}
 	struct bk_print_opts po = BK_OPTS_INIT(bk_print_opts, .syntax = BK_SYNTAX_KERNEL,
-					       .pseudo_text = pseudo_text);
-	*slots = bk_insn_format((const struct bk_insn *)&x->insns[i], x->n - i, &po, buf, len);
+					       .pseudo_text = pseudo_text, .helper_name = helper_name,
+					       .ctx = x);
+	*slots = bk_insn_format((const struct bk_insn *)in, x->n - i, &po, buf, len);
 	if (*slots < 1)
 		*slots = 1;
+	/* The kernel names registers rN in every atomic, 32-bit ones included; the
+	 * shared printer writes wN there (reported to its owner). */
+	if (in->code == (BPF_STX | BPF_ATOMIC | BPF_W))
+		for (char *c = buf + 5; *c; c++)
+			if (*c == 'w' && c[1] >= '0' && c[1] <= '9' && (c[-1] == ' ' || c[-1] == '('))
+				*c = 'r';
 	return buf;
 }
 
@@ -593,7 +731,7 @@ static const char *func_at(const struct xlated *x, uint32_t i, struct bk_buf *b)
 	return NULL;
 }
 
-static void visual(const struct xlated *x, struct bk_buf *out)
+static void visual(struct xlated *x, struct bk_buf *out)
 {
 	/* Basic blocks start at 0, at every branch target and after every branch/exit. */
 	uint8_t *leader = calloc(x->n + 1, 1);
@@ -724,7 +862,7 @@ int bk_kern_prog_dump_xlated(int fd, enum bk_kern_dump_mode mode, const struct b
 			bk_kj_end_obj(j);
 		} else {
 			if (fn)
-				bk_buf_printf(out, "%s%s:\n", i ? "\n" : "", fn);
+				bk_buf_printf(out, "%s:\n", fn);
 			if (src && mode == BK_DUMP_LINUM)
 				bk_buf_printf(out, "; %s [file:%s line_num:%u line_col:%u]\n", src, file ? file : "",
 					      BPF_LINE_INFO_LINE_NUM(li->line_col), BPF_LINE_INFO_LINE_COL(li->line_col));

@@ -1,0 +1,305 @@
+/* From an ELF object to verifiable programs: the part of loading that the verifier
+ * needs offline (no kernel, no map creation). Subprograms of .text are appended as
+ * libbpf does, so instruction indexes in messages match what the kernel reports for
+ * the same object loaded through libbpf. */
+#include "bpfkit/verifier.h"
+#include "bpfkit/object.h"
+#include "bpfkit/btf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vbuild {
+	struct bk_insn *insns;
+	size_t n, cap;
+	/* .text functions appended: symbol index → base slot */
+	int *text_base;
+	struct bk_vmap *maps;
+	char **map_names;
+	size_t nmaps;
+	/* which map index each data section / .maps def got */
+	int *sec_map;
+	struct bk_btf_map_def *defs;
+	size_t ndefs;
+	int *def_map;
+};
+
+static int grow(struct vbuild *b, size_t add)
+{
+	if (b->n + add <= b->cap)
+		return 0;
+	size_t nc = b->cap ? b->cap * 2 : 256;
+	while (nc < b->n + add)
+		nc *= 2;
+	struct bk_insn *p = realloc(b->insns, nc * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	b->insns = p;
+	b->cap = nc;
+	return 0;
+}
+
+static int add_map(struct vbuild *b, const char *name, uint32_t type, uint32_t ks, uint32_t vs, uint32_t me)
+{
+	struct bk_vmap *m = realloc(b->maps, (b->nmaps + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	b->maps = m;
+	char **nm = realloc(b->map_names, (b->nmaps + 1) * sizeof(*nm));
+	if (!nm)
+		return -ENOMEM;
+	b->map_names = nm;
+	b->maps[b->nmaps] = (struct bk_vmap){ type, ks, vs, me, -1 };
+	b->map_names[b->nmaps] = strdup(name);
+	return (int)b->nmaps++;
+}
+
+static const struct bk_reloc *reloc_at(const struct bk_section *s, uint64_t off)
+{
+	for (size_t i = 0; i < s->nrelocs; i++)
+		if (s->relocs[i].offset == off)
+			return &s->relocs[i];
+	return NULL;
+}
+
+/* Appends the function [start, start+len) slots of section sec at the end of b and
+ * resolves its relocations, appending called .text functions recursively. */
+static int append_func(const struct bk_object *obj, struct vbuild *b, unsigned sec, uint64_t start,
+		       uint64_t len, int depth, struct bk_err *err);
+
+static int text_func(const struct bk_object *obj, struct vbuild *b, unsigned sec, uint64_t slot,
+		     int depth, struct bk_err *err)
+{
+	/* find the FUNC symbol covering `slot` in section sec */
+	for (size_t i = 0; i < obj->nsymbols; i++) {
+		const struct bk_symbol *y = &obj->symbols[i];
+		if (y->shndx != sec || y->type != BK_STT_FUNC)
+			continue;
+		if (slot * 8 < y->value || slot * 8 >= y->value + (y->size ? y->size : 8))
+			continue;
+		if (y->value != slot * 8)
+			return bk_err_set(err, -EINVAL, "%s: call into the middle of function %s", obj->name, y->name);
+		if (b->text_base[i] >= 0)
+			return b->text_base[i];
+		b->text_base[i] = (int)b->n;
+		int rc = append_func(obj, b, sec, y->value / 8, (y->size ? y->size : obj->sections[sec].size - y->value) / 8,
+				     depth + 1, err);
+		return rc < 0 ? rc : b->text_base[i];
+	}
+	return bk_err_set(err, -EINVAL, "%s: no function at %s+%llu", obj->name, obj->sections[sec].name,
+			  (unsigned long long)slot * 8);
+}
+
+static int append_func(const struct bk_object *obj, struct vbuild *b, unsigned sec, uint64_t start,
+		       uint64_t len, int depth, struct bk_err *err)
+{
+	const struct bk_section *s = &obj->sections[sec];
+	if (depth > 64)
+		return bk_err_set(err, -ELOOP, "%s: calls nest too deeply", obj->name);
+	if (!s->data || (start + len) * 8 > s->size)
+		return bk_err_set(err, -EINVAL, "%s: function outside section %s", obj->name, s->name);
+	if (grow(b, len))
+		return bk_err_set(err, -ENOMEM, "out of memory");
+	size_t base = b->n;
+	memcpy(b->insns + base, s->data + start * 8, len * 8);
+	b->n += len;
+	for (uint64_t k = 0; k < len; k++) {
+		size_t at = base + k;
+		struct bk_insn in = b->insns[at];
+		const struct bk_reloc *r = reloc_at(s, (start + k) * 8);
+		bool is_call = in.code == 0x85 && in.src == 1;
+		bool is_ld = in.code == 0x18;
+		if (!r) {
+			if (is_call) {
+				/* a local call inside the same section */
+				int64_t t = (int64_t)(start + k) + in.imm + 1;
+				if (t >= (int64_t)start && t < (int64_t)(start + len))
+					continue;
+				if (t < 0)
+					return bk_err_set(err, -EINVAL, "%s: call target out of section", obj->name);
+				int tb = text_func(obj, b, sec, (uint64_t)t, depth, err);
+				if (tb < 0)
+					return tb;
+				b->insns[at].imm = (int32_t)(tb - (int64_t)at - 1);
+			}
+			if (is_ld)
+				k++;
+			continue;
+		}
+		if (r->sym >= obj->nsymbols)
+			return bk_err_set(err, -EINVAL, "%s: bad relocation symbol", obj->name);
+		const struct bk_symbol *y = &obj->symbols[r->sym];
+		if (y->shndx == BK_SHN_UNDEF || y->shndx >= obj->nsections)
+			return bk_err_set(err, -ENOTSUP, "%s: insn %zu: extern symbol '%s' is not supported offline",
+					  obj->name, at, y->name);
+		const struct bk_section *ts = &obj->sections[y->shndx];
+		if (is_call || (is_ld && ts->kind == BK_SEC_PROG)) {
+			uint64_t slot = is_call ? y->value / 8 + (uint64_t)(int64_t)in.imm + 1
+						: (y->value + (uint64_t)(int64_t)in.imm) / 8;
+			if (y->type == BK_STT_FUNC && is_call)
+				slot = y->value / 8;
+			int tb;
+			if (y->shndx == sec && slot >= start && slot < start + len)
+				tb = (int)(base + (slot - start));
+			else
+				tb = text_func(obj, b, y->shndx, slot, depth, err);
+			if (tb < 0)
+				return tb;
+			b->insns[at].imm = (int32_t)(tb - (int64_t)at - 1);
+			if (is_ld) {
+				b->insns[at].src = 4;
+				b->insns[at + 1].imm = 0;
+				k++;
+			}
+			continue;
+		}
+		if (!is_ld)
+			return bk_err_set(err, -EINVAL, "%s: insn %zu: unexpected relocation", obj->name, at);
+		if (ts->kind == BK_SEC_MAPS) {
+			int idx = -1;
+			for (size_t d = 0; d < b->ndefs; d++)
+				if (b->defs[d].sec == y->shndx && b->defs[d].offset == y->value)
+					idx = b->def_map[d];
+			if (idx < 0)
+				return bk_err_set(err, -EINVAL, "%s: insn %zu: '%s' is not a map", obj->name, at, y->name);
+			b->insns[at].src = 1;
+			b->insns[at].imm = idx;
+		} else if (ts->kind == BK_SEC_DATA || ts->kind == BK_SEC_RODATA || ts->kind == BK_SEC_BSS) {
+			int idx = b->sec_map[y->shndx];
+			if (idx < 0) {
+				idx = add_map(b, ts->name, 2, 4, (uint32_t)(ts->size ? ts->size : 1), 1);
+				if (idx < 0)
+					return bk_err_set(err, -ENOMEM, "out of memory");
+				b->sec_map[y->shndx] = idx;
+			}
+			int32_t off = (int32_t)(y->value + (uint64_t)(int64_t)in.imm);
+			b->insns[at].src = 2;
+			b->insns[at].imm = idx;
+			b->insns[at + 1].imm = off;
+		} else {
+			return bk_err_set(err, -ENOTSUP, "%s: insn %zu: relocation against section %s is not supported",
+					  obj->name, at, ts->name);
+		}
+		k++;
+	}
+	return 0;
+}
+
+void bk_vprogs_free(struct bk_vprog *p, size_t n)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(p[i].name);
+		free(p[i].sec);
+		free(p[i].insns);
+		free(p[i].maps);
+		for (size_t k = 0; k < p[i].nmaps; k++)
+			free(p[i].map_names[k]);
+		free(p[i].map_names);
+	}
+	free(p);
+}
+
+int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, size_t *nout,
+			  struct bk_err *err)
+{
+	*out = NULL;
+	*nout = 0;
+	struct bk_btf *btf = NULL;
+	struct bk_btf_ext *ext = NULL;
+	struct bk_btf_map_def *defs = NULL;
+	size_t ndefs = 0;
+	int rc = 0;
+	if (bk_object_find_section(obj, ".BTF") >= 0) {
+		rc = bk_object_btf(obj, &btf, &ext, err);
+		if (rc < 0)
+			return rc;
+		rc = bk_btf_map_defs(obj, btf, &defs, &ndefs, err);
+		if (rc < 0)
+			goto out;
+	}
+	struct bk_vprog *progs = NULL;
+	size_t np = 0;
+	for (size_t i = 0; i < obj->nsymbols && !rc; i++) {
+		const struct bk_symbol *y = &obj->symbols[i];
+		if (y->type != BK_STT_FUNC || y->bind == BK_STB_LOCAL || y->shndx == BK_SHN_UNDEF ||
+		    y->shndx >= obj->nsections)
+			continue;
+		const struct bk_section *s = &obj->sections[y->shndx];
+		if (s->kind != BK_SEC_PROG || !strcmp(s->name, ".text"))
+			continue;
+		struct vbuild b;
+		memset(&b, 0, sizeof b);
+		b.text_base = malloc(obj->nsymbols * sizeof(int));
+		b.sec_map = malloc(obj->nsections * sizeof(int));
+		b.def_map = malloc((ndefs + 1) * sizeof(int));
+		if (!b.text_base || !b.sec_map || !b.def_map) {
+			rc = bk_err_set(err, -ENOMEM, "out of memory");
+		} else {
+			for (size_t k = 0; k < obj->nsymbols; k++)
+				b.text_base[k] = -1;
+			for (size_t k = 0; k < obj->nsections; k++)
+				b.sec_map[k] = -1;
+			b.defs = defs;
+			b.ndefs = ndefs;
+			for (size_t d = 0; d < ndefs && rc >= 0; d++) {
+				b.def_map[d] = add_map(&b, defs[d].name, defs[d].type, defs[d].key_size,
+						       defs[d].value_size, defs[d].max_entries);
+				if (b.def_map[d] < 0)
+					rc = bk_err_set(err, -ENOMEM, "out of memory");
+				else if (defs[d].inner) {
+					const struct bk_btf_map_def *in = defs[d].inner;
+					int ii = add_map(&b, in->name, in->type, in->key_size, in->value_size,
+							 in->max_entries);
+					if (ii < 0)
+						rc = bk_err_set(err, -ENOMEM, "out of memory");
+					else
+						b.maps[b.def_map[d]].inner = ii;
+				}
+			}
+			uint64_t len = (y->size ? y->size : s->size - y->value) / 8;
+			if (rc >= 0)
+				rc = append_func(obj, &b, y->shndx, y->value / 8, len, 0, err);
+		}
+		struct bk_vprog *np2 = rc >= 0 ? realloc(progs, (np + 1) * sizeof(*progs)) : NULL;
+		if (rc >= 0 && !np2)
+			rc = bk_err_set(err, -ENOMEM, "out of memory");
+		if (rc < 0) {
+			free(b.insns);
+			free(b.maps);
+			for (size_t k = 0; k < b.nmaps; k++)
+				free(b.map_names[k]);
+			free(b.map_names);
+		} else {
+			progs = np2;
+			struct bk_vprog *p = &progs[np++];
+			memset(p, 0, sizeof(*p));
+			p->name = strdup(y->name);
+			p->sec = strdup(s->name);
+			p->type = bk_vprog_type_from_section(s->name);
+			p->insns = b.insns;
+			p->n = b.n;
+			p->maps = b.maps;
+			p->map_names = b.map_names;
+			p->nmaps = b.nmaps;
+			p->btf_func_info = ext != NULL;
+		}
+		free(b.text_base);
+		free(b.sec_map);
+		free(b.def_map);
+	}
+	if (rc < 0) {
+		bk_vprogs_free(progs, np);
+	} else {
+		*out = progs;
+		*nout = np;
+		rc = 0;
+	}
+out:
+	bk_btf_map_defs_free(defs, ndefs);
+	bk_btf_ext_free(ext);
+	bk_btf_free(btf);
+	return rc;
+}

@@ -1,0 +1,2692 @@
+/* The path-exploring verifier. Structure follows the kernel's: structural checks
+ * (ld_imm64 pairs, subprograms, jump ranges, reachability), then a depth-first walk
+ * of every path with a stack of pending branches, checkpoints at prune points and
+ * pruning when a new state is covered by an explored one. Messages are the
+ * kernel's, because users search for them. */
+#include "vbounds.h"
+#include "bpfkit/disasm.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VAR_OFF (1LL << 29)
+#define MAX_JMP_SEQ 8192
+#define MAX_CKPT 16384
+#define MAX_PER_INSN 64
+#define MAX_SUBPROGS 256
+
+struct ckpt {
+	struct vstate st;
+	int insn, next, parent, branches;
+};
+
+struct pending {
+	struct vstate st;
+	int insn, prev;
+};
+
+struct venv {
+	const struct bk_insn *insns;
+	int n;
+	int prog_type;
+	bool priv;
+	int log_level;
+	bool btf_func_info;
+	const struct bk_vmap *maps;
+	int nmaps;
+	uint32_t limit;
+	struct bk_buf *log;
+	size_t log_limit;
+	/* per insn */
+	uint8_t *prune, *flags, *is_second;
+	uint16_t *live, *prec;
+	int *head;
+	int *subprog_of;
+	/* subprograms */
+	int nsub;
+	int sub_start[MAX_SUBPROGS + 1];
+	int sub_depth[MAX_SUBPROGS];
+	bool sub_is_cb[MAX_SUBPROGS];
+	int pending_cb[64], npending_cb;
+	/* exploration */
+	struct ckpt *ck;
+	int nck, capck, live_ck, peak_ck;
+	struct pending *stack;
+	int nstack, capstack;
+	uint32_t processed, jmps, prev_processed, prev_jmps;
+	uint32_t id_gen;
+	int max_per_insn;
+	/* result */
+	int err_insn;
+	char msg[256];
+	int code;
+};
+
+static const char *type_str(int t)
+{
+	switch (t) {
+	case T_NOT_INIT: return "?";
+	case T_SCALAR: return "scalar";
+	case T_CTX: return "ctx";
+	case T_MAP_PTR: return "map_ptr";
+	case T_MAP_VALUE: return "map_value";
+	case T_STACK: return "fp";
+	case T_PKT: return "pkt";
+	case T_PKT_META: return "pkt_meta";
+	case T_PKT_END: return "pkt_end";
+	case T_MEM: return "mem";
+	case T_RINGBUF_MEM: return "ringbuf_mem";
+	case T_FUNC: return "func";
+	case T_MAP_KEY: return "map_key";
+	}
+	return "?";
+}
+
+static const char *rtype_str(const struct vreg *r, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s", type_str(r->type), r->maybe_null ? "_or_null" : "");
+	return buf;
+}
+
+/* ---- log ---- */
+
+static void logf_(struct venv *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(struct venv *e, const char *fmt, ...)
+{
+	if (!e->log || e->log->len >= e->log_limit)
+		return;
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	bk_buf_append(e->log, buf, strlen(buf));
+}
+
+/* Records the rejection: the kernel's message (its last line is kept in msg). */
+static int verr(struct venv *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int verr(struct venv *e, int code, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (e->log && e->log->len < e->log_limit)
+		bk_buf_printf(e->log, "%s\n", buf);
+	size_t l = strlen(buf);
+	if (l >= sizeof e->msg)
+		l = sizeof e->msg - 1;
+	memcpy(e->msg, buf, l);
+	e->msg[l] = 0;
+	if (!e->code)
+		e->code = code;
+	return code;
+}
+
+/* A message line that precedes the final one (the kernel prints two). */
+static void vnote(struct venv *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vnote(struct venv *e, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (e->log && e->log->len < e->log_limit)
+		bk_buf_printf(e->log, "%s\n", buf);
+}
+
+static void print_insn(struct venv *e, int i)
+{
+	char buf[160];
+	struct bk_print_opts po = { .sz = sizeof po, .syntax = BK_SYNTAX_KERNEL };
+	bk_insn_format(&e->insns[i], (size_t)(e->n - i), &po, buf, sizeof buf);
+	logf_(e, "%d: %s\n", i, buf);
+}
+
+static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct vreg *r)
+{
+	char t[32];
+	bk_buf_printf(b, " R%d=", regno);
+	if (r->type == T_SCALAR) {
+		if (tnum_is_const(r->var)) {
+			bk_buf_printf(b, "%lld", (long long)r->var.value);
+			return;
+		}
+		char tn[64];
+		tnum_str(tn, sizeof tn, r->var);
+		bk_buf_printf(b, "scalar(smin=%lld,smax=%lld,umin=%llu,umax=%llu,var_off=%s)",
+			      (long long)r->smin, (long long)r->smax, (unsigned long long)r->umin,
+			      (unsigned long long)r->umax, tn);
+		return;
+	}
+	if (r->type == T_STACK) {
+		bk_buf_printf(b, "fp%d", r->off);
+		return;
+	}
+	bk_buf_printf(b, "%s(", rtype_str(r, t, sizeof t));
+	bool c = false;
+	if (r->id) { bk_buf_printf(b, "id=%u", r->id); c = true; }
+	if (r->off) { bk_buf_printf(b, "%soff=%d", c ? "," : "", r->off); c = true; }
+	if (r->type == T_PKT || r->type == T_PKT_META) { bk_buf_printf(b, "%sr=%d", c ? "," : "", r->range); c = true; }
+	if (r->type == T_MAP_VALUE || r->type == T_MAP_PTR)
+		bk_buf_printf(b, "%smap=%d,vs=%u", c ? "," : "", r->map, e->maps[r->map].value_size);
+	bk_buf_printf(b, ")");
+}
+
+static void print_state(struct venv *e, const struct vstate *st)
+{
+	if (!e->log || e->log->len >= e->log_limit)
+		return;
+	const struct vframe *f = st->fr[st->curframe];
+	for (int i = 0; i <= 10; i++)
+		if (f->regs[i].type != T_NOT_INIT)
+			print_reg(e, e->log, i, &f->regs[i]);
+	for (int s = 0; s < MAX_STACK / 8; s++) {
+		const uint8_t *sl = &f->slot[s * 8];
+		int off = -MAX_STACK + s * 8;
+		if (sl[0] == SLOT_SPILL) {
+			char b[8];
+			snprintf(b, sizeof b, "%d", off);
+			bk_buf_printf(e->log, " fp%s=", b);
+			struct bk_buf tmp = { 0 };
+			print_reg(e, &tmp, 0, &f->spill[s]);
+			if (tmp.len > 4)
+				bk_buf_append(e->log, tmp.data + 4, tmp.len - 4);
+			bk_buf_free(&tmp);
+		} else {
+			bool any = false;
+			for (int k = 0; k < 8; k++)
+				any |= sl[k] != SLOT_INVALID;
+			if (any) {
+				char m[9];
+				for (int k = 0; k < 8; k++)
+					m[7 - k] = "?rm0"[sl[k]];
+				m[8] = 0;
+				bk_buf_printf(e->log, " fp%d=%s", off, m);
+			}
+		}
+	}
+	bk_buf_printf(e->log, "\n");
+}
+
+/* ---- states ---- */
+
+static struct vframe *frame_new(void)
+{
+	struct vframe *f = calloc(1, sizeof(*f));
+	return f;
+}
+
+static int state_copy(struct vstate *dst, const struct vstate *src)
+{
+	*dst = *src;
+	for (int i = 0; i <= src->curframe; i++) {
+		dst->fr[i] = malloc(sizeof(struct vframe));
+		if (!dst->fr[i]) {
+			for (int j = 0; j < i; j++)
+				free(dst->fr[j]);
+			return -ENOMEM;
+		}
+		memcpy(dst->fr[i], src->fr[i], sizeof(struct vframe));
+	}
+	for (int i = src->curframe + 1; i < MAX_FRAMES; i++)
+		dst->fr[i] = NULL;
+	return 0;
+}
+
+static void state_free(struct vstate *st)
+{
+	for (int i = 0; i < MAX_FRAMES; i++) {
+		free(st->fr[i]);
+		st->fr[i] = NULL;
+	}
+}
+
+static struct vreg *cur_regs(struct vstate *st)
+{
+	return st->fr[st->curframe]->regs;
+}
+
+/* ---- structural checks (kernel: resolve_pseudo_ldimm64, check_subprogs, check_cfg) ---- */
+
+/* Targets are computed in 64 bits: a hostile imm must not overflow; anything outside
+ * the int range becomes -1 (out of range). */
+static int clip_target(int64_t t)
+{
+	return t < 0 || t > INT32_MAX ? -1 : (int)t;
+}
+
+static int insn_target(const struct bk_insn *in, int i)
+{
+	if (in->code == (BK_CLASS_JMP32 | 0x00))
+		return clip_target((int64_t)i + in->imm + 1);
+	return i + in->off + 1;
+}
+
+static bool is_jmp(const struct bk_insn *in)
+{
+	int c = BK_CLASS(in->code);
+	if (c != BK_CLASS_JMP && c != BK_CLASS_JMP32)
+		return false;
+	int op = BK_OP(in->code);
+	return op != BK_JCALL && op != BK_JEXIT;
+}
+
+static bool is_pseudo_call(const struct bk_insn *in)
+{
+	return in->code == (BK_CLASS_JMP | BK_JCALL) && in->src == BK_PSEUDO_CALL;
+}
+
+static bool is_ldimm64(const struct bk_insn *in)
+{
+	return in->code == (BK_CLASS_LD | BK_SIZE_DW | BK_MODE_IMM);
+}
+
+static int add_subprog(struct venv *e, int start)
+{
+	for (int i = 0; i < e->nsub; i++)
+		if (e->sub_start[i] == start)
+			return 0;
+	if (e->nsub >= MAX_SUBPROGS)
+		return verr(e, -E2BIG, "too many subprograms");
+	int i = e->nsub++;
+	while (i > 0 && e->sub_start[i - 1] > start) {
+		e->sub_start[i] = e->sub_start[i - 1];
+		i--;
+	}
+	e->sub_start[i] = start;
+	return 0;
+}
+
+static int check_structure(struct venv *e)
+{
+	const struct bk_insn *in = e->insns;
+	int n = e->n;
+	/* which slots are second halves of ld_imm64 (checked for validity below) */
+	for (int i = 0; i < n; i++)
+		if (is_ldimm64(&in[i]) && i + 1 < n) {
+			e->is_second[i + 1] = 1;
+			i++;
+		}
+	/* subprograms */
+	e->nsub = 0;
+	add_subprog(e, 0);
+	for (int i = 0; i < n; i++) {
+		if (is_pseudo_call(&in[i]) || (is_ldimm64(&in[i]) && in[i].src == BK_PSEUDO_FUNC)) {
+			int t = clip_target((int64_t)i + in[i].imm + 1);
+			if (t < 0 || t >= n) {
+				e->err_insn = i;
+				if (is_pseudo_call(&in[i]))
+					return verr(e, -EINVAL, "call to invalid destination");
+				return verr(e, -EINVAL, "function out of range from insn %d to %d", i, t);
+			}
+			if (!e->priv) {
+				e->err_insn = i;
+				return verr(e, -EPERM, "function calls to other bpf functions are allowed for CAP_BPF");
+			}
+			if (add_subprog(e, t))
+				return e->code;
+			if (is_ldimm64(&in[i]))
+				e->pending_cb[e->npending_cb < 64 ? e->npending_cb++ : 63] = t;
+		}
+		if (is_ldimm64(&in[i]))
+			i++;
+	}
+	e->sub_start[e->nsub] = n;
+	for (int k = 0; k < e->npending_cb; k++)
+		for (int s = 0; s < e->nsub; s++)
+			if (e->sub_start[s] == e->pending_cb[k])
+				e->sub_is_cb[s] = true;
+	if (!e->btf_func_info)
+		for (int i = 0; i < n; i++)
+			if (is_ldimm64(&in[i]) && in[i].src == BK_PSEUDO_FUNC && !e->is_second[i]) {
+				e->err_insn = i;
+				return verr(e, -EINVAL, "missing btf func_info");
+			}
+	for (int s = 0; s < e->nsub; s++) {
+		int lo = e->sub_start[s], hi = e->sub_start[s + 1];
+		for (int i = lo; i < hi; i++) {
+			e->subprog_of[i] = s;
+			if (!is_jmp(&in[i]))
+				continue;
+			int t = insn_target(&in[i], i);
+			if (t < lo || t >= hi) {
+				e->err_insn = i;
+				return verr(e, -EINVAL, "jump out of range from insn %d to %d", i, t);
+			}
+			if (e->is_second[t]) {
+				e->err_insn = i;
+				return verr(e, -EINVAL, "jump into the middle of ldimm64 insn %d", t - 1);
+			}
+		}
+		const struct bk_insn *last = &in[hi - 1];
+		int lc = BK_CLASS(last->code);
+		if (e->is_second[hi - 1] ||
+		    !((lc == BK_CLASS_JMP || lc == BK_CLASS_JMP32) &&
+		      (BK_OP(last->code) == BK_JEXIT || BK_OP(last->code) == BK_JA))) {
+			e->err_insn = hi - 1;
+			return verr(e, -EINVAL, "last insn is not an exit or jmp");
+		}
+	}
+	/* ld_imm64 pairs and pseudo sources */
+	for (int i = 0; i < n; i++) {
+		if (!is_ldimm64(&in[i]))
+			continue;
+		if (i == n - 1 || in[i + 1].code || in[i + 1].dst || in[i + 1].src || in[i + 1].off) {
+			e->err_insn = i;
+			return verr(e, -EINVAL, "invalid bpf_ld_imm64 insn");
+		}
+		if (in[i].src == 0 || in[i].src == BK_PSEUDO_FUNC) {
+			/* fine */
+		} else if (in[i].src == BK_PSEUDO_MAP_FD || in[i].src == BK_PSEUDO_MAP_VALUE ||
+			   in[i].src == BK_PSEUDO_MAP_IDX || in[i].src == BK_PSEUDO_MAP_IDX_VALUE) {
+			if (in[i].imm < 0 || in[i].imm >= e->nmaps) {
+				e->err_insn = i;
+				return verr(e, -EBADF, "fd %d is not pointing to valid bpf_map", in[i].imm);
+			}
+			if ((in[i].src == BK_PSEUDO_MAP_VALUE || in[i].src == BK_PSEUDO_MAP_IDX_VALUE) &&
+			    ((uint32_t)in[i + 1].imm >= e->maps[in[i].imm].value_size ||
+			     e->maps[in[i].imm].type != 2 || e->maps[in[i].imm].max_entries != 1)) {
+				e->err_insn = i;
+				return verr(e, -EINVAL, "invalid access to map value pointer, value_size=%u off=%u",
+					    e->maps[in[i].imm].value_size, (uint32_t)in[i + 1].imm);
+			}
+		} else {
+			e->err_insn = i;
+			return verr(e, -EINVAL, "unrecognized bpf_ld_imm64 insn");
+		}
+		i++;
+	}
+	/* reachability: DFS over the CFG (kernel check_cfg) */
+	uint8_t *st = calloc((size_t)n, 1);
+	int *stk = malloc(sizeof(int) * (size_t)n * 2 + 16);
+	if (!st || !stk) {
+		free(st);
+		free(stk);
+		return verr(e, -ENOMEM, "out of memory");
+	}
+	int rc = 0;
+	for (int s = 0; s < e->nsub && !rc; s++) {
+		int sp = 0;
+		if (st[e->sub_start[s]])
+			continue;
+		stk[sp++] = e->sub_start[s];
+		st[e->sub_start[s]] = 1;
+		while (sp && !rc) {
+			int t = stk[sp - 1];
+			const struct bk_insn *x = &in[t];
+			int succ[2], ns = 0;
+			int cls = BK_CLASS(x->code);
+			if ((cls == BK_CLASS_JMP || cls == BK_CLASS_JMP32) && BK_OP(x->code) == BK_JEXIT) {
+				ns = 0;
+			} else if (is_jmp(x)) {
+				int tgt = insn_target(x, t);
+				if (BK_OP(x->code) == BK_JA && x->code != (BK_CLASS_JMP | BK_JMAYGOTO)) {
+					succ[ns++] = tgt;
+				} else {
+					succ[ns++] = t + 1;
+					succ[ns++] = tgt;
+				}
+				e->prune[tgt] = 1;
+				if (BK_OP(x->code) != BK_JA)
+					e->prune[t] = 1;
+			} else {
+				succ[ns++] = t + (is_ldimm64(x) ? 2 : 1);
+				if (is_pseudo_call(x))
+					e->prune[t] = 1;
+			}
+			int pushed = 0;
+			for (int k = 0; k < ns; k++) {
+				int w = succ[k];
+				if (w < 0 || w >= n) {
+					e->err_insn = t;
+					rc = verr(e, -EINVAL, "jump out of range from insn %d to %d", t, w);
+					break;
+				}
+				if (st[w] == 0) {
+					st[w] = 1;
+					stk[sp++] = w;
+					pushed = 1;
+					break;
+				}
+				if (st[w] == 1) {
+					e->prune[w] = 2; /* loop head */
+					if (!e->priv) {
+						e->err_insn = t;
+						rc = verr(e, -EINVAL, "back-edge from insn %d to %d", t, w);
+						break;
+					}
+				}
+			}
+			if (!pushed && !rc) {
+				st[t] = 2;
+				sp--;
+			}
+		}
+	}
+	for (int i = 0; i < n && !rc; i++) {
+		if (!st[i] && !e->is_second[i]) {
+			e->err_insn = i;
+			rc = verr(e, -EINVAL, "unreachable insn %d", i);
+		}
+	}
+	free(st);
+	free(stk);
+	return rc;
+}
+
+/* Static liveness of registers (backward dataflow): at a prune point only the
+ * registers some later instruction may read decide whether two states differ. */
+static void compute_liveness(struct venv *e)
+{
+	const struct bk_insn *in = e->insns;
+	int n = e->n;
+	uint16_t *use = calloc((size_t)n, 2), *def = calloc((size_t)n, 2);
+	if (!use || !def) {
+		for (int i = 0; i < n; i++)
+			e->live[i] = 0x7ff;
+		free(use);
+		free(def);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct bk_insn *x = &in[i];
+		int cls = BK_CLASS(x->code), op = BK_OP(x->code);
+		uint16_t u = 0, d = 0;
+		if (e->is_second[i]) {
+			use[i] = 0;
+			def[i] = 0;
+			continue;
+		}
+		switch (cls) {
+		case BK_CLASS_ALU: case BK_CLASS_ALU64:
+			if (op == BK_ALU_MOV) {
+				if (BK_SRCBIT(x->code)) u |= 1u << x->src;
+			} else {
+				u |= 1u << x->dst;
+				if (BK_SRCBIT(x->code)) u |= 1u << x->src;
+			}
+			d |= 1u << x->dst;
+			break;
+		case BK_CLASS_LDX:
+			u |= 1u << x->src;
+			d |= 1u << x->dst;
+			break;
+		case BK_CLASS_ST:
+			u |= 1u << x->dst;
+			break;
+		case BK_CLASS_STX:
+			u |= 1u << x->dst | 1u << x->src;
+			if (BK_MODE(x->code) == BK_MODE_ATOMIC) {
+				u |= 1u; /* cmpxchg reads r0 */
+				if (x->imm & BK_ATOMIC_FETCH)
+					d |= 1u << x->src;
+				if (x->imm == BK_ATOMIC_CMPXCHG)
+					d |= 1u;
+			}
+			break;
+		case BK_CLASS_LD:
+			if (is_ldimm64(x))
+				d |= 1u << x->dst;
+			else {
+				u |= 1u << 6 | 1u << x->src | 0x3e;
+				d |= 0x3f;
+			}
+			break;
+		case BK_CLASS_JMP: case BK_CLASS_JMP32:
+			if (op == BK_JCALL) {
+				u |= 0x3e;
+				d |= 0x3f;
+			} else if (op == BK_JEXIT) {
+				u |= 1u;
+				if (e->subprog_of[i] == 0)
+					u |= 0; /* main exit: r0 only */
+			} else if (op != BK_JA) {
+				u |= 1u << x->dst;
+				if (BK_SRCBIT(x->code)) u |= 1u << x->src;
+			}
+			break;
+		}
+		use[i] = u;
+		def[i] = d;
+	}
+	for (int i = 0; i < n; i++)
+		e->live[i] = 0;
+	bool changed = true;
+	for (int iter = 0; changed && iter < 1000; iter++) {
+		changed = false;
+		for (int i = n - 1; i >= 0; i--) {
+			if (e->is_second[i])
+				continue;
+			const struct bk_insn *x = &in[i];
+			int cls = BK_CLASS(x->code), op = BK_OP(x->code);
+			uint16_t out = 0;
+			if ((cls == BK_CLASS_JMP || cls == BK_CLASS_JMP32) && op == BK_JEXIT) {
+				out = 0;
+			} else if (is_jmp(x)) {
+				int t = insn_target(x, i);
+				if (t >= 0 && t < n) out |= e->live[t];
+				if (op != BK_JA || x->code == (BK_CLASS_JMP | BK_JMAYGOTO))
+					if (i + 1 < n) out |= e->live[i + 1];
+			} else {
+				int nx = i + (is_ldimm64(x) ? 2 : 1);
+				if (nx < n) out |= e->live[nx];
+				if (is_pseudo_call(x))
+					out |= 0x3c0; /* callee-saved stay live across the call */
+			}
+			uint16_t lin = (uint16_t)(use[i] | (out & ~def[i])) | (1u << 10);
+			if (lin != e->live[i]) {
+				e->live[i] = lin;
+				changed = true;
+			}
+		}
+	}
+	free(use);
+	free(def);
+}
+
+/* Which scalar registers' values can matter for safety from each instruction on:
+ * those that flow into a comparison, a memory address, pointer arithmetic, a helper
+ * argument, or a value returned to a caller that uses it. Two states that differ
+ * only in other scalars are equivalent: the kernel gets the same effect from its
+ * precision tracking (imprecise scalars are ignored when pruning). Stored values are
+ * not followed: stack contents are compared exactly, map and packet stores do not
+ * matter for safety. */
+static void compute_precision(struct venv *e)
+{
+	const struct bk_insn *in = e->insns;
+	int n = e->n;
+	uint8_t ret_rel[MAX_SUBPROGS] = { 0 };
+	for (int i = 0; i < n; i++)
+		e->prec[i] = 0;
+	for (int s = 0; s < e->nsub; s++)
+		ret_rel[s] = e->sub_is_cb[s];
+	bool changed = true;
+	for (int iter = 0; changed && iter < 200; iter++) {
+		changed = false;
+		for (int i = n - 1; i >= 0; i--) {
+			if (e->is_second[i])
+				continue;
+			const struct bk_insn *x = &in[i];
+			int cls = BK_CLASS(x->code), op = BK_OP(x->code);
+			uint16_t out = 0, res;
+			bool exit_ = (cls == BK_CLASS_JMP || cls == BK_CLASS_JMP32) && op == BK_JEXIT;
+			if (exit_) {
+				out = 0;
+			} else if (is_jmp(x)) {
+				int t = insn_target(x, i);
+				if (t >= 0 && t < n) out |= e->prec[t];
+				if (op != BK_JA || x->code == (BK_CLASS_JMP | BK_JMAYGOTO))
+					if (i + 1 < n) out |= e->prec[i + 1];
+			} else {
+				int nx = i + (is_ldimm64(x) ? 2 : 1);
+				if (nx < n) out |= e->prec[nx];
+			}
+			res = out;
+			switch (cls) {
+			case BK_CLASS_ALU: case BK_CLASS_ALU64: {
+				uint16_t d = 1u << x->dst;
+				bool dr = out & d;
+				if (op == BK_ALU_MOV) {
+					res &= (uint16_t)~d;
+					if (dr && BK_SRCBIT(x->code)) res |= 1u << x->src;
+				} else if (dr && BK_SRCBIT(x->code)) {
+					res |= 1u << x->src;
+				}
+				break;
+			}
+			case BK_CLASS_LDX:
+				res &= (uint16_t)~(1u << x->dst);
+				res |= 1u << x->src;
+				break;
+			case BK_CLASS_ST:
+				res |= 1u << x->dst;
+				break;
+			case BK_CLASS_STX:
+				res |= 1u << x->dst;
+				if (BK_MODE(x->code) == BK_MODE_ATOMIC) {
+					if (x->imm & BK_ATOMIC_FETCH)
+						res &= (uint16_t)~(1u << x->src);
+					if (x->imm == BK_ATOMIC_CMPXCHG)
+						res |= 1u;
+				}
+				break;
+			case BK_CLASS_LD:
+				if (is_ldimm64(x))
+					res &= (uint16_t)~(1u << x->dst);
+				else
+					res = (uint16_t)((res & ~0x3fu) | 1u << 6 | 1u << x->src);
+				break;
+			case BK_CLASS_JMP: case BK_CLASS_JMP32:
+				if (op == BK_JCALL) {
+					res &= (uint16_t)~0x3fu;
+					if (x->src == BK_PSEUDO_CALL) {
+						int t = clip_target((int64_t)i + x->imm + 1);
+						if (t >= 0 && t < n) {
+							res |= e->prec[t] & 0x3e;
+							int sub = e->subprog_of[t];
+							if ((out & 1u) && !ret_rel[sub]) {
+								ret_rel[sub] = 1;
+								changed = true;
+							}
+						}
+					} else {
+						res |= 0x3e;
+					}
+				} else if (exit_) {
+					res = ret_rel[e->subprog_of[i]] ? 1u : 0;
+				} else if (op != BK_JA) {
+					res |= 1u << x->dst;
+					if (BK_SRCBIT(x->code)) res |= 1u << x->src;
+				}
+				break;
+			}
+			res |= 1u << 10;
+			if (res != e->prec[i]) {
+				e->prec[i] = res;
+				changed = true;
+			}
+		}
+	}
+}
+
+/* ---- state comparison ---- */
+
+struct idmap {
+	uint32_t old[64], cur[64];
+	int n;
+};
+
+static bool check_ids(struct idmap *m, uint32_t o, uint32_t c)
+{
+	if (!o && !c)
+		return true;
+	if (!o || !c)
+		return false;
+	for (int i = 0; i < m->n; i++) {
+		if (m->old[i] == o)
+			return m->cur[i] == c;
+		if (m->cur[i] == c)
+			return false;
+	}
+	if (m->n >= 64)
+		return false;
+	m->old[m->n] = o;
+	m->cur[m->n] = c;
+	m->n++;
+	return true;
+}
+
+static bool range_within(const struct vreg *o, const struct vreg *c)
+{
+	return o->umin <= c->umin && o->umax >= c->umax && o->smin <= c->smin &&
+	       o->smax >= c->smax && o->u32min <= c->u32min && o->u32max >= c->u32max &&
+	       o->s32min <= c->s32min && o->s32max >= c->s32max;
+}
+
+static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, bool exact)
+{
+	if (exact) {
+		if (o->type != c->type || o->maybe_null != c->maybe_null || o->off != c->off ||
+		    o->var.value != c->var.value || o->var.mask != c->var.mask || o->umin != c->umin ||
+		    o->umax != c->umax || o->smin != c->smin || o->smax != c->smax ||
+		    o->u32min != c->u32min || o->u32max != c->u32max || o->s32min != c->s32min ||
+		    o->s32max != c->s32max || o->range != c->range || o->map != c->map ||
+		    o->frameno != c->frameno)
+			return false;
+		if (o->type == T_NOT_INIT)
+			return true;
+		return check_ids(m, o->id, c->id) && check_ids(m, o->ref_obj_id, c->ref_obj_id);
+	}
+	if (o->type == T_NOT_INIT)
+		return true;
+	if (c->type == T_NOT_INIT || o->type != c->type || o->maybe_null != c->maybe_null)
+		return false;
+	switch (o->type) {
+	case T_SCALAR:
+		if (o->id && !check_ids(m, o->id, c->id))
+			return false;
+		return range_within(o, c) && tnum_in(o->var, c->var);
+	case T_PKT: case T_PKT_META:
+		if (o->range > c->range || o->off != c->off)
+			return false;
+		if (!check_ids(m, o->id, c->id))
+			return false;
+		return range_within(o, c) && tnum_in(o->var, c->var);
+	case T_STACK:
+		return o->off == c->off && o->frameno == c->frameno && range_within(o, c) &&
+		       tnum_in(o->var, c->var);
+	case T_MAP_VALUE: case T_MEM: case T_RINGBUF_MEM: case T_MAP_KEY:
+		if (o->map != c->map || o->off != c->off || o->range != c->range)
+			return false;
+		if (o->maybe_null && !check_ids(m, o->id, c->id))
+			return false;
+		if ((o->ref_obj_id || c->ref_obj_id) && !check_ids(m, o->ref_obj_id, c->ref_obj_id))
+			return false;
+		return range_within(o, c) && tnum_in(o->var, c->var);
+	case T_CTX: case T_PKT_END:
+		return o->off == c->off && range_within(o, c) && tnum_in(o->var, c->var);
+	case T_MAP_PTR:
+		return o->map == c->map;
+	case T_FUNC:
+		return o->subprog == c->subprog;
+	}
+	return false;
+}
+
+static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, bool exact)
+{
+	for (int i = 0; i < MAX_STACK; i++) {
+		uint8_t os = o->slot[i], cs = c->slot[i];
+		if (exact) {
+			if (os != cs)
+				return false;
+			if (os == SLOT_SPILL && (i % 8) == 0 &&
+			    !regsafe(&o->spill[i / 8], &c->spill[i / 8], m, true))
+				return false;
+			continue;
+		}
+		if (os == SLOT_INVALID)
+			continue;
+		if (os == SLOT_MISC) {
+			if (cs == SLOT_INVALID)
+				return false;
+			if (cs == SLOT_SPILL && c->spill[i / 8].type != T_SCALAR)
+				return false;
+			continue;
+		}
+		if (os == SLOT_ZERO) {
+			if (cs == SLOT_ZERO)
+				continue;
+			if (cs == SLOT_SPILL && tnum_equals_const(c->spill[i / 8].var, 0) &&
+			    c->spill[i / 8].type == T_SCALAR)
+				continue;
+			return false;
+		}
+		/* spill */
+		if (cs != SLOT_SPILL)
+			return false;
+		if ((i % 8) == 0 && !regsafe(&o->spill[i / 8], &c->spill[i / 8], m, false))
+			return false;
+	}
+	return true;
+}
+
+static bool states_equal(struct venv *e, const struct vstate *o, const struct vstate *c, bool exact)
+{
+	if (o->curframe != c->curframe || o->nrefs != c->nrefs)
+		return false;
+	struct idmap m;
+	m.n = 0;
+	for (int f = 0; f <= o->curframe; f++) {
+		const struct vframe *of = o->fr[f], *cf = c->fr[f];
+		if (of->callsite != cf->callsite || of->is_callback != cf->is_callback)
+			return false;
+		uint16_t live = f == o->curframe ? e->live[c->insn] : 0x7ff;
+		uint16_t prec = f == o->curframe ? e->prec[c->insn] : 0x7ff;
+		for (int r = 0; r <= 10; r++) {
+			if (!(live & (1u << r)))
+				continue;
+			if (!exact && !(prec & (1u << r)) && of->regs[r].type == T_SCALAR &&
+			    cf->regs[r].type == T_SCALAR && !of->regs[r].id)
+				continue;
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+				return false;
+		}
+		if (!stacksafe(of, cf, &m, exact))
+			return false;
+	}
+	for (int i = 0; i < o->nrefs; i++)
+		if (!check_ids(&m, o->refs[i], c->refs[i]))
+			return false;
+	return true;
+}
+
+/* A path ended (exit or pruned): checkpoints that have no live descendants left
+ * become usable for pruning. */
+static void path_done(struct venv *e, int parent)
+{
+	while (parent >= 0) {
+		struct ckpt *k = &e->ck[parent];
+		if (--k->branches > 0)
+			break;
+		parent = k->parent;
+	}
+}
+
+/* 1 = pruned, 0 = continue, <0 = error. */
+static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
+{
+	int cnt = 0;
+	bool loop_head = e->prune[insn] == 2;
+	bool may_goto = e->insns[insn].code == (BK_CLASS_JMP | BK_JMAYGOTO);
+	for (int i = e->head[insn]; i >= 0; i = e->ck[i].next) {
+		struct ckpt *k = &e->ck[i];
+		cnt++;
+		if (k->branches > 0) {
+			if (may_goto && states_equal(e, &k->st, cur, false))
+				return 1;
+			if (states_equal(e, &k->st, cur, true)) {
+				e->err_insn = insn;
+				return verr(e, -EINVAL, "infinite loop detected at insn %d", insn);
+			}
+			continue;
+		}
+		if (states_equal(e, &k->st, cur, false))
+			return 1;
+	}
+	bool add = loop_head || may_goto || e->jmps - e->prev_jmps >= 20 ||
+		   e->processed - e->prev_processed >= 100;
+	if (!add || cnt >= MAX_PER_INSN || e->nck >= MAX_CKPT)
+		return 0;
+	if (e->nck == e->capck) {
+		int nc = e->capck ? e->capck * 2 : 256;
+		struct ckpt *p = realloc(e->ck, sizeof(*p) * (size_t)nc);
+		if (!p)
+			return 0;
+		e->ck = p;
+		e->capck = nc;
+	}
+	struct ckpt *k = &e->ck[e->nck];
+	if (state_copy(&k->st, cur))
+		return 0;
+	k->insn = insn;
+	k->parent = cur->parent;
+	k->branches = 1;
+	k->next = e->head[insn];
+	e->head[insn] = e->nck;
+	cur->parent = e->nck;
+	e->nck++;
+	e->live_ck++;
+	if (e->live_ck > e->peak_ck)
+		e->peak_ck = e->live_ck;
+	if (cnt + 1 > e->max_per_insn)
+		e->max_per_insn = cnt + 1;
+	e->prev_jmps = e->jmps;
+	e->prev_processed = e->processed;
+	return 0;
+}
+
+static int push_branch(struct venv *e, struct vstate *cur, int insn, int prev)
+{
+	if (e->nstack >= MAX_JMP_SEQ) {
+		e->err_insn = prev;
+		return verr(e, -E2BIG, "The sequence of %d jumps is too complex.", e->nstack);
+	}
+	if (e->nstack == e->capstack) {
+		int nc = e->capstack ? e->capstack * 2 : 64;
+		struct pending *p = realloc(e->stack, sizeof(*p) * (size_t)nc);
+		if (!p)
+			return verr(e, -ENOMEM, "out of memory");
+		e->stack = p;
+		e->capstack = nc;
+	}
+	struct pending *p = &e->stack[e->nstack];
+	if (state_copy(&p->st, cur))
+		return verr(e, -ENOMEM, "out of memory");
+	p->insn = insn;
+	p->prev = prev;
+	p->st.insn = insn;
+	e->nstack++;
+	if (cur->parent >= 0)
+		e->ck[cur->parent].branches++;
+	return 0;
+}
+
+/* ---- registers ---- */
+
+static int check_reg_read(struct venv *e, struct vreg *regs, int r)
+{
+	if (r > 10)
+		return verr(e, -EINVAL, "R%d is invalid", r);
+	if (regs[r].type == T_NOT_INIT)
+		return verr(e, -EACCES, "R%d !read_ok", r);
+	return 0;
+}
+
+static int check_reg_write(struct venv *e, int r)
+{
+	if (r > 10)
+		return verr(e, -EINVAL, "R%d is invalid", r);
+	if (r == 10)
+		return verr(e, -EACCES, "frame pointer is read only");
+	return 0;
+}
+
+static bool is_ptr(const struct vreg *r)
+{
+	return r->type != T_SCALAR && r->type != T_NOT_INIT;
+}
+
+static void for_each_reg(struct vstate *st, void (*fn)(struct vreg *, void *), void *arg)
+{
+	for (int f = 0; f <= st->curframe; f++) {
+		struct vframe *fr = st->fr[f];
+		for (int r = 0; r <= 10; r++)
+			fn(&fr->regs[r], arg);
+		for (int s = 0; s < MAX_STACK / 8; s++)
+			if (fr->slot[s * 8] == SLOT_SPILL)
+				fn(&fr->spill[s], arg);
+	}
+}
+
+/* ---- memory access ---- */
+
+static int stack_bounds(struct venv *e, int regno, const struct vreg *r, int off, int size,
+			int kind /* 0 read 1 write 2 helper read 3 helper write */, int64_t *lo, int64_t *hi)
+{
+	const char *extra = (kind == 0 || kind == 2) ? " read from" : " write to";
+	int64_t min_off, max_off;
+	if (tnum_is_const(r->var)) {
+		min_off = (int64_t)r->var.value + off;
+		max_off = min_off + size;
+	} else {
+		if (r->smax >= MAX_VAR_OFF || r->smin <= -MAX_VAR_OFF)
+			return verr(e, -EACCES, "invalid unbounded variable-offset%s stack R%d", extra, regno);
+		min_off = r->smin + off;
+		max_off = r->smax + off + size;
+	}
+	if (min_off < -MAX_STACK || max_off > 0 || size < 0 || (kind >= 2 && min_off >= 0)) {
+		if (tnum_is_const(r->var))
+			return verr(e, -EACCES, "invalid%s stack R%d off=%d size=%d", extra, regno, off, size);
+		char tn[64];
+		tnum_str(tn, sizeof tn, r->var);
+		return verr(e, -EACCES, "invalid variable-offset%s stack R%d var_off=%s off=%d size=%d",
+			    extra, regno, tn, off, size);
+	}
+	*lo = min_off;
+	*hi = max_off;
+	return 0;
+}
+
+static void note_depth(struct venv *e, struct vstate *st, int frameno, int64_t lo)
+{
+	int sub = st->fr[frameno]->subprog;
+	int d = (int)-lo;
+	if (d > e->sub_depth[sub])
+		e->sub_depth[sub] = d;
+}
+
+static int check_stack_write(struct venv *e, struct vstate *st, int regno, const struct vreg *ptr,
+			     int off, int size, const struct vreg *val, bool is_imm_zero)
+{
+	int64_t lo, hi;
+	int rc = stack_bounds(e, regno, ptr, off, size, 1, &lo, &hi);
+	if (rc)
+		return rc;
+	if (tnum_is_const(ptr->var) && (lo % size)) {
+		return verr(e, -EACCES, "misaligned stack access off %lld+%d+%d size %d",
+			    (long long)ptr->var.value, ptr->off, off - ptr->off, size);
+	}
+	struct vframe *f = st->fr[ptr->frameno];
+	note_depth(e, st, ptr->frameno, lo);
+	if (!tnum_is_const(ptr->var)) {
+		/* variable offset: every byte that may be written becomes misc; spills die */
+		for (int64_t a = lo; a < hi; a++) {
+			int idx = (int)(a + MAX_STACK);
+			if (f->slot[idx] == SLOT_SPILL) {
+				int s = idx / 8;
+				for (int k = 0; k < 8; k++)
+					if (f->slot[s * 8 + k] == SLOT_SPILL)
+						f->slot[s * 8 + k] = SLOT_MISC;
+			}
+			if (f->slot[idx] != SLOT_ZERO || !is_imm_zero)
+				f->slot[idx] = f->slot[idx] == SLOT_INVALID && !is_imm_zero ? SLOT_MISC :
+					       (is_imm_zero && f->slot[idx] == SLOT_ZERO ? SLOT_ZERO : SLOT_MISC);
+		}
+		return 0;
+	}
+	int idx = (int)(lo + MAX_STACK);
+	int s = idx / 8;
+	if (size == 8 && val && (val->type != T_SCALAR || !is_imm_zero || true) && (idx % 8) == 0) {
+		if (val->type == T_SCALAR && is_imm_zero && tnum_equals_const(val->var, 0) && val->id == 0 &&
+		    false) {
+			memset(&f->slot[idx], SLOT_ZERO, 8);
+			return 0;
+		}
+		f->spill[s] = *val;
+		memset(&f->slot[idx], SLOT_SPILL, 8);
+		return 0;
+	}
+	/* partial overwrite of a spilled register turns the rest into misc */
+	if (f->slot[s * 8] == SLOT_SPILL) {
+		for (int k = 0; k < 8; k++)
+			f->slot[s * 8 + k] = SLOT_MISC;
+	}
+	uint8_t t = is_imm_zero ? SLOT_ZERO : SLOT_MISC;
+	for (int k = 0; k < size; k++)
+		f->slot[idx + k] = t;
+	return 0;
+}
+
+static int check_stack_read(struct venv *e, struct vstate *st, int regno, const struct vreg *ptr,
+			    int off, int size, struct vreg *dst, bool sx)
+{
+	int64_t lo, hi;
+	int rc = stack_bounds(e, regno, ptr, off, size, 0, &lo, &hi);
+	if (rc)
+		return rc;
+	if (tnum_is_const(ptr->var) && (lo % size)) {
+		return verr(e, -EACCES, "misaligned stack access off %lld+%d+%d size %d",
+			    (long long)ptr->var.value, ptr->off, off - ptr->off, size);
+	}
+	struct vframe *f = st->fr[ptr->frameno];
+	if (!tnum_is_const(ptr->var)) {
+		for (int64_t a = lo; a < hi; a++) {
+			int idx = (int)(a + MAX_STACK);
+			if (f->slot[idx] == SLOT_INVALID && !e->priv)
+				return verr(e, -EACCES, "invalid variable-offset read from stack R%d", regno);
+		}
+		if (dst) {
+			v_mark_unknown(dst);
+			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+		}
+		return 0;
+	}
+	int idx = (int)(lo + MAX_STACK);
+	int s = idx / 8;
+	if (f->slot[idx] == SLOT_SPILL && (idx % 8) == 0 && size == 8) {
+		if (dst) {
+			uint8_t fr = dst->frameno;
+			*dst = f->spill[s];
+			(void)fr;
+		}
+		return 0;
+	}
+	if (f->slot[idx] == SLOT_SPILL && f->spill[s].type != T_SCALAR)
+		return verr(e, -EACCES, "invalid size of register fill");
+	bool all_zero = true;
+	for (int k = 0; k < size; k++) {
+		uint8_t t = f->slot[idx + k];
+		if (t != SLOT_ZERO)
+			all_zero = false;
+		if (t == SLOT_INVALID && !e->priv)
+			return verr(e, -EACCES, "invalid read from stack off %d+%d size %d",
+				    (int)lo, k, size);
+	}
+	if (f->slot[idx] == SLOT_SPILL && f->spill[s].type == T_SCALAR &&
+	    tnum_is_const(f->spill[s].var) && (idx % 8) == 0) {
+		if (dst) {
+			uint64_t v = f->spill[s].var.value;
+			v_mark_const(dst, v);
+			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+		}
+		return 0;
+	}
+	if (dst) {
+		if (all_zero)
+			v_mark_const(dst, 0);
+		else {
+			v_mark_unknown(dst);
+			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+		}
+	}
+	return 0;
+}
+
+static int check_mem_region(struct venv *e, int regno, const struct vreg *r, int off, int size,
+			    uint32_t mem_size, const char *what, bool zero_ok)
+{
+	(void)zero_ok;
+	if (r->smin < 0 && (r->smin == S64_MIN || off + r->smin != (int64_t)(int32_t)(off + r->smin) ||
+			    r->smin + off < 0))
+		return verr(e, -EACCES, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+	int64_t a = r->smin + off;
+	if (a < 0 || (uint64_t)a + (uint64_t)size > mem_size || size <= 0) {
+		if (!strcmp(what, "map value"))
+			vnote(e, "invalid access to map value, value_size=%u off=%lld size=%d", mem_size, (long long)a, size);
+		else
+			vnote(e, "invalid access to memory, mem_size=%u off=%lld size=%d", mem_size, (long long)a, size);
+		return verr(e, -EACCES, "R%d min value is outside of the allowed memory range", regno);
+	}
+	if (r->umax >= (uint64_t)MAX_VAR_OFF)
+		return verr(e, -EACCES, "R%d unbounded memory access, make sure to bounds check any such access", regno);
+	a = (int64_t)r->umax + off;
+	if (a < 0 || (uint64_t)a + (uint64_t)size > mem_size) {
+		if (!strcmp(what, "map value"))
+			vnote(e, "invalid access to map value, value_size=%u off=%lld size=%d", mem_size, (long long)a, size);
+		else
+			vnote(e, "invalid access to memory, mem_size=%u off=%lld size=%d", mem_size, (long long)a, size);
+		return verr(e, -EACCES, "R%d max value is outside of the allowed memory range", regno);
+	}
+	return 0;
+}
+
+static int check_pkt(struct venv *e, int regno, const struct vreg *r, int off, int size)
+{
+	if (r->smin < 0)
+		return verr(e, -EACCES, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+	if (off < 0 || size <= 0 || (int64_t)off + size > r->range) {
+		vnote(e, "invalid access to packet, off=%d size=%d, R%d(id=%u,off=%d,r=%d)", off, size,
+		      regno, r->id, off, r->range);
+		return verr(e, -EACCES, "R%d offset is outside of the packet", regno);
+	}
+	return 0;
+}
+
+static bool pkt_access_ok(int t)
+{
+	return t == BK_VPROG_XDP || t == BK_VPROG_SCHED_CLS || t == BK_VPROG_SCHED_ACT;
+}
+
+/* One load or store through register regno at insn offset `ioff`. */
+static int check_mem_access(struct venv *e, struct vstate *st, int regno, int ioff, int size,
+			    bool write, int value_regno, struct vreg *dst, bool sx, bool st_imm_zero,
+			    bool *proven)
+{
+	struct vreg *regs = cur_regs(st);
+	struct vreg *r = &regs[regno];
+	int off = ioff + r->off;
+	char t[32];
+	struct vreg *val = value_regno >= 0 ? &regs[value_regno] : NULL;
+	*proven = true;
+	switch (r->type) {
+	case T_STACK:
+		if (tnum_is_const(r->var) && (((int64_t)r->var.value + off) % size))
+			return verr(e, -EACCES, "misaligned stack access off %lld+%d+%d size %d",
+				    (long long)r->var.value, r->off, ioff, size);
+		if (write) {
+			struct vreg tmp;
+			if (!val) {
+				v_mark_const(&tmp, 0);
+				val = NULL;
+			}
+			return check_stack_write(e, st, regno, r, off, size, val, st_imm_zero);
+		}
+		return check_stack_read(e, st, regno, r, off, size, dst, sx);
+	case T_CTX: {
+		if (r->maybe_null)
+			break;
+		if (r->off < 0)
+			return verr(e, -EACCES, "negative offset ctx ptr R%d off=%d disallowed", regno, r->off);
+		if (r->off)
+			return verr(e, -EACCES, "dereference of modified ctx ptr R%d off=%d disallowed", regno, r->off);
+		if (!tnum_is_const(r->var) || r->var.value) {
+			char tn[64];
+			tnum_str(tn, sizeof tn, r->var);
+			return verr(e, -EACCES, "variable ctx access var_off=%s disallowed", tn);
+		}
+		if (write && val && is_ptr(val) && !e->priv)
+			return verr(e, -EACCES, "R%d leaks addr into ctx", value_regno);
+		struct vctx_access a = bk_v_ctx_access(e->prog_type, off, size, write);
+		if (!a.ok)
+			return verr(e, -EACCES, "invalid bpf_context access off=%d size=%d", off, size);
+		if (!write && dst) {
+			if (a.ret_type == T_SCALAR) {
+				v_mark_unknown(dst);
+				if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+			} else {
+				memset(dst, 0, sizeof(*dst));
+				dst->type = (uint8_t)a.ret_type;
+				v_bounds_zero(dst);
+				dst->id = 0;
+				dst->range = 0;
+			}
+		}
+		return 0;
+	}
+	case T_MAP_PTR:
+		if (write || off < 0 || off + size > 256) {
+			uint32_t mt = e->maps[r->map].type;
+			const char *sn = mt == 1 || mt == 5 || mt == 9 || mt == 10 ? "bpf_htab" :
+					 mt == 2 || mt == 3 || mt == 6 ? "bpf_array" : mt == 27 ? "bpf_ringbuf_map" : "bpf_map";
+			if (write)
+				return verr(e, -EACCES, "only read from %s is supported", sn);
+			return verr(e, -EACCES, "access beyond struct %s at off %d size %d", sn, off, size);
+		}
+		if (dst) {
+			v_mark_unknown(dst);
+			v_coerce(dst, size);
+		}
+		return 0;
+	case T_MAP_VALUE:
+		if (r->maybe_null)
+			break;
+		if (write && val && is_ptr(val) && !e->priv)
+			return verr(e, -EACCES, "R%d leaks addr into map", value_regno);
+		{
+			int rc = check_mem_region(e, regno, r, off, size, e->maps[r->map].value_size, "map value", false);
+			if (rc)
+				return rc;
+		}
+		if (!write && dst) {
+			v_mark_unknown(dst);
+			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+		}
+		return 0;
+	case T_MEM:
+	case T_RINGBUF_MEM:
+		if (r->maybe_null)
+			break;
+		{
+			int rc = check_mem_region(e, regno, r, off, size, (uint32_t)r->range, "mem", false);
+			if (rc)
+				return rc;
+		}
+		if (!write && dst) {
+			v_mark_unknown(dst);
+			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+		}
+		return 0;
+	case T_PKT:
+	case T_PKT_META:
+		if (write && !pkt_access_ok(e->prog_type))
+			return verr(e, -EACCES, "cannot write into packet");
+		if (write && val && is_ptr(val) && !e->priv)
+			return verr(e, -EACCES, "R%d leaks addr into packet", value_regno);
+		{
+			int rc = check_pkt(e, regno, r, off, size);
+			if (rc)
+				return rc;
+		}
+		if (!write && dst) {
+			v_mark_unknown(dst);
+			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+		}
+		return 0;
+	default:
+		break;
+	}
+	return verr(e, -EACCES, "R%d invalid mem access '%s'", regno, rtype_str(r, t, sizeof t));
+}
+
+/* ---- ALU ---- */
+
+static const char *alu_str(int op)
+{
+	static const char *const s[] = { "+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=",
+					 "neg", "%=", "^=", "=", "s>>=", "endian" };
+	return s[((op >> 4) & 15) < 14 ? ((op >> 4) & 15) : 0];
+}
+
+static int check_sane_offset(struct venv *e, const struct vreg *r, int ptype, bool is_off_reg)
+{
+	char t[32];
+	struct vreg tmp = { .type = (uint8_t)ptype };
+	rtype_str(&tmp, t, sizeof t);
+	if (is_off_reg && tnum_is_const(r->var) &&
+	    ((int64_t)r->var.value >= MAX_VAR_OFF || (int64_t)r->var.value <= -MAX_VAR_OFF))
+		return verr(e, -EACCES, "math between %s pointer and %lld is not allowed", t,
+			    (long long)r->var.value);
+	if (!is_off_reg && (r->off >= MAX_VAR_OFF || r->off <= -MAX_VAR_OFF))
+		return verr(e, -EACCES, "%s pointer offset %d is not allowed", t, r->off);
+	if (r->smin == S64_MIN)
+		return verr(e, -EACCES, "math between %s pointer and register with unbounded min value is not allowed", t);
+	if (r->smin >= MAX_VAR_OFF || r->smin <= -MAX_VAR_OFF)
+		return verr(e, -EACCES, "value %lld makes %s pointer be out of bounds", (long long)r->smin, t);
+	return 0;
+}
+
+static int ptr_alu(struct venv *e, const struct bk_insn *in, struct vreg *dst, struct vreg *ptr,
+		   const struct vreg *off, bool is64)
+{
+	int op = BK_OP(in->code);
+	char t[32];
+	if (!is64) {
+		if (op == BK_ALU_SUB && e->priv) {
+			v_mark_unknown(dst);
+			return 0;
+		}
+		return verr(e, -EACCES, "R%d 32-bit pointer arithmetic prohibited", in->dst);
+	}
+	if (ptr->maybe_null)
+		return verr(e, -EACCES, "R%d pointer arithmetic on %s prohibited, null-check it first",
+			    in->dst, rtype_str(ptr, t, sizeof t));
+	bool known = tnum_is_const(off->var);
+	switch (ptr->type) {
+	case T_CTX: case T_MAP_VALUE: case T_STACK: case T_PKT: case T_PKT_META: case T_MEM:
+	case T_RINGBUF_MEM: case T_FUNC: case T_MAP_KEY:
+		break;
+	case T_MAP_PTR:
+		if (known && off->var.value == 0 && op == BK_ALU_ADD)
+			break;
+		/* fallthrough */
+	default:
+		return verr(e, -EACCES, "R%d pointer arithmetic on %s prohibited", in->dst,
+			    rtype_str(ptr, t, sizeof t));
+	}
+	int rc = check_sane_offset(e, off, ptr->type, true);
+	if (!rc)
+		rc = check_sane_offset(e, ptr, ptr->type, false);
+	if (rc)
+		return rc;
+	struct vreg res = *ptr;
+	switch (op) {
+	case BK_ALU_ADD:
+		if (known) {
+			res.off = (int32_t)(ptr->off + (int64_t)off->var.value);
+			if ((int64_t)ptr->off + (int64_t)off->var.value != res.off)
+				return verr(e, -EACCES, "R%d pointer arithmetic overflow", in->dst);
+		} else {
+			struct vreg v = *ptr, s = *off;
+			v.type = T_SCALAR;
+			v_scalar_alu(BK_ALU_ADD, true, &v, &s);
+			res.var = v.var;
+			res.smin = v.smin; res.smax = v.smax; res.umin = v.umin; res.umax = v.umax;
+			res.s32min = v.s32min; res.s32max = v.s32max; res.u32min = v.u32min; res.u32max = v.u32max;
+			if (res.type == T_PKT || res.type == T_PKT_META) {
+				res.id = ++e->id_gen;
+				res.range = 0;
+			}
+		}
+		break;
+	case BK_ALU_SUB:
+		if (dst != ptr)
+			return verr(e, -EACCES, "R%d tried to subtract pointer from scalar", in->dst);
+		if (ptr->type == T_STACK && !e->priv)
+			return verr(e, -EACCES, "R%d subtraction from stack pointer prohibited", in->dst);
+		if (known) {
+			res.off = (int32_t)(ptr->off - (int64_t)off->var.value);
+		} else {
+			struct vreg v = *ptr, s = *off;
+			v.type = T_SCALAR;
+			v_scalar_alu(BK_ALU_SUB, true, &v, &s);
+			res.var = v.var;
+			res.smin = v.smin; res.smax = v.smax; res.umin = v.umin; res.umax = v.umax;
+			res.s32min = v.s32min; res.s32max = v.s32max; res.u32min = v.u32min; res.u32max = v.u32max;
+			if (res.type == T_PKT || res.type == T_PKT_META) {
+				res.id = ++e->id_gen;
+				res.range = 0;
+			}
+		}
+		break;
+	case BK_ALU_AND: case BK_ALU_OR: case BK_ALU_XOR:
+		return verr(e, -EACCES, "R%d bitwise operator %s on pointer prohibited", in->dst, alu_str(op));
+	default:
+		return verr(e, -EACCES, "R%d pointer arithmetic with %s operator prohibited", in->dst, alu_str(op));
+	}
+	rc = check_sane_offset(e, &res, res.type, false);
+	if (rc)
+		return rc;
+	if (res.type == T_STACK && !e->priv && !tnum_is_const(res.var))
+		return verr(e, -EACCES, "R%d variable stack access prohibited for !root", in->dst);
+	*dst = res;
+	return 0;
+}
+
+static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, enum bk_op bop)
+{
+	struct vreg *regs = cur_regs(st);
+	bool is64 = BK_CLASS(in->code) == BK_CLASS_ALU64;
+	int op = BK_OP(in->code);
+	bool x = BK_SRCBIT(in->code);
+	const struct bk_opinfo *info = bk_isa_info(bop);
+	int rc;
+	if (op == BK_ALU_END || op == BK_ALU_NEG) {
+		if ((rc = check_reg_read(e, regs, in->dst)) || (rc = check_reg_write(e, in->dst)))
+			return rc;
+		if (is_ptr(&regs[in->dst])) {
+			if (!e->priv)
+				return verr(e, -EACCES, "R%d pointer arithmetic prohibited", in->dst);
+			v_mark_unknown(&regs[in->dst]);
+			return 0;
+		}
+		if (op == BK_ALU_NEG) {
+			struct vreg z;
+			v_mark_const(&z, 0);
+			v_scalar_alu(BK_ALU_SUB, is64, &z, &regs[in->dst]);
+			z.id = 0;
+			regs[in->dst] = z;
+		} else {
+			v_mark_unknown(&regs[in->dst]);
+			if (!BK_SRCBIT(in->code) && BK_CLASS(in->code) == BK_CLASS_ALU && in->imm < 64)
+				v_coerce(&regs[in->dst], in->imm / 8);
+		}
+		return 0;
+	}
+	struct vreg srcv;
+	if (x) {
+		if ((rc = check_reg_read(e, regs, in->src)))
+			return rc;
+		srcv = regs[in->src];
+	} else {
+		v_mark_const(&srcv, (uint64_t)(int64_t)in->imm);
+		if (!is64)
+			v_mark_const(&srcv, (uint32_t)in->imm);
+	}
+	if (op == BK_ALU_MOV) {
+		if ((rc = check_reg_write(e, in->dst)))
+			return rc;
+		struct vreg *d = &regs[in->dst];
+		if (info->fmt == BK_F_ASCAST) {
+			v_mark_unknown(d);
+			return 0;
+		}
+		if (in->off && x) { /* movsx */
+			if (is_ptr(&srcv)) {
+				if (!e->priv)
+					return verr(e, -EACCES, "R%d sign-extension part of pointer", in->src);
+				v_mark_unknown(d);
+				return 0;
+			}
+			struct vreg v = srcv;
+			v_coerce_sx(&v, in->off / 8);
+			v.id = 0;
+			if (!is64) {
+				v_mark_unknown(d);
+				*d = v;
+				d->umax = U32_MAX;
+				struct vreg w = v;
+				(void)w;
+				v_mark_unknown(d);
+				d->var = tnum_subreg(v.var);
+				d->s32min = (int32_t)v.smin;
+				d->s32max = (int32_t)v.smax;
+				d->umax = U32_MAX;
+				v_sync(d);
+				v_zext32(d);
+				v_sync(d);
+			} else {
+				*d = v;
+			}
+			return 0;
+		}
+		if (is64) {
+			if (x && srcv.type == T_SCALAR && !srcv.id && !tnum_is_const(srcv.var)) {
+				regs[in->src].id = ++e->id_gen;
+				srcv.id = regs[in->src].id;
+			}
+			*d = srcv;
+			if (d->type == T_SCALAR && tnum_is_const(d->var))
+				d->id = 0;
+			return 0;
+		}
+		if (is_ptr(&srcv)) {
+			if (!e->priv)
+				return verr(e, -EACCES, "R%d partial copy of pointer", in->src);
+			v_mark_unknown(d);
+			return 0;
+		}
+		struct vreg v = srcv;
+		v.id = 0;
+		v_coerce(&v, 4);
+		*d = v;
+		return 0;
+	}
+	if ((rc = check_reg_read(e, regs, in->dst)) || (rc = check_reg_write(e, in->dst)))
+		return rc;
+	struct vreg *d = &regs[in->dst];
+	if ((op == BK_ALU_DIV || op == BK_ALU_MOD) && !x && in->imm == 0)
+		return verr(e, -EINVAL, "div by zero");
+	if ((op == BK_ALU_LSH || op == BK_ALU_RSH || op == BK_ALU_ARSH) && !x) {
+		int bits = is64 ? 64 : 32;
+		if (in->imm < 0 || in->imm >= bits)
+			return verr(e, -EINVAL, "invalid shift %d", in->imm);
+	}
+	bool dp = is_ptr(d), sp = is_ptr(&srcv);
+	if (dp && sp) {
+		if (op == BK_ALU_SUB && e->priv) {
+			v_mark_unknown(d);
+			return 0;
+		}
+		return verr(e, -EACCES, "R%d pointer %s pointer prohibited", in->dst, alu_str(op));
+	}
+	if (dp)
+		return ptr_alu(e, in, d, d, &srcv, is64);
+	if (sp) {
+		if (op == BK_ALU_ADD || !is64 || op == BK_ALU_SUB) {
+			struct vreg p = srcv;
+			if (op == BK_ALU_SUB && is64)
+				return verr(e, -EACCES, "R%d tried to subtract pointer from scalar", in->dst);
+			return ptr_alu(e, in, d, &p, d, is64);
+		}
+		if (e->priv) {
+			v_mark_unknown(d);
+			return 0;
+		}
+		return verr(e, -EACCES, "R%d pointer arithmetic with %s operator prohibited", in->dst, alu_str(op));
+	}
+	/* scalar op scalar */
+	switch (op) {
+	case BK_ALU_ADD: case BK_ALU_SUB: case BK_ALU_MUL: case BK_ALU_AND: case BK_ALU_OR:
+	case BK_ALU_XOR:
+		v_scalar_alu(op, is64, d, &srcv);
+		break;
+	case BK_ALU_LSH: case BK_ALU_RSH: case BK_ALU_ARSH: {
+		int bits = is64 ? 64 : 32;
+		struct tnum sv = is64 ? srcv.var : tnum_subreg(srcv.var);
+		if (tnum_is_const(sv) && sv.value < (uint64_t)bits) {
+			struct vreg s = srcv;
+			v_mark_const(&s, sv.value);
+			v_scalar_alu(op, is64, d, &s);
+		} else {
+			v_mark_unknown(d);
+			if (!is64)
+				v_coerce(d, 4);
+		}
+		break;
+	}
+	default: /* div, mod: the kernel keeps no range */
+		v_mark_unknown(d);
+		if (!is64)
+			v_coerce(d, 4);
+		break;
+	}
+	d->id = 0;
+	return 0;
+}
+
+/* ---- conditional jumps ---- */
+
+struct null_arg { uint32_t id; bool is_null; };
+
+static void mark_null_fn(struct vreg *r, void *arg)
+{
+	struct null_arg *a = arg;
+	if (!r->maybe_null || r->id != a->id)
+		return;
+	if (a->is_null) {
+		v_mark_const(r, 0);
+	} else {
+		r->maybe_null = 0;
+	}
+}
+
+struct pkt_arg { uint32_t id; int type; int range; };
+
+static void pkt_range_fn(struct vreg *r, void *arg)
+{
+	struct pkt_arg *a = arg;
+	if (r->type == a->type && r->id == a->id && r->range < a->range)
+		r->range = a->range;
+}
+
+static void find_good_pkt(struct vstate *st, const struct vreg *dst, int range)
+{
+	if (dst->off < 0 || range <= 0)
+		return;
+	struct pkt_arg a = { dst->id, dst->type, range };
+	for_each_reg(st, pkt_range_fn, &a);
+}
+
+struct link_arg { uint32_t id; const struct vreg *src; };
+
+static void link_fn(struct vreg *r, void *arg)
+{
+	struct link_arg *a = arg;
+	if (r->type == T_SCALAR && r->id == a->id && r != a->src) {
+		uint8_t fr = r->frameno;
+		*r = *a->src;
+		r->frameno = fr;
+	}
+}
+
+static void sync_linked(struct vstate *st, struct vreg *r)
+{
+	if (r->type != T_SCALAR || !r->id)
+		return;
+	struct link_arg a = { r->id, r };
+	for_each_reg(st, link_fn, &a);
+}
+
+/* Packet comparisons against data_end: `ptr OP end` holding in a branch. */
+static void pkt_cmp(struct vstate *st, int op, bool swapped, struct vreg *ptr)
+{
+	/* normalise to "ptr OP end" */
+	if (swapped)
+		op = v_flip_op(op);
+	int range = -1;
+	switch (op) {
+	case BK_JLE: /* ptr <= end: [ptr-off, ptr) readable */
+		range = ptr->off;
+		break;
+	case BK_JLT: /* ptr < end: one more byte, but nothing from a zero offset */
+		if (ptr->off == 0)
+			return;
+		range = ptr->off + 1;
+		break;
+	default:
+		return;
+	}
+	find_good_pkt(st, ptr, range);
+}
+
+static int refine_branch(struct venv *e, struct vstate *st, const struct bk_insn *in, int op, bool is64)
+{
+	struct vreg *regs = cur_regs(st);
+	struct vreg *d = &regs[in->dst];
+	struct vreg imm, *s;
+	if (BK_SRCBIT(in->code)) {
+		s = &regs[in->src];
+	} else {
+		v_mark_const(&imm, is64 ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm);
+		if (!is64)
+			v_mark_const(&imm, (uint64_t)(int64_t)in->imm);
+		s = &imm;
+	}
+	/* null checks */
+	if (is64 && (op == BK_JEQ || op == BK_JNE)) {
+		struct vreg *p = NULL, *z = NULL;
+		if (d->maybe_null && s->type == T_SCALAR && tnum_equals_const(s->var, 0))
+			p = d, z = s;
+		else if (s->maybe_null && d->type == T_SCALAR && tnum_equals_const(d->var, 0))
+			p = s, z = d;
+		(void)z;
+		if (p) {
+			struct null_arg a = { p->id, op == BK_JEQ };
+			uint32_t ref = p->ref_obj_id;
+			if (a.is_null && ref) {
+				for (int i = 0; i < st->nrefs; i++)
+					if (st->refs[i] == ref) {
+						st->refs[i] = st->refs[st->nrefs - 1];
+						st->ref_insn[i] = st->ref_insn[st->nrefs - 1];
+						st->nrefs--;
+						break;
+					}
+			}
+			for_each_reg(st, mark_null_fn, &a);
+			return 0;
+		}
+	}
+	/* packet pointers against the end */
+	if (is64 && BK_SRCBIT(in->code)) {
+		if ((d->type == T_PKT && s->type == T_PKT_END) || (d->type == T_PKT_META && s->type == T_PKT)) {
+			pkt_cmp(st, op, false, d);
+			return 0;
+		}
+		if ((d->type == T_PKT_END && s->type == T_PKT) || (d->type == T_PKT && s->type == T_PKT_META)) {
+			pkt_cmp(st, op, true, s);
+			return 0;
+		}
+	}
+	if (d->type != T_SCALAR || s->type != T_SCALAR)
+		return 0;
+	v_refine(op, is64, d, s);
+	if (v_bounds_empty(d) || v_bounds_empty(s))
+		return 1;
+	sync_linked(st, d);
+	if (s != &imm)
+		sync_linked(st, s);
+	return 0;
+}
+
+static int cond_taken(struct venv *e, struct vstate *st, const struct bk_insn *in, int op, bool is64)
+{
+	struct vreg *regs = cur_regs(st);
+	struct vreg *d = &regs[in->dst], imm, *s;
+	if (BK_SRCBIT(in->code)) {
+		s = &regs[in->src];
+	} else {
+		v_mark_const(&imm, (uint64_t)(int64_t)in->imm);
+		s = &imm;
+	}
+	(void)e;
+	if (d->type == T_SCALAR && s->type == T_SCALAR)
+		return v_branch_taken(op, is64, d, s);
+	/* a non-null pointer compared with 0 */
+	if (is_ptr(d) && !d->maybe_null && s->type == T_SCALAR && tnum_equals_const(s->var, 0) && is64 &&
+	    d->type != T_SCALAR) {
+		if (op == BK_JEQ) return 0;
+		if (op == BK_JNE) return 1;
+	}
+	/* pkt_end compared with a packet pointer that is already known in range */
+	return -1;
+}
+
+/* ---- helper calls ---- */
+
+static int check_helper_mem(struct venv *e, struct vstate *st, int regno, uint64_t size,
+			    bool write, bool zero_ok)
+{
+	struct vreg *r = &cur_regs(st)[regno];
+	char t[32];
+	switch (r->type) {
+	case T_STACK: {
+		int64_t lo, hi;
+		if (size == 0 && zero_ok)
+			return 0;
+		int rc = stack_bounds(e, regno, r, r->off, (int)size, write ? 3 : 2, &lo, &hi);
+		if (rc)
+			return rc;
+		struct vframe *f = st->fr[r->frameno];
+		note_depth(e, st, r->frameno, lo);
+		for (int64_t a = lo; a < hi; a++) {
+			int idx = (int)(a + MAX_STACK);
+			if (write) {
+				if (f->slot[idx] == SLOT_SPILL) {
+					int s = idx / 8;
+					for (int k = 0; k < 8; k++)
+						f->slot[s * 8 + k] = SLOT_MISC;
+				}
+				f->slot[idx] = SLOT_MISC;
+			} else if (f->slot[idx] == SLOT_INVALID && !e->priv) {
+				return verr(e, -EACCES, "invalid indirect read from stack R%d off %lld+%lld size %llu",
+					    regno, (long long)lo, (long long)(a - lo), (unsigned long long)size);
+			}
+		}
+		return 0;
+	}
+	case T_PKT: case T_PKT_META:
+		return check_pkt(e, regno, r, r->off, (int)size);
+	case T_MAP_VALUE:
+		if (r->maybe_null)
+			break;
+		return check_mem_region(e, regno, r, r->off, (int)size, e->maps[r->map].value_size, "map value", zero_ok);
+	case T_MEM: case T_RINGBUF_MEM:
+		if (r->maybe_null)
+			break;
+		return check_mem_region(e, regno, r, r->off, (int)size, (uint32_t)r->range, "mem", zero_ok);
+	default:
+		break;
+	}
+	if (r->maybe_null && zero_ok)
+		return 0;
+	return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+		    regno, rtype_str(r, t, sizeof t));
+}
+
+/* The value of 4 stack bytes if the verifier knows it (zeroed or a spilled constant). */
+static int64_t stack_const_u32(struct vstate *st, const struct vreg *r)
+{
+	struct vframe *f = st->fr[r->frameno];
+	int64_t a = (int64_t)r->var.value + r->off + MAX_STACK;
+	if (a < 0 || a + 4 > MAX_STACK)
+		return -1;
+	bool zero = true;
+	for (int k = 0; k < 4; k++)
+		zero &= f->slot[a + k] == SLOT_ZERO;
+	if (zero)
+		return 0;
+	if ((a % 8) == 0 && f->slot[a] == SLOT_SPILL && f->spill[a / 8].type == T_SCALAR &&
+	    tnum_is_const(f->spill[a / 8].var))
+		return (uint32_t)f->spill[a / 8].var.value;
+	return -1;
+}
+
+static void clear_pkt_fn(struct vreg *r, void *arg)
+{
+	(void)arg;
+	if (r->type == T_PKT || r->type == T_PKT_META || r->type == T_PKT_END)
+		v_mark_unknown(r);
+}
+
+struct rel_arg { uint32_t ref; };
+static void release_fn(struct vreg *r, void *arg)
+{
+	struct rel_arg *a = arg;
+	if (r->ref_obj_id == a->ref && is_ptr(r))
+		v_mark_unknown(r);
+}
+
+static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn *in, int insn_idx,
+			int *callback)
+{
+	struct vreg *regs = cur_regs(st);
+	const struct vhelper *h = bk_v_helper(in->imm);
+	const char *name = bk_helper_name(in->imm);
+	char t[32];
+	*callback = -1;
+	if (!h) {
+		if (!name || in->imm <= 0)
+			return verr(e, -EINVAL, "invalid func unknown#%d", in->imm);
+		return verr(e, -EINVAL, "program of this type cannot use helper %s#%d", name, in->imm);
+	}
+	if (!(h->types & bk_v_prog_class(e->prog_type)) || ((h->types & V_PERFMON) && !e->priv))
+		return verr(e, -EINVAL, "program of this type cannot use helper %s#%d", h->name, in->imm);
+	int map = -1;
+	uint64_t const_size = 0;
+	int release_ref = -1;
+	int64_t const_key = -1;
+	for (int a = 0; a < 5; a++) {
+		int regno = a + 1;
+		int k = h->args[a];
+		if (k == A_NONE)
+			break;
+		struct vreg *r = &regs[regno];
+		int rc = check_reg_read(e, regs, regno);
+		if (rc)
+			return rc;
+		switch (k) {
+		case A_ANY:
+			break;
+		case A_MAP:
+			if (r->type != T_MAP_PTR)
+				return verr(e, -EACCES, "R%d type=%s expected=map_ptr", regno, rtype_str(r, t, sizeof t));
+			map = r->map;
+			break;
+		case A_KEY:
+		case A_VALUE: {
+			if (map < 0)
+				return verr(e, -EACCES, "invalid map_ptr to access map->%s", k == A_KEY ? "key" : "value");
+			uint32_t sz = k == A_KEY ? e->maps[map].key_size : e->maps[map].value_size;
+			if (!sz)
+				return verr(e, -EACCES, "invalid zero-sized read");
+			if (r->type == T_SCALAR || r->type == T_CTX || r->maybe_null || r->type == T_MAP_PTR ||
+			    r->type == T_PKT_END)
+				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+					    regno, rtype_str(r, t, sizeof t));
+			rc = check_helper_mem(e, st, regno, sz, false, false);
+			if (rc)
+				return rc;
+			if (k == A_KEY && r->type == T_STACK && tnum_is_const(r->var) && sz == 4)
+				const_key = stack_const_u32(st, r);
+			break;
+		}
+		case A_CTX:
+			if (r->type != T_CTX)
+				return verr(e, -EACCES, "R%d type=%s expected=ctx", regno, rtype_str(r, t, sizeof t));
+			if (r->off)
+				return verr(e, -EACCES, "dereference of modified ctx ptr R%d off=%d disallowed", regno, r->off);
+			break;
+		case A_MEM: case A_UNINIT_MEM: case A_MEM_OR_NULL: {
+			if (k == A_MEM_OR_NULL && r->type == T_SCALAR && tnum_equals_const(r->var, 0))
+				break;
+			if (r->type == T_SCALAR || r->type == T_CTX || r->type == T_MAP_PTR || r->type == T_PKT_END ||
+			    r->maybe_null)
+				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+					    regno, rtype_str(r, t, sizeof t));
+			/* size is checked with the next argument */
+			break;
+		}
+		case A_SIZE: case A_SIZE_OR_ZERO: {
+			if (r->type != T_SCALAR)
+				return verr(e, -EACCES, "R%d type=%s expected=scalar", regno, rtype_str(r, t, sizeof t));
+			if (r->smin < 0)
+				return verr(e, -EACCES, "R%d min value is negative, either use unsigned or 'var &= const'", regno);
+			if (r->umin == 0 && k == A_SIZE)
+				return verr(e, -EACCES, "R%d invalid zero-sized read: u64=[%lld,%lld]", regno,
+					    (long long)r->umin, (long long)r->umax);
+			if (r->umax >= (uint64_t)MAX_VAR_OFF)
+				return verr(e, -EACCES, "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", regno);
+			bool wr = h->args[a - 1] == A_UNINIT_MEM;
+			const struct vreg *pm = &regs[regno - 1];
+			if (h->args[a - 1] == A_MEM_OR_NULL && pm->type == T_SCALAR)
+				break;
+			rc = check_helper_mem(e, st, regno - 1, r->umax, wr, k == A_SIZE_OR_ZERO);
+			if (rc)
+				return rc;
+			break;
+		}
+		case A_CONST_ALLOC:
+			if (r->type != T_SCALAR)
+				return verr(e, -EACCES, "R%d type=%s expected=scalar", regno, rtype_str(r, t, sizeof t));
+			if (!tnum_is_const(r->var))
+				return verr(e, -EACCES, "R%d is not a known constant'", regno);
+			const_size = r->var.value;
+			break;
+		case A_RINGBUF_MEM:
+			if (r->type != T_RINGBUF_MEM || r->maybe_null)
+				return verr(e, -EACCES, "R%d type=%s expected=ringbuf_mem", regno, rtype_str(r, t, sizeof t));
+			if (r->off || !tnum_is_const(r->var) || r->var.value)
+				return verr(e, -EACCES, "R%d must have zero offset when passed to release func", regno);
+			release_ref = (int)r->ref_obj_id;
+			break;
+		case A_FUNC:
+			if (r->type != T_FUNC)
+				return verr(e, -EACCES, "R%d type=%s expected=func", regno, rtype_str(r, t, sizeof t));
+			*callback = r->subprog;
+			break;
+		case A_STACK_OR_NULL:
+			if (!(r->type == T_STACK || (r->type == T_SCALAR && tnum_equals_const(r->var, 0))))
+				return verr(e, -EACCES, "R%d type=%s expected=fp", regno, rtype_str(r, t, sizeof t));
+			break;
+		}
+	}
+	if (map >= 0) {
+		uint32_t mt = e->maps[map].type;
+		bool ok = true;
+		if (in->imm == 12 && mt != 3)
+			return verr(e, -EINVAL, "expected prog array map for tail call");
+		else if (in->imm >= 130 && in->imm <= 133)
+			ok = mt == 27;
+		else if (in->imm >= 1 && in->imm <= 3)
+			ok = mt != 3 && mt != 27;
+		if (!ok)
+			return verr(e, -EINVAL, "cannot pass map_type %u into func %s#%d", mt, h->name, in->imm);
+	}
+	if (release_ref >= 0) {
+		bool found = false;
+		for (int i = 0; i < st->nrefs; i++)
+			if (st->refs[i] == (uint32_t)release_ref) {
+				st->refs[i] = st->refs[st->nrefs - 1];
+				st->ref_insn[i] = st->ref_insn[st->nrefs - 1];
+				st->nrefs--;
+				found = true;
+				break;
+			}
+		if (!found)
+			return verr(e, -EINVAL, "R1 must be referenced when passed to release function");
+		struct rel_arg ra = { (uint32_t)release_ref };
+		for_each_reg(st, release_fn, &ra);
+	}
+	if (h->pkt_changing)
+		for_each_reg(st, clear_pkt_fn, NULL);
+	regs = cur_regs(st);
+	for (int r = 1; r <= 5; r++) {
+		memset(&regs[r], 0, sizeof(regs[r]));
+		regs[r].type = T_NOT_INIT;
+	}
+	struct vreg *r0 = &regs[0];
+	switch (h->ret) {
+	case R_INT:
+	case R_VOID:
+		v_mark_unknown(r0);
+		if (h->ret_min != S64_MIN || h->ret_max != S64_MAX) {
+			r0->umin = (uint64_t)h->ret_min;
+			r0->umax = (uint64_t)h->ret_max;
+			v_sync(r0);
+		}
+		break;
+	case R_MAP_VALUE_OR_NULL:
+		memset(r0, 0, sizeof(*r0));
+		r0->type = T_MAP_VALUE;
+		r0->maybe_null = 1;
+		if (in->imm == 1 && map >= 0 && (e->maps[map].type == 2 || e->maps[map].type == 6) &&
+		    const_key >= 0 && (uint64_t)const_key < e->maps[map].max_entries)
+			r0->maybe_null = 0; /* array lookup with a constant key in range never fails */
+		if (map >= 0 && (e->maps[map].type == 12 || e->maps[map].type == 13) &&
+		    e->maps[map].inner >= 0 && e->maps[map].inner < e->nmaps) {
+			r0->type = T_MAP_PTR;
+			map = e->maps[map].inner;
+		}
+		r0->map = map;
+		r0->id = r0->maybe_null ? ++e->id_gen : 0;
+		v_bounds_zero(r0);
+		break;
+	case R_RINGBUF_OR_NULL:
+		memset(r0, 0, sizeof(*r0));
+		r0->type = T_RINGBUF_MEM;
+		r0->maybe_null = 1;
+		r0->range = (int32_t)const_size;
+		r0->id = ++e->id_gen;
+		v_bounds_zero(r0);
+		if (st->nrefs >= MAX_REFS)
+			return verr(e, -EINVAL, "too many references");
+		r0->ref_obj_id = ++e->id_gen;
+		st->refs[st->nrefs] = r0->ref_obj_id;
+		st->ref_insn[st->nrefs] = (uint32_t)insn_idx;
+		st->nrefs++;
+		break;
+	}
+	return 0;
+}
+
+/* ---- calls and exits ---- */
+
+static int enter_frame(struct venv *e, struct vstate *st, int callsite, int target, bool cb,
+		       const struct vreg *cb_ctx)
+{
+	if (st->curframe + 1 >= MAX_FRAMES)
+		return verr(e, -E2BIG, "the call stack of %d frames is too deep", st->curframe + 2);
+	struct vframe *caller = st->fr[st->curframe];
+	struct vframe *f = frame_new();
+	if (!f)
+		return verr(e, -ENOMEM, "out of memory");
+	f->callsite = callsite;
+	int sub = e->subprog_of[target];
+	f->subprog = sub;
+	f->is_callback = cb;
+	for (int r = 0; r <= 10; r++)
+		f->regs[r].type = T_NOT_INIT;
+	if (cb) {
+		v_mark_unknown(&f->regs[1]);
+		f->regs[1].umax = U32_MAX;
+		v_sync(&f->regs[1]);
+		f->regs[2] = *cb_ctx;
+	} else {
+		for (int r = 1; r <= 5; r++)
+			f->regs[r] = caller->regs[r];
+	}
+	f->regs[10].type = T_STACK;
+	v_bounds_zero(&f->regs[10]);
+	f->regs[10].frameno = (uint8_t)(st->curframe + 1);
+	st->curframe++;
+	st->fr[st->curframe] = f;
+	if (!cb) {
+		for (int r = 0; r <= 5; r++) {
+			memset(&caller->regs[r], 0, sizeof(struct vreg));
+			caller->regs[r].type = T_NOT_INIT;
+		}
+	}
+	return 0;
+}
+
+/* ---- main loop ---- */
+
+static int do_check(struct venv *e)
+{
+	struct vstate cur;
+	memset(&cur, 0, sizeof cur);
+	cur.parent = -1;
+	cur.fr[0] = frame_new();
+	if (!cur.fr[0])
+		return verr(e, -ENOMEM, "out of memory");
+	struct vframe *f0 = cur.fr[0];
+	f0->callsite = -1;
+	f0->regs[1].type = T_CTX;
+	v_bounds_zero(&f0->regs[1]);
+	f0->regs[10].type = T_STACK;
+	v_bounds_zero(&f0->regs[10]);
+	int insn = 0, prev = -1;
+	bool print_from = false;
+	int rc = 0;
+	for (;;) {
+		if (insn < 0 || insn >= e->n) {
+			e->err_insn = prev;
+			rc = verr(e, -EFAULT, "invalid insn idx %d insn_cnt %d", insn, e->n);
+			break;
+		}
+		cur.insn = insn;
+		if (++e->processed > e->limit) {
+			e->err_insn = insn;
+			rc = verr(e, -E2BIG, "BPF program is too large. Processed %u insn", e->processed);
+			break;
+		}
+		int pruned = 0;
+		if (e->prune[insn]) {
+			pruned = is_state_visited(e, &cur, insn);
+			if (pruned < 0) {
+				rc = pruned;
+				break;
+			}
+		}
+		if (pruned) {
+			if (e->log_level >= 1 && print_from)
+				logf_(e, "%d: safe\n", insn);
+			goto path_end;
+		}
+		if (print_from && e->log_level >= 1) {
+			logf_(e, "from %d to %d:", prev, insn);
+			print_state(e, &cur);
+		}
+		print_from = false;
+		e->flags[insn] |= BK_VF_VISITED;
+		if (e->log_level >= 1)
+			print_insn(e, insn);
+
+		const struct bk_insn *in = &e->insns[insn];
+		enum bk_op bop = bk_isa_decode(in);
+		struct vreg *regs = cur_regs(&cur);
+		int cls = BK_CLASS(in->code);
+		int next = insn + 1;
+		e->err_insn = insn;
+		if (cls == BK_CLASS_STX && BK_MODE(in->code) == BK_MODE_ATOMIC &&
+		    BK_SIZE(in->code) != BK_SIZE_W && BK_SIZE(in->code) != BK_SIZE_DW) {
+			rc = verr(e, -EINVAL, "invalid atomic operand size");
+			break;
+		}
+		if (bop == BK_OP_INVALID || e->is_second[insn]) {
+			rc = verr(e, -EINVAL, "unknown opcode %02x", in->code);
+			break;
+		}
+		const struct bk_opinfo *info = bk_isa_info(bop);
+		if (info->cpu > 0 && 0)
+			break;
+		switch (cls) {
+		case BK_CLASS_ALU:
+		case BK_CLASS_ALU64: {
+			static const char *const cn[] = { "", "", "", "", "BPF_ALU", "", "", "BPF_ALU" };
+			if (((info->zero & BK_Z_SRC) && in->src) || ((info->zero & BK_Z_OFF) && in->off) ||
+			    ((info->zero & BK_Z_IMM) && in->imm)) {
+				rc = verr(e, -EINVAL, "%s uses reserved fields", cn[cls]);
+				break;
+			}
+			rc = do_alu(e, &cur, in, bop);
+			break;
+		}
+		case BK_CLASS_LDX: {
+			if (in->imm) {
+				rc = verr(e, -EINVAL, "BPF_LDX uses reserved fields");
+				break;
+			}
+			if ((rc = check_reg_read(e, regs, in->src)) || (rc = check_reg_write(e, in->dst)))
+				break;
+			struct vreg dst = regs[in->dst];
+			bool proven;
+			rc = check_mem_access(e, &cur, in->src, in->off, info->mem_size, false, -1, &dst,
+					      BK_MODE(in->code) == BK_MODE_MEMSX, false, &proven);
+			if (rc)
+				break;
+			dst.frameno = regs[in->dst].frameno;
+			regs[in->dst] = dst;
+			break;
+		}
+		case BK_CLASS_ST:
+		case BK_CLASS_STX: {
+			bool proven;
+			if (BK_MODE(in->code) == BK_MODE_ATOMIC) {
+				if ((rc = check_reg_read(e, regs, in->src)) || (rc = check_reg_read(e, regs, in->dst)))
+					break;
+				if (in->imm == BK_ATOMIC_CMPXCHG && (rc = check_reg_read(e, regs, 0)))
+					break;
+				if (is_ptr(&regs[in->src]) && !e->priv) {
+					rc = verr(e, -EACCES, "R%d leaks addr into mem", in->src);
+					break;
+				}
+				struct vreg *d = &regs[in->dst];
+				if (d->type == T_CTX || d->type == T_PKT || d->type == T_PKT_META) {
+					char t[32];
+					rc = verr(e, -EACCES, "BPF_ATOMIC stores into R%d %s is not allowed", in->dst,
+						  rtype_str(d, t, sizeof t));
+					break;
+				}
+				struct vreg loaded;
+				memset(&loaded, 0, sizeof loaded);
+				rc = check_mem_access(e, &cur, in->dst, in->off, info->mem_size, false, -1, &loaded,
+						      false, false, &proven);
+				if (rc)
+					break;
+				if (d->type == T_STACK && tnum_is_const(d->var)) {
+					/* a spilled pointer cannot be the target of an atomic op */
+					struct vframe *f = cur.fr[d->frameno];
+					int idx = (int)d->var.value + d->off + in->off + MAX_STACK;
+					if (idx >= 0 && idx < MAX_STACK && f->slot[idx] == SLOT_SPILL &&
+					    f->spill[idx / 8].type != T_SCALAR) {
+						rc = verr(e, -EACCES, "R%d invalid mem access 'scalar'", in->dst);
+						break;
+					}
+				}
+				struct vreg misc;
+				v_mark_unknown(&misc);
+				rc = check_mem_access(e, &cur, in->dst, in->off, info->mem_size, true, -1, NULL,
+						      false, false, &proven);
+				if (rc)
+					break;
+				if (d->type == T_STACK && tnum_is_const(d->var)) {
+					struct vframe *f = cur.fr[d->frameno];
+					int idx = (int)d->var.value + d->off + in->off + MAX_STACK;
+					for (int k = 0; k < info->mem_size; k++)
+						f->slot[idx + k] = SLOT_MISC;
+				}
+				if (in->imm == BK_ATOMIC_CMPXCHG) {
+					v_mark_unknown(&regs[0]);
+					if (info->mem_size == 4) v_coerce(&regs[0], 4);
+				} else if (in->imm & BK_ATOMIC_FETCH) {
+					v_mark_unknown(&regs[in->src]);
+					if (info->mem_size == 4) v_coerce(&regs[in->src], 4);
+				}
+				break;
+			}
+			if (cls == BK_CLASS_STX) {
+				if (in->imm) {
+					rc = verr(e, -EINVAL, "BPF_STX uses reserved fields");
+					break;
+				}
+				if ((rc = check_reg_read(e, regs, in->src)) || (rc = check_reg_read(e, regs, in->dst)))
+					break;
+				const struct vreg *v = &regs[in->src];
+				bool zero = v->type == T_SCALAR && tnum_equals_const(v->var, 0) && info->mem_size < 8;
+				if (info->mem_size < 8 && v->type == T_SCALAR && regs[in->dst].type == T_STACK) {
+					rc = check_mem_access(e, &cur, in->dst, in->off, info->mem_size, true, -1, NULL,
+							      false, zero, &proven);
+				} else {
+					rc = check_mem_access(e, &cur, in->dst, in->off, info->mem_size, true, in->src,
+							      NULL, false, zero, &proven);
+				}
+			} else {
+				if (in->src) {
+					rc = verr(e, -EINVAL, "BPF_ST uses reserved fields");
+					break;
+				}
+				if ((rc = check_reg_read(e, regs, in->dst)))
+					break;
+				struct vreg *d = &regs[in->dst];
+				if (d->type == T_STACK && info->mem_size == 8) {
+					/* an 8-byte immediate store is tracked as a spilled constant */
+					struct vreg c;
+					v_mark_const(&c, (uint64_t)(int64_t)in->imm);
+					int slot = 11;
+					struct vreg saved = regs[0];
+					(void)slot;
+					regs[0] = c;
+					rc = check_mem_access(e, &cur, in->dst, in->off, 8, true, 0, NULL, false,
+							      in->imm == 0, &proven);
+					regs = cur_regs(&cur);
+					regs[0] = saved;
+				} else {
+					rc = check_mem_access(e, &cur, in->dst, in->off, info->mem_size, true, -1, NULL,
+							      false, in->imm == 0, &proven);
+				}
+			}
+			break;
+		}
+		case BK_CLASS_LD: {
+			if (is_ldimm64(in)) {
+				if ((rc = check_reg_write(e, in->dst)))
+					break;
+				struct vreg *d = &regs[in->dst];
+				uint8_t fr = d->frameno;
+				memset(d, 0, sizeof(*d));
+				d->frameno = fr;
+				uint64_t v = (uint32_t)in->imm | ((uint64_t)(uint32_t)in[1].imm << 32);
+				switch (in->src) {
+				case 0:
+					v_mark_const(d, v);
+					break;
+				case BK_PSEUDO_MAP_FD: case BK_PSEUDO_MAP_IDX:
+					d->type = T_MAP_PTR;
+					d->map = in->imm;
+					v_bounds_zero(d);
+					break;
+				case BK_PSEUDO_MAP_VALUE: case BK_PSEUDO_MAP_IDX_VALUE:
+					d->type = T_MAP_VALUE;
+					d->map = in->imm;
+					v_bounds_zero(d);
+					d->off = in[1].imm;
+					break;
+				case BK_PSEUDO_FUNC:
+					d->type = T_FUNC;
+					d->subprog = clip_target((int64_t)insn + in->imm + 1);
+					v_bounds_zero(d);
+					break;
+				default:
+					rc = verr(e, -EINVAL, "unrecognized bpf_ld_imm64 insn");
+				}
+				next = insn + 2;
+				break;
+			}
+			if (BK_SIZE(in->code) == BK_SIZE_DW || BK_MODE(in->code) == BK_MODE_IMM) {
+				rc = verr(e, -EINVAL, "invalid BPF_LD_IMM insn");
+				break;
+			}
+			/* legacy packet loads */
+			if (!(e->prog_type == BK_VPROG_SOCKET_FILTER || e->prog_type == BK_VPROG_SCHED_CLS ||
+			      e->prog_type == BK_VPROG_SCHED_ACT)) {
+				rc = verr(e, -EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type");
+				break;
+			}
+			if ((rc = check_reg_read(e, regs, 6)))
+				break;
+			if (BK_MODE(in->code) == BK_MODE_IND && (rc = check_reg_read(e, regs, in->src)))
+				break;
+			if (regs[6].type != T_CTX) {
+				rc = verr(e, -EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+				break;
+			}
+			for (int r = 1; r <= 5; r++) {
+				memset(&regs[r], 0, sizeof(regs[r]));
+				regs[r].type = T_NOT_INIT;
+			}
+			v_mark_unknown(&regs[0]);
+			v_coerce(&regs[0], info->mem_size);
+			break;
+		}
+		case BK_CLASS_JMP:
+		case BK_CLASS_JMP32: {
+			int op = BK_OP(in->code);
+			bool is64 = cls == BK_CLASS_JMP;
+			if (op == BK_JEXIT) {
+				if (in->imm || in->src || in->dst || in->off) {
+					rc = verr(e, -EINVAL, "BPF_EXIT uses reserved fields");
+					break;
+				}
+				if ((rc = check_reg_read(e, regs, 0))) {
+					break;
+				}
+				struct vframe *f = cur.fr[cur.curframe];
+				if (cur.curframe > 0) {
+					struct vframe *caller = cur.fr[cur.curframe - 1];
+					if (f->is_callback) {
+						struct vreg *r0 = &regs[0];
+						if (r0->type != T_SCALAR) {
+							char t[32];
+							rc = verr(e, -EACCES, "At callback return the register R0 is not a known value (%s)",
+								  rtype_str(r0, t, sizeof t));
+							break;
+						}
+						if (r0->smin < 0 || r0->smax > 1) {
+							if (tnum_is_const(r0->var))
+								rc = verr(e, -EACCES, "At callback return the register R0 has value %lld should have been in [0, 1]",
+									  (long long)r0->var.value);
+							else
+								rc = verr(e, -EACCES, "At callback return the register R0 has unknown scalar value should have been in [0, 1]");
+							break;
+						}
+						v_mark_unknown(&caller->regs[0]);
+						for (int r = 1; r <= 5; r++) {
+							memset(&caller->regs[r], 0, sizeof(struct vreg));
+							caller->regs[r].type = T_NOT_INIT;
+						}
+					} else {
+						struct vreg r0 = regs[0];
+						if (r0.type == T_STACK && r0.frameno == cur.curframe) {
+							rc = verr(e, -EINVAL, "cannot return stack pointer to the caller");
+							break;
+						}
+						caller->regs[0] = r0;
+					}
+					next = f->callsite + 1;
+					free(f);
+					cur.fr[cur.curframe] = NULL;
+					cur.curframe--;
+					break;
+				}
+				/* main program exit */
+				if (cur.nrefs) {
+					vnote(e, "Unreleased reference id=%u alloc_insn=%u", cur.refs[0], cur.ref_insn[0]);
+					rc = verr(e, -EINVAL, "BPF_EXIT instruction in main prog would lead to reference leak");
+					break;
+				}
+				if (is_ptr(&regs[0]) && !e->priv) {
+					rc = verr(e, -EACCES, "R0 leaks addr as return value");
+					break;
+				}
+				goto path_end;
+			}
+			if (op == BK_JCALL) {
+				if (in->code != (BK_CLASS_JMP | BK_JCALL)) {
+					rc = verr(e, -EINVAL, "unknown opcode %02x", in->code);
+					break;
+				}
+				if (in->off || in->dst || (in->src != BK_PSEUDO_CALL && in->src != 0 && in->src != BK_PSEUDO_KFUNC_CALL)) {
+					rc = verr(e, -EINVAL, "BPF_CALL uses reserved fields");
+					break;
+				}
+				if (in->src == BK_PSEUDO_KFUNC_CALL) {
+					rc = verr(e, -EINVAL, "kernel function calls are not supported offline");
+					break;
+				}
+				if (in->src == BK_PSEUDO_CALL) {
+					int target = clip_target((int64_t)insn + in->imm + 1);
+					rc = enter_frame(e, &cur, insn, target, false, NULL);
+					next = target;
+					break;
+				}
+				int cb = -1;
+				struct vreg cbctx = regs[3];
+				rc = check_helper(e, &cur, in, insn, &cb);
+				if (!rc && cb >= 0) {
+					rc = enter_frame(e, &cur, insn, cb, true, &cbctx);
+					cur.fr[cur.curframe]->cb_ret_insn = insn;
+					next = cb;
+				}
+				break;
+			}
+			if (op == BK_JA) {
+				if (in->src || in->dst || (is64 && in->imm) || (!is64 && in->off)) {
+					rc = verr(e, -EINVAL, "BPF_JA uses reserved fields");
+					break;
+				}
+				next = insn_target(in, insn);
+				e->jmps++;
+				break;
+			}
+			if (in->code == (BK_CLASS_JMP | BK_JMAYGOTO)) {
+				e->jmps++;
+				rc = push_branch(e, &cur, insn_target(in, insn), insn);
+				break;
+			}
+			/* conditional */
+			if ((rc = check_reg_read(e, regs, in->dst)))
+				break;
+			if (BK_SRCBIT(in->code) && (rc = check_reg_read(e, regs, in->src)))
+				break;
+			if (BK_SRCBIT(in->code) ? in->imm != 0 : in->src != 0) {
+				rc = verr(e, -EINVAL, "BPF_JMP/JMP32 uses reserved fields");
+				break;
+			}
+			if (!e->priv && BK_SRCBIT(in->code) && is_ptr(&regs[in->src]) && !(
+			    (regs[in->dst].type == T_PKT || regs[in->dst].type == T_PKT_END ||
+			     regs[in->dst].type == T_PKT_META))) {
+				rc = verr(e, -EACCES, "R%d pointer comparison prohibited", in->src);
+				break;
+			}
+			e->jmps++;
+			int target = insn_target(in, insn);
+			int taken = cond_taken(e, &cur, in, op, is64);
+			if (taken == 1) {
+				next = target;
+				break;
+			}
+			if (taken == 0)
+				break;
+			/* both ways: the taken side waits on the stack */
+			rc = push_branch(e, &cur, target, insn);
+			if (rc)
+				break;
+			struct pending *p = &e->stack[e->nstack - 1];
+			int r1 = refine_branch(e, &p->st, in, op, is64);
+			if (r1 == 1) {
+				/* impossible: drop it */
+				state_free(&p->st);
+				e->nstack--;
+				if (cur.parent >= 0)
+					e->ck[cur.parent].branches--;
+			}
+			int r2 = refine_branch(e, &cur, in, v_negate_op(op), is64);
+			if (r2 == 1)
+				goto path_end;
+			break;
+		}
+		}
+		if (rc)
+			break;
+		if (e->log_level >= 2) {
+			logf_(e, "%d:", insn);
+			print_state(e, &cur);
+		}
+		prev = insn;
+		insn = next;
+		continue;
+path_end:
+		path_done(e, cur.parent);
+		state_free(&cur);
+		if (!e->nstack) {
+			rc = 0;
+			goto out;
+		}
+		{
+			struct pending *p = &e->stack[--e->nstack];
+			cur = p->st;
+			insn = p->insn;
+			prev = p->prev;
+			print_from = true;
+		}
+	}
+	/* error: drop everything */
+out:
+	state_free(&cur);
+	while (e->nstack)
+		state_free(&e->stack[--e->nstack].st);
+	return rc;
+}
+
+/* The combined stack of the deepest call chain (kernel: check_max_stack_depth). */
+static int check_stack_depth(struct venv *e)
+{
+	/* depth-first over calls from each subprogram, with memo-free recursion bounded by 8 frames */
+	struct { int sub, pc, depth, frames; } stk[MAX_FRAMES + 1];
+	int sp = 0;
+	stk[0].sub = 0;
+	stk[0].pc = e->sub_start[0];
+	int d0 = e->sub_depth[0] ? (e->sub_depth[0] + 31) / 32 * 32 : 32;
+	stk[0].depth = d0;
+	stk[0].frames = 1;
+	int worst = 0;
+	long budget = 1000000;
+	while (sp >= 0 && budget-- > 0) {
+		int s = stk[sp].sub;
+		int end = e->sub_start[s + 1];
+		if (stk[sp].depth > MAX_STACK) {
+			e->err_insn = -1;
+			return verr(e, -EACCES, "combined stack size of %d calls is %d. Too large",
+				    stk[sp].frames, stk[sp].depth);
+		}
+		if (stk[sp].depth > worst)
+			worst = stk[sp].depth;
+		int i = stk[sp].pc;
+		for (; i < end; i++) {
+			if (is_pseudo_call(&e->insns[i]) && (e->flags[i] & BK_VF_VISITED))
+				break;
+			if (is_ldimm64(&e->insns[i]) && e->insns[i].src == BK_PSEUDO_FUNC &&
+			    (e->flags[i] & BK_VF_VISITED))
+				break;
+		}
+		if (i >= end) {
+			sp--;
+			continue;
+		}
+		stk[sp].pc = i + (is_ldimm64(&e->insns[i]) ? 2 : 1);
+		if (sp + 1 >= MAX_FRAMES)
+			continue;
+		int t = clip_target((int64_t)i + e->insns[i].imm + 1);
+		int cs = e->subprog_of[t];
+		int d = e->sub_depth[cs] ? (e->sub_depth[cs] + 31) / 32 * 32 : 32;
+		sp++;
+		stk[sp].sub = cs;
+		stk[sp].pc = e->sub_start[cs];
+		stk[sp].depth = stk[sp - 1].depth + d;
+		stk[sp].frames = stk[sp - 1].frames + 1;
+	}
+	return 0;
+}
+
+static const struct { const char *pat, *advice; } advices[] = {
+	{ "invalid mem access 'map_value_or_null'", "check the pointer bpf_map_lookup_elem returned against NULL before using it" },
+	{ "invalid mem access 'ringbuf_mem_or_null'", "check the pointer bpf_ringbuf_reserve returned against NULL before using it" },
+	{ "invalid mem access 'scalar'", "this register holds a number, not a pointer: load it from a pointer the verifier knows (ctx, stack, map value, packet)" },
+	{ "invalid access to packet", "add a bounds check against data_end before this load (if (data + N > data_end) return ...)" },
+	{ "offset is outside of the packet", "add a bounds check against data_end before this load (if (data + N > data_end) return ...)" },
+	{ "!read_ok", "the register is read before anything was written to it; after a call r1-r5 are clobbered" },
+	{ "invalid bpf_context access", "this program type may not access that context field at that size; see the context struct" },
+	{ "unreachable insn", "remove the dead code or jump to it" },
+	{ "jump out of range", "a jump target lies outside the function" },
+	{ "back-edge", "loops need CAP_BPF (privileged load)" },
+	{ "infinite loop detected", "the loop's state never changes: make its condition depend on a counter" },
+	{ "unbounded min value", "bound the index from below (use an unsigned type or check index >= 0)" },
+	{ "min value is negative", "use an unsigned index or check index >= 0 before using it" },
+	{ "max value is outside", "compare the index with the map value size before the access" },
+	{ "min value is outside", "the offset is outside the map value: check it against the value size" },
+	{ "unbounded memory access", "bound the size or index with 'var &= const' or 'if (var < const)'" },
+	{ "variable-offset read from stack", "bound the stack index with a comparison before reading" },
+	{ "cannot use helper", "this helper is not available to this program type" },
+	{ "BPF program is too large", "the verifier explores every path: reduce branches or loop iterations" },
+	{ "Unreleased reference", "every bpf_ringbuf_reserve needs a bpf_ringbuf_submit or bpf_ringbuf_discard on every path" },
+	{ "Too large", "the combined stack of the deepest call chain exceeds 512 bytes: shrink locals or inline" },
+	{ "frame pointer is read only", "r10 is the frame pointer; copy it to another register first" },
+	{ "invalid write to stack", "the stack is 512 bytes below r10: offsets must be in [-512, 0)" },
+	{ "invalid read from stack", "the stack is 512 bytes below r10: offsets must be in [-512, 0)" },
+	{ "div by zero", "division by the constant 0" },
+	{ "pointer arithmetic", "only add or subtract scalars to pointers, after the null check" },
+};
+
+int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts *opts,
+	      struct bk_buf *log, struct bk_verify_result *res, struct bk_err *err)
+{
+	struct venv e;
+	memset(&e, 0, sizeof e);
+	e.insns = insns;
+	e.n = (int)n;
+	e.prog_type = BK_OPTS_GET(opts, prog_type, 0);
+	if (!e.prog_type)
+		e.prog_type = BK_VPROG_SOCKET_FILTER;
+	e.priv = !BK_OPTS_GET(opts, unprivileged, false);
+	e.log_level = BK_OPTS_GET(opts, log_level, 0);
+	e.btf_func_info = BK_OPTS_GET(opts, btf_func_info, false);
+	e.maps = BK_OPTS_GET(opts, maps, NULL);
+	e.nmaps = e.maps ? (int)BK_OPTS_GET(opts, nmaps, 0) : 0;
+	e.limit = BK_OPTS_GET(opts, insn_limit, 0);
+	if (!e.limit)
+		e.limit = 1000000;
+	e.log = log;
+	e.log_limit = BK_OPTS_GET(opts, log_limit, 0);
+	if (!e.log_limit)
+		e.log_limit = 16u << 20;
+	if (log && log->len)
+		e.log_limit += log->len;
+	e.err_insn = -1;
+	int cpu = BK_OPTS_GET(opts, cpu, 0);
+	if (res) {
+		memset(res, 0, sizeof(*res));
+		res->err_insn = -1;
+	}
+	int rc = 0;
+	if (n == 0 || n > 1000000) {
+		rc = n == 0 ? -EINVAL : -E2BIG;
+		verr(&e, rc, n == 0 ? "empty program" : "program too large: %zu insns", n);
+		goto done;
+	}
+	e.prune = calloc(n, 1);
+	e.flags = calloc(n, 1);
+	e.is_second = calloc(n, 1);
+	e.live = calloc(n, sizeof(uint16_t));
+	e.prec = calloc(n, sizeof(uint16_t));
+	e.head = malloc(n * sizeof(int));
+	e.subprog_of = calloc(n, sizeof(int));
+	if (!e.prune || !e.flags || !e.is_second || !e.live || !e.prec || !e.head || !e.subprog_of) {
+		rc = verr(&e, -ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		e.head[i] = -1;
+	if (cpu > 0 && cpu < 4) {
+		for (size_t i = 0; i < n; i++) {
+			enum bk_op op = bk_isa_decode(&insns[i]);
+			if (op != BK_OP_INVALID && bk_isa_info(op)->cpu > cpu) {
+				e.err_insn = (int)i;
+				rc = verr(&e, -EINVAL, "insn %zu needs -mcpu=v%d", i, bk_isa_info(op)->cpu);
+				goto done;
+			}
+			if (op != BK_OP_INVALID && bk_isa_info(op)->slots == 2)
+				i++;
+		}
+	}
+	rc = check_structure(&e);
+	if (rc)
+		goto done;
+	compute_liveness(&e);
+	compute_precision(&e);
+	rc = do_check(&e);
+	if (!rc)
+		rc = check_stack_depth(&e);
+done:
+	if (!rc && log && e.log_level >= 1)
+		bk_buf_printf(log, "processed %u insns (limit %u) max_states_per_insn %d total_states %d peak_states %d mark_read 0\n",
+			      e.processed, e.limit, e.max_per_insn, e.nck, e.nck);
+	else if (rc && log && e.log_level >= 1)
+		bk_buf_printf(log, "processed %u insns (limit %u) max_states_per_insn %d total_states %d peak_states %d mark_read 0\n",
+			      e.processed, e.limit, e.max_per_insn, e.nck, e.nck);
+	if (res) {
+		res->accepted = rc == 0;
+		res->err_insn = rc ? e.err_insn : -1;
+		res->processed = e.processed;
+		res->total_states = (uint32_t)e.nck;
+		res->peak_states = (uint32_t)e.nck;
+		res->max_states_per_insn = (uint32_t)e.max_per_insn;
+		res->stack_depth = e.sub_depth[0];
+		if (rc) {
+			snprintf(res->msg, sizeof res->msg, "%s", e.msg);
+			if (!BK_OPTS_GET(opts, no_advice, false))
+				for (size_t i = 0; i < sizeof(advices) / sizeof(advices[0]); i++)
+					if (strstr(e.msg, advices[i].pat)) {
+						snprintf(res->advice, sizeof res->advice, "%s", advices[i].advice);
+						break;
+					}
+		}
+		if (!rc && e.flags) {
+			res->insn_flags = e.flags;
+			e.flags = NULL;
+		}
+	}
+	if (rc) {
+		if (e.err_insn >= 0)
+			bk_err_set(err, rc, "insn %d: %s", e.err_insn, e.msg);
+		else
+			bk_err_set(err, rc, "%s", e.msg);
+	}
+	for (int i = 0; i < e.nck; i++)
+		state_free(&e.ck[i].st);
+	free(e.ck);
+	free(e.stack);
+	free(e.prune);
+	free(e.flags);
+	free(e.is_second);
+	free(e.live);
+	free(e.prec);
+	free(e.head);
+	free(e.subprog_of);
+	return rc;
+}
+
+void bk_verify_result_free(struct bk_verify_result *res)
+{
+	if (!res)
+		return;
+	free(res->insn_flags);
+	res->insn_flags = NULL;
+}

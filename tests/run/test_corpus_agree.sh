@@ -1,0 +1,70 @@
+#!/bin/sh
+# Kernel agreement on the C corpus: every tests/corpus/NAME.run at every cpu level, run in
+# the kernel through BPF_PROG_TEST_RUN (tests/corpus_kernel/kernrun.c, libbpf) and in the
+# userspace runtime (tests/run/bkrun.c, libbpfkit only), must give the same transcript:
+# return value, data_out, the skb context fields, and the dumped maps, byte for byte.
+#   agree/vN/NAME   live kernel transcript == bpfkit transcript
+# Without a usable kernel the recorded kernel transcript (tests/corpus/NAME.out) stands in:
+#   agree-recorded/vN/NAME
+. "$ROOT/tests/lib.sh"
+C=$ROOT/tests/corpus
+
+if ! ls "$C"/*.run > /dev/null 2>&1; then
+	skip agree "no tests/corpus/*.run files"
+	exit 0
+fi
+if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
+	notok agree/corpus-build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
+fi
+
+CCX=${CC:-cc}
+case $CCX in *clang*) ;; *) CCX=gcc ;; esac
+SANFLAGS=
+[ "${SANITIZE:-0}" = 1 ] && SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
+BR=$T/bkrun
+LIBS="-lm"
+pkg-config --exists libbpf 2>/dev/null && LIBS="$LIBS $(pkg-config --libs libbpf)"
+pkg-config --exists capstone 2>/dev/null && LIBS="$LIBS $(pkg-config --libs capstone)"
+if ! $CCX -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter $SANFLAGS -I"$ROOT/include" \
+	-o "$BR" "$ROOT/tests/run/bkrun.c" "$BK_BUILD/libbpfkit.a" $LIBS > "$T/cc.log" 2>&1; then
+	notok agree/bkrun-build "$(head -3 "$T/cc.log" | tr '\n' ' ')"
+	exit 0
+fi
+
+live=1
+if ! have_kernel_bpf; then
+	live=0; why="needs root and a kernel with BTF"
+elif ! pkg-config --exists libbpf 2>/dev/null; then
+	live=0; why="libbpf-dev not installed"
+else
+	KR=$T/kernrun
+	if ! ${CC:-cc} -std=gnu11 -O2 -g -o "$KR" "$ROOT/tests/corpus_kernel/kernrun.c" \
+		$(pkg-config --cflags --libs libbpf) > "$T/kcc.log" 2>&1; then
+		live=0; why="kernrun does not build: $(head -1 "$T/kcc.log")"
+	fi
+fi
+[ $live = 0 ] && skip agree/live "$why; comparing with the recorded kernel transcripts"
+
+for run in "$C"/*.run; do
+	name=$(basename "$run" .run)
+	for cpu in v1 v2 v3 v4; do
+		obj=$BK_BUILD/corpus/$cpu/$name.o
+		if [ ! -f "$obj" ]; then notok "agree/$cpu/$name" "no object $obj"; continue; fi
+		if ! "$BR" "$obj" "$run" "$C/pkt" > "$T/u.out" 2> "$T/u.err"; then
+			notok "agree/$cpu/$name" "bpfkit: $(head -2 "$T/u.err" | tr '\n' ' ')"
+			continue
+		fi
+		if [ $live = 1 ]; then
+			"$KR" "$obj" "$run" "$C/pkt" > "$T/k.out" 2> "$T/k.err"
+			if [ ! -s "$T/k.out" ]; then
+				notok "agree/$cpu/$name" "kernel: $(grep -v '^libbpf: ' "$T/k.err" | head -2 | tr '\n' ' ')"
+				continue
+			fi
+			check_same "agree/$cpu/$name" "$T/k.out" "$T/u.out"
+		elif [ -f "$C/$name.out" ]; then
+			check_same "agree-recorded/$cpu/$name" "$C/$name.out" "$T/u.out"
+		else
+			skip "agree-recorded/$cpu/$name" "no recorded transcript"
+		fi
+	done
+done
