@@ -718,7 +718,9 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			rt = true;
 			break;
 		}
-		if (rt)
+		if (i == prog->n)
+			;   /* the end-of-program slot */
+		else if (rt)
 			(*runtime)++;
 		else
 			(*native)++;
