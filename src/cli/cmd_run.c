@@ -141,7 +141,8 @@ static int load_input(struct bk_vm *vm, const struct run_args *a, const struct b
 		r = bk_object_read(data, len, a->file, &obj, err);
 	} else if (ends_with(a->file, ".s") || ends_with(a->file, ".S")) {
 #if HAVE_ASM
-		r = bk_asm_object(data, len, a->file, &obj, err);
+		struct bk_asm_opts ao = BK_OPTS_INIT(bk_asm_opts, .name = a->file, .cpu = a->cpu);
+		r = bk_asm_object((const char *)data, len, &ao, &obj, err);
 #else
 		r = bk_err_set(err, -EOPNOTSUPP, "%s: assembly input needs the assembler, which this build lacks",
 			       a->file);
