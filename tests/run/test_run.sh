@@ -156,7 +156,8 @@ else
 fi
 
 # --- assembly input goes through the assembler when the build has one
-printf '\t.text\n\t.globl f\nf:\n\tr0 = 7\n\texit\n' > "$T/seven.s"
+# a program lives in its own section (libbpf treats .text functions as subprograms)
+printf '\t.section socket,"ax",@progbits\n\t.globl f\n\t.type f,@function\nf:\n\tr0 = 7\n\texit\n' > "$T/seven.s"
 if "$BPFKIT" run "$T/seven.s" --type raw > "$T/s.out" 2> "$T/s.err"; then
 	grep -q '^Return value: 7,' "$T/s.out" && ok run/asm-input || notok run/asm-input "$(cat "$T/s.out")"
 elif grep -q 'needs the assembler' "$T/s.err"; then

@@ -1,0 +1,54 @@
+#!/bin/sh
+# bench/asm/run.sh [N]: assembles a generated N-instruction (default 1,000,000) LLVM-syntax
+# file with bpfkit and with llvm-mc-19 in the same run and appends wall time and peak
+# memory (GNU time -v) of both to bench/RESULTS.md. The text is what clang -S writes:
+# functions of 92 instructions with labels, jumps, loads/stores, atomics, helper and
+# local calls and map loads with relocations, plus .loc-free directives.
+set -eu
+[ -n "${BENCH_DEBUG:-}" ] && set -x
+N=${1:-1000000}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B=${BK_BUILD:-$ROOT/build}
+BPFKIT=$B/bpfkit
+[ -x "$BPFKIT" ] || { echo "build first: make" >&2; exit 1; }
+command -v llvm-mc-19 >/dev/null || { echo "llvm-mc-19 missing" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time missing (scripts/install-deps.sh installs 'time')" >&2; exit 1; }
+W=$(mktemp -d /tmp/bench-asm.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+awk -v n="$N" 'BEGIN {
+	print "\t.text"; print "\t.file\t\"bench.c\""
+	nf = int(n / 92); k = 0
+	for (f = 0; f < nf; f++) {
+		printf "\t.section\tprog%d,\"ax\",@progbits\n\t.globl\tfunc%d\n\t.p2align\t3\n\t.type\tfunc%d,@function\nfunc%d:\n", f % 16, f, f, f
+		for (i = 0; i < 96; i += 12) {
+			printf "\tr6 = r1\n\tw1 = *(u32 *)(r6 + 4)\n\tr2 = r10\n\tr2 += -8\n"
+			printf "\t*(u64 *)(r10 - 8) = r1\n\tr1 = counters ll\n\tcall 1\n"
+			printf "\tif r0 == 0 goto .LBB%d_%d\n\tr1 = 1\n\tlock *(u64 *)(r0 + 0) += r1\n", f, i
+			printf ".LBB%d_%d:\n\tw0 = w6\n", f, i
+			k += 12
+		}
+		printf "\tw0 &= 255\n\tcall func%d\n\tr0 <<= 32\n\texit\n", (f + 1) % nf
+		printf ".Lfunc_end%d:\n\t.size\tfunc%d, .Lfunc_end%d-func%d\n", f, f, f, f
+		k += 4
+	}
+	print "\t.section\t.maps,\"aw\",@progbits\n\t.globl\tcounters\n\t.p2align\t3\ncounters:\n\t.zero\t32\n\t.size\tcounters, 32"
+	print "\t.section\tlicense,\"aw\",@progbits\n\t.globl\t_license\n_license:\n\t.asciz\t\"GPL\"\n\t.size\t_license, 4"
+}' > "$W/big.s"
+insns=$(grep -c '^	[rw*ilc]\|^	exit\|^	goto' "$W/big.s" || true)
+run() { # run NAME CMD... -> "wall_s rss_kb"
+	shift
+	/usr/bin/time -v "$@" > /dev/null 2> "$W/time.txt"
+	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$W/time.txt" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
+	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time.txt")
+	echo "$wall $rss"
+}
+set -- $(run bpfkit "$BPFKIT" asm -mcpu=v3 "$W/big.s" -o "$W/bk.o"); bw=$1 br=$2
+set -- $(run llvm-mc "llvm-mc-19" -triple bpf -mcpu=v3 -filetype=obj "$W/big.s" -o "$W/mc.o"); mw=$1 mr=$2
+same=no; cmp -s "$W/bk.o" "$W/mc.o" && same=yes
+speed=$(awk -v a="$mw" -v b="$bw" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+mem=$(awk -v a="$mr" -v b="$br" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
+line="| $(date -u +%Y-%m-%d) | asm | $insns instructions ($(wc -c < "$W/big.s") bytes) | bpfkit ${bw}s ${br} KB | llvm-mc-19 ${mw}s ${mr} KB | ${speed}x faster, ${mem}x less memory | objects identical: $same | load $(cut -d' ' -f1 /proc/loadavg) | \`sh bench/asm/run.sh $N\` |"
+echo "$line"
+R="$ROOT/bench/RESULTS.md"
+[ -f "$R" ] || printf '# Benchmark results\n\nAppended by the bench/*/run.sh scripts (one line per run).\n\n' > "$R"
+echo "$line" >> "$R"

@@ -1,0 +1,1017 @@
+/* Assembler core: symbols, sections, expressions, fixups and the object that llvm-mc-19
+ * would write for the same input (symbol order, section symbols, relocation types). */
+#include "asm_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int bk__asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
+{
+	if (c->err && c->err->code)
+		return c->err->code ? c->err->code : -EINVAL;
+	char msg[BK_ERR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	unsigned col = 1;
+	if (!at)
+		at = c->stmt;
+	if (at && c->line_start && at >= c->line_start)
+		col = (unsigned)(at - c->line_start) + 1;
+	return bk_err_set(c->err, -EINVAL, "%s:%u:%u: %s", c->name, c->line, col, msg);
+}
+
+static int oom(struct asm_ctx *c)
+{
+	return bk_err_set(c->err, -ENOMEM, "%s: out of memory", c->name);
+}
+
+#define GROW(c, arr, n, cap)                                                              \
+	((n) < (cap) ? 0 : grow_array((void **)&(arr), &(cap), sizeof(*(arr))) ? oom(c) : 0)
+
+static int grow_array(void **arr, size_t *cap, size_t elem)
+{
+	size_t nc = *cap ? *cap * 2 : 64;
+	void *p = realloc(*arr, nc * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
+
+char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n)
+{
+	if (GROW(c, c->owned, c->nowned, c->capowned))
+		return NULL;
+	char *p = malloc(n + 1);
+	if (!p) {
+		oom(c);
+		return NULL;
+	}
+	memcpy(p, s, n);
+	p[n] = 0;
+	c->owned[c->nowned++] = p;
+	return p;
+}
+
+/* ---- symbols ------------------------------------------------------------------------ */
+
+static uint32_t hash_name(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
+static int rehash(struct asm_ctx *c)
+{
+	size_t ncap = c->htab ? (c->hmask + 1) * 2 : 1024;
+	uint32_t *t = calloc(ncap, sizeof(*t));
+	if (!t)
+		return oom(c);
+	for (size_t i = 1; i < c->nsyms; i++) {
+		size_t j = c->syms[i].hash & (ncap - 1);
+		while (t[j])
+			j = (j + 1) & (ncap - 1);
+		t[j] = (uint32_t)i;
+	}
+	free(c->htab);
+	c->htab = t;
+	c->hmask = ncap - 1;
+	return 0;
+}
+
+uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
+{
+	if (!c->htab)
+		return 0;
+	uint32_t h = hash_name(name, len);
+	for (size_t j = h & c->hmask;; j = (j + 1) & c->hmask) {
+		uint32_t i = c->htab[j];
+		if (!i)
+			return 0;
+		struct asm_sym *s = &c->syms[i];
+		if (s->hash == h && s->nlen == len && !memcmp(s->name, name, len))
+			return i;
+	}
+}
+
+/* Returns the symbol's index, creating an undefined one; 0 on allocation failure. */
+uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
+{
+	uint32_t i = bk__asm_sym_find(c, name, len);
+	if (i)
+		return i;
+	if (!c->htab || (c->nsyms + 1) * 2 > c->hmask + 1)
+		if (rehash(c))
+			return 0;
+	if (GROW(c, c->syms, c->nsyms, c->capsyms))
+		return 0;
+	i = (uint32_t)c->nsyms++;
+	struct asm_sym *s = &c->syms[i];
+	memset(s, 0, sizeof(*s));
+	s->name = name;
+	s->nlen = (uint32_t)len;
+	s->hash = hash_name(name, len);
+	s->sec = SEC_UNDEF;
+	s->size_expr = -1;
+	s->temp = len >= 2 && name[0] == '.' && name[1] == 'L';
+	size_t j = s->hash & c->hmask;
+	while (c->htab[j])
+		j = (j + 1) & c->hmask;
+	c->htab[j] = i;
+	return i;
+}
+
+void bk__asm_sym_register(struct asm_ctx *c, uint32_t s)
+{
+	if (!c->syms[s].registered) {
+		c->syms[s].registered = true;
+		c->syms[s].order = ++c->order;
+	}
+}
+
+int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at)
+{
+	uint32_t s = bk__asm_sym_get(c, name, len);
+	if (!s)
+		return -ENOMEM;
+	struct asm_sym *y = &c->syms[s];
+	if (y->defined)
+		return bk__asm_error(c, at, "duplicate label '%.*s'", (int)len, name);
+	y->defined = true;
+	y->sec = c->cur;
+	y->value = bk__asm_cur_off(c);
+	bk__asm_sym_register(c, s);
+	return 0;
+}
+
+/* ---- sections ----------------------------------------------------------------------- */
+
+int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,
+		uint64_t entsize, bool explicit_flags)
+{
+	for (size_t i = 0; i < c->nsecs; i++)
+		if (strlen(c->secs[i].name) == len && !memcmp(c->secs[i].name, name, len)) {
+			c->cur = (int)i;
+			return 0;
+		}
+	if (GROW(c, c->secs, c->nsecs, c->capsecs))
+		return -ENOMEM;
+	struct asm_sec *s = &c->secs[c->nsecs];
+	memset(s, 0, sizeof(*s));
+	s->name = bk__asm_strdup(c, name, len);
+	if (!s->name)
+		return -ENOMEM;
+	if (!explicit_flags) {
+		/* llvm-mc's defaults for well-known names */
+		if ((len >= 5 && !memcmp(name, ".text", 5)))
+			flags = BK_SHF_ALLOC | BK_SHF_EXECINSTR;
+		else if ((len >= 5 && !memcmp(name, ".data", 5)) || (len >= 4 && !memcmp(name, ".bss", 4)))
+			flags = BK_SHF_ALLOC | BK_SHF_WRITE;
+		else if (len >= 7 && !memcmp(name, ".rodata", 7))
+			flags = BK_SHF_ALLOC;
+		if (len >= 4 && !memcmp(name, ".bss", 4))
+			type = BK_SHT_NOBITS;
+	}
+	s->type = type;
+	s->flags = flags;
+	s->entsize = entsize;
+	s->align = 1;
+	s->is_code = (flags & BK_SHF_EXECINSTR) != 0;
+	/* the section symbol is registered when the section is created */
+	char *sn = s->name;
+	uint32_t sym;
+	{
+		/* section symbols are not looked up by name: give them a private slot */
+		if (GROW(c, c->syms, c->nsyms, c->capsyms))
+			return -ENOMEM;
+		sym = (uint32_t)c->nsyms++;
+		struct asm_sym *y = &c->syms[sym];
+		memset(y, 0, sizeof(*y));
+		y->name = sn;
+		y->nlen = 0;
+		y->sec = (int)c->nsecs;
+		y->defined = true;
+		y->is_section = true;
+		y->type = BK_STT_SECTION;
+		y->size_expr = -1;
+		bk__asm_sym_register(c, sym);
+	}
+	s = &c->secs[c->nsecs];
+	s->secsym = (int)sym;
+	c->cur = (int)c->nsecs++;
+	return 0;
+}
+
+uint64_t bk__asm_cur_off(struct asm_ctx *c)
+{
+	struct asm_sec *s = &c->secs[c->cur];
+	return s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+}
+
+int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n)
+{
+	struct asm_sec *s = &c->secs[c->cur];
+	if (s->type == BK_SHT_NOBITS) {
+		const uint8_t *b = p;
+		for (size_t i = 0; i < n; i++)
+			if (b[i])
+				return bk__asm_error(c, NULL, "non-zero data in NOBITS section '%s'", s->name);
+		s->nobits += n;
+		return 0;
+	}
+	if (bk_buf_append(&s->data, p, n))
+		return oom(c);
+	return 0;
+}
+
+int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
+{
+	struct asm_sec *s = &c->secs[c->cur];
+	if (!s->is_code && s->type != BK_SHT_NOBITS && !(s->flags & BK_SHF_EXECINSTR)) {
+		/* llvm-mc allows it; a loader would not find it. Keep llvm-mc's behaviour. */
+	}
+	if (s->type == BK_SHT_NOBITS)
+		return bk__asm_error(c, NULL, "instruction in NOBITS section '%s'", s->name);
+	if (bk_buf_reserve(&s->data, 16))
+		return oom(c);
+	memcpy(s->data.data + s->data.len, in, 8 * (size_t)slots);
+	s->data.len += 8 * (size_t)slots;
+	return 0;
+}
+
+int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill)
+{
+	struct asm_sec *s = &c->secs[c->cur];
+	if (align > s->align)
+		s->align = align;
+	uint64_t off = bk__asm_cur_off(c);
+	uint64_t pad = (align - off % align) % align;
+	if (s->type == BK_SHT_NOBITS) {
+		s->nobits += pad;
+		return 0;
+	}
+	if (!pad)
+		return 0;
+	if (bk_buf_reserve(&s->data, pad))
+		return oom(c);
+	memset(s->data.data + s->data.len, fill, pad);
+	s->data.len += pad;
+	return 0;
+}
+
+int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at)
+{
+	if (GROW(c, c->fix, c->nfix, c->capfix))
+		return -ENOMEM;
+	struct asm_fix *f = &c->fix[c->nfix++];
+	f->kind = (uint8_t)kind;
+	f->sec = c->cur;
+	f->off = off;
+	f->e = *e;
+	f->line = c->line;
+	f->col = at && c->line_start && at >= c->line_start ? (uint32_t)(at - c->line_start) + 1 : 1;
+	return 0;
+}
+
+/* ---- expressions ---------------------------------------------------------------------- */
+
+bool bk__asm_parse_number(const char **pp, const char *end, uint64_t *v)
+{
+	const char *p = *pp;
+	uint64_t x = 0;
+	unsigned base = 10;
+	if (p >= end || *p < '0' || *p > '9')
+		return false;
+	if (p + 1 < end && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (p + 1 < end && p[0] == '0' && (p[1] == 'b' || p[1] == 'B') &&
+		   p + 2 < end && (p[2] == '0' || p[2] == '1')) {
+		base = 2;
+		p += 2;
+	} else if (p[0] == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '7') {
+		base = 8;
+		p++;
+	}
+	const char *digits = p;
+	for (; p < end; p++) {
+		unsigned d;
+		char ch = *p;
+		if (ch >= '0' && ch <= '9')
+			d = (unsigned)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			d = (unsigned)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F')
+			d = (unsigned)(ch - 'A' + 10);
+		else
+			break;
+		if (d >= base) {
+			if (base == 10 || base == 8 || base == 2)
+				return false;
+			break;
+		}
+		if (x > (UINT64_MAX - d) / base)
+			return false; /* overflow */
+		x = x * base + d;
+	}
+	if (p == digits)
+		return false;
+	if (p < end && (asm_is_ident(*p)))
+		return false;
+	*v = x;
+	*pp = p;
+	return true;
+}
+
+struct lin {
+	int64_t c;
+	uint32_t pos, neg;
+	bool ok; /* representable */
+};
+
+static int expr_bin(struct asm_ctx *c, const char **pp, const char *end, int prec, struct lin *out);
+
+static int expr_primary(struct asm_ctx *c, const char **pp, const char *end, struct lin *out)
+{
+	const char *p = asm_skip_ws(*pp, end);
+	memset(out, 0, sizeof(*out));
+	out->ok = true;
+	if (p >= end)
+		return bk__asm_error(c, p, "expected an expression");
+	if (*p == '-' || *p == '~' || *p == '+' || *p == '!') {
+		char op = *p;
+		const char *at = p;
+		p++;
+		struct lin v;
+		int r = expr_primary(c, &p, end, &v);
+		if (r)
+			return r;
+		if (op == '+') {
+			*out = v;
+		} else if (op == '-') {
+			out->c = (int64_t)(0 - (uint64_t)v.c);
+			out->pos = v.neg;
+			out->neg = v.pos;
+		} else {
+			if (v.pos || v.neg)
+				return bk__asm_error(c, at, "operator '%c' needs a constant", op);
+			out->c = op == '~' ? ~v.c : !v.c;
+		}
+		*pp = p;
+		return 0;
+	}
+	if (*p == '(') {
+		p++;
+		int r = expr_bin(c, &p, end, 0, out);
+		if (r)
+			return r;
+		p = asm_skip_ws(p, end);
+		if (p >= end || *p != ')')
+			return bk__asm_error(c, p, "expected ')'");
+		*pp = p + 1;
+		return 0;
+	}
+	if (*p >= '0' && *p <= '9') {
+		uint64_t v;
+		const char *q = p;
+		if (!bk__asm_parse_number(&q, end, &v))
+			return bk__asm_error(c, p, "invalid number");
+		out->c = (int64_t)v;
+		*pp = q;
+		return 0;
+	}
+	if (*p == '\'' && p + 2 < end && p[2] == '\'') {
+		out->c = (uint8_t)p[1];
+		*pp = p + 3;
+		return 0;
+	}
+	if (asm_is_ident_start(*p) || *p == '"') {
+		const char *s = p, *e;
+		if (*p == '"') {
+			s = ++p;
+			while (p < end && *p != '"')
+				p++;
+			if (p >= end)
+				return bk__asm_error(c, s - 1, "unterminated string");
+			e = p++;
+		} else {
+			while (p < end && asm_is_ident(*p))
+				p++;
+			e = p;
+		}
+		uint32_t y = bk__asm_sym_get(c, s, (size_t)(e - s));
+		if (!y)
+			return -ENOMEM;
+		struct asm_sym *sy = &c->syms[y];
+		if (sy->sec == SEC_ABS && sy->defined) {
+			out->c = (int64_t)sy->value;
+		} else {
+			bk__asm_sym_register(c, y);
+			out->pos = y;
+		}
+		*pp = p;
+		return 0;
+	}
+	return bk__asm_error(c, p, "unexpected '%c' in expression", *p);
+}
+
+static int op_prec(const char *p, const char *end, int *len)
+{
+	*len = 1;
+	switch (*p) {
+	case '|': return (p + 1 < end && p[1] == '|') ? -1 : 1;
+	case '^': return 2;
+	case '&': return (p + 1 < end && p[1] == '&') ? -1 : 3;
+	case '<':
+	case '>':
+		if (p + 1 < end && p[1] == *p) {
+			*len = 2;
+			return 4;
+		}
+		return -1;
+	case '+': case '-': return 5;
+	case '*': case '/': case '%': return 6;
+	}
+	return -1;
+}
+
+static int expr_bin(struct asm_ctx *c, const char **pp, const char *end, int prec, struct lin *out)
+{
+	int r = expr_primary(c, pp, end, out);
+	if (r)
+		return r;
+	for (;;) {
+		const char *p = asm_skip_ws(*pp, end);
+		if (p >= end)
+			break;
+		int len, pr = op_prec(p, end, &len);
+		if (pr < 0 || pr <= prec)
+			break;
+		char op = *p;
+		const char *at = p;
+		p += len;
+		struct lin rhs;
+		if ((r = expr_bin(c, &p, end, pr, &rhs)))
+			return r;
+		*pp = p;
+		if (op == '+' || op == '-') {
+			uint32_t rp = op == '+' ? rhs.pos : rhs.neg, rn = op == '+' ? rhs.neg : rhs.pos;
+			out->c = op == '+' ? (int64_t)((uint64_t)out->c + (uint64_t)rhs.c)
+					   : (int64_t)((uint64_t)out->c - (uint64_t)rhs.c);
+			/* cancel a - a */
+			if (rp && rp == out->neg) {
+				out->neg = 0;
+				rp = 0;
+			}
+			if (rn && rn == out->pos) {
+				out->pos = 0;
+				rn = 0;
+			}
+			if ((rp && out->pos) || (rn && out->neg))
+				return bk__asm_error(c, at, "expression too complex (at most one symbol added and one subtracted)");
+			if (rp)
+				out->pos = rp;
+			if (rn)
+				out->neg = rn;
+			continue;
+		}
+		if (out->pos || out->neg || rhs.pos || rhs.neg)
+			return bk__asm_error(c, at, "operator '%c' needs constants", op);
+		int64_t a = out->c, b = rhs.c;
+		switch (op) {
+		case '*': out->c = (int64_t)((uint64_t)a * (uint64_t)b); break;
+		case '/':
+		case '%':
+			if (!b)
+				return bk__asm_error(c, at, "division by zero");
+			if (b == -1)
+				out->c = op == '/' ? (int64_t)(0 - (uint64_t)a) : 0;
+			else
+				out->c = op == '/' ? a / b : a % b;
+			break;
+		case '<': out->c = b >= 64 || b < 0 ? 0 : (int64_t)((uint64_t)a << b); break;
+		case '>': out->c = b >= 64 || b < 0 ? 0 : a >> b; break;
+		case '&': out->c = a & b; break;
+		case '|': out->c = a | b; break;
+		case '^': out->c = a ^ b; break;
+		}
+	}
+	return 0;
+}
+
+int bk__asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, struct asm_expr *e)
+{
+	struct lin l;
+	int r = expr_bin(c, pp, end, 0, &l);
+	if (r)
+		return r;
+	e->c = l.c;
+	e->a = l.pos;
+	e->b = l.neg;
+	if (l.neg && !l.pos)
+		return bk__asm_error(c, *pp, "cannot negate a symbol");
+	return 0;
+}
+
+int bk__asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v)
+{
+	const char *start = p;
+	struct asm_expr e;
+	int r = bk__asm_parse_expr(c, &p, end, &e);
+	if (r)
+		return r;
+	p = asm_skip_ws(p, end);
+	if (p < end)
+		return bk__asm_error(c, p, "unexpected '%.*s' after expression", (int)(end - p), p);
+	if (e.a && e.b) {
+		struct asm_sym *a = &c->syms[e.a], *b = &c->syms[e.b];
+		if (a->defined && b->defined && a->sec == b->sec) {
+			*v = (int64_t)(a->value - b->value) + e.c;
+			return 0;
+		}
+	}
+	if (e.a || e.b)
+		return bk__asm_error(c, start, "expected a constant expression");
+	*v = e.c;
+	return 0;
+}
+
+/* ---- finishing ------------------------------------------------------------------------- */
+
+static const char *sym_name(struct asm_ctx *c, uint32_t s, int *len)
+{
+	*len = (int)c->syms[s].nlen;
+	return c->syms[s].name;
+}
+
+static int add_reloc(struct asm_ctx *c, int sec, uint64_t off, uint32_t type, uint32_t sym)
+{
+	if (GROW(c, c->rel, c->nrel, c->caprel))
+		return -ENOMEM;
+	c->rel[c->nrel++] = (struct asm_reloc){ sec, off, type, sym };
+	c->syms[sym].used_reloc = true;
+	return 0;
+}
+
+/* llvm-mc relocates against a local symbol's section (plus offset) unless the section
+ * merges constants and the addend is not zero. Returns the symbol to use and the addend. */
+static uint32_t reloc_target(struct asm_ctx *c, uint32_t a, int64_t k, int64_t *addend)
+{
+	struct asm_sym *s = &c->syms[a];
+	if (s->defined && s->bind == BK_STB_LOCAL && s->sec >= 0 && !s->is_section &&
+	    !((c->secs[s->sec].flags & BK_SHF_MERGE) && k != 0)) {
+		*addend = (int64_t)s->value + k;
+		return (uint32_t)c->secs[s->sec].secsym;
+	}
+	*addend = k;
+	return a;
+}
+
+static int fix_error(struct asm_ctx *c, const struct asm_fix *f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fix_error(struct asm_ctx *c, const struct asm_fix *f, const char *fmt, ...)
+{
+	char msg[BK_ERR_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return bk_err_set(c->err, -EINVAL, "%s:%u:%u: %s", c->name, f->line, f->col, msg);
+}
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+
+/* An undefined name that is a section's name means that section's symbol (llvm-mc:
+ * `.long .debug_abbrev` in .debug_info). */
+static uint32_t section_alias(struct asm_ctx *c, uint32_t y)
+{
+	struct asm_sym *s = &c->syms[y];
+	if (!y || s->defined || s->bind_set || s->is_section)
+		return y;
+	for (size_t i = 0; i < c->nsecs; i++)
+		if (strlen(c->secs[i].name) == s->nlen && !memcmp(c->secs[i].name, s->name, s->nlen))
+			return (uint32_t)c->secs[i].secsym;
+	return y;
+}
+
+static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
+{
+	struct asm_sec *sec = &c->secs[f->sec];
+	uint8_t *d = sec->data.data + f->off;
+	struct asm_expr e = f->e;
+	e.a = section_alias(c, e.a);
+	e.b = section_alias(c, e.b);
+	struct asm_sym *a = e.a ? &c->syms[e.a] : NULL, *b = e.b ? &c->syms[e.b] : NULL;
+	int n;
+	const char *nm;
+	if (b) {
+		if (!b->defined) {
+			nm = sym_name(c, e.b, &n);
+			return fix_error(c, f, "undefined symbol '%.*s'", n, nm);
+		}
+		if (!a || !a->defined || a->sec != b->sec) {
+			nm = sym_name(c, e.b, &n);
+			return fix_error(c, f, "cannot subtract '%.*s': not in the same section", n, nm);
+		}
+		e.c += (int64_t)(a->value - b->value);
+		e.a = e.b = 0;
+		a = b = NULL;
+	}
+	switch (f->kind) {
+	case FIX_JMP16:
+	case FIX_JMP32: {
+		int64_t target;
+		if (!a)
+			target = e.c;
+		else {
+			nm = sym_name(c, e.a, &n);
+			if (!a->defined)
+				return fix_error(c, f, "undefined label '%.*s'", n, nm);
+			if (a->sec != f->sec)
+				return fix_error(c, f, "jump target '%.*s' is in another section", n, nm);
+			target = (int64_t)a->value + e.c;
+		}
+		int64_t delta = target - (int64_t)(f->off + 8);
+		if (delta % 8)
+			return fix_error(c, f, "jump target is not at an instruction boundary");
+		delta /= 8;
+		if (f->kind == FIX_JMP16) {
+			if (delta < INT16_MIN || delta > INT16_MAX)
+				return fix_error(c, f, "jump offset %lld does not fit in 16 bits [-32768, 32767]; use gotol (needs -mcpu=v4)",
+						 (long long)delta);
+			put16(d + 2, (uint16_t)(int16_t)delta);
+		} else {
+			if (delta < INT32_MIN || delta > INT32_MAX)
+				return fix_error(c, f, "jump offset %lld does not fit in 32 bits", (long long)delta);
+			put32(d + 4, (uint32_t)(int32_t)delta);
+		}
+		return 0;
+	}
+	case FIX_CALL: {
+		if (!a) {
+			put32(d + 4, (uint32_t)e.c);
+			return 0;
+		}
+		if (a->sec == SEC_ABS) {
+			put32(d + 4, (uint32_t)(a->value + (uint64_t)e.c));
+			return 0;
+		}
+		if (a->defined && a->bind == BK_STB_LOCAL && a->sec == f->sec) {
+			int64_t delta = ((int64_t)a->value + e.c - (int64_t)(f->off + 8)) / 8;
+			put32(d + 4, (uint32_t)(int32_t)delta);
+			return 0;
+		}
+		int64_t addend;
+		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
+		put32(d + 4, (uint32_t)(int32_t)((addend - 8) / 8));
+		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_32, rs);
+	}
+	case FIX_LDDW: {
+		if (!a) {
+			put32(d + 4, (uint32_t)e.c);
+			put32(d + 12, (uint32_t)((uint64_t)e.c >> 32));
+			return 0;
+		}
+		if (a->sec == SEC_ABS) {
+			uint64_t v = a->value + (uint64_t)e.c;
+			put32(d + 4, (uint32_t)v);
+			put32(d + 12, (uint32_t)(v >> 32));
+			return 0;
+		}
+		int64_t addend;
+		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
+		put32(d + 4, (uint32_t)addend);
+		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_64, rs);
+	}
+	default: {
+		size_t size = f->kind == FIX_DATA1 ? 1 : f->kind == FIX_DATA2 ? 2 : f->kind == FIX_DATA4 ? 4 : 8;
+		uint64_t v;
+		uint32_t type = 0, rs = 0;
+		if (!a) {
+			v = (uint64_t)e.c;
+		} else if (a->sec == SEC_ABS) {
+			v = a->value + (uint64_t)e.c;
+		} else {
+			int64_t addend;
+			if (size < 4) {
+				nm = sym_name(c, e.a, &n);
+				return fix_error(c, f, "no %zu-byte relocation for '%.*s'", size, n, nm);
+			}
+			if (size == 8)
+				type = BK_R_BPF_64_ABS64;
+			else {
+				type = BK_R_BPF_64_ABS32;
+				if (a->defined && a->sec >= 0) {
+					uint64_t fl = c->secs[a->sec].flags;
+					if (a->temp ? ((fl & BK_SHF_ALLOC) && (fl & BK_SHF_EXECINSTR))
+						    : ((fl & BK_SHF_ALLOC) && (fl & BK_SHF_WRITE)))
+						type = BK_R_BPF_64_NODYLD32;
+				}
+			}
+			rs = reloc_target(c, e.a, e.c, &addend);
+			v = (uint64_t)addend;
+		}
+		memcpy(d, &v, size); /* little-endian host */
+		if (type)
+			return add_reloc(c, f->sec, f->off, type, rs);
+		return 0;
+	}
+	}
+}
+
+/* (registration order, symbol index) pairs: qsort has no context argument */
+static int cmp_sym_order(const void *x, const void *y)
+{
+	const uint32_t *a = x, *b = y;
+	return a[0] < b[0] ? -1 : a[0] > b[0];
+}
+
+static int cmp_reloc(const void *x, const void *y)
+{
+	const struct asm_reloc *a = x, *b = y;
+	if (a->sec != b->sec)
+		return a->sec < b->sec ? -1 : 1;
+	if (a->off != b->off)
+		return a->off < b->off ? -1 : 1;
+	return 0;
+}
+
+static bool in_symtab(const struct asm_sym *s)
+{
+	if (s->used_reloc)
+		return true;
+	if (s->is_section || s->temp)
+		return false;
+	if (!s->defined && !s->bind_set)
+		return false;
+	return s->registered || s->defined;
+}
+
+static int finish(struct asm_ctx *c)
+{
+	int r;
+	for (size_t i = 0; i < c->nsizes; i++) {
+		struct asm_size *z = &c->sizes[i];
+		struct asm_fix f = { .line = z->line, .col = z->col };
+		struct asm_expr e = z->e;
+		int64_t v = e.c;
+		if (e.a || e.b) {
+			struct asm_sym *a = e.a ? &c->syms[e.a] : NULL, *b = e.b ? &c->syms[e.b] : NULL;
+			if (!a || !b || !a->defined || !b->defined || a->sec != b->sec)
+				return fix_error(c, &f, ".size needs a constant or a difference of labels in one section");
+			v += (int64_t)(a->value - b->value);
+		}
+		c->syms[z->sym].size = (uint64_t)v;
+		c->syms[z->sym].size_set = true;
+	}
+	for (size_t i = 0; i < c->nfix; i++)
+		if ((r = apply_fix(c, &c->fix[i])))
+			return r;
+	for (size_t i = 1; i < c->nsyms; i++) {
+		struct asm_sym *s = &c->syms[i];
+		if (!s->defined && !s->bind_set && s->used_reloc)
+			s->bind = BK_STB_GLOBAL;
+		if (!s->defined && s->bind == BK_STB_LOCAL && (s->used_reloc || s->bind_set))
+			s->bind = BK_STB_GLOBAL;
+	}
+	return 0;
+}
+
+static int build_object(struct asm_ctx *c, struct bk_object **out)
+{
+	struct bk_err *err = c->err;
+	struct bk_object *o = bk_object_new(c->name);
+	uint32_t *list = NULL, *addr = NULL;
+	int r = -ENOMEM;
+	if (!o)
+		return oom(c);
+	for (size_t i = 0; i < c->nsecs; i++) {
+		struct asm_sec *s = &c->secs[i];
+		uint64_t size = s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+		bool give = s->type != BK_SHT_NOBITS && size;
+		r = bk_object_add_section(o, s->name, s->type, s->flags, s->align, NULL, give ? 0 : size, err);
+		if (r < 0)
+			goto out;
+		if (give) {
+			/* hand the buffer over instead of copying megabytes of code */
+			o->sections[r].data = s->data.data;
+			o->sections[r].size = size;
+			s->data.data = NULL;
+			s->data.len = s->data.cap = 0;
+		}
+		s->out_index = r;
+		o->sections[r].entsize = s->entsize;
+	}
+	list = malloc((c->nsyms + 1) * 2 * sizeof(*list));
+	if (!list) {
+		r = oom(c);
+		goto out;
+	}
+	size_t nl = 0;
+	for (size_t i = 1; i < c->nsyms; i++)
+		if (in_symtab(&c->syms[i])) {
+			list[2 * nl] = c->syms[i].order;
+			list[2 * nl + 1] = (uint32_t)i;
+			nl++;
+		}
+	if (nl)
+		qsort(list, nl, 2 * sizeof(*list), cmp_sym_order);
+	for (size_t k = 0; k < nl; k++)
+		list[k] = list[2 * k + 1];
+	int idx = 1;
+	if (c->file_name) {
+		if ((r = bk_object_add_symbol(o, bk__asm_strdup(c, c->file_name, c->file_nlen), 0, 0,
+					      BK_STT_FILE, BK_STB_LOCAL, 0, BK_SHN_ABS, err)) < 0)
+			goto out;
+		idx++;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < nl; k++) {
+			struct asm_sym *s = &c->syms[list[k]];
+			if ((s->bind == BK_STB_LOCAL) != (pass == 0))
+				continue;
+			uint16_t shndx = s->sec == SEC_ABS ? BK_SHN_ABS :
+					 s->sec == SEC_UNDEF ? BK_SHN_UNDEF : (uint16_t)c->secs[s->sec].out_index;
+			const char *nm = s->is_section ? "" : bk__asm_strdup(c, s->name, s->nlen);
+			if (!nm) {
+				r = -ENOMEM;
+				goto out;
+			}
+			r = bk_object_add_symbol(o, nm, s->is_section ? 0 : s->value, s->size, s->type,
+						 s->bind, s->vis, shndx, err);
+			if (r < 0)
+				goto out;
+			s->out_index = idx++;
+		}
+	if (c->nrel)
+		qsort(c->rel, c->nrel, sizeof(*c->rel), cmp_reloc);
+	for (size_t i = 0; i < c->nrel; i++) {
+		struct asm_reloc *rl = &c->rel[i];
+		if ((r = bk_object_add_reloc(o, (unsigned)c->secs[rl->sec].out_index, rl->off, rl->type,
+					     (uint32_t)c->syms[rl->sym].out_index, err)) < 0)
+			goto out;
+	}
+	size_t na = 0;
+	if (c->addrsig) {
+		addr = malloc((c->naddrsig + 1) * sizeof(*addr));
+		if (!addr) {
+			r = oom(c);
+			goto out;
+		}
+		for (size_t i = 0; i < c->naddrsig; i++) {
+			struct asm_sym *s = &c->syms[c->addrsig_syms[i]];
+			if (in_symtab(s) && s->out_index > 0)
+				addr[na++] = (uint32_t)s->out_index;
+		}
+	}
+	if ((r = bk_object_finalize(o, c->addrsig ? addr : NULL, na, err)) < 0)
+		goto out;
+	*out = o;
+	o = NULL;
+	r = 0;
+out:
+	free(list);
+	free(addr);
+	if (o)
+		bk_object_free(o);
+	return r;
+}
+
+static void ctx_free(struct asm_ctx *c)
+{
+	for (size_t i = 0; i < c->nsecs; i++)
+		bk_buf_free(&c->secs[i].data);
+	for (size_t i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	free(c->owned);
+	free(c->secs);
+	free(c->syms);
+	free(c->htab);
+	free(c->fix);
+	free(c->sizes);
+	free(c->rel);
+	free(c->addrsig_syms);
+}
+
+enum bk_asm_syntax bk_asm_detect(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	size_t scanned = 0;
+	int intel = 0;
+	while (p < end && scanned < 200) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		if (!e)
+			e = end;
+		const char *q = asm_skip_ws(p, e);
+		if (e - q >= 6 && !memcmp(q, "-- asm", 6))
+			return BK_ASM_UBPF;
+		for (const char *s = q; s + 1 < e; s++) {
+			if (*s == '#' || (*s == '/' && s[1] == '/'))
+				break;
+			if (*s == '%' && s[1] == 'r')
+				return BK_ASM_UBPF;
+			if (*s == ';' && s == q)
+				intel++;
+		}
+		if ((e - q > 3 && !memcmp(q, "ld ", 3)) || (e - q > 3 && !memcmp(q, "jr ", 3)) ||
+		    (e - q > 6 && !memcmp(q, "ldpkt ", 6)) || (e - q > 5 && !memcmp(q, "xadd ", 5)) ||
+		    (e - q > 4 && (!memcmp(q, "ld\t", 3) || !memcmp(q, "jr\t", 3))))
+			intel += 2;
+		p = e + 1;
+		scanned++;
+	}
+	return intel >= 2 ? BK_ASM_INTEL : BK_ASM_LLVM;
+}
+
+int bk_asm_parse_syntax(const char *s)
+{
+	if (!strcmp(s, "llvm"))
+		return BK_ASM_LLVM;
+	if (!strcmp(s, "ubpf") || !strcmp(s, "conformance"))
+		return BK_ASM_UBPF;
+	if (!strcmp(s, "intel") || !strcmp(s, "ebpf_asm"))
+		return BK_ASM_INTEL;
+	if (!strcmp(s, "auto"))
+		return BK_ASM_AUTO;
+	return -EINVAL;
+}
+
+static int assemble(const char *text, size_t len, const struct bk_asm_opts *opts,
+		    struct asm_ctx *c, struct bk_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->err = err;
+	c->name = BK_OPTS_GET(opts, name, NULL);
+	if (!c->name)
+		c->name = "<input>";
+	c->cpu = BK_OPTS_GET(opts, cpu, 0);
+	if (c->cpu <= 0 || c->cpu > 4)
+		c->cpu = 4;
+	c->include_dir = BK_OPTS_GET(opts, include_dir, NULL);
+	c->first_exit = -1;
+	/* symbol 0 means "none" in expressions */
+	c->capsyms = 256;
+	c->syms = calloc(c->capsyms, sizeof(*c->syms));
+	if (!c->syms)
+		return oom(c);
+	c->nsyms = 1;
+	int syn = BK_OPTS_GET(opts, syntax, BK_ASM_AUTO);
+	if (syn == BK_ASM_AUTO)
+		syn = bk_asm_detect(text, len);
+	c->syntax = syn;
+	c->line = 1;
+	c->line_start = text;
+	/* llvm-mc starts in .text, created first with 4-byte alignment */
+	int r = bk__asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
+	if (r)
+		return r;
+	c->secs[0].align = 4;
+	if (syn == BK_ASM_UBPF)
+		r = bk__asm_ubpf(c, text, len);
+	else if (syn == BK_ASM_INTEL)
+		r = bk__asm_intel(c, text, len);
+	else
+		r = bk__asm_llvm(c, text, len);
+	if (r)
+		return r;
+	return finish(c);
+}
+
+int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,
+		  struct bk_object **out, struct bk_err *err)
+{
+	struct asm_ctx c;
+	int r = assemble(text, len, opts, &c, err);
+	if (!r)
+		r = build_object(&c, out);
+	ctx_free(&c);
+	return r;
+}
+
+int bk_asm_raw(const char *text, size_t len, const struct bk_asm_opts *opts, struct bk_buf *out,
+	       struct bk_err *err)
+{
+	struct asm_ctx c;
+	int r = assemble(text, len, opts, &c, err);
+	if (!r) {
+		for (size_t i = 0; i < c.nsecs; i++) {
+			struct asm_sec *s = &c.secs[i];
+			if ((s->flags & BK_SHF_EXECINSTR) && s->data.len) {
+				if (bk_buf_append(out, s->data.data, s->data.len))
+					r = oom(&c);
+				break;
+			}
+		}
+	}
+	ctx_free(&c);
+	return r;
+}

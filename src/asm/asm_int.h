@@ -1,0 +1,161 @@
+/* Internal to the assembler: one context shared by the three syntax front ends.
+ * The hot path (one statement) does no allocation: statements are slices of the
+ * source, symbols are interned once in an open-addressing hash, instructions are
+ * encoded at once and forward references become fixups patched at the end. */
+#ifndef BK_ASM_INT_H
+#define BK_ASM_INT_H
+
+#include "bpfkit/asm.h"
+#include "bpfkit/isa.h"
+#include "bpfkit/object.h"
+#include "bpfkit/util.h"
+
+#define SEC_UNDEF (-1)
+#define SEC_ABS (-2)
+
+struct asm_sym {
+	const char *name;
+	uint32_t nlen, hash;
+	int sec;              /* section index, SEC_UNDEF or SEC_ABS */
+	uint64_t value;
+	uint64_t size;
+	uint32_t order;       /* registration order (llvm-mc keeps symbols in this order) */
+	uint8_t type, bind, vis;
+	bool defined, bind_set, size_set, used_reloc, temp, is_section, registered;
+	int size_expr;        /* index into ctx->sizes, -1 none */
+	int out_index;        /* index in the written symbol table */
+};
+
+struct asm_sec {
+	char *name;
+	uint32_t type;
+	uint64_t flags, align, entsize;
+	struct bk_buf data;
+	uint64_t nobits;      /* size of a NOBITS section */
+	int secsym;           /* symbol index of the section symbol */
+	bool is_code;
+	int out_index;
+};
+
+/* value = sym(a) - sym(b) + c; a, b are symbol indexes, 0 = none. */
+struct asm_expr {
+	int64_t c;
+	uint32_t a, b;
+};
+
+enum fix_kind { FIX_JMP16, FIX_JMP32, FIX_CALL, FIX_LDDW, FIX_DATA1, FIX_DATA2, FIX_DATA4, FIX_DATA8 };
+
+struct asm_fix {
+	uint8_t kind;
+	int sec;
+	uint64_t off;
+	struct asm_expr e;
+	uint32_t line, col;
+};
+
+struct asm_size {
+	uint32_t sym;
+	struct asm_expr e;
+	uint32_t line, col;
+};
+
+struct asm_reloc {
+	int sec;
+	uint64_t off;
+	uint32_t type;
+	uint32_t sym;
+};
+
+struct asm_ctx {
+	const char *name;
+	int cpu;
+	int syntax;
+	struct bk_err *err;
+	const char *include_dir;
+	/* position of the statement being assembled, for messages */
+	uint32_t line;
+	const char *line_start;
+	const char *stmt;     /* start of the statement, for errors without a better place */
+
+	struct asm_sym *syms;
+	size_t nsyms, capsyms;
+	uint32_t *htab;       /* symbol indexes, 0 = empty */
+	size_t hmask;
+	uint32_t order;
+
+	struct asm_sec *secs;
+	size_t nsecs, capsecs;
+	int cur;
+
+	struct asm_fix *fix;
+	size_t nfix, capfix;
+	struct asm_size *sizes;
+	size_t nsizes, capsizes;
+	struct asm_reloc *rel;
+	size_t nrel, caprel;
+
+	bool addrsig;
+	uint32_t *addrsig_syms;
+	size_t naddrsig, capaddrsig;
+	const char *file_name;  /* .file "x.c" -> STT_FILE symbol */
+	uint32_t file_nlen;
+
+	/* storage that must outlive parsing: generated names, included files */
+	char **owned;
+	size_t nowned, capowned;
+	int include_depth;
+	/* ubpf: the implicit label "exit" on the first exit instruction */
+	int64_t first_exit;
+};
+
+/* error at column COL_PTR of the current line (NULL: column 1) */
+int bk__asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len);
+uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len);
+void bk__asm_sym_register(struct asm_ctx *c, uint32_t s);
+int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at);
+int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,
+		uint64_t entsize, bool explicit_flags);
+int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n);
+int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots);
+int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at);
+int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill);
+uint64_t bk__asm_cur_off(struct asm_ctx *c);
+char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n);
+
+/* Expressions: numbers (dec, 0x, 0b, leading-0 octal), symbols, + - * / % << >> & | ^ ~,
+ * parentheses. *pp advances past what was parsed. */
+int bk__asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, struct asm_expr *e);
+/* A constant expression over the whole span [p, end). */
+int bk__asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v);
+bool bk__asm_parse_number(const char **pp, const char *end, uint64_t *v);
+
+static inline bool asm_is_ident_start(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '.' || ch == '$';
+}
+static inline bool asm_is_ident(char ch)
+{
+	return asm_is_ident_start(ch) || (ch >= '0' && ch <= '9');
+}
+static inline const char *asm_skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v'))
+		p++;
+	return p;
+}
+
+/* Table-driven instruction matcher, shared by the LLVM and ubpf front ends. */
+struct asm_matcher;
+struct asm_matcher *bk__asm_matcher_new(int syntax);
+void bk__asm_matcher_free(struct asm_matcher *m);
+/* Assembles one instruction statement [p, end). Returns 0 or a negative errno. */
+int bk__asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end);
+int bk__asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end);
+
+int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len);
+int bk__asm_ubpf(struct asm_ctx *c, const char *text, size_t len);
+int bk__asm_intel(struct asm_ctx *c, const char *text, size_t len);
+
+#endif

@@ -1,0 +1,769 @@
+/* LLVM syntax (clang -S, llvm-mc): statement splitting, labels and directives.
+ * Instructions go to the table-driven matcher. */
+#include "asm_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool word_is(const char *p, const char *e, const char *w)
+{
+	size_t n = strlen(w);
+	return (size_t)(e - p) == n && !memcmp(p, w, n);
+}
+
+/* Reads a symbol name (identifier or "quoted") at *pp. */
+static bool get_name(struct asm_ctx *c, const char **pp, const char *end, const char **s, size_t *n)
+{
+	const char *p = asm_skip_ws(*pp, end);
+	if (p < end && *p == '"') {
+		const char *q = ++p;
+		while (q < end && *q != '"')
+			q++;
+		if (q >= end)
+			return false;
+		*s = p;
+		*n = (size_t)(q - p);
+		*pp = q + 1;
+		return true;
+	}
+	const char *q = p;
+	while (q < end && (asm_is_ident(*q) || *q == '@' ))
+		q++;
+	if (q == p || (*p >= '0' && *p <= '9'))
+		return false;
+	*s = p;
+	*n = (size_t)(q - p);
+	*pp = q;
+	(void)c;
+	return true;
+}
+
+static bool expect_comma(const char **pp, const char *end)
+{
+	const char *p = asm_skip_ws(*pp, end);
+	if (p < end && *p == ',') {
+		*pp = p + 1;
+		return true;
+	}
+	return false;
+}
+
+static int end_of_args(struct asm_ctx *c, const char *p, const char *end)
+{
+	p = asm_skip_ws(p, end);
+	if (p < end)
+		return bk__asm_error(c, p, "unexpected '%.*s'", (int)(end - p), p);
+	return 0;
+}
+
+/* Parses a string literal with C escapes into buf (appends). */
+static int parse_string(struct asm_ctx *c, const char **pp, const char *end, struct bk_buf *out)
+{
+	const char *p = asm_skip_ws(*pp, end);
+	if (p >= end || *p != '"')
+		return bk__asm_error(c, p, "expected a string");
+	const char *open = p++;
+	while (p < end && *p != '"') {
+		uint8_t ch = (uint8_t)*p++;
+		if (ch == '\\') {
+			if (p >= end)
+				break;
+			char e = *p++;
+			switch (e) {
+			case 'n': ch = '\n'; break;
+			case 't': ch = '\t'; break;
+			case 'r': ch = '\r'; break;
+			case 'b': ch = '\b'; break;
+			case 'f': ch = '\f'; break;
+			case 'v': ch = '\v'; break;
+			case 'a': ch = 7; break;
+			case '\\': ch = '\\'; break;
+			case '"': ch = '"'; break;
+			case '\'': ch = '\''; break;
+			case 'x':
+			case 'X': {
+				unsigned v = 0, nd = 0;
+				while (p < end && nd < 2) {
+					char h = *p;
+					unsigned d = h >= '0' && h <= '9' ? (unsigned)(h - '0') :
+						     h >= 'a' && h <= 'f' ? (unsigned)(h - 'a' + 10) :
+						     h >= 'A' && h <= 'F' ? (unsigned)(h - 'A' + 10) : 16;
+					if (d > 15)
+						break;
+					v = v * 16 + d;
+					p++;
+					nd++;
+				}
+				ch = (uint8_t)v;
+				break;
+			}
+			default:
+				if (e >= '0' && e <= '7') {
+					unsigned v = (unsigned)(e - '0'), nd = 1;
+					while (p < end && nd < 3 && *p >= '0' && *p <= '7') {
+						v = v * 8 + (unsigned)(*p - '0');
+						p++;
+						nd++;
+					}
+					ch = (uint8_t)v;
+				} else
+					return bk__asm_error(c, p - 2, "unknown escape '\\%c'", e);
+			}
+		}
+		if (bk_buf_append(out, &ch, 1))
+			return -ENOMEM;
+	}
+	if (p >= end)
+		return bk__asm_error(c, open, "unterminated string");
+	*pp = p + 1;
+	return 0;
+}
+
+static int data_values(struct asm_ctx *c, const char *p, const char *end, int size)
+{
+	for (;;) {
+		struct asm_expr e;
+		const char *at = asm_skip_ws(p, end);
+		int r = bk__asm_parse_expr(c, &p, end, &e);
+		if (r)
+			return r;
+		uint64_t off = bk__asm_cur_off(c);
+		uint64_t zero = 0;
+		bool resolved = !e.a && !e.b;
+		if (e.a && e.b) {
+			struct asm_sym *a = &c->syms[e.a], *b = &c->syms[e.b];
+			if (a->defined && b->defined && a->sec == b->sec) {
+				e.c += (int64_t)(a->value - b->value);
+				resolved = true;
+			}
+		}
+		if (resolved) {
+			if (size < 8) {
+				int64_t lo = -((int64_t)1 << (size * 8 - 1)), hi = (int64_t)((1ull << (size * 8)) - 1);
+				if (e.c < lo || e.c > hi)
+					return bk__asm_error(c, at, "value %lld does not fit in %d byte%s", (long long)e.c,
+							 size, size > 1 ? "s" : "");
+			}
+			uint64_t v = (uint64_t)e.c;
+			if ((r = bk__asm_emit(c, &v, (size_t)size)))
+				return r;
+		} else {
+			if ((r = bk__asm_emit(c, &zero, (size_t)size)))
+				return r;
+			int kind = size == 1 ? FIX_DATA1 : size == 2 ? FIX_DATA2 : size == 4 ? FIX_DATA4 : FIX_DATA8;
+			if ((r = bk__asm_add_fix(c, kind, off, &e, at)))
+				return r;
+			if (c->secs[c->cur].type == BK_SHT_NOBITS)
+				return bk__asm_error(c, at, "relocated data in NOBITS section");
+		}
+		if (!expect_comma(&p, end))
+			return end_of_args(c, p, end);
+	}
+}
+
+static int leb(struct asm_ctx *c, const char *p, const char *end, bool sign)
+{
+	for (;;) {
+		struct asm_expr e;
+		const char *at = asm_skip_ws(p, end);
+		int r = bk__asm_parse_expr(c, &p, end, &e);
+		if (r)
+			return r;
+		if (e.a && e.b) {
+			struct asm_sym *a = &c->syms[e.a], *b = &c->syms[e.b];
+			if (a->defined && b->defined && a->sec == b->sec) {
+				e.c += (int64_t)(a->value - b->value);
+				e.a = e.b = 0;
+			}
+		}
+		if (e.a || e.b)
+			return bk__asm_error(c, at, "%s needs a constant or a difference of labels defined earlier in one section",
+					 sign ? ".sleb128" : ".uleb128");
+		uint8_t buf[10];
+		int n = 0;
+		if (sign) {
+			int64_t v = e.c;
+			for (;;) {
+				uint8_t b = v & 0x7f;
+				v >>= 7;
+				bool done = (v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40));
+				buf[n++] = done ? b : (uint8_t)(b | 0x80);
+				if (done)
+					break;
+			}
+		} else {
+			uint64_t v = (uint64_t)e.c;
+			do {
+				uint8_t b = v & 0x7f;
+				v >>= 7;
+				buf[n++] = v ? (uint8_t)(b | 0x80) : b;
+			} while (v);
+		}
+		if ((r = bk__asm_emit(c, buf, (size_t)n)))
+			return r;
+		if (!expect_comma(&p, end))
+			return end_of_args(c, p, end);
+	}
+}
+
+static int parse_flags(struct asm_ctx *c, const char *s, size_t n, uint64_t *flags, const char *at)
+{
+	*flags = 0;
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case 'a': *flags |= BK_SHF_ALLOC; break;
+		case 'w': *flags |= BK_SHF_WRITE; break;
+		case 'x': *flags |= BK_SHF_EXECINSTR; break;
+		case 'M': *flags |= BK_SHF_MERGE; break;
+		case 'S': *flags |= BK_SHF_STRINGS; break;
+		case 'e': *flags |= BK_SHF_EXCLUDE; break;
+		default: return bk__asm_error(c, at, "unknown section flag '%c'", s[i]);
+		}
+	}
+	return 0;
+}
+
+static int dir_section(struct asm_ctx *c, const char *p, const char *end)
+{
+	const char *name, *at = asm_skip_ws(p, end);
+	size_t nlen;
+	if (at < end && *at == '"') {
+		if (!get_name(c, &p, end, &name, &nlen))
+			return bk__asm_error(c, at, "unterminated section name");
+	} else {
+		const char *q = at;
+		while (q < end && *q != ',' && *q != ' ' && *q != '\t')
+			q++;
+		name = at;
+		nlen = (size_t)(q - at);
+		p = q;
+	}
+	if (!nlen)
+		return bk__asm_error(c, at, "expected a section name");
+	uint64_t flags = 0, entsize = 0;
+	uint32_t type = BK_SHT_PROGBITS;
+	bool explicit_flags = false;
+	if (expect_comma(&p, end)) {
+		const char *q = asm_skip_ws(p, end);
+		if (q >= end || *q != '"')
+			return bk__asm_error(c, q, "expected section flags in quotes");
+		const char *fs = ++q;
+		while (q < end && *q != '"')
+			q++;
+		if (q >= end)
+			return bk__asm_error(c, fs - 1, "unterminated string");
+		int r = parse_flags(c, fs, (size_t)(q - fs), &flags, fs);
+		if (r)
+			return r;
+		explicit_flags = true;
+		p = q + 1;
+		if (expect_comma(&p, end)) {
+			q = asm_skip_ws(p, end);
+			if (q < end && (*q == '@' || *q == '%'))
+				q++;
+			const char *ts = q;
+			while (q < end && asm_is_ident(*q))
+				q++;
+			if (word_is(ts, q, "progbits"))
+				type = BK_SHT_PROGBITS;
+			else if (word_is(ts, q, "nobits"))
+				type = BK_SHT_NOBITS;
+			else
+				return bk__asm_error(c, ts, "unknown section type '%.*s'", (int)(q - ts), ts);
+			p = q;
+			if (expect_comma(&p, end)) {
+				int64_t v;
+				const char *es = asm_skip_ws(p, end), *ee = es;
+				while (ee < end && *ee != ',')
+					ee++;
+				if ((r = bk__asm_const_expr(c, es, ee, &v)))
+					return r;
+				entsize = (uint64_t)v;
+				p = ee;
+			}
+		}
+	}
+	size_t before = c->nsecs;
+	int r = bk__asm_section(c, name, nlen, type, flags, entsize, explicit_flags);
+	if (r)
+		return r;
+	if (c->nsecs == before && explicit_flags) {
+		struct asm_sec *s = &c->secs[c->cur];
+		if (s->flags != flags || s->type != type)
+			return bk__asm_error(c, at, "section '%s' was declared with different flags or type", s->name);
+	}
+	return 0;
+}
+
+static int sym_attr(struct asm_ctx *c, const char *p, const char *end, int what)
+{
+	for (;;) {
+		const char *s, *at = asm_skip_ws(p, end);
+		size_t n;
+		if (!get_name(c, &p, end, &s, &n))
+			return bk__asm_error(c, at, "expected a symbol name");
+		uint32_t y = bk__asm_sym_get(c, s, n);
+		if (!y)
+			return -ENOMEM;
+		struct asm_sym *sy = &c->syms[y];
+		switch (what) {
+		case 0: sy->bind = BK_STB_GLOBAL; sy->bind_set = true; break;
+		case 1: sy->bind = BK_STB_WEAK; sy->bind_set = true; break;
+		case 2: sy->bind = BK_STB_LOCAL; sy->bind_set = true; break;
+		case 3: sy->vis = BK_STV_HIDDEN; break;
+		case 4: sy->vis = BK_STV_PROTECTED; break;
+		case 5: sy->vis = BK_STV_INTERNAL; break;
+		}
+		bk__asm_sym_register(c, y);
+		if (!expect_comma(&p, end))
+			return end_of_args(c, p, end);
+	}
+}
+
+static int dir_type(struct asm_ctx *c, const char *p, const char *end)
+{
+	const char *s, *at = asm_skip_ws(p, end);
+	size_t n;
+	if (!get_name(c, &p, end, &s, &n))
+		return bk__asm_error(c, at, "expected a symbol name");
+	if (!expect_comma(&p, end))
+		return bk__asm_error(c, p, "expected ','");
+	const char *q = asm_skip_ws(p, end);
+	if (q < end && (*q == '@' || *q == '%' || *q == '"'))
+		q++;
+	const char *ts = q;
+	while (q < end && asm_is_ident(*q))
+		q++;
+	uint8_t type;
+	if (word_is(ts, q, "function") || word_is(ts, q, "STT_FUNC"))
+		type = BK_STT_FUNC;
+	else if (word_is(ts, q, "object") || word_is(ts, q, "STT_OBJECT"))
+		type = BK_STT_OBJECT;
+	else if (word_is(ts, q, "notype") || word_is(ts, q, "STT_NOTYPE"))
+		type = BK_STT_NOTYPE;
+	else
+		return bk__asm_error(c, ts, "unsupported symbol type '%.*s'", (int)(q - ts), ts);
+	uint32_t y = bk__asm_sym_get(c, s, n);
+	if (!y)
+		return -ENOMEM;
+	c->syms[y].type = type;
+	bk__asm_sym_register(c, y);
+	return 0;
+}
+
+static int dir_size(struct asm_ctx *c, const char *p, const char *end)
+{
+	const char *s, *at = asm_skip_ws(p, end);
+	size_t n;
+	if (!get_name(c, &p, end, &s, &n))
+		return bk__asm_error(c, at, "expected a symbol name");
+	if (!expect_comma(&p, end))
+		return bk__asm_error(c, p, "expected ','");
+	struct asm_expr e;
+	at = asm_skip_ws(p, end);
+	int r = bk__asm_parse_expr(c, &p, end, &e);
+	if (r || (r = end_of_args(c, p, end)))
+		return r;
+	uint32_t y = bk__asm_sym_get(c, s, n);
+	if (!y)
+		return -ENOMEM;
+	if (c->nsizes >= c->capsizes) {
+		size_t nc = c->capsizes ? c->capsizes * 2 : 64;
+		void *np = realloc(c->sizes, nc * sizeof(*c->sizes));
+		if (!np)
+			return -ENOMEM;
+		c->sizes = np;
+		c->capsizes = nc;
+	}
+	c->sizes[c->nsizes++] = (struct asm_size){ y, e, c->line,
+		(uint32_t)(at - c->line_start) + 1 };
+	return 0;
+}
+
+static int dir_set(struct asm_ctx *c, const char *p, const char *end)
+{
+	const char *s, *at = asm_skip_ws(p, end);
+	size_t n;
+	if (!get_name(c, &p, end, &s, &n))
+		return bk__asm_error(c, at, "expected a symbol name");
+	if (!expect_comma(&p, end))
+		return bk__asm_error(c, p, "expected ','");
+	int64_t v;
+	int r = bk__asm_const_expr(c, p, end, &v);
+	if (r)
+		return r;
+	uint32_t y = bk__asm_sym_get(c, s, n);
+	if (!y)
+		return -ENOMEM;
+	struct asm_sym *sy = &c->syms[y];
+	if (sy->defined && sy->sec != SEC_ABS)
+		return bk__asm_error(c, at, "'%.*s' is already defined as a label", (int)n, s);
+	sy->defined = true;
+	sy->sec = SEC_ABS;
+	sy->value = (uint64_t)v;
+	bk__asm_sym_register(c, y);
+	return 0;
+}
+
+static int directive(struct asm_ctx *c, const char *p, const char *end)
+{
+	const char *d = p;
+	p++;
+	while (p < end && asm_is_ident(*p))
+		p++;
+	const char *de = p;
+	size_t n = (size_t)(de - d);
+	int r;
+#define IS(w) (n == sizeof(w) - 1 && !memcmp(d, w, n))
+	switch (d[1]) {
+	case 'a':
+		if (IS(".ascii") || IS(".asciz")) {
+			for (;;) {
+				struct bk_buf b = { 0 };
+				r = parse_string(c, &p, end, &b);
+				if (!r && IS(".asciz"))
+					r = bk_buf_append(&b, "", 1) ? -ENOMEM : 0;
+				if (!r && b.len)
+					r = bk__asm_emit(c, b.data, b.len);
+				bk_buf_free(&b);
+				if (r)
+					return r;
+				if (!expect_comma(&p, end))
+					return end_of_args(c, p, end);
+			}
+		}
+		if (IS(".addrsig")) {
+			c->addrsig = true;
+			return 0;
+		}
+		if (IS(".addrsig_sym")) {
+			const char *s, *at = asm_skip_ws(p, end);
+			size_t sn;
+			if (!get_name(c, &p, end, &s, &sn))
+				return bk__asm_error(c, at, "expected a symbol name");
+			uint32_t y = bk__asm_sym_get(c, s, sn);
+			if (!y)
+				return -ENOMEM;
+			if (c->naddrsig >= c->capaddrsig) {
+				size_t nc = c->capaddrsig ? c->capaddrsig * 2 : 32;
+				void *np = realloc(c->addrsig_syms, nc * sizeof(uint32_t));
+				if (!np)
+					return -ENOMEM;
+				c->addrsig_syms = np;
+				c->capaddrsig = nc;
+			}
+			c->addrsig_syms[c->naddrsig++] = y;
+			return 0;
+		}
+		if (IS(".align") || IS(".balign"))
+			goto align;
+		break;
+	case 'b':
+		if (IS(".byte"))
+			return data_values(c, p, end, 1);
+		if (IS(".bss"))
+			return bk__asm_section(c, ".bss", 4, BK_SHT_NOBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
+		if (IS(".balign"))
+			goto align;
+		break;
+	case 'c':
+		if (n > 5 && !memcmp(d, ".cfi_", 5))
+			return 0; /* .debug_frame is not generated (docs/asm.md) */
+		break;
+	case 'd':
+		if (IS(".data"))
+			return bk__asm_section(c, ".data", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true);
+		break;
+	case 'e':
+		if (IS(".equ"))
+			return dir_set(c, p, end);
+		break;
+	case 'f':
+		if (IS(".file")) {
+			const char *q = asm_skip_ws(p, end);
+			if (q < end && *q == '"') {
+				const char *s;
+				size_t sn;
+				if (!get_name(c, &q, end, &s, &sn))
+					return bk__asm_error(c, q, "unterminated string");
+				q = asm_skip_ws(q, end);
+				if (q >= end && !c->file_name) {
+					c->file_name = s;
+					c->file_nlen = (uint32_t)sn;
+				}
+			}
+			return 0; /* numbered .file entries feed .debug_line, not generated */
+		}
+		break;
+	case 'g':
+		if (IS(".globl") || IS(".global"))
+			return sym_attr(c, p, end, 0);
+		break;
+	case 'h':
+		if (IS(".hidden"))
+			return sym_attr(c, p, end, 3);
+		break;
+	case 'i':
+		if (IS(".ident"))
+			return 0;
+		if (IS(".int"))
+			return data_values(c, p, end, 4);
+		if (IS(".internal"))
+			return sym_attr(c, p, end, 5);
+		break;
+	case 'l':
+		if (IS(".long"))
+			return data_values(c, p, end, 4);
+		if (IS(".loc"))
+			return 0;
+		if (IS(".local"))
+			return sym_attr(c, p, end, 2);
+		break;
+	case 'p':
+		if (IS(".p2align") || IS(".p2alignw") || IS(".p2alignl")) {
+			int64_t v, fill = 0;
+			const char *a = asm_skip_ws(p, end), *ae = a;
+			while (ae < end && *ae != ',')
+				ae++;
+			if ((r = bk__asm_const_expr(c, a, ae, &v)))
+				return r;
+			if (v < 0 || v > 16)
+				return bk__asm_error(c, a, "alignment 2^%lld out of range [0, 16]", (long long)v);
+			if (ae < end) {
+				const char *f = ae + 1, *fe = f;
+				while (fe < end && *fe != ',')
+					fe++;
+				if (asm_skip_ws(f, fe) < fe && (r = bk__asm_const_expr(c, f, fe, &fill)))
+					return r;
+			}
+			return bk__asm_align(c, (uint64_t)1 << v, (uint8_t)fill);
+		}
+		if (IS(".protected"))
+			return sym_attr(c, p, end, 4);
+		if (IS(".previous"))
+			return 0;
+		break;
+	case 'q':
+		if (IS(".quad"))
+			return data_values(c, p, end, 8);
+		break;
+	case 's':
+		if (IS(".section"))
+			return dir_section(c, p, end);
+		if (IS(".short"))
+			return data_values(c, p, end, 2);
+		if (IS(".size"))
+			return dir_size(c, p, end);
+		if (IS(".set"))
+			return dir_set(c, p, end);
+		if (IS(".sleb128"))
+			return leb(c, p, end, true);
+		if (IS(".string"))
+			goto asciz;
+		if (IS(".skip") || IS(".space"))
+			goto zero;
+		break;
+	case 't':
+		if (IS(".text"))
+			return bk__asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
+		if (IS(".type"))
+			return dir_type(c, p, end);
+		break;
+	case 'u':
+		if (IS(".uleb128"))
+			return leb(c, p, end, false);
+		break;
+	case 'w':
+		if (IS(".weak"))
+			return sym_attr(c, p, end, 1);
+		break;
+	case 'z':
+		if (IS(".zero"))
+			goto zero;
+		break;
+	case '2':
+		if (IS(".2byte"))
+			return data_values(c, p, end, 2);
+		break;
+	case '4':
+		if (IS(".4byte"))
+			return data_values(c, p, end, 4);
+		break;
+	case '8':
+		if (IS(".8byte"))
+			return data_values(c, p, end, 8);
+		break;
+	}
+	return bk__asm_error(c, d, "unknown directive '%.*s'", (int)n, d);
+asciz:
+	for (;;) {
+		struct bk_buf b = { 0 };
+		r = parse_string(c, &p, end, &b);
+		if (!r)
+			r = bk_buf_append(&b, "", 1) ? -ENOMEM : 0;
+		if (!r)
+			r = bk__asm_emit(c, b.data, b.len);
+		bk_buf_free(&b);
+		if (r)
+			return r;
+		if (!expect_comma(&p, end))
+			return end_of_args(c, p, end);
+	}
+zero: {
+	int64_t v, fill = 0;
+	const char *a = asm_skip_ws(p, end), *ae = a;
+	while (ae < end && *ae != ',')
+		ae++;
+	if ((r = bk__asm_const_expr(c, a, ae, &v)))
+		return r;
+	if (ae < end && (r = bk__asm_const_expr(c, ae + 1, end, &fill)))
+		return r;
+	if (v < 0 || v > (1 << 28))
+		return bk__asm_error(c, a, "size %lld out of range [0, 268435456]", (long long)v);
+	struct asm_sec *s = &c->secs[c->cur];
+	if (s->type == BK_SHT_NOBITS) {
+		if (fill)
+			return bk__asm_error(c, a, "non-zero fill in NOBITS section");
+		s->nobits += (uint64_t)v;
+		return 0;
+	}
+	if (!v)
+		return 0;
+	if (bk_buf_reserve(&s->data, (size_t)v))
+		return -ENOMEM;
+	memset(s->data.data + s->data.len, (int)fill, (size_t)v);
+	s->data.len += (size_t)v;
+	return 0;
+}
+align: {
+	int64_t v, fill = 0;
+	const char *a = asm_skip_ws(p, end), *ae = a;
+	while (ae < end && *ae != ',')
+		ae++;
+	if ((r = bk__asm_const_expr(c, a, ae, &v)))
+		return r;
+	if (v <= 0 || (v & (v - 1)) || v > 65536)
+		return bk__asm_error(c, a, "alignment must be a power of 2 up to 65536");
+	if (ae < end && (r = bk__asm_const_expr(c, ae + 1, end, &fill)))
+		return r;
+	return bk__asm_align(c, (uint64_t)v, (uint8_t)fill);
+}
+#undef IS
+}
+
+static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end)
+{
+	for (;;) {
+		p = asm_skip_ws(p, end);
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+			end--;
+		if (p >= end)
+			return 0;
+		/* label? */
+		const char *q = p;
+		if (asm_is_ident_start(*q) || (*q >= '0' && *q <= '9')) {
+			while (q < end && asm_is_ident(*q))
+				q++;
+			if (q < end && *q == ':') {
+				if (*p >= '0' && *p <= '9')
+					return bk__asm_error(c, p, "numeric labels are not supported");
+				int r = bk__asm_define_label(c, p, (size_t)(q - p), p);
+				if (r)
+					return r;
+				p = q + 1;
+				continue;
+			}
+		} else if (*q == '"') {
+			const char *s;
+			size_t n;
+			if (get_name(c, &q, end, &s, &n) && q < end && *q == ':') {
+				int r = bk__asm_define_label(c, s, n, p);
+				if (r)
+					return r;
+				p = q + 1;
+				continue;
+			}
+		}
+		c->stmt = p;
+		if (*p == '.' && p + 1 < end && asm_is_ident_start(p[1]))
+			return directive(c, p, end);
+		return bk__asm_match_insn(c, m, p, end);
+	}
+}
+
+int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len)
+{
+	struct asm_matcher *m = bk__asm_matcher_new(BK_ASM_LLVM);
+	if (!m)
+		return bk_err_set(c->err, -ENOMEM, "%s: out of memory", c->name);
+	const char *p = text, *end = text + len;
+	int r = 0;
+	bool in_block = false;
+	uint32_t line = 1;
+	while (p < end && !r) {
+		const char *ls = p;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		c->line = line;
+		c->line_start = ls;
+		const char *s = p;
+		bool in_str = false;
+		const char *q = p, *quote = NULL;
+		if (in_block) {
+			for (; q + 1 < le; q++)
+				if (q[0] == '*' && q[1] == '/')
+					break;
+			if (q + 1 >= le) {
+				p = le + 1;
+				line++;
+				continue;
+			}
+			in_block = false;
+			s = q = q + 2;
+		}
+		for (; q < le && !r; q++) {
+			char ch = *q;
+			if (in_str) {
+				if (ch == '\\' && q + 1 < le)
+					q++;
+				else if (ch == '"')
+					in_str = false;
+				continue;
+			}
+			if (ch == '"') {
+				in_str = true;
+				quote = q;
+			} else if (ch == '#' || (ch == '/' && q + 1 < le && q[1] == '/')) {
+				break;
+			} else if (ch == ';') {
+				r = statement(c, m, s, q);
+				s = q + 1;
+			} else if (ch == '/' && q + 1 < le && q[1] == '*') {
+				r = statement(c, m, s, q);
+				const char *ce = q + 2;
+				while (ce + 1 < le && !(ce[0] == '*' && ce[1] == '/'))
+					ce++;
+				if (ce + 1 >= le) {
+					in_block = true;
+					s = q = le;
+					break;
+				}
+				s = ce + 2;
+				q = ce + 1;
+			}
+		}
+		if (!r && !in_block) {
+			if (in_str)
+				r = bk__asm_error(c, quote, "unterminated string");
+			else
+				r = statement(c, m, s, q < le ? q : le);
+		} else if (!r && in_block && s < le) {
+			/* text before an unterminated block comment was handled above */
+		}
+		p = le + 1;
+		line++;
+	}
+	bk__asm_matcher_free(m);
+	return r;
+}
