@@ -640,12 +640,6 @@ static const char *fmt_insn(struct xlated *x, uint32_t i, char *buf, size_t len,
 	*slots = bk_insn_format((const struct bk_insn *)in, x->n - i, &po, buf, len);
 	if (*slots < 1)
 		*slots = 1;
-	/* The kernel names registers rN in every atomic, 32-bit ones included; the
-	 * shared printer writes wN there (reported to its owner). */
-	if (in->code == (BPF_STX | BPF_ATOMIC | BPF_W))
-		for (char *c = buf + 5; *c; c++)
-			if (*c == 'w' && c[1] >= '0' && c[1] <= '9' && (c[-1] == ' ' || c[-1] == '('))
-				*c = 'r';
 	return buf;
 }
 
