@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "bpfkit/isa.h"
+#include "bpfkit/jit.h"
 #include "bpfkit/util.h"
 #include "bpfkit/vm.h"
 #if __has_include("bpfkit/asm.h")
@@ -118,6 +119,9 @@ static int assemble(const char *text, struct bk_buf *out, struct bk_err *err)
 #endif
 }
 
+static bool use_jit;
+static int jit_compiled, jit_refused;
+
 enum verdict { V_PASS, V_FAIL, V_SKIP };
 
 static enum verdict run_case(const char *path, int cpu, char *why, size_t whylen)
@@ -180,6 +184,14 @@ static enum verdict run_case(const char *path, int cpu, char *why, size_t whylen
 	if (ret == 0) {
 		struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .cpu = cpu);
 		ret = bk_vm_load(vm, (const struct bk_insn *)prog.data, prog.len / 8, &po, &p, &err);
+	}
+	if (ret == 0 && use_jit) {
+		/* A program the JIT refuses runs in the interpreter (counted apart). */
+		struct bk_err jerr = { 0 };
+		if (bk_jit_attach(p, NULL, &jerr) == 0)
+			jit_compiled++;
+		else
+			jit_refused++;
 	}
 	if (ret == 0) {
 		struct bk_run_opts ro = BK_OPTS_INIT(bk_run_opts, .data_in = mem.data,
@@ -257,14 +269,16 @@ int bk_cmd_conformance(int argc, char **argv)
 	size_t n = 0;
 	for (int i = 1; i < argc; i++) {
 		if (bk_cli_is_help(argv[i])) {
-			printf("Usage: bpfkit conformance [--cpu v1|v2|v3|v4] [-v] PATH...\n"
+			printf("Usage: bpfkit conformance [--cpu v1|v2|v3|v4] [--engine interp|jit] [-v] PATH...\n"
 			       "Runs bpf_conformance .data files (or directories of them) in the\n"
 			       "interpreter: r1 = the -- mem bytes, r2 = their length, helpers 0..5 of\n"
 			       "the suite. A test needing a newer cpu than --cpu is skipped; a test\n"
 			       "with -- error (or any file under a negative/ directory) passes when\n"
 			       "assembling, loading or running fails cleanly.\n"
 			       "Prints FAIL/SKIP lines (PASS too with -v) and ends with\n"
-			       "'N passed, N failed, N skipped'.\n");
+			       "'N passed, N failed, N skipped'. --engine jit runs the JIT-compiled\n"
+			       "code (programs the JIT refuses in the interpreter, counted on the\n"
+			       "line before the last).\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
@@ -277,6 +291,12 @@ int bk_cmd_conformance(int argc, char **argv)
 				return bk_cli_fail("conformance", "bad cpu '%s' (v1..v4)", argv[i] + 6);
 		} else if (!strcmp(argv[i], "-v")) {
 			verbose = 1;
+		} else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "jit"))
+				use_jit = true;
+			else if (strcmp(argv[i], "interp"))
+				return bk_cli_fail("conformance", "bad --engine '%s' (interp, jit)", argv[i]);
 		} else if (argv[i][0] == '-') {
 			return bk_cli_fail("conformance", "unknown option '%s'", argv[i]);
 		} else {
@@ -304,6 +324,9 @@ int bk_cmd_conformance(int argc, char **argv)
 		free(files[i]);
 	}
 	free(files);
+	if (use_jit)
+		printf("jit: %d compiled, %d refused (run in the interpreter)\n", jit_compiled,
+		       jit_refused);
 	printf("%d passed, %d failed, %d skipped\n", pass, fail, skip);
 	return fail ? 1 : 0;
 }

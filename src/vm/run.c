@@ -329,7 +329,9 @@ int bk__run_once(struct bk_run *run, struct bk_prog *root, const uint64_t args[5
 	memset(&run->stats, 0, sizeof(run->stats));
 	memset(&run->redirect, 0, sizeof(run->redirect));
 	*r0 = 0;
-	int ret = (run->count_insns ? bk__interp_count : bk__interp)(run, root, 0, args, r0);
+	int ret = root->jit_run && !run->count_insns
+		? root->jit_run(run, root, args, r0)
+		: (run->count_insns ? bk__interp_count : bk__interp)(run, root, 0, args, r0);
 	uint64_t used = run->budget_init - run->budget;
 	uint64_t other = run->stats.calls + run->stats.tail_calls;
 	run->stats.back_edges = used > other ? used - other : 0;

@@ -346,6 +346,8 @@ void bk_prog_free(struct bk_prog *prog)
 	struct bk_vm *vm = prog->vm;
 	if (vm && prog->id && prog->id <= vm->nprogs && vm->progs[prog->id - 1] == prog)
 		vm->progs[prog->id - 1] = NULL;
+	if (prog->jit_free)
+		prog->jit_free(prog->jit);
 	free(prog->insns);
 	free(prog->code);
 	free(prog->name);

@@ -45,6 +45,12 @@ struct bk_prog {
 	struct bk_insn *insns;     /* as given */
 	struct bk_dinsn *code;     /* n slots, same indexes */
 	size_t n;
+	/* A compiled form (the JIT), run by bk__run_once instead of the interpreter when
+	 * set and instructions are not being counted; freed with the program. */
+	void *jit;
+	int (*jit_run)(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5],
+		       uint64_t *r0);
+	void (*jit_free)(void *jit);
 };
 
 enum bk_region_kind { BK_REG_MEM, BK_REG_CTX };

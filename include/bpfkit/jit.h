@@ -1,0 +1,45 @@
+/* bpfkit jit — an x86-64 JIT for the userspace runtime (include/bpfkit/vm.h).
+ *
+ * bk_jit_attach compiles a loaded program; from then on bk_prog_exec and
+ * bk_prog_test_run run the machine code instead of the interpreter (except when
+ * instructions are counted), with the same results and the same errors. */
+#ifndef BPFKIT_JIT_H
+#define BPFKIT_JIT_H
+
+#include "common.h"
+#include "vm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct bk_jit_opts {
+	size_t sz;
+};
+
+struct bk_jit_info {
+	size_t code_size;    /* bytes of machine code */
+	size_t ninsns;       /* slots compiled */
+	size_t native;       /* slots compiled to inline machine code */
+	size_t runtime;      /* slots executed by a call into the runtime (memory, helpers) */
+};
+
+/* Whether this build can JIT (x86-64 only). */
+bool bk_jit_supported(void);
+
+/* Compiles PROG and attaches the code to it. A program using an instruction the JIT
+ * does not compile is refused (-EOPNOTSUPP) with the instruction named; the program
+ * stays usable with the interpreter. */
+int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct bk_err *err);
+/* Back to the interpreter; frees the code. */
+void bk_jit_detach(struct bk_prog *prog);
+bool bk_jit_attached(const struct bk_prog *prog);
+/* Machine code of an attached program (NULL if none), and facts about it. */
+const void *bk_jit_code(const struct bk_prog *prog, struct bk_jit_info *info);
+/* Byte offset of slot IDX in the code (for listings); -1 if none. */
+long bk_jit_slot_offset(const struct bk_prog *prog, size_t idx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,283 @@
+/* The JIT against the interpreter: hand-picked programs, then random ones (every ALU,
+ * jump, load/store and atomic form the table has), comparing r0, memory, stats and
+ * the error message bit for bit. */
+#include "bpfkit/jit.h"
+#include "bpfkit/isa.h"
+#include "bpfkit/vm.h"
+#include "tap.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static const int32_t special[] = { 0, 1, -1, 2, 7, 8, 31, 32, 63, 64, INT32_MIN, INT32_MAX,
+				   0x7fff, -0x8000, 0xff, 0x80 };
+static int32_t rimm(void)
+{
+	return rnd() & 1 ? special[rnd() % (sizeof(special) / sizeof(special[0]))] : (int32_t)rnd();
+}
+
+static enum bk_op forms[BK_OP__COUNT];
+static size_t nforms;
+
+static void pick_forms(void)
+{
+	for (int op = 0; op < BK_OP__COUNT; op++) {
+		const struct bk_opinfo *in = bk_isa_info((enum bk_op)op);
+		switch (in->fmt) {
+		case BK_F_ALU_K: case BK_F_ALU_X: case BK_F_NEG: case BK_F_MOVSX: case BK_F_END:
+		case BK_F_JCOND: case BK_F_JA: case BK_F_JA32: case BK_F_LDX: case BK_F_LDXSX:
+		case BK_F_ST: case BK_F_STX: case BK_F_ATOMIC: case BK_F_LDDW:
+			if ((in->match == BK_M_SRC && in->match_value != 0 && in->fmt == BK_F_LDDW) ||
+			    op == BK_OP_MAY_GOTO)
+				break;
+			forms[nforms++] = (enum bk_op)op;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* One random program of N slots ending in exit. Memory goes through r1 (the region)
+ * and r10 (the stack), so most accesses are valid and some are not. */
+static size_t gen(struct bk_insn *p, size_t n)
+{
+	size_t k = 0;
+	for (int r = 0; r < 10; r++) {
+		if (r == 1)
+			continue;
+		p[k++] = (struct bk_insn){ .code = 0xb7, .dst = (uint8_t)r, .imm = rimm() };
+	}
+	while (k < n - 1) {
+		enum bk_op op = forms[rnd() % nforms];
+		const struct bk_opinfo *in = bk_isa_info(op);
+		if (in->slots == 2 && k + 2 >= n)
+			continue;
+		struct bk_insn x = { .code = in->code };
+		x.dst = (uint8_t)(rnd() % 10);
+		x.src = (uint8_t)(rnd() % 10);   /* r10's value differs between runs */
+		x.imm = rimm();
+		x.off = (int16_t)(rnd() % 3 == 0 ? (int16_t)rnd() : (int16_t)(rnd() % 64) - 32);
+		bool mem = in->mem_size != 0;
+		if (mem) {
+			bool stack = rnd() & 1;
+			int base = stack ? 10 : 1;
+			int16_t off = stack ? (int16_t)(-(int)(rnd() % 72))
+					    : (int16_t)(rnd() % 80) - 4;
+			if (rnd() % 8 == 0)
+				off = (int16_t)rnd();
+			if (in->fmt == BK_F_LDX || in->fmt == BK_F_LDXSX) {
+				x.src = (uint8_t)base;
+				if (x.dst == 1 && rnd() % 4)
+					x.dst = 2;
+			} else {
+				x.dst = (uint8_t)base;
+			}
+			if (in->fmt == BK_F_ATOMIC && (rnd() & 3))
+				off &= (int16_t)~(in->mem_size - 1);
+			x.off = off;
+		} else if (x.dst == 1 && rnd() % 8) {
+			x.dst = 0;
+		}
+		if (in->fmt == BK_F_JCOND || in->fmt == BK_F_JA) {
+			int span = (int)(n - 1 - k);
+			int back = (int)k;
+			/* mostly forward; sometimes backward (loops the budget must stop) */
+			x.off = rnd() % 16 ? (int16_t)(rnd() % (unsigned)span)
+					   : (int16_t)(-(int)(rnd() % (unsigned)(back + 1)) - 1);
+		}
+		if (in->fmt == BK_F_JA32) {
+			x.imm = (int32_t)(rnd() % (uint64_t)(n - 1 - k));
+		}
+		if (in->match == BK_M_OFF)
+			x.off = (int16_t)in->match_value;
+		else if (in->match == BK_M_IMM)
+			x.imm = in->match_value;
+		else if (in->match == BK_M_SRC)
+			x.src = (uint8_t)in->match_value;
+		if (in->zero & BK_Z_DST)
+			x.dst = 0;
+		if (in->zero & BK_Z_SRC)
+			x.src = 0;
+		if (in->zero & BK_Z_OFF)
+			x.off = 0;
+		if (in->zero & BK_Z_IMM)
+			x.imm = 0;
+		p[k++] = x;
+		if (in->slots == 2)
+			p[k++] = (struct bk_insn){ .imm = (int32_t)rnd() };
+	}
+	p[k++] = (struct bk_insn){ .code = 0x95 };
+	return k;
+}
+
+struct outcome {
+	int ret;
+	uint64_t r0;
+	struct bk_run_stats st;
+	char msg[BK_ERR_MAX];
+	uint8_t mem[64];
+};
+
+/* Both engines see the same addresses: one buffer. */
+static uint8_t buf[64];
+
+static void run1(struct bk_prog *p, struct outcome *o, const uint8_t *init)
+{
+	memcpy(buf, init, sizeof(buf));
+	struct bk_mem_region reg = { buf, sizeof(buf), true };
+	struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .regions = &reg, .nregions = 1,
+					      .budget = 300);
+	eo.args[0] = (uint64_t)(uintptr_t)buf;
+	eo.args[1] = sizeof(buf);
+	struct bk_err err = { 0 };
+	o->r0 = 0;
+	o->ret = bk_prog_exec(p, &eo, &o->r0, &o->st, &err);
+	snprintf(o->msg, sizeof(o->msg), "%s", o->ret ? err.msg : "");
+	memcpy(o->mem, buf, sizeof(buf));
+}
+
+/* Messages name addresses of the per-run buffers: compare them with those replaced. */
+static bool same(const struct outcome *a, const struct outcome *b)
+{
+	if (a->ret != b->ret || a->r0 != b->r0 || memcmp(a->mem, b->mem, sizeof(a->mem)))
+		return false;
+	if (a->st.back_edges != b->st.back_edges || a->st.helper_calls != b->st.helper_calls)
+		return false;
+	/* stack addresses differ between runs: compare up to the first "0x" */
+	const char *x = strstr(a->msg, "0x"), *y = strstr(b->msg, "0x");
+	size_t la = x ? (size_t)(x - a->msg) : strlen(a->msg);
+	size_t lb = y ? (size_t)(y - b->msg) : strlen(b->msg);
+	return la == lb && !memcmp(a->msg, b->msg, la);
+}
+
+static int differential(struct bk_vm *vm, size_t count, size_t *errors, size_t *loaded)
+{
+	struct bk_insn prog[64];
+	uint8_t init[64];
+	int bad = 0;
+	for (size_t it = 0; it < count; it++) {
+		size_t n = gen(prog, 16 + rnd() % 40);
+		for (size_t i = 0; i < sizeof(init); i++)
+			init[i] = (uint8_t)rnd();
+		struct bk_prog *p;
+		struct bk_err err = { 0 };
+		if (bk_vm_load(vm, prog, n, NULL, &p, &err) < 0)
+			continue;
+		(*loaded)++;
+		struct outcome a, b;
+		run1(p, &a, init);
+		if (bk_jit_attach(p, NULL, &err) < 0) {
+			if (bad++ < 3)
+				printf("not ok jit random %zu: refused: %s\n", it, err.msg);
+			bk_prog_free(p);
+			continue;
+		}
+		run1(p, &b, init);
+		if (a.ret)
+			(*errors)++;
+		if (!same(&a, &b)) {
+			if (bad++ < 3) {
+				printf("not ok jit random %zu: mem %d stats %d/%d: interp ret %d r0 0x%llx '%s' / jit ret %d r0 0x%llx '%s'\n",
+				       it, memcmp(a.mem, b.mem, 64) != 0, (int)a.st.back_edges,
+				       (int)b.st.back_edges, a.ret, (unsigned long long)a.r0, a.msg, b.ret,
+				       (unsigned long long)b.r0, b.msg);
+				for (size_t i = 0; i < n; i++)
+					printf("#  %zu: %02x %u %u %d %d\n", i, prog[i].code, prog[i].dst,
+					       prog[i].src, prog[i].off, prog[i].imm);
+			}
+		}
+		bk_prog_free(p);
+	}
+	return bad;
+}
+
+static uint64_t h_add(struct bk_run *run, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
+{
+	return a + b * 3 + c * 5 + d * 7 + e * 11;
+}
+
+int main(int argc, char **argv)
+{
+	if (!bk_jit_supported()) {
+		printf("skip jit: not an x86-64 host\n");
+		return 0;
+	}
+	size_t count = argc > 1 ? strtoull(argv[1], NULL, 0) : 100000;
+	pick_forms();
+	struct bk_vm *vm = bk_vm_new(NULL);
+	struct bk_err err = { 0 };
+	CHECK("jit vm", vm != NULL);
+
+	/* a helper call: r0 from the helper, registers r6..r9 kept, r1..r5 passed */
+	struct bk_helper h = { .id = 1, .name = "add", .fn = h_add };
+	bk_vm_register_helper(vm, &h, &err);
+	struct bk_insn call[] = {
+		{ .code = 0xb7, .dst = 1, .imm = 1 }, { .code = 0xb7, .dst = 2, .imm = 2 },
+		{ .code = 0xb7, .dst = 3, .imm = 3 }, { .code = 0xb7, .dst = 4, .imm = 4 },
+		{ .code = 0xb7, .dst = 5, .imm = 5 }, { .code = 0xb7, .dst = 6, .imm = 100 },
+		{ .code = 0x85, .imm = 1 },
+		{ .code = 0x0f, .dst = 0, .src = 6 }, { .code = 0x95 },
+	};
+	struct bk_prog *p;
+	uint64_t r0 = 0;
+	int ret = bk_vm_load(vm, call, 9, NULL, &p, &err);
+	CHECKF(ret == 0, "jit helper program loads (%s)", err.msg);
+	if (ret == 0) {
+		ret = bk_jit_attach(p, NULL, &err);
+		CHECKF(ret == 0 && bk_jit_attached(p), "jit compiles a helper call (%s)", err.msg);
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts);
+		ret = bk_prog_exec(p, &eo, &r0, NULL, &err);
+		CHECKF(ret == 0 && r0 == 1 + 6 + 15 + 28 + 55 + 100, "jit helper call r0 = %llu",
+		       (unsigned long long)r0);
+		bk_prog_free(p);
+	}
+
+	/* an infinite loop stops at the budget with the interpreter's error */
+	struct bk_insn loop[] = { { .code = 0x07, .dst = 0, .imm = 1 }, { .code = 0x05, .off = -2 },
+				  { .code = 0x95 } };
+	ret = bk_vm_load(vm, loop, 3, NULL, &p, &err);
+	if (ret == 0) {
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .budget = 1000);
+		struct bk_err e1 = { 0 }, e2 = { 0 };
+		int a = bk_prog_exec(p, &eo, &r0, NULL, &e1);
+		bk_jit_attach(p, NULL, &err);
+		int b = bk_prog_exec(p, &eo, &r0, NULL, &e2);
+		CHECKF(a == -ELOOP && b == -ELOOP && !strcmp(e1.msg, e2.msg),
+		       "jit runaway loop stops at the budget (%s)", e2.msg);
+		bk_prog_free(p);
+	}
+
+	/* refused: a bpf-to-bpf call, naming the instruction */
+	struct bk_insn local[] = { { .code = 0x85, .src = 1, .imm = 1 }, { .code = 0x95 },
+				   { .code = 0xb7, .imm = 7 }, { .code = 0x95 } };
+	ret = bk_vm_load(vm, local, 4, NULL, &p, &err);
+	if (ret == 0) {
+		ret = bk_jit_attach(p, NULL, &err);
+		CHECKF(ret == -EOPNOTSUPP && strstr(err.msg, "instruction 0"),
+		       "jit refuses a local call naming it (%s)", err.msg);
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts);
+		CHECK("jit refused program still runs in the interpreter",
+		      bk_prog_exec(p, &eo, &r0, NULL, &err) == 0 && r0 == 7);
+		bk_prog_free(p);
+	}
+
+	size_t errors = 0, loaded = 0;
+	int bad = differential(vm, count, &errors, &loaded);
+	CHECKF(bad == 0 && loaded > count / 2,
+	       "jit agrees with the interpreter on %zu random programs (%zu loaded, %zu of them faulting), r0, memory, stats and errors",
+	       count, loaded, errors);
+	bk_vm_free(vm);
+	return 0;
+}
