@@ -112,7 +112,7 @@ fuzz-build: $(FUZZ_SRCS:fuzz/%.c=$(FB)/%)
 fuzz: fuzz-build
 	@for f in $(FUZZ_SRCS:fuzz/%.c=%); do mkdir -p $(FB)/corpus-$$f; \
 	  echo "fuzz $$f: $(FUZZ_SECONDS)s"; \
-	  $(FB)/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FB)/corpus-$$f fuzz/seeds/$$f 2>&1 | tail -3 || exit 1; done
+	  $(FB)/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FB)/corpus-$$f fuzz/seeds/$$f $$([ -d tests/$$f ] && echo tests/$$f) 2>&1 | tail -3 || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

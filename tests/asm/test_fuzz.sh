@@ -14,7 +14,7 @@ if ! clang-19 -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I"$ROOT/inc
 fi
 ok "asm fuzz harness builds"
 mkdir -p "$FB/corpus"
-if "$FB/asm" -artifact_prefix="$T/" -runs=400 -max_len=2048 -seed=1 "$FB/corpus" "$ROOT/fuzz/seeds/asm" > "$T/fuzz.log" 2>&1; then
+if "$FB/asm" -artifact_prefix="$T/" -runs=400 -max_len=2048 -seed=1 "$FB/corpus" "$ROOT/fuzz/seeds/asm" "$ROOT/tests/asm" > "$T/fuzz.log" 2>&1; then
 	ok "asm fuzz: 400 runs without a crash, leak or UB report"
 else
 	notok "asm fuzz" "$(grep -m2 -E 'ERROR|SUMMARY|runtime error' "$T/fuzz.log" | tr '\n' ' ')"
