@@ -36,6 +36,12 @@ struct bk_asm_opts {
 int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,
 		  struct bk_object **out, struct bk_err *err);
 
+/* Assembles the file PATH ("-" = stdin) into a new object. LLVM syntax is read and
+ * assembled a piece at a time, so memory follows the object's size, not the text's;
+ * the other syntaxes are read whole. opts->name defaults to PATH. */
+int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_object **out,
+		struct bk_err *err);
+
 /* Assembles TEXT and appends the bytes of its first non-empty code section to OUT.
  * Relocations, if any, are left as the assembler wrote the fields (e.g. imm = 0). */
 int bk_asm_raw(const char *text, size_t len, const struct bk_asm_opts *opts,

@@ -3,6 +3,8 @@
 #include "asm_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,30 @@ char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = 0;
 	c->owned[c->nowned++] = p;
+	return p;
+}
+
+/* Names live in blocks that outlive the input text: the text may be read in pieces. */
+const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n)
+{
+	if (c->arena_left < n + 1) {
+		size_t sz = n + 1 > 65536 ? n + 1 : 65536;
+		if (GROW(c, c->owned, c->nowned, c->capowned))
+			return NULL;
+		char *b = malloc(sz);
+		if (!b) {
+			oom(c);
+			return NULL;
+		}
+		c->owned[c->nowned++] = b;
+		c->arena = b;
+		c->arena_left = sz;
+	}
+	char *p = c->arena;
+	memcpy(p, s, n);
+	p[n] = 0;
+	c->arena += n + 1;
+	c->arena_left -= n + 1;
 	return p;
 }
 
@@ -113,14 +139,16 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 			return 0;
 	if (GROW(c, c->syms, c->nsyms, c->capsyms))
 		return 0;
+	const char *copy = bk__asm_intern(c, name, len);
+	if (!copy)
+		return 0;
 	i = (uint32_t)c->nsyms++;
 	struct asm_sym *s = &c->syms[i];
 	memset(s, 0, sizeof(*s));
-	s->name = name;
+	s->name = copy;
 	s->nlen = (uint32_t)len;
 	s->hash = hash_name(name, len);
 	s->sec = SEC_UNDEF;
-	s->size_expr = -1;
 	s->temp = len >= 2 && name[0] == '.' && name[1] == 'L';
 	size_t j = s->hash & c->hmask;
 	while (c->htab[j])
@@ -162,6 +190,8 @@ int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t ty
 			c->cur = (int)i;
 			return 0;
 		}
+	if (c->nsecs >= 0xff00)
+		return bk__asm_error(c, name, "too many sections (at most 65280)");
 	if (GROW(c, c->secs, c->nsecs, c->capsecs))
 		return -ENOMEM;
 	struct asm_sec *s = &c->secs[c->nsecs];
@@ -201,7 +231,6 @@ int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t ty
 		y->defined = true;
 		y->is_section = true;
 		y->type = BK_STT_SECTION;
-		y->size_expr = -1;
 		bk__asm_sym_register(c, sym);
 	}
 	s = &c->secs[c->nsecs];
@@ -267,17 +296,62 @@ int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill)
 	return 0;
 }
 
+/* Jumps to labels defined by now are patched and dropped, so the list holds only what is
+ * still open (forward jumps not yet reached, relocations-to-be). */
+static int jump_now(struct asm_ctx *c, const struct asm_fix *f)
+{
+	if ((f->kind != FIX_JMP16 && f->kind != FIX_JMP32) || !f->e.a || f->e.b)
+		return 0;
+	const struct asm_sym *a = &c->syms[f->e.a];
+	if (!a->defined || a->sec != f->sec)
+		return 0;
+	int64_t delta = (int64_t)a->value + f->e.c - (int64_t)(f->off + 8);
+	if (delta % 8)
+		return 0;
+	delta /= 8;
+	uint8_t *d = c->secs[f->sec].data.data + f->off;
+	if (f->kind == FIX_JMP16) {
+		if (delta < INT16_MIN || delta > INT16_MAX)
+			return 0;
+		int16_t v = (int16_t)delta;
+		memcpy(d + 2, &v, 2);
+	} else {
+		if (delta < INT32_MIN || delta > INT32_MAX)
+			return 0;
+		int32_t v = (int32_t)delta;
+		memcpy(d + 4, &v, 4);
+	}
+	return 1;
+}
+
+static void sweep_fixups(struct asm_ctx *c)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < c->nfix; i++)
+		if (!jump_now(c, &c->fix[i]))
+			c->fix[k++] = c->fix[i];
+	c->nfix = k;
+}
+
 int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at)
 {
-	if (GROW(c, c->fix, c->nfix, c->capfix))
+	if (c->nfix == c->capfix && c->capfix >= 1024) {
+		sweep_fixups(c);
+		/* grow only when the sweep freed less than a quarter */
+		if (c->nfix > c->capfix / 4 * 3 && grow_array((void **)&c->fix, &c->capfix, sizeof(*c->fix)))
+			return oom(c);
+	} else if (GROW(c, c->fix, c->nfix, c->capfix))
 		return -ENOMEM;
+	if (off > UINT32_MAX)
+		return bk__asm_error(c, at, "section '%s' is larger than 4 GiB", c->secs[c->cur].name);
 	struct asm_fix *f = &c->fix[c->nfix++];
 	f->kind = (uint8_t)kind;
-	f->sec = c->cur;
-	f->off = off;
+	f->sec = (uint16_t)c->cur;
+	f->off = (uint32_t)off;
 	f->e = *e;
 	f->line = c->line;
-	f->col = at && c->line_start && at >= c->line_start ? (uint32_t)(at - c->line_start) + 1 : 1;
+	size_t col = at && c->line_start && at >= c->line_start ? (size_t)(at - c->line_start) + 1 : 1;
+	f->col = (uint16_t)(col > 65535 ? 65535 : col);
 	return 0;
 }
 
@@ -556,7 +630,8 @@ static int add_reloc(struct asm_ctx *c, int sec, uint64_t off, uint32_t type, ui
 {
 	if (GROW(c, c->rel, c->nrel, c->caprel))
 		return -ENOMEM;
-	c->rel[c->nrel++] = (struct asm_reloc){ sec, off, type, sym };
+	c->rel[c->nrel++] = (struct asm_reloc){ .off = (uint32_t)off, .sym = sym, .sec = (uint16_t)sec,
+						.type = (uint8_t)type };
 	c->syms[sym].used_reloc = true;
 	return 0;
 }
@@ -945,8 +1020,7 @@ int bk_asm_parse_syntax(const char *s)
 	return -EINVAL;
 }
 
-static int assemble(const char *text, size_t len, const struct bk_asm_opts *opts,
-		    struct asm_ctx *c, struct bk_err *err)
+static int ctx_init(struct asm_ctx *c, const struct bk_asm_opts *opts, struct bk_err *err)
 {
 	memset(c, 0, sizeof(*c));
 	c->err = err;
@@ -964,17 +1038,26 @@ static int assemble(const char *text, size_t len, const struct bk_asm_opts *opts
 	if (!c->syms)
 		return oom(c);
 	c->nsyms = 1;
-	int syn = BK_OPTS_GET(opts, syntax, BK_ASM_AUTO);
-	if (syn == BK_ASM_AUTO)
-		syn = bk_asm_detect(text, len);
-	c->syntax = syn;
 	c->line = 1;
-	c->line_start = text;
 	/* llvm-mc starts in .text, created first with 4-byte alignment */
 	int r = bk__asm_section(c, ".text", 5, BK_SHT_PROGBITS, BK_SHF_ALLOC | BK_SHF_EXECINSTR, 0, true);
 	if (r)
 		return r;
 	c->secs[0].align = 4;
+	return 0;
+}
+
+static int assemble(const char *text, size_t len, const struct bk_asm_opts *opts,
+		    struct asm_ctx *c, struct bk_err *err)
+{
+	int r = ctx_init(c, opts, err);
+	if (r)
+		return r;
+	int syn = BK_OPTS_GET(opts, syntax, BK_ASM_AUTO);
+	if (syn == BK_ASM_AUTO)
+		syn = bk_asm_detect(text, len);
+	c->syntax = syn;
+	c->line_start = text;
 	if (syn == BK_ASM_UBPF)
 		r = bk__asm_ubpf(c, text, len);
 	else if (syn == BK_ASM_INTEL)
@@ -984,6 +1067,103 @@ static int assemble(const char *text, size_t len, const struct bk_asm_opts *opts
 	if (r)
 		return r;
 	return finish(c);
+}
+
+/* Reads into b until it holds at least WANT bytes or the input ends (*eof). */
+static int fill(int fd, struct bk_buf *b, size_t want, bool *eof, const char *name, struct bk_err *err)
+{
+	while (!*eof && b->len < want) {
+		if (bk_buf_reserve(b, want - b->len))
+			return bk_err_set(err, -ENOMEM, "%s: out of memory", name);
+		ssize_t n = read(fd, b->data + b->len, want - b->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			return bk_err_set(err, -e, "%s: %s", name, strerror(e));
+		}
+		if (n == 0)
+			*eof = true;
+		b->len += (size_t)n;
+	}
+	return 0;
+}
+
+int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_object **out,
+		struct bk_err *err)
+{
+	enum { PIECE = 256 * 1024 };
+	bool std_in = !strcmp(path, "-");
+	int fd = std_in ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		return bk_err_set(err, -e, "%s: %s", path, strerror(e));
+	}
+	struct bk_asm_opts o = BK_OPTS_INIT(bk_asm_opts, .name = BK_OPTS_GET(opts, name, NULL),
+					    .cpu = BK_OPTS_GET(opts, cpu, 0),
+					    .syntax = BK_OPTS_GET(opts, syntax, BK_ASM_AUTO),
+					    .include_dir = BK_OPTS_GET(opts, include_dir, NULL));
+	if (!o.name)
+		o.name = std_in ? "<stdin>" : path;
+	struct bk_buf b = { 0 };
+	bool eof = false;
+	int r = fill(fd, &b, PIECE, &eof, o.name, err);
+	if (!r && o.syntax == BK_ASM_AUTO)
+		o.syntax = bk_asm_detect(b.data ? (const char *)b.data : "", b.len);
+	if (!r && o.syntax != BK_ASM_LLVM) {
+		/* the other syntaxes are small hand-written files: read them whole */
+		while (!r && !eof)
+			r = fill(fd, &b, b.len + PIECE, &eof, o.name, err);
+		if (!r)
+			r = bk_asm_object(b.data ? (const char *)b.data : "", b.len, &o, out, err);
+		goto done;
+	}
+	if (r)
+		goto done;
+	struct asm_ctx c;
+	struct asm_matcher *m = NULL;
+	r = ctx_init(&c, &o, err);
+	c.syntax = BK_ASM_LLVM;
+	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
+		r = oom(&c);
+	/* one piece at a time, each ending at a line end: memory does not grow with the input */
+	while (!r) {
+		size_t n = b.len;
+		if (!eof) {
+			while (n && b.data[n - 1] != '\n')
+				n--;
+			if (!n) {
+				r = fill(fd, &b, b.len + PIECE, &eof, o.name, err);
+				continue;
+			}
+		}
+		if (n && (r = bk__asm_llvm_lines(&c, m, (const char *)b.data, n)))
+			break;
+		if (eof)
+			break;
+		memmove(b.data, b.data + n, b.len - n);
+		b.len -= n;
+		r = fill(fd, &b, PIECE, &eof, o.name, err);
+	}
+	bk__asm_matcher_free(m);
+	bk_buf_free(&b);
+	if (!r)
+		r = finish(&c);
+	if (!r) {
+		/* what building the object does not need goes first: it is the peak */
+		free(c.fix);
+		c.fix = NULL;
+		c.nfix = c.capfix = 0;
+		free(c.htab);
+		c.htab = NULL;
+		r = build_object(&c, out);
+	}
+	ctx_free(&c);
+done:
+	bk_buf_free(&b);
+	if (!std_in)
+		close(fd);
+	return r;
 }
 
 int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,

@@ -13,17 +13,18 @@
 #define SEC_UNDEF (-1)
 #define SEC_ABS (-2)
 
+/* Kept small: a big file has a symbol per basic-block label. */
 struct asm_sym {
-	const char *name;
-	uint32_t nlen, hash;
-	int sec;              /* section index, SEC_UNDEF or SEC_ABS */
+	const char *name;     /* interned (bk__asm_intern) */
 	uint64_t value;
 	uint64_t size;
+	uint32_t nlen, hash;
+	int32_t sec;          /* section index, SEC_UNDEF or SEC_ABS */
 	uint32_t order;       /* registration order (llvm-mc keeps symbols in this order) */
+	int32_t out_index;    /* index in the written symbol table */
 	uint8_t type, bind, vis;
-	bool defined, bind_set, size_set, used_reloc, temp, is_section, registered;
-	int size_expr;        /* index into ctx->sizes, -1 none */
-	int out_index;        /* index in the written symbol table */
+	bool defined : 1, bind_set : 1, size_set : 1, used_reloc : 1, temp : 1, is_section : 1,
+	     registered : 1;
 };
 
 struct asm_sec {
@@ -46,11 +47,12 @@ struct asm_expr {
 enum fix_kind { FIX_JMP16, FIX_JMP32, FIX_CALL, FIX_LDDW, FIX_DATA1, FIX_DATA2, FIX_DATA4, FIX_DATA8 };
 
 struct asm_fix {
-	uint8_t kind;
-	int sec;
-	uint64_t off;
 	struct asm_expr e;
-	uint32_t line, col;
+	uint32_t off;
+	uint32_t line;
+	uint16_t sec;
+	uint16_t col;         /* saturates at 65535 */
+	uint8_t kind;
 };
 
 struct asm_size {
@@ -60,10 +62,10 @@ struct asm_size {
 };
 
 struct asm_reloc {
-	int sec;
-	uint64_t off;
-	uint32_t type;
+	uint32_t off;
 	uint32_t sym;
+	uint16_t sec;
+	uint8_t type;
 };
 
 struct asm_ctx {
@@ -103,6 +105,10 @@ struct asm_ctx {
 	/* storage that must outlive parsing: generated names, included files */
 	char **owned;
 	size_t nowned, capowned;
+	char *arena;          /* interned names (bk__asm_intern) */
+	size_t arena_left;
+	/* LLVM front end state kept between pieces of a streamed input */
+	bool in_block;
 	int include_depth;
 	/* ubpf: the implicit label "exit" on the first exit instruction */
 	int64_t first_exit;
@@ -123,6 +129,7 @@ int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_
 int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill);
 uint64_t bk__asm_cur_off(struct asm_ctx *c);
 char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n);
+const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n);
 
 /* Expressions: numbers (dec, 0x, 0b, leading-0 octal), symbols, + - * / % << >> & | ^ ~,
  * parentheses. *pp advances past what was parsed. */
@@ -152,9 +159,15 @@ struct asm_matcher *bk__asm_matcher_new(int syntax);
 void bk__asm_matcher_free(struct asm_matcher *m);
 /* Assembles one instruction statement [p, end). Returns 0 or a negative errno. */
 int bk__asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end);
+/* A keyword of the templates (goto, ll, call, ...): never a symbol in an operand. */
+bool bk__asm_matcher_is_word(const struct asm_matcher *m, const char *s, size_t n);
+/* LLVM syntax fast path for the common forms: 1 done, 0 not handled (use the matcher),
+ * <0 error. */
+int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end);
 int bk__asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end);
 
 int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len);
+int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *text, size_t len);
 int bk__asm_ubpf(struct asm_ctx *c, const char *text, size_t len);
 int bk__asm_intel(struct asm_ctx *c, const char *text, size_t len);
 

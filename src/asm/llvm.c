@@ -489,7 +489,9 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 					return bk__asm_error(c, q, "unterminated string");
 				q = asm_skip_ws(q, end);
 				if (q >= end && !c->file_name) {
-					c->file_name = s;
+					c->file_name = bk__asm_intern(c, s, sn);
+					if (!c->file_name)
+						return -ENOMEM;
 					c->file_nlen = (uint32_t)sn;
 				}
 			}
@@ -688,42 +690,44 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 		c->stmt = p;
 		if (*p == '.' && p + 1 < end && asm_is_ident_start(p[1]))
 			return directive(c, p, end);
+		int r = bk__asm_fast_insn(c, m, p, end);
+		if (r)
+			return r < 0 ? r : 0;
 		return bk__asm_match_insn(c, m, p, end);
 	}
 }
 
-int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len)
+/* Complete lines [text, text + len) (the last one may lack its newline). Called once per
+ * piece of a streamed input: the line number and an open block comment carry over. */
+int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *text, size_t len)
 {
-	struct asm_matcher *m = bk__asm_matcher_new(BK_ASM_LLVM);
-	if (!m)
-		return bk_err_set(c->err, -ENOMEM, "%s: out of memory", c->name);
 	const char *p = text, *end = text + len;
 	int r = 0;
-	bool in_block = false;
-	uint32_t line = 1;
 	while (p < end && !r) {
 		const char *ls = p;
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		c->line = line;
 		c->line_start = ls;
 		const char *s = p;
 		bool in_str = false;
 		const char *q = p, *quote = NULL;
-		if (in_block) {
+		if (c->in_block) {
 			for (; q + 1 < le; q++)
 				if (q[0] == '*' && q[1] == '/')
 					break;
 			if (q + 1 >= le) {
 				p = le + 1;
-				line++;
+				c->line++;
 				continue;
 			}
-			in_block = false;
+			c->in_block = false;
 			s = q = q + 2;
 		}
 		for (; q < le && !r; q++) {
 			char ch = *q;
+			/* most characters are none of the special ones */
+			if (ch != '"' && ch != '#' && ch != '/' && ch != ';' && !in_str)
+				continue;
 			if (in_str) {
 				if (ch == '\\' && q + 1 < le)
 					q++;
@@ -745,7 +749,7 @@ int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len)
 				while (ce + 1 < le && !(ce[0] == '*' && ce[1] == '/'))
 					ce++;
 				if (ce + 1 >= le) {
-					in_block = true;
+					c->in_block = true;
 					s = q = le;
 					break;
 				}
@@ -753,17 +757,25 @@ int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len)
 				q = ce + 1;
 			}
 		}
-		if (!r && !in_block) {
+		if (!r && !c->in_block) {
 			if (in_str)
 				r = bk__asm_error(c, quote, "unterminated string");
 			else
 				r = statement(c, m, s, q < le ? q : le);
-		} else if (!r && in_block && s < le) {
-			/* text before an unterminated block comment was handled above */
 		}
 		p = le + 1;
-		line++;
+		if (!r)
+			c->line++;
 	}
+	return r;
+}
+
+int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len)
+{
+	struct asm_matcher *m = bk__asm_matcher_new(BK_ASM_LLVM);
+	if (!m)
+		return bk_err_set(c->err, -ENOMEM, "%s: out of memory", c->name);
+	int r = bk__asm_llvm_lines(c, m, text, len);
 	bk__asm_matcher_free(m);
 	return r;
 }

@@ -531,6 +531,11 @@ struct asm_matcher *bk__asm_matcher_new(int syntax)
 	return m;
 }
 
+bool bk__asm_matcher_is_word(const struct asm_matcher *m, const char *s, size_t n)
+{
+	return word_find(m, s, n) >= 0;
+}
+
 void bk__asm_matcher_free(struct asm_matcher *m)
 {
 	if (m) {

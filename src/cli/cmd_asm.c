@@ -6,11 +6,10 @@
 #include "bpfkit/probe.h"
 #include "bpfkit/util.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 BK_COMMAND(asm, bk_cmd_asm, "assemble LLVM, ubpf or Intel-like (ebpf_asm) syntax into an ELF object")
@@ -110,30 +109,22 @@ int bk_cmd_asm(int argc, char **argv)
 	uint8_t *text = NULL;
 	size_t len = 0;
 	int rc = 1;
-	void *map = NULL;
-	/* a regular file is mapped, not copied: big inputs cost no extra memory */
-	int fd = strcmp(in, "-") ? open(in, O_RDONLY) : -1;
-	struct stat st;
-	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0) {
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED)
-			map = NULL;
-		else {
-			madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-			text = map;
-			len = (size_t)st.st_size;
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	if (!map && bk_read_file(in, &text, &len, &err) < 0) {
-		fprintf(stderr, "bpfkit asm: %s\n", err.msg);
-		goto done;
-	}
 	struct bk_asm_opts opts = BK_OPTS_INIT(bk_asm_opts, .name = strcmp(in, "-") ? in : "<stdin>",
 					       .cpu = cpu, .syntax = (enum bk_asm_syntax)syntax);
+	if (strcmp(in, "-")) {
+		int fd = open(in, O_RDONLY);
+		if (fd < 0) {
+			fprintf(stderr, "bpfkit asm: %s: %s\n", in, strerror(errno));
+			goto done;
+		}
+		close(fd);
+	}
 	if (raw) {
 		struct bk_buf b = { 0 };
+		if (bk_read_file(in, &text, &len, &err) < 0) {
+			fprintf(stderr, "bpfkit asm: %s\n", err.msg);
+			goto done;
+		}
 		if (bk_asm_raw((const char *)text, len, &opts, &b, &err) < 0 ||
 		    bk_write_file(out, b.data ? (const void *)b.data : (const void *)"", b.len, &err) < 0)
 			fprintf(stderr, "%s\n", err.msg);
@@ -141,9 +132,9 @@ int bk_cmd_asm(int argc, char **argv)
 			rc = 0;
 		bk_buf_free(&b);
 	} else {
+		/* read a piece at a time: a big input costs no memory of its own */
 		struct bk_object *obj = NULL;
-		if (bk_asm_object((const char *)text, len, &opts, &obj, &err) < 0 ||
-		    bk_object_write_file(obj, out, &err) < 0)
+		if (bk_asm_file(in, &opts, &obj, &err) < 0 || bk_object_write_file(obj, out, &err) < 0)
 			fprintf(stderr, "%s\n", err.msg);
 		else
 			rc = 0;
@@ -151,10 +142,7 @@ int bk_cmd_asm(int argc, char **argv)
 			bk_object_free(obj);
 	}
 done:
-	if (map)
-		munmap(map, len);
-	else
-		free(text);
+	free(text);
 	free(defout);
 	return rc;
 }

@@ -36,6 +36,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct strent {
 	const char *s;
@@ -169,13 +171,85 @@ static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
 static void put64(uint8_t *p, uint64_t v) { put32(p, (uint32_t)v); put32(p + 4, (uint32_t)(v >> 32)); }
 
-static int pad_to(struct bk_buf *b, size_t base, uint64_t align)
+/* Where the bytes go: appended to a buffer, or written to a file through a small
+ * buffer, so writing a big object to a file needs no second copy of it in memory. */
+struct sink {
+	struct bk_buf *buf;
+	size_t base;
+	int fd;
+	uint64_t pos;         /* bytes produced so far */
+	size_t ntmp;
+	uint8_t tmp[1 << 16];
+};
+
+static int sink_flush(struct sink *k)
+{
+	const uint8_t *p = k->tmp;
+	size_t left = k->ntmp;
+	while (left) {
+		ssize_t w = write(k->fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	k->ntmp = 0;
+	return 0;
+}
+
+static int sink_put(struct sink *k, const void *p, size_t n)
+{
+	k->pos += n;
+	if (k->buf)
+		return bk_buf_append(k->buf, p, n);
+	if (k->ntmp + n > sizeof(k->tmp)) {
+		int e = sink_flush(k);
+		if (e)
+			return e;
+		if (n > sizeof(k->tmp)) {
+			/* big section contents go straight to the file */
+			k->ntmp = 0;
+			const uint8_t *q = p;
+			while (n) {
+				ssize_t w = write(k->fd, q, n);
+				if (w < 0) {
+					if (errno == EINTR)
+						continue;
+					return -errno;
+				}
+				q += w;
+				n -= (size_t)w;
+			}
+			return 0;
+		}
+	}
+	memcpy(k->tmp + k->ntmp, p, n);
+	k->ntmp += n;
+	return 0;
+}
+
+static int sink_zero(struct sink *k, size_t n)
+{
+	static const uint8_t z[256];
+	while (n) {
+		size_t m = n < sizeof(z) ? n : sizeof(z);
+		int e = sink_put(k, z, m);
+		if (e)
+			return e;
+		n -= m;
+	}
+	return 0;
+}
+
+static int pad_to(struct sink *k, uint64_t align)
 {
 	if (align < 2)
 		return 0;
-	size_t pos = b->len - base;
-	size_t want = (size_t)((pos + align - 1) & ~(align - 1));
-	return bk_buf_zero(b, want - pos);
+	uint64_t want = (k->pos + align - 1) & ~(align - 1);
+	return sink_zero(k, (size_t)(want - k->pos));
 }
 
 static bool regenerated(const struct bk_section *s, size_t idx)
@@ -184,7 +258,7 @@ static bool regenerated(const struct bk_section *s, size_t idx)
 	       s->type == BK_SHT_REL || s->type == BK_SHT_LLVM_ADDRSIG;
 }
 
-int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_err *err)
+static int write_to(const struct bk_object *obj, struct sink *out, struct bk_err *err)
 {
 	const char *fn = obj->name;
 	size_t ns = obj->nsections;
@@ -238,38 +312,37 @@ int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_e
 		goto out;
 	}
 
-	size_t base = out->len;
-	if ((e = bk_buf_zero(out, 64)))
+	uint8_t ent[64];
+	if ((e = sink_zero(out, 64)))
 		goto nomem;
 	for (size_t i = 1; i < ns; i++) {
 		const struct bk_section *s = &obj->sections[i];
 		sizes[i] = s->size;
 		if (regenerated(s, i))
 			continue;
-		if ((e = pad_to(out, base, s->addralign)))
+		if ((e = pad_to(out, s->addralign)))
 			goto nomem;
-		offs[i] = out->len - base;
+		offs[i] = out->pos;
 		if (s->type != BK_SHT_NOBITS && s->size) {
 			if (!s->data) {
 				e = bk_err_set(err, -EINVAL, "%s: section '%s' has no contents", fn, s->name);
 				goto out;
 			}
-			if ((e = bk_buf_append(out, s->data, s->size)))
+			if ((e = sink_put(out, s->data, s->size)))
 				goto nomem;
 		}
 	}
 	unsigned first_global = (unsigned)obj->nsymbols;
 	if (obj->symtab_sec) {
-		if ((e = pad_to(out, base, 8)))
+		if ((e = pad_to(out, 8)))
 			goto nomem;
-		offs[obj->symtab_sec] = out->len - base;
+		offs[obj->symtab_sec] = out->pos;
 		sizes[obj->symtab_sec] = (uint64_t)obj->nsymbols * 24;
-		if ((e = bk_buf_zero(out, obj->nsymbols * 24)))
+		if ((e = sink_zero(out, 24)))
 			goto nomem;
-		uint8_t *p = out->data + offs[obj->symtab_sec] + base;
 		for (size_t i = 1; i < obj->nsymbols; i++) {
 			const struct bk_symbol *y = &obj->symbols[i];
-			uint8_t *q = p + i * 24;
+			uint8_t *q = ent;
 			put32(q, strtab_off(shared ? &names : &syms, y->name));
 			q[4] = (uint8_t)(y->bind << 4 | (y->type & 0xf));
 			q[5] = y->vis & 3;
@@ -278,52 +351,53 @@ int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_e
 			put64(q + 16, y->size);
 			if (y->bind != BK_STB_LOCAL && first_global == obj->nsymbols)
 				first_global = (unsigned)i;
+			if ((e = sink_put(out, ent, 24)))
+				goto nomem;
 		}
 	}
 	for (size_t i = 1; i < ns; i++) {
 		const struct bk_section *s = &obj->sections[i];
 		if (s->type != BK_SHT_REL)
 			continue;
-		if ((e = pad_to(out, base, 8)))
+		if ((e = pad_to(out, 8)))
 			goto nomem;
-		offs[i] = out->len - base;
+		offs[i] = out->pos;
 		const struct bk_section *t = s->info < ns ? &obj->sections[s->info] : NULL;
 		size_t n = t && t->rel_sec == i ? t->nrelocs : 0;
 		sizes[i] = (uint64_t)n * 16;
-		if ((e = bk_buf_zero(out, n * 16)))
-			goto nomem;
-		uint8_t *p = out->data + base + offs[i];
 		for (size_t k = 0; k < n; k++) {
-			put64(p + k * 16, t->relocs[k].offset);
-			put64(p + k * 16 + 8, (uint64_t)t->relocs[k].sym << 32 | t->relocs[k].type);
+			put64(ent, t->relocs[k].offset);
+			put64(ent + 8, (uint64_t)t->relocs[k].sym << 32 | t->relocs[k].type);
+			if ((e = sink_put(out, ent, 16)))
+				goto nomem;
 		}
 	}
 	for (size_t i = 1; i < ns; i++) {
 		const struct bk_section *s = &obj->sections[i];
 		if (s->type != BK_SHT_LLVM_ADDRSIG)
 			continue;
-		offs[i] = out->len - base;
-		if ((e = bk_buf_append(out, s->data, s->size)))
+		offs[i] = out->pos;
+		if ((e = sink_put(out, s->data, s->size)))
 			goto nomem;
 	}
-	offs[shstr] = out->len - base;
+	offs[shstr] = out->pos;
 	sizes[shstr] = names.bytes.len;
-	if ((e = bk_buf_append(out, names.bytes.data, names.bytes.len)))
+	if ((e = sink_put(out, names.bytes.data, names.bytes.len)))
 		goto nomem;
 	if (!shared) {
-		offs[obj->strtab_sec] = out->len - base;
+		offs[obj->strtab_sec] = out->pos;
 		sizes[obj->strtab_sec] = syms.bytes.len;
-		if ((e = bk_buf_append(out, syms.bytes.data, syms.bytes.len)))
+		if ((e = sink_put(out, syms.bytes.data, syms.bytes.len)))
 			goto nomem;
 	}
-	if ((e = pad_to(out, base, 8)))
+	if ((e = pad_to(out, 8)))
 		goto nomem;
-	uint64_t shoff = out->len - base;
-	if ((e = bk_buf_zero(out, ns * 64)))
+	uint64_t shoff = out->pos;
+	if ((e = sink_zero(out, 64)))
 		goto nomem;
 	for (size_t i = 1; i < ns; i++) {
 		const struct bk_section *s = &obj->sections[i];
-		uint8_t *q = out->data + base + shoff + i * 64;
+		uint8_t *q = ent;
 		uint32_t info = s->info;
 		if (s->type == BK_SHT_SYMTAB)
 			info = first_global;
@@ -337,8 +411,10 @@ int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_e
 		put32(q + 44, info);
 		put64(q + 48, s->addralign);
 		put64(q + 56, s->entsize);
+		if ((e = sink_put(out, ent, 64)))
+			goto nomem;
 	}
-	uint8_t *h = out->data + base;
+	uint8_t h[64] = { 0 };
 	memcpy(h, "\177ELF\2\1\1", 7);
 	h[7] = obj->osabi;
 	h[8] = obj->abiversion;
@@ -351,9 +427,25 @@ int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_e
 	put16(h + 58, 64);
 	put16(h + 60, (uint16_t)ns);
 	put16(h + 62, (uint16_t)shstr);
+	/* the header, known last, goes over the zeros written first */
+	if (out->buf) {
+		memcpy(out->buf->data + out->base, h, 64);
+	} else {
+		if ((e = sink_flush(out)))
+			goto ioerr;
+		if (pwrite(out->fd, h, 64, 0) != 64) {
+			e = errno ? -errno : -EIO;
+			goto ioerr;
+		}
+	}
 	e = 0;
 	goto out;
 nomem:
+	if (e != -ENOMEM && !out->buf) {
+ioerr:
+		e = bk_err_set(err, e, "%s: write: %s", fn, strerror(-e));
+		goto out;
+	}
 	e = bk_err_set(err, -ENOMEM, "%s: out of memory", fn);
 out:
 	free(offs);
@@ -363,12 +455,60 @@ out:
 	return e;
 }
 
+int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_err *err)
+{
+	struct sink *k = calloc(1, sizeof(*k));
+	if (!k)
+		return bk_err_set(err, -ENOMEM, "%s: out of memory", obj->name);
+	k->buf = out;
+	k->base = out->len;
+	k->fd = -1;
+	int e = write_to(obj, k, err);
+	free(k);
+	return e;
+}
+
 int bk_object_write_file(const struct bk_object *obj, const char *path, struct bk_err *err)
 {
-	struct bk_buf b = { 0 };
-	int e = bk_object_write(obj, &b, err);
-	if (!e)
-		e = bk_write_file(path, b.data, b.len, err);
-	bk_buf_free(&b);
+	if (!strcmp(path, "-")) {
+		struct bk_buf b = { 0 };
+		int e = bk_object_write(obj, &b, err);
+		if (!e)
+			e = bk_write_file(path, b.data, b.len, err);
+		bk_buf_free(&b);
+		return e;
+	}
+	/* streamed into a temporary file renamed over PATH at the end: no partial output,
+	 * and no in-memory copy of the whole file */
+	size_t pl = strlen(path);
+	char *tmp = malloc(pl + 16);
+	struct sink *k = calloc(1, sizeof(*k));
+	if (!tmp || !k) {
+		free(tmp);
+		free(k);
+		return bk_err_set(err, -ENOMEM, "%s: out of memory", path);
+	}
+	snprintf(tmp, pl + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		free(k);
+		return bk_err_set(err, -e, "%s: %s", path, strerror(e));
+	}
+	k->fd = fd;
+	int e = write_to(obj, k, err);
+	if (!e && (e = sink_flush(k)))
+		e = bk_err_set(err, e, "%s: %s", path, strerror(-e));
+	if (!e) {
+		fchmod(fd, 0644);
+		if (close(fd) || rename(tmp, path))
+			e = bk_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	} else
+		close(fd);
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	free(k);
 	return e;
 }

@@ -1,0 +1,454 @@
+/* The LLVM front end's fast path: the statement forms that make up nearly all of what
+ * clang writes (moves, ALU, loads, stores, conditional jumps to labels, goto, call, exit,
+ * lddw), parsed by hand in one pass without tokens or candidate lists.
+ *
+ * It only ever accepts: anything unusual, and every error, is left to the table-driven
+ * matcher (returns 0), so messages and the odd forms have one implementation. Encodings
+ * come from the isa table through bk_isa_decode, so the fast path cannot disagree with
+ * the matcher about an opcode or its cpu level. */
+#include "asm_int.h"
+
+#include <string.h>
+
+/* ALU operation nibbles and jump conditions, as in RFC 9669 */
+enum { A_ADD = 0x00, A_SUB = 0x10, A_MUL = 0x20, A_DIV = 0x30, A_OR = 0x40, A_AND = 0x50,
+       A_LSH = 0x60, A_RSH = 0x70, A_MOD = 0x90, A_XOR = 0xa0, A_MOV = 0xb0, A_ARSH = 0xc0 };
+enum { J_JA = 0x00, J_EQ = 0x10, J_GT = 0x20, J_GE = 0x30, J_SET = 0x40, J_NE = 0x50,
+       J_SGT = 0x60, J_SGE = 0x70, J_CALL = 0x80, J_EXIT = 0x90, J_LT = 0xa0, J_LE = 0xb0,
+       J_SLT = 0xc0, J_SLE = 0xd0 };
+
+struct fcur {
+	const char *p, *end;
+};
+
+static inline void ws(struct fcur *f)
+{
+	while (f->p < f->end && (*f->p == ' ' || *f->p == '\t'))
+		f->p++;
+}
+
+/* rN / wN, N in 0..10. *w is 'r' or 'w'. */
+static inline bool reg(struct fcur *f, char *w, int *n)
+{
+	const char *p = f->p;
+	if (f->end - p < 2 || (p[0] != 'r' && p[0] != 'w') || p[1] < '0' || p[1] > '9')
+		return false;
+	int v = p[1] - '0';
+	p += 2;
+	if (p < f->end && *p >= '0' && *p <= '9') {
+		v = v * 10 + (*p - '0');
+		p++;
+	}
+	if (v > BK_MAX_REG || (p < f->end && asm_is_ident(*p)))
+		return false;
+	*w = f->p[0];
+	*n = v;
+	f->p = p;
+	return true;
+}
+
+/* [-]number (decimal, hex, ...); no symbols, no operators. */
+static inline bool num(struct fcur *f, int64_t *v)
+{
+	const char *p = f->p;
+	bool neg = false;
+	if (p < f->end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	uint64_t u = 0;
+	if (p >= f->end || *p < '0' || *p > '9')
+		return false;
+	if (*p == '0' && p + 1 < f->end && asm_is_ident(p[1])) {
+		/* 0x.., 0b.., octal: the general reader */
+		if (!bk__asm_parse_number(&p, f->end, &u))
+			return false;
+	} else {
+		while (p < f->end && *p >= '0' && *p <= '9') {
+			if (u > (UINT64_MAX - 9) / 10)
+				return false;
+			u = u * 10 + (uint64_t)(*p - '0');
+			p++;
+		}
+		if (p < f->end && asm_is_ident(*p))
+			return false;
+	}
+	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	f->p = p;
+	return true;
+}
+
+static inline bool lit(struct fcur *f, const char *s, size_t n)
+{
+	if ((size_t)(f->end - f->p) < n || memcmp(f->p, s, n))
+		return false;
+	f->p += n;
+	return true;
+}
+
+static inline bool at_end(struct fcur *f)
+{
+	ws(f);
+	return f->p == f->end;
+}
+
+/* A plain identifier as an expression: the symbol, registered as the expression parser
+ * would register it. False for names that are absolute (.set) values. */
+static bool symref(struct asm_ctx *c, const struct asm_matcher *m, struct fcur *f, uint32_t *out, const char **at)
+{
+	const char *p = f->p;
+	if (p >= f->end || !asm_is_ident_start(*p))
+		return false;
+	const char *q = p + 1;
+	while (q < f->end && asm_is_ident(*q))
+		q++;
+	size_t n = (size_t)(q - p);
+	if ((*p == 'r' || *p == 'w') && n >= 2 && p[1] >= '0' && p[1] <= '9')
+		return false; /* a register-like name: the matcher says what is wrong */
+	if (bk__asm_matcher_is_word(m, p, n))
+		return false;
+	uint32_t y = bk__asm_sym_get(c, p, n);
+	if (!y)
+		return false;
+	struct asm_sym *s = &c->syms[y];
+	if (s->sec == SEC_ABS && s->defined)
+		return false;
+	bk__asm_sym_register(c, y);
+	*out = y;
+	*at = p;
+	f->p = q;
+	return true;
+}
+
+/* "(u8 *)(rN + off)" after the '*'; returns size code */
+static bool memop(struct fcur *f, int *size, int *base, int *off)
+{
+	if (!lit(f, "(u", 2))
+		return false;
+	const char *p = f->p;
+	if (f->end - p < 4)
+		return false;
+	if (p[0] == '8')
+		*size = BK_SIZE_B, p += 1;
+	else if (p[0] == '1' && p[1] == '6')
+		*size = BK_SIZE_H, p += 2;
+	else if (p[0] == '3' && p[1] == '2')
+		*size = BK_SIZE_W, p += 2;
+	else if (p[0] == '6' && p[1] == '4')
+		*size = BK_SIZE_DW, p += 2;
+	else
+		return false;
+	f->p = p;
+	if (!lit(f, " *)(", 4))
+		return false;
+	char w;
+	if (!reg(f, &w, base) || w != 'r')
+		return false;
+	ws(f);
+	if (f->p >= f->end || (*f->p != '+' && *f->p != '-'))
+		return false;
+	bool neg = *f->p == '-';
+	f->p++;
+	ws(f);
+	int64_t v;
+	if (f->p >= f->end || *f->p == '-' || !num(f, &v))
+		return false;
+	if (neg)
+		v = -v;
+	if (v < INT16_MIN || v > INT16_MAX)
+		return false;
+	*off = (int)v;
+	ws(f);
+	return lit(f, ")", 1);
+}
+
+/* Emits one instruction after checking its form and level against the isa table. */
+static int put(struct asm_ctx *c, struct bk_insn *in, int slots)
+{
+	enum bk_op op = bk_isa_decode(in);
+	if (op == BK_OP_INVALID)
+		return 0;
+	const struct bk_opinfo *info = bk_isa_info(op);
+	if (info->cpu > c->cpu || info->slots != slots)
+		return 0; /* the matcher words the error */
+	int r = bk__asm_emit_insn(c, in, slots);
+	return r ? r : 1;
+}
+
+static bool imm_ok(int64_t v)
+{
+	return v >= INT32_MIN && v <= (int64_t)UINT32_MAX;
+}
+
+static int alu_op(struct fcur *f)
+{
+	const char *p = f->p;
+	if (f->end - p < 2)
+		return -1;
+	int op = -1;
+	size_t n = 2;
+	switch (p[0]) {
+	case '=': op = A_MOV; n = 1; break;
+	case '+': op = A_ADD; break;
+	case '-': op = A_SUB; break;
+	case '*': op = A_MUL; break;
+	case '/': op = A_DIV; break;
+	case '%': op = A_MOD; break;
+	case '|': op = A_OR; break;
+	case '&': op = A_AND; break;
+	case '^': op = A_XOR; break;
+	case '<':
+		if (p[1] != '<')
+			return -1;
+		op = A_LSH; n = 3; break;
+	case '>':
+		if (p[1] != '>')
+			return -1;
+		op = A_RSH; n = 3; break;
+	case 's':
+		if (f->end - p >= 4 && p[1] == '>' && p[2] == '>') {
+			op = A_ARSH; n = 4;
+			break;
+		}
+		return -1;
+	default:
+		return -1;
+	}
+	if ((size_t)(f->end - p) < n || p[n - 1] != '=')
+		return -1;
+	if ((size_t)(f->end - p) > n && p[n] == '=')
+		return -1;
+	f->p = p + n;
+	return op;
+}
+
+static int jmp_op(struct fcur *f)
+{
+	const char *p = f->p;
+	if (f->end - p < 2)
+		return -1;
+	int op = -1;
+	size_t n = 1;
+	bool s = false;
+	if (p[0] == 's') {
+		s = true;
+		p++;
+	}
+	switch (p[0]) {
+	case '=': if (p[1] == '=') { op = J_EQ; n = 2; } break;
+	case '!': if (p[1] == '=') { op = J_NE; n = 2; } break;
+	case '>': if (p[1] == '=') { op = s ? J_SGE : J_GE; n = 2; } else op = s ? J_SGT : J_GT; break;
+	case '<': if (p[1] == '=') { op = s ? J_SLE : J_LE; n = 2; } else op = s ? J_SLT : J_LT; break;
+	case '&': if (!s) op = J_SET; break;
+	}
+	if (op < 0 || (s && op != J_SGE && op != J_SGT && op != J_SLE && op != J_SLT))
+		return -1;
+	f->p = p + n;
+	return op;
+}
+
+/* 1: assembled; 0: not a fast form, the matcher takes it; <0: error. */
+int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end)
+{
+	struct fcur f = { p, end };
+	struct bk_insn in[2];
+	memset(in, 0, sizeof(in));
+	char w, w2;
+	int d, s, off, size;
+	int64_t v;
+	switch (*p) {
+	case 'r':
+	case 'w': {
+		if (!reg(&f, &w, &d))
+			return 0;
+		ws(&f);
+		int op = alu_op(&f);
+		if (op < 0)
+			return 0;
+		ws(&f);
+		uint8_t cls = w == 'r' ? BK_CLASS_ALU64 : BK_CLASS_ALU;
+		in[0].dst = (uint8_t)d;
+		if (reg(&f, &w2, &s)) {
+			if (w2 != w || !at_end(&f))
+				return 0;
+			in[0].code = (uint8_t)(cls | BK_SRC_X | op);
+			in[0].src = (uint8_t)s;
+			return put(c, in, 1);
+		}
+		if (op == A_MOV && f.p < f.end && *f.p == '*') {
+			f.p++;
+			if (!memop(&f, &size, &s, &off) || (size == BK_SIZE_DW && w != 'r') || !at_end(&f))
+				return 0;
+			in[0].code = (uint8_t)(BK_CLASS_LDX | BK_MODE_MEM | size);
+			in[0].src = (uint8_t)s;
+			in[0].off = (int16_t)off;
+			return put(c, in, 1);
+		}
+		if (num(&f, &v)) {
+			ws(&f);
+			if (op == A_MOV && w == 'r' && lit(&f, "ll", 2)) {
+				if (!at_end(&f))
+					return 0;
+				in[0].code = 0x18;
+				in[0].imm = (int32_t)(uint32_t)(uint64_t)v;
+				in[1].imm = (int32_t)(uint32_t)((uint64_t)v >> 32);
+				return put(c, in, 2);
+			}
+			if (!imm_ok(v) || f.p != f.end)
+				return 0;
+			in[0].code = (uint8_t)(cls | BK_SRC_K | op);
+			in[0].imm = (int32_t)(uint32_t)v;
+			return put(c, in, 1);
+		}
+		uint32_t y;
+		const char *at;
+		if (op == A_MOV && w == 'r' && asm_is_ident_start(*f.p)) {
+			/* rD = sym ll: the name must be followed by "ll" and nothing else */
+			const char *q = f.p + 1;
+			while (q < f.end && asm_is_ident(*q))
+				q++;
+			struct fcur g = { q, f.end };
+			ws(&g);
+			if (!lit(&g, "ll", 2) || !at_end(&g))
+				return 0;
+			if (!symref(c, m, &f, &y, &at))
+				return 0;
+			in[0].code = 0x18;
+			if (bk_isa_info(bk_isa_decode(in))->cpu > c->cpu)
+				return 0;
+			struct asm_expr e = { 0, y, 0 };
+			int r = bk__asm_add_fix(c, FIX_LDDW, bk__asm_cur_off(c), &e, at);
+			if (r)
+				return r;
+			return put(c, in, 2);
+		}
+		return 0;
+	}
+	case '*': {
+		f.p++;
+		if (!memop(&f, &size, &d, &off))
+			return 0;
+		ws(&f);
+		if (!lit(&f, "=", 1) || (f.p < f.end && *f.p == '='))
+			return 0;
+		ws(&f);
+		in[0].dst = (uint8_t)d;
+		in[0].off = (int16_t)off;
+		if (reg(&f, &w, &s)) {
+			if ((size == BK_SIZE_DW && w != 'r') || !at_end(&f))
+				return 0;
+			in[0].code = (uint8_t)(BK_CLASS_STX | BK_MODE_MEM | size);
+			in[0].src = (uint8_t)s;
+			return put(c, in, 1);
+		}
+		if (!num(&f, &v) || !imm_ok(v) || !at_end(&f))
+			return 0;
+		in[0].code = (uint8_t)(BK_CLASS_ST | BK_MODE_MEM | size);
+		in[0].imm = (int32_t)(uint32_t)v;
+		return put(c, in, 1);
+	}
+	case 'i': {
+		if (!lit(&f, "if ", 3))
+			return 0;
+		ws(&f);
+		if (!reg(&f, &w, &d))
+			return 0;
+		ws(&f);
+		int op = jmp_op(&f);
+		if (op < 0)
+			return 0;
+		ws(&f);
+		uint8_t cls = w == 'r' ? BK_CLASS_JMP : BK_CLASS_JMP32;
+		in[0].dst = (uint8_t)d;
+		if (reg(&f, &w2, &s)) {
+			if (w2 != w)
+				return 0;
+			in[0].code = (uint8_t)(cls | BK_SRC_X | op);
+			in[0].src = (uint8_t)s;
+		} else if (num(&f, &v) && imm_ok(v)) {
+			in[0].code = (uint8_t)(cls | BK_SRC_K | op);
+			in[0].imm = (int32_t)(uint32_t)v;
+		} else
+			return 0;
+		ws(&f);
+		if (!lit(&f, "goto", 4) || f.p >= f.end || (*f.p != ' ' && *f.p != '\t'))
+			return 0;
+		ws(&f);
+		goto target;
+	}
+	case 'g':
+		if (!lit(&f, "goto", 4) || f.p >= f.end || (*f.p != ' ' && *f.p != '\t'))
+			return 0;
+		ws(&f);
+		in[0].code = BK_CLASS_JMP | J_JA;
+	target: {
+		uint32_t y;
+		const char *at;
+		const char *q = f.p;
+		if (q >= f.end || !asm_is_ident_start(*q))
+			return 0;
+		while (q < f.end && asm_is_ident(*q))
+			q++;
+		if (q != f.end)
+			return 0;
+		enum bk_op o = bk_isa_decode(in);
+		if (o == BK_OP_INVALID || bk_isa_info(o)->cpu > c->cpu)
+			return 0;
+		if (!symref(c, m, &f, &y, &at))
+			return 0;
+		struct asm_sym *t = &c->syms[y];
+		uint64_t here = bk__asm_cur_off(c);
+		if (t->defined && t->sec == c->cur) {
+			/* a backward jump: resolved now, as the fixup would be */
+			int64_t delta = ((int64_t)t->value - (int64_t)(here + 8));
+			if (delta % 8 == 0 && delta / 8 >= INT16_MIN && delta / 8 <= INT16_MAX) {
+				in[0].off = (int16_t)(delta / 8);
+				return put(c, in, 1);
+			}
+		}
+		struct asm_expr e = { 0, y, 0 };
+		int r = bk__asm_add_fix(c, FIX_JMP16, here, &e, at);
+		if (r)
+			return r;
+		return put(c, in, 1);
+	}
+	case 'c':
+		if (!lit(&f, "call", 4) || f.p >= f.end || (*f.p != ' ' && *f.p != '\t'))
+			return 0;
+		ws(&f);
+		in[0].code = BK_CLASS_JMP | J_CALL;
+		if (f.p < f.end && *f.p >= '0' && *f.p <= '9') {
+			if (!num(&f, &v) || !imm_ok(v) || !at_end(&f))
+				return 0;
+			in[0].imm = (int32_t)(uint32_t)v;
+			return put(c, in, 1);
+		} else {
+			uint32_t y;
+			const char *at;
+			const char *q = f.p;
+			if (q >= f.end || !asm_is_ident_start(*q))
+				return 0;
+			while (q < f.end && asm_is_ident(*q))
+				q++;
+			if (q != f.end)
+				return 0;
+			in[0].src = BK_PSEUDO_CALL;
+			enum bk_op o = bk_isa_decode(in);
+			if (o != BK_OP_CALL_LOCAL || bk_isa_info(o)->cpu > c->cpu)
+				return 0;
+			if (!symref(c, m, &f, &y, &at))
+				return 0;
+			struct asm_expr e = { 0, y, 0 };
+			int r = bk__asm_add_fix(c, FIX_CALL, bk__asm_cur_off(c), &e, at);
+			if (r)
+				return r;
+			return put(c, in, 1);
+		}
+	case 'e':
+		if (end - p != 4 || memcmp(p, "exit", 4))
+			return 0;
+		in[0].code = BK_CLASS_JMP | J_EXIT;
+		return put(c, in, 1);
+	}
+	return 0;
+}
