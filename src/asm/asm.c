@@ -245,8 +245,19 @@ uint64_t bk__asm_cur_off(struct asm_ctx *c)
 	return s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
 }
 
+uint64_t bk__asm_sec_size(struct asm_ctx *c, int sec)
+{
+	struct asm_sec *s = &c->secs[sec];
+	return s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+}
+
 int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n)
 {
+	if (c->loc_pending) {
+		int r = bk__asm_dwarf_mark(c);
+		if (r)
+			return r;
+	}
 	struct asm_sec *s = &c->secs[c->cur];
 	if (s->type == BK_SHT_NOBITS) {
 		const uint8_t *b = p;
@@ -263,6 +274,11 @@ int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n)
 
 int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
 {
+	if (c->loc_pending) {
+		int r = bk__asm_dwarf_mark(c);
+		if (r)
+			return r;
+	}
 	struct asm_sec *s = &c->secs[c->cur];
 	if (!s->is_code && s->type != BK_SHT_NOBITS && !(s->flags & BK_SHF_EXECINSTR)) {
 		/* llvm-mc allows it; a loader would not find it. Keep llvm-mc's behaviour. */
@@ -833,7 +849,9 @@ static bool in_symtab(const struct asm_sym *s)
 
 static int finish(struct asm_ctx *c)
 {
-	int r;
+	int r = bk__asm_dwarf_finish(c);
+	if (r)
+		return r;
 	for (size_t i = 0; i < c->nsizes; i++) {
 		struct asm_size *z = &c->sizes[i];
 		struct asm_fix f = { .line = z->line, .col = z->col };
@@ -975,6 +993,7 @@ static void ctx_free(struct asm_ctx *c)
 	free(c->sizes);
 	free(c->rel);
 	free(c->addrsig_syms);
+	bk__asm_dwarf_free(c);
 }
 
 enum bk_asm_syntax bk_asm_detect(const char *text, size_t len)

@@ -107,6 +107,8 @@ struct asm_ctx {
 	size_t nowned, capowned;
 	char *arena;          /* interned names (bk__asm_intern) */
 	size_t arena_left;
+	struct asm_dwarf *dw;  /* .file N / .loc / .cfi_* state (dwarf.c), NULL if none */
+	bool loc_pending;      /* a .loc waits for the next instruction or data */
 	/* LLVM front end state kept between pieces of a streamed input */
 	bool in_block;
 	int include_depth;
@@ -167,6 +169,17 @@ int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char
 int bk__asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end);
 
 int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len);
+/* C-escaped string literal at *pp, appended to OUT */
+int bk__asm_parse_string(struct asm_ctx *c, const char **pp, const char *end, struct bk_buf *out);
+uint64_t bk__asm_sec_size(struct asm_ctx *c, int sec);
+
+/* DWARF generated from directives (dwarf.c) */
+int bk__asm_dir_file(struct asm_ctx *c, const char *p, const char *end);
+int bk__asm_dir_loc(struct asm_ctx *c, const char *p, const char *end);
+int bk__asm_dir_cfi(struct asm_ctx *c, const char *dname, size_t n, const char *p, const char *end);
+int bk__asm_dwarf_mark(struct asm_ctx *c);
+int bk__asm_dwarf_finish(struct asm_ctx *c);
+void bk__asm_dwarf_free(struct asm_ctx *c);
 int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *text, size_t len);
 int bk__asm_ubpf(struct asm_ctx *c, const char *text, size_t len);
 int bk__asm_intel(struct asm_ctx *c, const char *text, size_t len);

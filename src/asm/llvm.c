@@ -58,7 +58,7 @@ static int end_of_args(struct asm_ctx *c, const char *p, const char *end)
 }
 
 /* Parses a string literal with C escapes into buf (appends). */
-static int parse_string(struct asm_ctx *c, const char **pp, const char *end, struct bk_buf *out)
+int bk__asm_parse_string(struct asm_ctx *c, const char **pp, const char *end, struct bk_buf *out)
 {
 	const char *p = asm_skip_ws(*pp, end);
 	if (p >= end || *p != '"')
@@ -421,7 +421,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 		if (IS(".ascii") || IS(".asciz")) {
 			for (;;) {
 				struct bk_buf b = { 0 };
-				r = parse_string(c, &p, end, &b);
+				r = bk__asm_parse_string(c, &p, end, &b);
 				if (!r && IS(".asciz"))
 					r = bk_buf_append(&b, "", 1) ? -ENOMEM : 0;
 				if (!r && b.len)
@@ -469,7 +469,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 		break;
 	case 'c':
 		if (n > 5 && !memcmp(d, ".cfi_", 5))
-			return 0; /* .debug_frame is not generated (docs/asm.md) */
+			return bk__asm_dir_cfi(c, d, n, p, end);
 		break;
 	case 'd':
 		if (IS(".data"))
@@ -494,8 +494,11 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 						return -ENOMEM;
 					c->file_nlen = (uint32_t)sn;
 				}
+				return 0;
 			}
-			return 0; /* numbered .file entries feed .debug_line, not generated */
+			if (q < end && *q >= '0' && *q <= '9')
+				return bk__asm_dir_file(c, p, end);
+			return bk__asm_error(c, q, "expected a file name or number");
 		}
 		break;
 	case 'g':
@@ -518,7 +521,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 		if (IS(".long"))
 			return data_values(c, p, end, 4);
 		if (IS(".loc"))
-			return 0;
+			return bk__asm_dir_loc(c, p, end);
 		if (IS(".local"))
 			return sym_attr(c, p, end, 2);
 		break;
@@ -601,7 +604,7 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 asciz:
 	for (;;) {
 		struct bk_buf b = { 0 };
-		r = parse_string(c, &p, end, &b);
+		r = bk__asm_parse_string(c, &p, end, &b);
 		if (!r)
 			r = bk_buf_append(&b, "", 1) ? -ENOMEM : 0;
 		if (!r)

@@ -2,23 +2,21 @@
 # cmpobj.sh REF.o OUT.o: compares two BPF objects section by section as the assembler's
 # bar asks: bytes of every section, relocation lists (offset, type, symbol name) and
 # symbol tables (name, type, binding, visibility, section name, value, size).
-# The DWARF that llvm-mc generates from .loc/.file/.cfi_* (.debug_line contents,
-# .debug_line_str, .debug_frame) is left out, as docs/asm.md says; so are .llvm_addrsig
-# (symbol indexes shift with those section symbols), .symtab and .strtab (compared as
-# tables). Prints the differences; exit status 1 if any.
+# .llvm_addrsig (symbol indexes), .symtab and .strtab are compared as tables, not as bytes.
+# Prints the differences; exit status 1 if any.
 set -u
 RE=${READELF:-llvm-readelf-19}
 ref=$1 out=$2
 tmp=$(mktemp -d /tmp/cmpobj.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-skip_re='^(\.debug_line|\.debug_line_str|\.debug_frame|\.rel\.debug_line|\.rel\.debug_frame|\.llvm_addrsig|\.symtab|\.strtab)$'
+skip_re='^(\.llvm_addrsig|\.symtab|\.strtab)$'
 secs() { # name type flags entsize align, one per line (size checked with the bytes)
 	"$RE" -S -W "$1" | sed -n 's/^ *\[ *[0-9]*\] //p' | awk 'NF>0 && $1 != "" {
 		name=$1; type=$2; es=$6; fl=""; al=$NF;
 		if (NF == 10) fl=$7; print name, type, fl, es, al }' | grep -v '^ *NULL'
 }
-secs "$ref" | grep -Ev "^(\.debug_line|\.debug_line_str|\.debug_frame|\.rel\.debug_line|\.rel\.debug_frame|\.symtab|\.strtab|\.llvm_addrsig) " > "$tmp/s1"
-secs "$out" | grep -Ev "^(\.debug_line|\.debug_line_str|\.debug_frame|\.rel\.debug_line|\.rel\.debug_frame|\.symtab|\.strtab|\.llvm_addrsig) " > "$tmp/s2"
+secs "$ref" | grep -Ev "^(\.symtab|\.strtab|\.llvm_addrsig) " > "$tmp/s1"
+secs "$out" | grep -Ev "^(\.symtab|\.strtab|\.llvm_addrsig) " > "$tmp/s2"
 rc=0
 if ! cmp -s "$tmp/s1" "$tmp/s2"; then echo "section headers differ:"; diff "$tmp/s1" "$tmp/s2" | head -10; rc=1; fi
 xs=
@@ -34,7 +32,7 @@ if [ -n "$xs" ]; then
 fi
 rels() {
 	"$RE" -r -W "$1" | awk '/^Relocation section/ { s=$3; gsub("\x27","",s); next }
-		/^ *[0-9a-f]+ +[0-9a-f]+ +R_BPF/ { if (s != ".rel.debug_line" && s != ".rel.debug_frame") print s, $1, $3, $5 }'
+		/^ *[0-9a-f]+ +[0-9a-f]+ +R_BPF/ { print s, $1, $3, $5 }'
 }
 rels "$ref" > "$tmp/r1"; rels "$out" > "$tmp/r2"
 if ! cmp -s "$tmp/r1" "$tmp/r2"; then echo "relocations differ:"; diff "$tmp/r1" "$tmp/r2" | head -10; rc=1; fi
@@ -42,7 +40,6 @@ syms() { # value size type bind vis section-name name
 	"$RE" -S -W "$1" | sed -n 's/^ *\[ *\([0-9]*\)\] \([^ ]*\).*/\1 \2/p' > "$tmp/idx"
 	"$RE" -s -W "$1" | awk -v idxf="$tmp/idx" 'BEGIN { while ((getline l < idxf) > 0) { split(l, a, " "); n[a[1]] = a[2] } }
 		/^ *[0-9]+: / { nd=$7; if (nd ~ /^[0-9]+$/) nd = n[nd]; name = (NF >= 8) ? $8 : "";
-			if ($4 == "SECTION" && (nd == ".debug_frame" || nd == ".debug_line_str")) next;
 			print $2, $3, $4, $5, $6, nd, name }'
 }
 syms "$ref" > "$tmp/y1"; syms "$out" > "$tmp/y2"

@@ -16,6 +16,20 @@ if [ $have_mc = 1 ]; then
 	# stdin, default output names, --raw
 	"$BPFKIT" asm - -o "$T/stdin.o" < "$A/example.s"
 	check_same "asm reads stdin" "$T/ex.mc.o" "$T/stdin.o"
+	# DWARF from .file/.loc/.cfi_*: .debug_line, .debug_line_str, .debug_frame and their
+	# relocations, byte-identical
+	llvm-mc-19 -triple bpf -filetype=obj "$A/dwarf.s" -o "$T/dw.mc.o"
+	"$BPFKIT" asm "$A/dwarf.s" -o "$T/dw.o"
+	check_same "asm dwarf.s: line table, line strings and frames byte-identical to llvm-mc-19" "$T/dw.mc.o" "$T/dw.o"
+	check "asm dwarf.s: the object has .debug_line, .debug_line_str and .debug_frame" sh -c \
+		"llvm-readelf-19 -S '$T/dw.o' | grep -q ' .debug_line_str ' && llvm-readelf-19 -S '$T/dw.o' | grep -q ' .debug_frame '"
+	# a big file with .loc: the same through the piece-by-piece reader
+	awk 'BEGIN { print "\t.file\t0 \"/d\" \"a.c\"\n\t.file\t1 \"/d\" \"b.c\"\n\t.cfi_sections .debug_frame\n\t.section\tp,\"ax\",@progbits\n\t.cfi_startproc"
+		for (i = 0; i < 60000; i++) { printf "\t.loc\t1 %d %d\n\tr0 = %d\n", 1 + (i * 7) % 5000, i % 80, i }
+		print "\texit\n\t.cfi_endproc" }' > "$T/bigdw.s"
+	llvm-mc-19 -triple bpf -filetype=obj "$T/bigdw.s" -o "$T/bigdw.mc.o"
+	"$BPFKIT" asm "$T/bigdw.s" -o "$T/bigdw.o"
+	check_same "asm: 60000 .loc lines read in pieces, byte-identical to llvm-mc-19" "$T/bigdw.mc.o" "$T/bigdw.o"
 else
 	skip "asm example.s vs llvm-mc-19" "llvm-mc-19 not installed"
 fi
@@ -67,6 +81,9 @@ err "unknown directive" "e.s:1:2: unknown directive '.frobnicate'" "\t.frobnicat
 err "instruction in a NOBITS section" "e.s:2:2: instruction in NOBITS section '.bss'" "\t.bss\n\tr0 = 0\n"
 err "section flags" "e.s:1:14: unknown section flag 'q'" "\t.section x,\"q\",@progbits\n"
 err "section redeclared with another kind" "section 'x' was declared with different flags" "\t.section x,\"ax\",@progbits\n\t.section x,\"aw\",@progbits\n"
+err "unsupported CFI directive" "e.s:2:2: unsupported CFI directive '.cfi_offset'" "\t.cfi_startproc\n\t.cfi_offset r1, 8\n"
+err ".loc without its .file" "e.s:2:7: unassigned file number 3 in .loc" "\t.file 1 \"a.c\"\n\t.loc 3 1 1\n\texit\n"
+err "unfinished frame" "e.s:1:2: unfinished frame" "\t.cfi_startproc\n\texit\n"
 err "data value range" "e.s:2:8: value 256 does not fit in 1 byte" "\t.data\n\t.byte 256\n"
 err "cpu level (issue's example)" "e.s:1:2: 'if r1 < r2 goto' needs -mcpu=v2 or newer (selected v1)" "\tif r1 < r2 goto +1\n\texit\n" -mcpu=v1
 err "cpu level v4 form at v3" "needs -mcpu=v4 or newer (selected v3)" "\tr0 = (s8)r1\n" -mcpu=v3
