@@ -371,6 +371,17 @@ int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_
 	return 0;
 }
 
+int bk__asm_add_rfix(struct asm_ctx *c, int kind, uint64_t off, uint32_t sym)
+{
+	if (GROW(c, c->rfix, c->nrfix, c->caprfix))
+		return -ENOMEM;
+	if (off > UINT32_MAX)
+		return bk__asm_error(c, NULL, "section '%s' is larger than 4 GiB", c->secs[c->cur].name);
+	c->rfix[c->nrfix++] = (struct asm_rfix){ .off = (uint32_t)off, .sym = sym, .sec = (uint16_t)c->cur,
+						 .kind = (uint8_t)kind };
+	return 0;
+}
+
 /* ---- expressions ---------------------------------------------------------------------- */
 
 bool bk__asm_parse_number(const char **pp, const char *end, uint64_t *v)
@@ -869,6 +880,12 @@ static int finish(struct asm_ctx *c)
 	for (size_t i = 0; i < c->nfix; i++)
 		if ((r = apply_fix(c, &c->fix[i])))
 			return r;
+	for (size_t i = 0; i < c->nrfix; i++) {
+		const struct asm_rfix *x = &c->rfix[i];
+		struct asm_fix f = { .e = { .a = x->sym }, .off = x->off, .sec = x->sec, .kind = x->kind };
+		if ((r = apply_fix(c, &f)))
+			return r;
+	}
 	for (size_t i = 1; i < c->nsyms; i++) {
 		struct asm_sym *s = &c->syms[i];
 		if (!s->defined && !s->bind_set && s->used_reloc)
@@ -945,8 +962,22 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 				goto out;
 			s->out_index = idx++;
 		}
-	if (c->nrel)
-		qsort(c->rel, c->nrel, sizeof(*c->rel), cmp_reloc);
+	if (c->nrel) {
+		/* each section's relocations come out in offset order already (they are made
+		 * in the order things were emitted); sort only if not, and the object's lists
+		 * are per section anyway */
+		uint64_t *last = calloc(c->nsecs, sizeof(*last));
+		bool sorted = last != NULL;
+		for (size_t i = 0; sorted && i < c->nrel; i++) {
+			const struct asm_reloc *rl = &c->rel[i];
+			if (rl->off < last[rl->sec])
+				sorted = false;
+			last[rl->sec] = (uint64_t)rl->off + 1;
+		}
+		free(last);
+		if (!sorted)
+			qsort(c->rel, c->nrel, sizeof(*c->rel), cmp_reloc);
+	}
 	for (size_t i = 0; i < c->nrel; i++) {
 		struct asm_reloc *rl = &c->rel[i];
 		if ((r = bk_object_add_reloc(o, (unsigned)c->secs[rl->sec].out_index, rl->off, rl->type,
@@ -990,6 +1021,7 @@ static void ctx_free(struct asm_ctx *c)
 	free(c->syms);
 	free(c->htab);
 	free(c->fix);
+	free(c->rfix);
 	free(c->sizes);
 	free(c->rel);
 	free(c->addrsig_syms);
@@ -1173,6 +1205,9 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 		free(c.fix);
 		c.fix = NULL;
 		c.nfix = c.capfix = 0;
+		free(c.rfix);
+		c.rfix = NULL;
+		c.nrfix = c.caprfix = 0;
 		free(c.htab);
 		c.htab = NULL;
 		r = build_object(&c, out);

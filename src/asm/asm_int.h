@@ -55,6 +55,15 @@ struct asm_fix {
 	uint8_t kind;
 };
 
+/* The common fixup, `rD = sym ll` or `call sym`: symbol only, no addend, no message
+ * possible, so a third of the size of struct asm_fix. */
+struct asm_rfix {
+	uint32_t off;
+	uint32_t sym;
+	uint16_t sec;
+	uint8_t kind;
+};
+
 struct asm_size {
 	uint32_t sym;
 	struct asm_expr e;
@@ -91,6 +100,8 @@ struct asm_ctx {
 
 	struct asm_fix *fix;
 	size_t nfix, capfix;
+	struct asm_rfix *rfix;
+	size_t nrfix, caprfix;
 	struct asm_size *sizes;
 	size_t nsizes, capsizes;
 	struct asm_reloc *rel;
@@ -128,6 +139,7 @@ int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t ty
 int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n);
 int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots);
 int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at);
+int bk__asm_add_rfix(struct asm_ctx *c, int kind, uint64_t off, uint32_t sym);
 int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill);
 uint64_t bk__asm_cur_off(struct asm_ctx *c);
 char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n);

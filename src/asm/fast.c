@@ -316,8 +316,8 @@ int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char
 			in[0].code = 0x18;
 			if (bk_isa_info(bk_isa_decode(in))->cpu > c->cpu)
 				return 0;
-			struct asm_expr e = { 0, y, 0 };
-			int r = bk__asm_add_fix(c, FIX_LDDW, bk__asm_cur_off(c), &e, at);
+			(void)at;
+			int r = bk__asm_add_rfix(c, FIX_LDDW, bk__asm_cur_off(c), y);
 			if (r)
 				return r;
 			return put(c, in, 2);
@@ -438,12 +438,33 @@ int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char
 				return 0;
 			if (!symref(c, m, &f, &y, &at))
 				return 0;
-			struct asm_expr e = { 0, y, 0 };
-			int r = bk__asm_add_fix(c, FIX_CALL, bk__asm_cur_off(c), &e, at);
+			(void)at;
+			int r = bk__asm_add_rfix(c, FIX_CALL, bk__asm_cur_off(c), y);
 			if (r)
 				return r;
 			return put(c, in, 1);
 		}
+	case 'l': {
+		/* lock *(u64 *)(rD + off) += rS, and |= &= ^= */
+		if (!lit(&f, "lock", 4) || f.p >= f.end || (*f.p != ' ' && *f.p != '\t'))
+			return 0;
+		ws(&f);
+		if (!lit(&f, "*", 1) || !memop(&f, &size, &d, &off) || (size != BK_SIZE_W && size != BK_SIZE_DW))
+			return 0;
+		ws(&f);
+		int op = alu_op(&f);
+		if (op != A_ADD && op != A_OR && op != A_AND && op != A_XOR)
+			return 0;
+		ws(&f);
+		if (!reg(&f, &w, &s) || (size == BK_SIZE_DW && w != 'r') || !at_end(&f))
+			return 0;
+		in[0].code = (uint8_t)(BK_CLASS_STX | BK_MODE_ATOMIC | size);
+		in[0].dst = (uint8_t)d;
+		in[0].src = (uint8_t)s;
+		in[0].off = (int16_t)off;
+		in[0].imm = op;
+		return put(c, in, 1);
+	}
 	case 'e':
 		if (end - p != 4 || memcmp(p, "exit", 4))
 			return 0;

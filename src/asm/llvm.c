@@ -702,6 +702,9 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 
 /* Complete lines [text, text + len) (the last one may lack its newline). Called once per
  * piece of a streamed input: the line number and an open block comment carry over. */
+/* characters that end or open something on a line: strings, comments, ';' */
+static const bool special[256] = { ['"'] = true, ['#'] = true, ['/'] = true, [';'] = true, ['\\'] = true };
+
 int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -711,6 +714,27 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		c->line_start = ls;
+		if (!c->in_block) {
+			/* most lines are one instruction: the fast path checks every character of
+			 * the line, so if it takes it there is no comment or string to look for */
+			const char *a = p, *z = le;
+			while (a < z && (*a == ' ' || *a == '\t'))
+				a++;
+			while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\r'))
+				z--;
+			if (a < z && *a != '.') {
+				c->stmt = a;
+				r = bk__asm_fast_insn(c, m, a, z);
+				if (r) {
+					if (r > 0)
+						r = 0;
+					p = le + 1;
+					if (!r)
+						c->line++;
+					continue;
+				}
+			}
+		}
 		const char *s = p;
 		bool in_str = false;
 		const char *q = p, *quote = NULL;
@@ -729,7 +753,7 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 		for (; q < le && !r; q++) {
 			char ch = *q;
 			/* most characters are none of the special ones */
-			if (ch != '"' && ch != '#' && ch != '/' && ch != ';' && !in_str)
+			if (!special[(uint8_t)ch])
 				continue;
 			if (in_str) {
 				if (ch == '\\' && q + 1 < le)
