@@ -13,9 +13,14 @@ else
 fi
 "$BPFKIT" jit --raw -q "$T/p.bin" > "$T/q" 2>&1
 check "jit -q prints only the summary" test "$(wc -l < "$T/q")" -eq 1
-# a local call: refused with the instruction named
+# a local call: compiled inline (a native call), and run as machine code by default
 printf '\205\020\000\000\001\000\000\000\225\000\000\000\000\000\000\000\267\000\000\000\007\000\000\000\225\000\000\000\000\000\000\000' > "$T/call.bin"
-check_fails "jit refuses a local call naming the instruction" 'instruction 0.*CALL_LOCAL' "$BPFKIT" jit --raw "$T/call.bin"
+"$BPFKIT" jit --raw -q "$T/call.bin" > "$T/c" 2>&1
+check "jit compiles a local call inline" grep -q '^prog: 4 instructions, [0-9]* bytes of x86-64, 4 inline, 0 through the runtime' "$T/c"
+"$BPFKIT" run --engine jit "$T/call.bin" > "$T/r" 2>&1
+check "run --engine jit: local call returns 7" grep -q '^Return value: 7,' "$T/r"
+"$BPFKIT" run --engine interp "$T/call.bin" > "$T/r" 2>&1
+check "run --engine interp: local call returns 7" grep -q '^Return value: 7,' "$T/r"
 printf 'abc' > "$T/bad.bin"
 check_fails "jit rejects a partial instruction" "not a whole number" "$BPFKIT" jit --raw "$T/bad.bin"
 check_fails "jit rejects a missing file" "nonexistent" "$BPFKIT" jit --raw "$T/nonexistent"
