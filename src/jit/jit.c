@@ -1065,6 +1065,15 @@ static void jit_free(void *p)
 	free(j);
 }
 
+/* clang's -fsanitize=function reads a type signature before the called address: the
+ * machine code has none. */
+#if defined(__clang__)
+#define BK_NO_FUNCTION_SANITIZER __attribute__((no_sanitize("function")))
+#else
+#define BK_NO_FUNCTION_SANITIZER
+#endif
+
+BK_NO_FUNCTION_SANITIZER
 static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5], uint64_t *r0)
 {
 	struct jit *j = prog->jit;
