@@ -92,6 +92,13 @@ static uint32_t hash_name(const char *s, size_t n)
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	/* FNV's low bits, which pick the slot, move in small steps for names that differ in
+	 * their last digits (.LBB0_1, .LBB0_2): mixed, or linear probing piles them up */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h;
 }
 
@@ -165,13 +172,59 @@ void bk__asm_sym_register(struct asm_ctx *c, uint32_t s)
 	}
 }
 
+/* Numeric labels become temporary symbols ".L<STX>N<STX>K" (the K-th definition of N): a
+ * name no source can spell, temporary like llvm-mc's, so never in the symbol table. */
+int bk__asm_numeric_label(struct asm_ctx *c, uint64_t n, char dir, const char *at, uint32_t *sym)
+{
+	size_t i;
+	for (i = 0; i < c->nnumlab; i++)
+		if (c->numlab[i].n == n)
+			break;
+	if (i == c->nnumlab) {
+		if (GROW(c, c->numlab, c->nnumlab, c->capnumlab))
+			return -ENOMEM;
+		c->numlab[c->nnumlab].n = n;
+		c->numlab[c->nnumlab++].count = 0;
+	}
+	uint32_t k = c->numlab[i].count;
+	if (dir == ':')
+		k = ++c->numlab[i].count;
+	else if (dir == 'f')
+		k++;
+	else if (!k)
+		return bk__asm_error(c, at, "no numeric label %llu before this '%llub'", (unsigned long long)n,
+				     (unsigned long long)n);
+	char name[64];
+	int len = snprintf(name, sizeof(name), ".L\002%llu\002%u", (unsigned long long)n, k);
+	uint32_t y = bk__asm_sym_get(c, name, (size_t)len);
+	if (!y)
+		return -ENOMEM;
+	if (dir == 'f' && !c->syms[y].defined) {
+		if (GROW(c, c->numfwd, c->nnumfwd, c->capnumfwd))
+			return -ENOMEM;
+		c->numfwd[c->nnumfwd].sym = y;
+		c->numfwd[c->nnumfwd].line = c->line;
+		c->numfwd[c->nnumfwd++].col = at && c->line_start && at >= c->line_start ?
+						      (uint32_t)(at - c->line_start) + 1 : 1;
+	}
+	if (dir == ':') {
+		struct asm_sym *t = &c->syms[y];
+		t->defined = true;
+		t->sec = c->cur;
+		t->value = bk__asm_cur_off(c);
+		bk__asm_sym_register(c, y);
+	}
+	*sym = y;
+	return 0;
+}
+
 int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at)
 {
 	uint32_t s = bk__asm_sym_get(c, name, len);
 	if (!s)
 		return -ENOMEM;
 	struct asm_sym *y = &c->syms[s];
-	if (y->defined)
+	if (y->defined || y->sec == SEC_COMMON)
 		return bk__asm_error(c, at, "duplicate label '%.*s'", (int)len, name);
 	y->defined = true;
 	y->sec = c->cur;
@@ -187,6 +240,7 @@ int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t ty
 {
 	for (size_t i = 0; i < c->nsecs; i++)
 		if (strlen(c->secs[i].name) == len && !memcmp(c->secs[i].name, name, len)) {
+			c->prev = c->cur;
 			c->cur = (int)i;
 			return 0;
 		}
@@ -235,6 +289,7 @@ int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t ty
 	}
 	s = &c->secs[c->nsecs];
 	s->secsym = (int)sym;
+	c->prev = c->cur;
 	c->cur = (int)c->nsecs++;
 	return 0;
 }
@@ -483,6 +538,23 @@ static int expr_primary(struct asm_ctx *c, const char **pp, const char *end, str
 	if (*p >= '0' && *p <= '9') {
 		uint64_t v;
 		const char *q = p;
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (q < end && (*q == 'b' || *q == 'f') && (q + 1 >= end || !asm_is_ident(q[1])) &&
+		    !(q == p + 1 && *p == '0' && *q == 'b' && q + 1 < end && (q[1] == '0' || q[1] == '1'))) {
+			/* 1b, 1f: the numeric label before or after */
+			uint64_t n = 0;
+			for (const char *d = p; d < q; d++)
+				n = n * 10 + (uint64_t)(*d - '0');
+			uint32_t y;
+			int r = bk__asm_numeric_label(c, n, *q, p, &y);
+			if (r)
+				return r;
+			out->pos = y;
+			*pp = q + 1;
+			return 0;
+		}
+		q = p;
 		if (!bk__asm_parse_number(&q, end, &v))
 			return bk__asm_error(c, p, "invalid number");
 		out->c = (int64_t)v;
@@ -860,6 +932,12 @@ static bool in_symtab(const struct asm_sym *s)
 
 static int finish(struct asm_ctx *c)
 {
+	for (size_t i = 0; i < c->nnumfwd; i++)
+		if (!c->syms[c->numfwd[i].sym].defined) {
+			const char *nm = c->syms[c->numfwd[i].sym].name + 3;
+			return bk_err_set(c->err, -EINVAL, "%s:%u:%u: no numeric label %.*s after this reference",
+					  c->name, c->numfwd[i].line, c->numfwd[i].col, (int)strcspn(nm, "\002"), nm);
+		}
 	int r = bk__asm_dwarf_finish(c);
 	if (r)
 		return r;
@@ -949,7 +1027,7 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 			struct asm_sym *s = &c->syms[list[k]];
 			if ((s->bind == BK_STB_LOCAL) != (pass == 0))
 				continue;
-			uint16_t shndx = s->sec == SEC_ABS ? BK_SHN_ABS :
+			uint16_t shndx = s->sec == SEC_ABS ? BK_SHN_ABS : s->sec == SEC_COMMON ? BK_SHN_COMMON :
 					 s->sec == SEC_UNDEF ? BK_SHN_UNDEF : (uint16_t)c->secs[s->sec].out_index;
 			const char *nm = s->is_section ? "" : bk__asm_strdup(c, s->name, s->nlen);
 			if (!nm) {
@@ -1025,6 +1103,9 @@ static void ctx_free(struct asm_ctx *c)
 	free(c->sizes);
 	free(c->rel);
 	free(c->addrsig_syms);
+	free(c->secstack);
+	free(c->numlab);
+	free(c->numfwd);
 	bk__asm_dwarf_free(c);
 }
 
@@ -1095,6 +1176,7 @@ static int ctx_init(struct asm_ctx *c, const struct bk_asm_opts *opts, struct bk
 	if (r)
 		return r;
 	c->secs[0].align = 4;
+	c->prev = -1;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #define SEC_UNDEF (-1)
 #define SEC_ABS (-2)
+#define SEC_COMMON (-3)   /* .comm: SHN_COMMON, value = alignment */
 
 /* Kept small: a big file has a symbol per basic-block label. */
 struct asm_sym {
@@ -119,6 +120,14 @@ struct asm_ctx {
 	char *arena;          /* interned names (bk__asm_intern) */
 	size_t arena_left;
 	struct asm_dwarf *dw;  /* .file N / .loc / .cfi_* state (dwarf.c), NULL if none */
+	int prev;              /* the section before the current one (.previous), -1 none */
+	int *secstack;         /* (current, previous) pairs saved by .pushsection */
+	size_t nsecstack, capsecstack;
+	/* numeric labels (1:, 1b, 1f): how many times each number was defined */
+	struct { uint64_t n; uint32_t count; } *numlab;
+	size_t nnumlab, capnumlab;
+	struct { uint32_t sym, line, col; } *numfwd; /* 1f references, checked at the end */
+	size_t nnumfwd, capnumfwd;
 	bool loc_pending;      /* a .loc waits for the next instruction or data */
 	/* LLVM front end state kept between pieces of a streamed input */
 	bool in_block;
@@ -184,6 +193,8 @@ int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len);
 /* C-escaped string literal at *pp, appended to OUT */
 int bk__asm_parse_string(struct asm_ctx *c, const char **pp, const char *end, struct bk_buf *out);
 uint64_t bk__asm_sec_size(struct asm_ctx *c, int sec);
+/* Numeric label N: define (1:) or refer to it (dir 'b' or 'f'); returns the symbol. */
+int bk__asm_numeric_label(struct asm_ctx *c, uint64_t n, char dir, const char *at, uint32_t *sym);
 
 /* DWARF generated from directives (dwarf.c) */
 int bk__asm_dir_file(struct asm_ctx *c, const char *p, const char *end);

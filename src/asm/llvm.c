@@ -406,6 +406,122 @@ static int dir_set(struct asm_ctx *c, const char *p, const char *end)
 	return 0;
 }
 
+/* .comm sym, size[, align] (SHN_COMMON) and .lcomm sym, size (a local object in .bss),
+ * as llvm-mc's ELF streamer does them */
+static int dir_comm(struct asm_ctx *c, const char *p, const char *end, bool local)
+{
+	const char *s, *at = asm_skip_ws(p, end);
+	size_t n;
+	if (!get_name(c, &p, end, &s, &n))
+		return bk__asm_error(c, at, "expected a symbol name");
+	if (!expect_comma(&p, end))
+		return bk__asm_error(c, p, "expected ','");
+	const char *a = asm_skip_ws(p, end), *ae = a;
+	while (ae < end && *ae != ',')
+		ae++;
+	int64_t size, align = 1;
+	int r = bk__asm_const_expr(c, a, ae, &size);
+	if (r)
+		return r;
+	if (size < 0 || size > (1 << 28))
+		return bk__asm_error(c, a, "size %lld out of range [0, 268435456]", (long long)size);
+	if (ae < end) {
+		const char *b = asm_skip_ws(ae + 1, end);
+		if (local)
+			return bk__asm_error(c, b, "alignment not supported on this target");
+		if ((r = bk__asm_const_expr(c, b, end, &align)))
+			return r;
+		if (align <= 0 || (align & (align - 1)) || align > 65536)
+			return bk__asm_error(c, b, "alignment must be a power of 2 up to 65536");
+	}
+	uint32_t y = bk__asm_sym_get(c, s, n);
+	if (!y)
+		return -ENOMEM;
+	struct asm_sym *sy = &c->syms[y];
+	if (sy->defined || sy->sec == SEC_COMMON)
+		return bk__asm_error(c, at, "invalid symbol redefinition of '%.*s'", (int)n, s);
+	bk__asm_sym_register(c, y);
+	sy->type = BK_STT_OBJECT;
+	sy->size = (uint64_t)size;
+	sy->size_set = true;
+	if (!local) {
+		if (!sy->bind_set) {
+			sy->bind = BK_STB_GLOBAL;
+			sy->bind_set = true;
+		}
+		sy->sec = SEC_COMMON;
+		sy->value = (uint64_t)align;
+		return 0;
+	}
+	sy->bind = BK_STB_LOCAL;
+	sy->bind_set = true;
+	int cur = c->cur;
+	if ((r = bk__asm_section(c, ".bss", 4, BK_SHT_NOBITS, BK_SHF_ALLOC | BK_SHF_WRITE, 0, true)))
+		return r;
+	sy = &c->syms[y];
+	sy->defined = true;
+	sy->sec = c->cur;
+	sy->value = bk__asm_cur_off(c);
+	struct asm_sec *bss = &c->secs[c->cur];
+	if (bss->type == BK_SHT_NOBITS)
+		bss->nobits += (uint64_t)size;
+	else if (bk_buf_zero(&bss->data, (size_t)size))
+		return -ENOMEM;
+	c->prev = c->cur;
+	c->cur = cur;
+	return 0;
+}
+
+/* .incbin "file"[, skip[, count]]: the file's bytes, the name relative to the current
+ * directory as llvm-mc takes it */
+static int dir_incbin(struct asm_ctx *c, const char *p, const char *end)
+{
+	struct bk_buf name = { 0 };
+	const char *at = asm_skip_ws(p, end);
+	int r = bk__asm_parse_string(c, &p, end, &name);
+	int64_t skip = 0, count = -1;
+	if (!r && expect_comma(&p, end)) {
+		const char *a = asm_skip_ws(p, end), *ae = a;
+		while (ae < end && *ae != ',')
+			ae++;
+		r = bk__asm_const_expr(c, a, ae, &skip);
+		if (!r && skip < 0)
+			r = bk__asm_error(c, a, "skip is negative");
+		p = ae;
+		if (!r && expect_comma(&p, end)) {
+			a = asm_skip_ws(p, end);
+			r = bk__asm_const_expr(c, a, end, &count);
+			if (!r && count < 0)
+				r = bk__asm_error(c, a, "negative count has no effect");
+			p = end;
+		}
+	}
+	if (!r)
+		r = end_of_args(c, p, end);
+	if (!r && (bk_buf_append(&name, "", 1)))
+		r = -ENOMEM;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	if (!r) {
+		struct bk_err e2 = { 0 };
+		if (memchr(name.data, 0, name.len - 1) || bk_read_file((const char *)name.data, &data, &len, &e2) < 0)
+			r = bk__asm_error(c, at, "could not find incbin file '%s'", (const char *)name.data);
+	}
+	if (!r && (uint64_t)skip > len)
+		r = bk__asm_error(c, at, "skip %lld is beyond the end of '%s' (%zu bytes)", (long long)skip,
+				  (const char *)name.data, len);
+	if (!r) {
+		size_t n = len - (size_t)skip;
+		if (count >= 0 && (uint64_t)count < n)
+			n = (size_t)count;
+		if (n)
+			r = bk__asm_emit(c, data + skip, n);
+	}
+	free(data);
+	bk_buf_free(&name);
+	return r;
+}
+
 static int directive(struct asm_ctx *c, const char *p, const char *end)
 {
 	const char *d = p;
@@ -468,6 +584,8 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 			goto align;
 		break;
 	case 'c':
+		if (IS(".comm"))
+			return dir_comm(c, p, end, false);
 		if (n > 5 && !memcmp(d, ".cfi_", 5))
 			return bk__asm_dir_cfi(c, d, n, p, end);
 		break;
@@ -512,12 +630,16 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 	case 'i':
 		if (IS(".ident"))
 			return 0;
+		if (IS(".incbin"))
+			return dir_incbin(c, p, end);
 		if (IS(".int"))
 			return data_values(c, p, end, 4);
 		if (IS(".internal"))
 			return sym_attr(c, p, end, 5);
 		break;
 	case 'l':
+		if (IS(".lcomm"))
+			return dir_comm(c, p, end, true);
 		if (IS(".long"))
 			return data_values(c, p, end, 4);
 		if (IS(".loc"))
@@ -546,8 +668,38 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 		}
 		if (IS(".protected"))
 			return sym_attr(c, p, end, 4);
-		if (IS(".previous"))
+		if (IS(".previous")) {
+			if ((r = end_of_args(c, p, end)))
+				return r;
+			if (c->prev < 0)
+				return bk__asm_error(c, d, ".previous without corresponding .section");
+			int t = c->cur;
+			c->cur = c->prev;
+			c->prev = t;
 			return 0;
+		}
+		if (IS(".pushsection")) {
+			if (c->nsecstack + 2 > c->capsecstack) {
+				size_t nc = c->capsecstack ? c->capsecstack * 2 : 16;
+				int *ns = realloc(c->secstack, nc * sizeof(*ns));
+				if (!ns)
+					return -ENOMEM;
+				c->secstack = ns;
+				c->capsecstack = nc;
+			}
+			c->secstack[c->nsecstack++] = c->cur;
+			c->secstack[c->nsecstack++] = c->prev;
+			return dir_section(c, p, end);
+		}
+		if (IS(".popsection")) {
+			if ((r = end_of_args(c, p, end)))
+				return r;
+			if (!c->nsecstack)
+				return bk__asm_error(c, d, ".popsection without corresponding .pushsection");
+			c->prev = c->secstack[--c->nsecstack];
+			c->cur = c->secstack[--c->nsecstack];
+			return 0;
+		}
 		break;
 	case 'q':
 		if (IS(".quad"))
@@ -671,9 +823,19 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 			while (q < end && asm_is_ident(*q))
 				q++;
 			if (q < end && *q == ':') {
-				if (*p >= '0' && *p <= '9')
-					return bk__asm_error(c, p, "numeric labels are not supported");
-				int r = bk__asm_define_label(c, p, (size_t)(q - p), p);
+				int r;
+				if (*p >= '0' && *p <= '9') {
+					uint64_t n;
+					const char *e = p;
+					uint32_t y;
+					if (!bk__asm_parse_number(&e, q, &n) || e != q || (*p == '0' && q - p > 1))
+						return bk__asm_error(c, p, "invalid label '%.*s'", (int)(q - p), p);
+					if ((r = bk__asm_numeric_label(c, n, ':', p, &y)))
+						return r;
+					p = q + 1;
+					continue;
+				}
+				r = bk__asm_define_label(c, p, (size_t)(q - p), p);
 				if (r)
 					return r;
 				p = q + 1;

@@ -30,6 +30,11 @@ if [ $have_mc = 1 ]; then
 	llvm-mc-19 -triple bpf -filetype=obj "$T/bigdw.s" -o "$T/bigdw.mc.o"
 	"$BPFKIT" asm "$T/bigdw.s" -o "$T/bigdw.o"
 	check_same "asm: 60000 .loc lines read in pieces, byte-identical to llvm-mc-19" "$T/bigdw.mc.o" "$T/bigdw.o"
+	# numeric labels, section stack, .comm/.lcomm, .incbin
+	mkdir -p "$T/x"
+	printf 'ABCDEFGH' > "$T/x/inc.bin"
+	(cd "$T/x" && llvm-mc-19 -triple bpf -filetype=obj "$A/extras.s" -o ex.mc.o && "$BPFKIT" asm "$A/extras.s" -o ex.o)
+	check_same "asm extras.s: 1:/1b/1f, .pushsection/.popsection/.previous, .comm/.lcomm, .incbin as llvm-mc-19" "$T/x/ex.mc.o" "$T/x/ex.o"
 else
 	skip "asm example.s vs llvm-mc-19" "llvm-mc-19 not installed"
 fi
@@ -84,6 +89,11 @@ err "section redeclared with another kind" "section 'x' was declared with differ
 err "unsupported CFI directive" "e.s:2:2: unsupported CFI directive '.cfi_offset'" "\t.cfi_startproc\n\t.cfi_offset r1, 8\n"
 err ".loc without its .file" "e.s:2:7: unassigned file number 3 in .loc" "\t.file 1 \"a.c\"\n\t.loc 3 1 1\n\texit\n"
 err "unfinished frame" "e.s:1:2: unfinished frame" "\t.cfi_startproc\n\texit\n"
+err "numeric label back with none before" "e.s:1:7: no numeric label 1 before this '1b'" "\tgoto 1b\n"
+err "numeric label forward never defined" "e.s:2:7: no numeric label 1 after this reference" "\tr0 = 1\n\tgoto 1f\n\texit\n"
+err ".popsection without .pushsection" "e.s:1:2: .popsection without corresponding .pushsection" "\t.popsection\n"
+err ".incbin of a missing file" "e.s:1:10: could not find incbin file 'no/such/file'" "\t.incbin \"no/such/file\"\n"
+err ".comm twice" "e.s:2:8: invalid symbol redefinition of 'x'" "\t.comm x,4\n\t.comm x,4\n"
 err "data value range" "e.s:2:8: value 256 does not fit in 1 byte" "\t.data\n\t.byte 256\n"
 err "cpu level (issue's example)" "e.s:1:2: 'if r1 < r2 goto' needs -mcpu=v2 or newer (selected v1)" "\tif r1 < r2 goto +1\n\texit\n" -mcpu=v1
 err "cpu level v4 form at v3" "needs -mcpu=v4 or newer (selected v3)" "\tr0 = (s8)r1\n" -mcpu=v3
