@@ -87,6 +87,7 @@ struct vstate {
 	int parent;                     /* checkpoint index, -1 none */
 	int insn;
 	uint32_t jmp_history;
+	int hist;                       /* last entry of the path history, -1 none */
 };
 
 /* Context field rules per program type. */
