@@ -7,6 +7,7 @@
 #include "bpfkit/disasm.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ struct hent {
 	uint8_t spi;              /* slot index (0 = fp-512), sframe -1 when none */
 	uint8_t nlink;            /* conditional jumps: scalars linked to the operands */
 	uint16_t done;            /* registers of this frame a walk already took from here */
+	uint8_t all_done;         /* every checkpoint behind is marked all precise */
 	uint32_t link_off;
 };
 
@@ -77,6 +79,9 @@ struct venv {
 	uint16_t *links;
 	int nlinks, caplinks;
 	int pending_ck;
+	struct vframe *pool;
+	int npool;
+
 	/* result */
 	int err_insn;
 	char msg[256];
@@ -212,7 +217,7 @@ static void print_state(struct venv *e, const struct vstate *st)
 			snprintf(b, sizeof b, "%d", off);
 			bk_buf_printf(e->log, " fp%s=", b);
 			struct bk_buf tmp = { 0 };
-			print_reg(e, &tmp, 0, &f->spill[s]);
+			print_reg(e, &tmp, 0, &SPILL(f, s));
 			if (tmp.len > 4)
 				bk_buf_append(e->log, tmp.data + 4, tmp.len - 4);
 			bk_buf_free(&tmp);
@@ -234,33 +239,97 @@ static void print_state(struct venv *e, const struct vstate *st)
 
 /* ---- states ---- */
 
-static struct vframe *frame_new(void)
+/* Frames are recycled through a free list: allocating and freeing 8 KiB blocks on
+ * every branch made malloc grow and trim the heap all the time. */
+static struct vframe *frame_get(struct venv *e)
 {
-	struct vframe *f = calloc(1, sizeof(*f));
+	struct vframe *f = e->pool;
+	if (f) {
+		memcpy(&e->pool, f, sizeof(e->pool));
+		e->npool--;
+		return f;
+	}
+	return malloc(sizeof(*f));
+}
+
+static void frame_put(struct venv *e, struct vframe *f)
+{
+	if (!f)
+		return;
+	free(f->spill_base);
+	memcpy(f, &e->pool, sizeof(e->pool));
+	e->pool = f;
+	e->npool++;
+}
+
+static struct vframe *frame_new(struct venv *e)
+{
+	struct vframe *f = frame_get(e);
+	if (f) {
+		memset(f, 0, sizeof(*f));
+		f->spill_lo = MAX_STACK / 8;
+	}
 	return f;
 }
 
-static int state_copy(struct vstate *dst, const struct vstate *src)
+/* Room in f's spill block down to slot s. */
+static int spill_reserve(struct vframe *f, int s)
+{
+	if (s >= f->spill_lo)
+		return 0;
+	int n = MAX_STACK / 8 - s, old = MAX_STACK / 8 - f->spill_lo;
+	struct vreg *p = malloc(sizeof(*p) * (size_t)n);
+	if (!p)
+		return -ENOMEM;
+	if (old)
+		memcpy(p + (n - old), f->spill_base, sizeof(*p) * (size_t)old);
+	free(f->spill_base);
+	f->spill_base = p;
+	f->spill_lo = s;
+	return 0;
+}
+
+/* The spill block of the copy starts at the lowest slot that holds a spill now. */
+static int frame_copy(struct vframe *d, const struct vframe *s)
+{
+	memcpy(d, s, sizeof(*d));
+	int lo = 0;
+	while (lo < MAX_STACK / 8 && s->slot[lo * 8] != SLOT_SPILL)
+		lo++;
+	d->spill_lo = MAX_STACK / 8;
+	d->spill_base = NULL;
+	if (lo < MAX_STACK / 8) {
+		if (spill_reserve(d, lo))
+			return -ENOMEM;
+		memcpy(d->spill_base, &SPILL(s, lo), sizeof(struct vreg) * (size_t)(MAX_STACK / 8 - lo));
+	}
+	return 0;
+}
+
+static int state_copy(struct venv *e, struct vstate *dst, const struct vstate *src)
 {
 	*dst = *src;
 	for (int i = 0; i <= src->curframe; i++) {
-		dst->fr[i] = malloc(sizeof(struct vframe));
+		dst->fr[i] = frame_get(e);
+		if (dst->fr[i] && frame_copy(dst->fr[i], src->fr[i])) {
+			frame_put(e, dst->fr[i]);
+			dst->fr[i] = NULL;
+		}
 		if (!dst->fr[i]) {
 			for (int j = 0; j < i; j++)
-				free(dst->fr[j]);
+				frame_put(e, dst->fr[j]);
 			return -ENOMEM;
 		}
-		memcpy(dst->fr[i], src->fr[i], sizeof(struct vframe));
 	}
 	for (int i = src->curframe + 1; i < MAX_FRAMES; i++)
 		dst->fr[i] = NULL;
 	return 0;
 }
 
-static void state_free(struct vstate *st)
+static void state_free(struct venv *e, struct vstate *st)
 {
 	for (int i = 0; i < MAX_FRAMES; i++) {
-		free(st->fr[i]);
+		frame_put(e, st->fr[i]);
 		st->fr[i] = NULL;
 	}
 }
@@ -707,9 +776,9 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 {
 	for (int i = 0; i < MAX_STACK; i++) {
 		uint8_t os = o->slot[i], cs = c->slot[i];
-		if (ign && (i % 8) == 0 && os == SLOT_SPILL && o->spill[i / 8].type == T_SCALAR &&
-		    !o->spill[i / 8].precise &&
-		    ((cs == SLOT_SPILL && c->spill[i / 8].type == T_SCALAR) || slot_all_misc(&c->slot[i]))) {
+		if (ign && (i % 8) == 0 && os == SLOT_SPILL && SPILL(o, i / 8).type == T_SCALAR &&
+		    !SPILL(o, i / 8).precise &&
+		    ((cs == SLOT_SPILL && SPILL(c, i / 8).type == T_SCALAR) || slot_all_misc(&c->slot[i]))) {
 			i += 7;
 			continue;
 		}
@@ -717,7 +786,7 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 			if (os != cs)
 				return false;
 			if (os == SLOT_SPILL && (i % 8) == 0 &&
-			    !regsafe(&o->spill[i / 8], &c->spill[i / 8], m, true, false))
+			    !regsafe(&SPILL(o, i / 8), &SPILL(c, i / 8), m, true, false))
 				return false;
 			continue;
 		}
@@ -726,22 +795,22 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 		if (os == SLOT_MISC) {
 			if (cs == SLOT_INVALID)
 				return false;
-			if (cs == SLOT_SPILL && c->spill[i / 8].type != T_SCALAR)
+			if (cs == SLOT_SPILL && SPILL(c, i / 8).type != T_SCALAR)
 				return false;
 			continue;
 		}
 		if (os == SLOT_ZERO) {
 			if (cs == SLOT_ZERO)
 				continue;
-			if (cs == SLOT_SPILL && tnum_equals_const(c->spill[i / 8].var, 0) &&
-			    c->spill[i / 8].type == T_SCALAR)
+			if (cs == SLOT_SPILL && tnum_equals_const(SPILL(c, i / 8).var, 0) &&
+			    SPILL(c, i / 8).type == T_SCALAR)
 				continue;
 			return false;
 		}
 		/* spill */
 		if (cs != SLOT_SPILL)
 			return false;
-		if ((i % 8) == 0 && !regsafe(&o->spill[i / 8], &c->spill[i / 8], m, false, ign))
+		if ((i % 8) == 0 && !regsafe(&SPILL(o, i / 8), &SPILL(c, i / 8), m, false, ign))
 			return false;
 	}
 	return true;
@@ -828,6 +897,7 @@ static int hist_push(struct venv *e, struct vstate *st, int insn)
 	h->spi = 0;
 	h->nlink = 0;
 	h->done = 0;
+	h->all_done = 0;
 	h->link_off = 0;
 	e->pending_ck = -1;
 	st->hist = e->nhist++;
@@ -861,20 +931,24 @@ static void hist_links(struct venv *e, struct vstate *st, uint32_t id1, uint32_t
 			} else {
 				if (fr->slot[(k - 11) * 8] != SLOT_SPILL)
 					continue;
-				r = &fr->spill[k - 11];
+				r = &SPILL(fr, k - 11);
 			}
 			if (r->type != T_SCALAR || !r->id || (r->id != id1 && r->id != id2))
 				continue;
 			if (e->nlinks == e->caplinks) {
 				int nc = e->caplinks ? e->caplinks * 2 : 256;
-				uint16_t *p = realloc(e->links, sizeof(*p) * (size_t)nc);
-				if (!p)
-					continue;
+				uint16_t *p = nc <= (1 << 22) ? realloc(e->links, sizeof(*p) * (size_t)nc) : NULL;
+				if (!p) {
+					/* out of room: a walk that reaches this jump marks everything */
+					e->nlinks = start;
+					e->hist[st->hist].nlink = 0xff;
+					return;
+				}
 				e->links = p;
 				e->caplinks = nc;
 			}
 			e->links[e->nlinks++] = (uint16_t)(f << 8 | (k < 11 ? k : 0x80 | (k - 11)));
-			if (e->nlinks - start >= 255)
+			if (e->nlinks - start >= 254)
 				goto done;
 		}
 	}
@@ -891,17 +965,19 @@ static void mark_all_precise_state(struct vstate *st)
 			if (fr->regs[r].type == T_SCALAR)
 				fr->regs[r].precise = 1;
 		for (int s = 0; s < MAX_STACK / 8; s++)
-			if (fr->slot[s * 8] == SLOT_SPILL && fr->spill[s].type == T_SCALAR)
-				fr->spill[s].precise = 1;
+			if (fr->slot[s * 8] == SLOT_SPILL && SPILL(fr, s).type == T_SCALAR)
+				SPILL(fr, s).precise = 1;
 	}
 }
 
 /* The walk could not follow a value (kernel: mark_all_scalars_precise). */
 static void mark_all_precise(struct venv *e, int h)
 {
-	for (; h >= 0; h = e->hist[h].prev)
+	for (; h >= 0 && !e->hist[h].all_done; h = e->hist[h].prev) {
+		e->hist[h].all_done = 1;
 		if (e->hist[h].ck >= 0)
 			mark_all_precise_state(&e->ck[e->hist[h].ck].st);
+	}
 }
 
 /* Marks the wanted scalars precise in checkpoint state st; drops from the masks what
@@ -922,11 +998,10 @@ static void bt_apply(struct bt *b, struct vstate *st)
 		for (int s = 0; s < MAX_STACK / 8; s++) {
 			if (!(b->stk[f] & (1ull << s)))
 				continue;
-			struct vreg *x = &fr->spill[s];
-			if (fr->slot[s * 8] != SLOT_SPILL || x->type != T_SCALAR || x->precise)
+			if (fr->slot[s * 8] != SLOT_SPILL || SPILL(fr, s).type != T_SCALAR || SPILL(fr, s).precise)
 				b->stk[f] &= ~(1ull << s);
 			else
-				x->precise = 1;
+				SPILL(fr, s).precise = 1;
 		}
 	}
 }
@@ -1043,6 +1118,8 @@ static int bt_insn(struct venv *e, struct bt *b, const struct hent *h, int nxt_i
 			return 1;
 		if (op == BK_JA || x->code == (BK_CLASS_JMP | BK_JMAYGOTO))
 			return 0;
+		if (h->nlink == 0xff)
+			return 1;
 		{
 			bool any = false;
 			for (int i = 0; i < h->nlink; i++)
@@ -1142,7 +1219,7 @@ static void propagate_precision(struct venv *e, struct vstate *cur, const struct
 			if (fr->regs[r].type == T_SCALAR && fr->regs[r].precise)
 				b.reg[f] |= (uint16_t)(1u << r);
 		for (int s = 0; s < MAX_STACK / 8; s++)
-			if (fr->slot[s * 8] == SLOT_SPILL && fr->spill[s].type == T_SCALAR && fr->spill[s].precise)
+			if (fr->slot[s * 8] == SLOT_SPILL && SPILL(fr, s).type == T_SCALAR && SPILL(fr, s).precise)
 				b.stk[f] |= 1ull << s;
 	}
 	if (bt_empty(&b))
@@ -1193,7 +1270,7 @@ static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 		e->capck = nc;
 	}
 	struct ckpt *k = &e->ck[e->nck];
-	if (state_copy(&k->st, cur))
+	if (state_copy(e, &k->st, cur))
 		return 0;
 	k->insn = insn;
 	k->parent = cur->parent;
@@ -1228,7 +1305,7 @@ static int push_branch(struct venv *e, struct vstate *cur, int insn, int prev)
 		e->capstack = nc;
 	}
 	struct pending *p = &e->stack[e->nstack];
-	if (state_copy(&p->st, cur))
+	if (state_copy(e, &p->st, cur))
 		return verr(e, -ENOMEM, "out of memory");
 	p->insn = insn;
 	p->prev = prev;
@@ -1272,7 +1349,7 @@ static void for_each_reg(struct vstate *st, void (*fn)(struct vreg *, void *), v
 			fn(&fr->regs[r], arg);
 		for (int s = 0; s < MAX_STACK / 8; s++)
 			if (fr->slot[s * 8] == SLOT_SPILL)
-				fn(&fr->spill[s], arg);
+				fn(&SPILL(fr, s), arg);
 	}
 }
 
@@ -1350,8 +1427,10 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 			memset(&f->slot[idx], SLOT_ZERO, 8);
 			return 0;
 		}
-		f->spill[s] = *val;
-		f->spill[s].precise = 0;
+		if (spill_reserve(f, s))
+			return verr(e, -ENOMEM, "out of memory");
+		SPILL(f, s) = *val;
+		SPILL(f, s).precise = 0;
 		memset(&f->slot[idx], SLOT_SPILL, 8);
 		hist_stack(e, st, ptr->frameno, idx);
 		return 0;
@@ -1397,12 +1476,12 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
 			uint8_t fr = dst->frameno;
-			*dst = f->spill[s];
+			*dst = SPILL(f, s);
 			(void)fr;
 		}
 		return 0;
 	}
-	if (f->slot[idx] == SLOT_SPILL && f->spill[s].type != T_SCALAR)
+	if (f->slot[idx] == SLOT_SPILL && SPILL(f, s).type != T_SCALAR)
 		return verr(e, -EACCES, "invalid size of register fill");
 	bool all_zero = true;
 	for (int k = 0; k < size; k++) {
@@ -1413,11 +1492,11 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 			return verr(e, -EACCES, "invalid read from stack off %d+%d size %d",
 				    (int)lo, k, size);
 	}
-	if (f->slot[idx] == SLOT_SPILL && f->spill[s].type == T_SCALAR &&
-	    tnum_is_const(f->spill[s].var) && (idx % 8) == 0) {
+	if (f->slot[idx] == SLOT_SPILL && SPILL(f, s).type == T_SCALAR &&
+	    tnum_is_const(SPILL(f, s).var) && (idx % 8) == 0) {
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
-			uint64_t v = f->spill[s].var.value;
+			uint64_t v = SPILL(f, s).var.value;
 			v_mark_const(dst, v);
 			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
 		}
@@ -2102,9 +2181,9 @@ static int64_t stack_const_u32(struct vstate *st, const struct vreg *r)
 		zero &= f->slot[a + k] == SLOT_ZERO;
 	if (zero)
 		return 0;
-	if ((a % 8) == 0 && f->slot[a] == SLOT_SPILL && f->spill[a / 8].type == T_SCALAR &&
-	    tnum_is_const(f->spill[a / 8].var))
-		return (uint32_t)f->spill[a / 8].var.value;
+	if ((a % 8) == 0 && f->slot[a] == SLOT_SPILL && SPILL(f, a / 8).type == T_SCALAR &&
+	    tnum_is_const(SPILL(f, a / 8).var))
+		return (uint32_t)SPILL(f, a / 8).var.value;
 	return -1;
 }
 
@@ -2334,7 +2413,7 @@ static int enter_frame(struct venv *e, struct vstate *st, int callsite, int targ
 	if (st->curframe + 1 >= MAX_FRAMES)
 		return verr(e, -E2BIG, "the call stack of %d frames is too deep", st->curframe + 2);
 	struct vframe *caller = st->fr[st->curframe];
-	struct vframe *f = frame_new();
+	struct vframe *f = frame_new(e);
 	if (!f)
 		return verr(e, -ENOMEM, "out of memory");
 	f->callsite = callsite;
@@ -2375,7 +2454,7 @@ static int do_check(struct venv *e)
 	cur.parent = -1;
 	cur.hist = -1;
 	e->pending_ck = -1;
-	cur.fr[0] = frame_new();
+	cur.fr[0] = frame_new(e);
 	if (!cur.fr[0])
 		return verr(e, -ENOMEM, "out of memory");
 	struct vframe *f0 = cur.fr[0];
@@ -2500,7 +2579,7 @@ static int do_check(struct venv *e)
 					struct vframe *f = cur.fr[d->frameno];
 					int idx = (int)d->var.value + d->off + in->off + MAX_STACK;
 					if (idx >= 0 && idx < MAX_STACK && f->slot[idx] == SLOT_SPILL &&
-					    f->spill[idx / 8].type != T_SCALAR) {
+					    SPILL(f, idx / 8).type != T_SCALAR) {
 						rc = verr(e, -EACCES, "R%d invalid mem access 'scalar'", in->dst);
 						break;
 					}
@@ -2678,7 +2757,7 @@ static int do_check(struct venv *e)
 						caller->regs[0] = r0;
 					}
 					next = f->callsite + 1;
-					free(f);
+					frame_put(e, f);
 					cur.fr[cur.curframe] = NULL;
 					cur.curframe--;
 					break;
@@ -2780,7 +2859,7 @@ static int do_check(struct venv *e)
 			int r1 = refine_branch(e, &p->st, in, op, is64);
 			if (r1 == 1) {
 				/* impossible: drop it */
-				state_free(&p->st);
+				state_free(e, &p->st);
 				e->nstack--;
 				if (cur.parent >= 0)
 					e->ck[cur.parent].branches--;
@@ -2809,7 +2888,7 @@ static int do_check(struct venv *e)
 		continue;
 path_end:
 		path_done(e, cur.parent);
-		state_free(&cur);
+		state_free(e, &cur);
 		if (!e->nstack) {
 			rc = 0;
 			goto out;
@@ -2824,9 +2903,9 @@ path_end:
 	}
 	/* error: drop everything */
 out:
-	state_free(&cur);
+	state_free(e, &cur);
 	while (e->nstack)
-		state_free(&e->stack[--e->nstack].st);
+		state_free(e, &e->stack[--e->nstack].st);
 	return rc;
 }
 
@@ -2909,6 +2988,11 @@ static const struct { const char *pat, *advice; } advices[] = {
 	{ "pointer arithmetic", "only add or subtract scalars to pointers, after the null check" },
 };
 
+/* Frames kept per thread between calls (about 1.6 KiB each). */
+#define TL_POOL_MAX 2048
+static _Thread_local struct vframe *tl_pool;
+static _Thread_local int tl_npool;
+
 int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts *opts,
 	      struct bk_buf *log, struct bk_verify_result *res, struct bk_err *err)
 {
@@ -2934,6 +3018,10 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	if (log && log->len)
 		e.log_limit += log->len;
 	e.err_insn = -1;
+	e.pool = tl_pool;
+	e.npool = tl_npool;
+	tl_pool = NULL;
+	tl_npool = 0;
 	int cpu = BK_OPTS_GET(opts, cpu, 0);
 	if (res) {
 		memset(res, 0, sizeof(*res));
@@ -3012,7 +3100,17 @@ done:
 			bk_err_set(err, rc, "%s", e.msg);
 	}
 	for (int i = 0; i < e.nck; i++)
-		state_free(&e.ck[i].st);
+		state_free(&e, &e.ck[i].st);
+	/* keep some frames for the next call on this thread: fresh pages cost more than
+	 * verifying a small program */
+	while (e.pool && e.npool > TL_POOL_MAX) {
+		struct vframe *f = e.pool;
+		memcpy(&e.pool, f, sizeof(e.pool));
+		e.npool--;
+		free(f);
+	}
+	tl_pool = e.pool;
+	tl_npool = e.npool;
 	free(e.ck);
 	free(e.stack);
 	free(e.prune);
