@@ -390,6 +390,17 @@ static int add_subprog(struct venv *e, int start)
 	return 0;
 }
 
+static bool calls_callback(int32_t id)
+{
+	const struct vhelper *h = bk_v_helper(id);
+	if (!h)
+		return false;
+	for (int a = 0; a < 5; a++)
+		if (h->args[a] == A_FUNC)
+			return true;
+	return false;
+}
+
 static int check_structure(struct venv *e)
 {
 	const struct bk_insn *in = e->insns;
@@ -526,6 +537,8 @@ static int check_structure(struct venv *e)
 				succ[ns++] = t + (is_ldimm64(x) ? 2 : 1);
 				if (is_pseudo_call(x))
 					e->prune[t] = 1;
+				else if (x->code == (BK_CLASS_JMP | BK_JCALL) && x->src == 0 && calls_callback(x->imm))
+					e->prune[t] = 3; /* callback iterations converge here */
 			}
 			int pushed = 0;
 			for (int k = 0; k < ns; k++) {
@@ -542,7 +555,8 @@ static int check_structure(struct venv *e)
 					break;
 				}
 				if (st[w] == 1) {
-					e->prune[w] = 2; /* loop head */
+					if (e->prune[w] != 3)
+						e->prune[w] = 2; /* loop head */
 					if (!e->priv) {
 						e->err_insn = t;
 						rc = verr(e, -EINVAL, "back-edge from insn %d to %d", t, w);
@@ -1048,6 +1062,15 @@ static int bt_insn(struct venv *e, struct bt *b, const struct hent *h, int nxt_i
 		int c = nxt_frame;
 		if (b->frame != c || !(cls == BK_CLASS_JMP && op == BK_JEXIT))
 			return 1;
+		if (nxt_insn >= 0 && nxt_insn < e->n && !is_pseudo_call(&e->insns[nxt_insn]) &&
+		    e->insns[nxt_insn].code == (BK_CLASS_JMP | BK_JCALL)) {
+			/* a callback returning to its helper call: the caller's registers are
+			 * untouched, the callback's r0 is not passed on */
+			b->reg[c + 1] = 0;
+			b->stk[c + 1] = 0;
+			b->frame = c + 1;
+			return 0;
+		}
 		if (b->reg[c] & 0x3e)
 			return 1;
 		bool r0 = b->reg[c] & 1u;
@@ -1206,7 +1229,8 @@ static void mark_precise_slot(struct venv *e, struct vstate *st, int frameno, in
 
 /* cur was found equivalent to checkpoint k at insn: what k needed precise, cur's path
  * needs too (kernel: propagate_precision). */
-static void propagate_precision(struct venv *e, struct vstate *cur, const struct vstate *k, int insn)
+static void propagate_precision(struct venv *e, struct vstate *cur, const struct vstate *k, int insn,
+				bool all)
 {
 	if (!e->priv || cur->hist < 0)
 		return;
@@ -1216,10 +1240,10 @@ static void propagate_precision(struct venv *e, struct vstate *cur, const struct
 	for (int f = 0; f <= k->curframe; f++) {
 		const struct vframe *fr = k->fr[f];
 		for (int r = 0; r <= 10; r++)
-			if (fr->regs[r].type == T_SCALAR && fr->regs[r].precise)
+			if (fr->regs[r].type == T_SCALAR && (all || fr->regs[r].precise))
 				b.reg[f] |= (uint16_t)(1u << r);
 		for (int s = 0; s < MAX_STACK / 8; s++)
-			if (fr->slot[s * 8] == SLOT_SPILL && SPILL(fr, s).type == T_SCALAR && SPILL(fr, s).precise)
+			if (fr->slot[s * 8] == SLOT_SPILL && SPILL(fr, s).type == T_SCALAR && (all || SPILL(fr, s).precise))
 				b.stk[f] |= 1ull << s;
 	}
 	if (bt_empty(&b))
@@ -1237,22 +1261,29 @@ static void propagate_precision(struct venv *e, struct vstate *cur, const struct
 static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 {
 	int cnt = 0;
-	bool loop_head = e->prune[insn] == 2;
+	bool loop_head = e->prune[insn] >= 2;
+	bool cbsite = e->prune[insn] == 3;
 	bool may_goto = e->insns[insn].code == (BK_CLASS_JMP | BK_JMAYGOTO);
 	for (int i = e->head[insn]; i >= 0; i = e->ck[i].next) {
 		struct ckpt *k = &e->ck[i];
 		cnt++;
 		if (k->branches > 0) {
-			if (may_goto && states_equal(e, &k->st, cur, 1))
+			/* a state still being explored: every scalar's range must be within it,
+			 * as its precision marks are not complete yet (kernel: RANGE_WITHIN) */
+			if ((may_goto || cbsite) && states_equal(e, &k->st, cur, 1)) {
+				propagate_precision(e, cur, &k->st, insn, true);
 				return 1;
-			if (states_equal(e, &k->st, cur, 2)) {
+			}
+			if (cbsite)
+				continue; /* another callback iteration is not an infinite loop */
+			if (k->st.cb_depth == cur->cb_depth && states_equal(e, &k->st, cur, 2)) {
 				e->err_insn = insn;
 				return verr(e, -EINVAL, "infinite loop detected at insn %d", insn);
 			}
 			continue;
 		}
 		if (states_equal(e, &k->st, cur, 0)) {
-			propagate_precision(e, cur, &k->st, insn);
+			propagate_precision(e, cur, &k->st, insn, false);
 			return 1;
 		}
 	}
@@ -2743,11 +2774,7 @@ static int do_check(struct venv *e)
 								rc = verr(e, -EACCES, "At callback return the register R0 has unknown scalar value should have been in [0, 1]");
 							break;
 						}
-						v_mark_unknown(&caller->regs[0]);
-						for (int r = 1; r <= 5; r++) {
-							memset(&caller->regs[r], 0, sizeof(struct vreg));
-							caller->regs[r].type = T_NOT_INIT;
-						}
+						next = f->callsite; /* the call again: the next iteration */
 					} else {
 						struct vreg r0 = regs[0];
 						if (r0.type == T_STACK && r0.frameno == cur.curframe) {
@@ -2756,7 +2783,8 @@ static int do_check(struct venv *e)
 						}
 						caller->regs[0] = r0;
 					}
-					next = f->callsite + 1;
+					if (!f->is_callback)
+						next = f->callsite + 1;
 					frame_put(e, f);
 					cur.fr[cur.curframe] = NULL;
 					cur.curframe--;
@@ -2795,12 +2823,24 @@ static int do_check(struct venv *e)
 				}
 				int cb = -1;
 				struct vreg cbctx = regs[3];
+				/* bpf_loop: one more callback iteration waits on the stack (its exit
+				 * comes back to this call), and this path goes on as if the callback
+				 * ran no more; iterations stop when the state at the call repeats. */
+				struct vstate pre;
+				bool have_pre = e->prune[insn] == 3 && !state_copy(e, &pre, &cur);
 				rc = check_helper(e, &cur, in, insn, &cb);
-				if (!rc && cb >= 0) {
-					rc = enter_frame(e, &cur, insn, cb, true, &cbctx);
-					cur.fr[cur.curframe]->cb_ret_insn = insn;
-					next = cb;
+				if (!rc && cb >= 0 && have_pre) {
+					rc = enter_frame(e, &pre, insn, cb, true, &cbctx);
+					if (!rc) {
+						pre.fr[pre.curframe]->cb_ret_insn = insn;
+						pre.cb_depth++;
+						rc = push_branch(e, &pre, cb, insn);
+					}
+				} else if (!rc && cb >= 0) {
+					rc = verr(e, -ENOMEM, "out of memory");
 				}
+				if (have_pre)
+					state_free(e, &pre);
 				break;
 			}
 			if (op == BK_JA) {

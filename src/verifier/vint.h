@@ -94,6 +94,7 @@ struct vstate {
 	int insn;
 	uint32_t jmp_history;
 	int hist;                       /* last entry of the path history, -1 none */
+	uint32_t cb_depth;              /* callback iterations pushed on this path */
 };
 
 /* Context field rules per program type. */
