@@ -54,6 +54,7 @@ struct jst {
 	uint64_t target;          /* callx / tail call destination */
 	uint64_t rsp_save;
 	uint64_t calls;
+	uint64_t tmp;
 	uint32_t fd, fdmax, maxfd, may_goto;
 	uint32_t base;
 	int ret;
@@ -468,15 +469,18 @@ static int jit_op(struct jst *st, uint32_t idx)
 
 /* ---- code generation ---- */
 
+/* The budget lives in r10 while machine code runs, in the state around C calls. */
 static void spill(struct em *e)
 {
 	for (int i = 0; i < 11; i++)
 		rm(e, 1, 0x89, map[i], R12, OFF_R(i));
+	rm(e, 1, 0x89, R10, R12, OFF(budget));
 }
 static void reload(struct em *e)
 {
 	for (int i = 0; i < 11; i++)
 		rm(e, 1, 0x8B, map[i], R12, OFF_R(i));
+	rm(e, 1, 0x8B, R10, R12, OFF(budget));
 }
 static void call_abs(struct em *e, void *fn)
 {
@@ -515,8 +519,24 @@ static void guard(struct em *e, unsigned cc_ok, uint32_t idx, uint32_t stub)
 /* Backward jumps, calls and tail calls count against the budget. */
 static void backedge(struct em *e, uint32_t idx)
 {
-	mem_imm8(e, 1, 0x83, 5, OFF(budget), 1);   /* sub qword [r12+budget], 1 */
+	rex(e, 1, 0, R10, false);
+	e1(e, 0x83);
+	modrr(e, 5, R10);
+	e1(e, 1);                                  /* sub r10, 1 */
 	guard(e, CC_NE, idx, T_OOB);
+}
+
+/* A taken backward jump: one less in the budget, and to T unless it ran out (one taken
+ * branch per loop iteration). */
+static void back_jump(struct em *e, uint32_t idx, uint32_t t)
+{
+	rex(e, 1, 0, R10, false);
+	e1(e, 0x83);
+	modrr(e, 5, R10);
+	e1(e, 1);                                  /* sub r10, 1 */
+	fix(e, jcc32(e, CC_NE), t);
+	mov_ri64(e, RSI, idx);
+	fix(e, jmp32(e), T_OOB);
 }
 
 /* REG = V; with blinding V never appears in the code: (V ^ key) ^ key through TMP. */
@@ -548,7 +568,7 @@ static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, 
 				rr(e, 0, 0x31, d, d);
 			return;
 		}
-		load_k(e, R11, y, R10);
+		load_k(e, R11, y, R9);
 	} else {
 		mov_rr(e, w, R11, map[pc->src]);
 	}
@@ -580,11 +600,11 @@ static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, 
 		endm = jmp32(e);
 		patch_here(e, notm1);
 	}
-	/* rax and rdx are BPF r0 and r3: kept in r9/r10 around the division */
+	/* rax and rdx are BPF r0 and r3: kept in r9 and the state around the division */
 	if (d != RAX)
 		mov_rr(e, 1, R9, RAX);
 	if (d != RDX)
-		mov_rr(e, 1, R10, RDX);
+		rm(e, 1, 0x89, RDX, R12, OFF(tmp));
 	if (d != RAX)
 		mov_rr(e, w, RAX, d);
 	if (sgn) {
@@ -603,11 +623,11 @@ static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, 
 		if (d != RAX)
 			mov_rr(e, 1, RAX, R9);
 		if (d != RDX)
-			mov_rr(e, 1, RDX, R10);
+			rm(e, 1, 0x8B, RDX, R12, OFF(tmp));
 	} else {
 		mov_rr(e, w, d, res);
 		mov_rr(e, 1, RAX, R9);
-		mov_rr(e, 1, RDX, R10);
+		rm(e, 1, 0x8B, RDX, R12, OFF(tmp));
 	}
 	if (!is_k)
 		patch_here(e, end1);
@@ -699,7 +719,7 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 {
 	int breg = store ? pc->dst : pc->src;
 	if (store && imm && e->blind)
-		load_k(e, R9, pc->imm, R10);
+		load_k(e, R9, pc->imm, R11);
 	if (breg == BK_MAX_REG && pc->off >= -BK_VM_STACK_SIZE && pc->off + size <= 0) {
 		access(e, pc, size, store, imm, sx, RBP, pc->off);
 		return;
@@ -729,12 +749,13 @@ static void emit_ool(struct em *e, const struct ool *o)
 {
 	patch_here(e, o->j1);
 	patch_here(e, o->j2);
-	mov_rr(e, 1, R10, R11);
-	rm(e, 1, 0x2B, R10, R12, OFF(cstart));                              /* sub r10, [cstart] */
-	rm(e, 1, 0x3B, R10, R12, o->store ? OFF_CW(o->size) : OFF_CR(o->size)); /* cmp r10, [lim] */
-	e1(e, 0x0F);
-	e1(e, 0x80u + CC_B);
+	rm(e, 1, 0x2B, R11, R12, OFF(cstart));                              /* sub r11, [cstart] */
+	rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(o->size) : OFF_CR(o->size)); /* cmp r11, [lim] */
+	size_t miss = jcc32(e, CC_AE);
+	rm(e, 1, 0x03, R11, R12, OFF(cstart));                              /* add r11, [cstart] */
+	e1(e, 0xE9);
 	e4(e, (uint32_t)(o->back - (e->n + 4)));
+	patch_here(e, miss);
 	runtime_call(e, (void *)jit_op, o->idx);
 	e1(e, 0xE9);
 	e4(e, (uint32_t)(o->after - (e->n + 4)));
@@ -745,7 +766,7 @@ static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int
 {
 	int d = map[pc->dst];
 	if (is_k && e->blind) {
-		load_k(e, R11, pc->imm, R10);
+		load_k(e, R11, pc->imm, R9);
 		rr(e, w, test ? 0x85 : 0x39, R11, d);
 	} else if (is_k) {
 		if (test) {
@@ -761,8 +782,7 @@ static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int
 	uint32_t t = (uint32_t)pc->off;
 	if (t <= idx) {
 		size_t skip = jcc32(e, cc ^ 1);
-		backedge(e, idx);
-		fix(e, jmp32(e), t);
+		back_jump(e, idx, t);
 		patch_here(e, skip);
 	} else {
 		fix(e, jcc32(e, cc), t);
@@ -837,7 +857,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		switch (pc->op) {
 #define ALU(id, w, opc, ext) \
 		case BK_OP_##id##_K: \
-			if (e->blind) { load_k(e, R11, pc->imm, R10); rr(e, w, opc, R11, d); } \
+			if (e->blind) { load_k(e, R11, pc->imm, R9); rr(e, w, opc, R11, d); } \
 			else ri(e, w, ext, d, k); \
 			break; \
 		case BK_OP_##id##_X: rr(e, w, opc, s, d); break;
@@ -850,7 +870,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		case BK_OP_MUL64_K: case BK_OP_MUL32_K: {
 			int w = pc->op == BK_OP_MUL64_K;
 			if (e->blind) {
-				load_k(e, R11, pc->imm, R10);
+				load_k(e, R11, pc->imm, R9);
 				rr0f(e, w, 0xAF, d, R11, false);
 				break;
 			}
@@ -935,8 +955,9 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		case BK_OP_JA: case BK_OP_JA32: {
 			uint32_t t = (uint32_t)pc->off;
 			if (t <= idx)
-				backedge(e, idx);
-			fix(e, jmp32(e), t);
+				back_jump(e, idx, t);
+			else
+				fix(e, jmp32(e), t);
 			break;
 		}
 		case BK_OP_MAY_GOTO: {
@@ -945,8 +966,9 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			mem_imm8(e, 0, 0x83, 7, OFF(may_goto), 0);   /* cmp dword [may_goto], 0 */
 			size_t dec = jcc32(e, CC_NE);
 			if (t <= idx)
-				backedge(e, idx);
-			fix(e, jmp32(e), t);
+				back_jump(e, idx, t);
+			else
+				fix(e, jmp32(e), t);
 			patch_here(e, dec);
 			rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 1, R12, OFF(may_goto));
 			break;
@@ -974,6 +996,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			e1(e, 0xC3);
 			patch_here(e, main_exit);
 			rm(e, 1, 0x89, RAX, R12, OFF_R(0));
+			rm(e, 1, 0x89, R10, R12, OFF(budget));
 			fix(e, jmp32(e), T_LEAVE);
 			break;
 		}
@@ -1032,6 +1055,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 	call_abs(e, (void *)jit_oob);
 	size_t to_leave2 = jmp32(e);
 	uint32_t depth = (uint32_t)e->n;
+	rm(e, 1, 0x89, R10, R12, OFF(budget));
 	rex(e, 1, 0, RSP, false); e1(e, 0x83); modrr(e, 4, RSP); e1(e, 0xF0);
 	mov_rr(e, 1, RDI, R12);
 	call_abs(e, (void *)jit_depth);
@@ -1077,8 +1101,16 @@ BK_NO_FUNCTION_SANITIZER
 static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5], uint64_t *r0)
 {
 	struct jit *j = prog->jit;
+	/* Field by field: a memset of the whole state costs more than a short program. */
 	struct jst st;
-	memset(&st, 0, sizeof(st));
+	st.r[0] = st.r[6] = st.r[7] = st.r[8] = st.r[9] = 0;
+	for (int s = 1; s <= 8; s++)
+		st.crlim[s] = st.cwlim[s] = 0;
+	st.cstart = 0;
+	st.c = (struct bk_region){ 0, 0, false, 0 };
+	st.calls = 0;
+	st.fd = st.maxfd = 0;
+	st.ret = 0;
 	uint64_t stk_hi = (uint64_t)(uintptr_t)run->stack + BK_VM_STACK_TOTAL;
 	st.base = run->depth;
 	st.fdmax = BK_VM_MAX_DEPTH - 1 - st.base;
