@@ -46,15 +46,21 @@ bool bk_jit_supported(void)
 struct jst {
 	uint64_t r[11];
 	uint64_t budget;
-	uint64_t stk_lo;          /* lowest byte of the frames in use */
-	uint64_t hi[9];           /* hi[s]: highest address of an S-byte stack access */
-	uint64_t cstart;          /* the region the last slow check found: */
-	uint64_t crlim[9];        /* a - cstart < crlim[s]: an S-byte read is inside */
+	uint64_t stk_lo;          /* lowest byte of the frames in use (runtime side) */
+	uint64_t stk_hi;
+	/* The machine code works on a + 512 (lea r11, [base + off + 512]) so that the
+	 * lower bound of the frames in use is rbp itself: */
+	uint64_t hi[9];           /* hi[s]: highest a + 512 of an S-byte stack access */
+	uint64_t cstart;          /* 512 + the start of the region the last slow check found */
+	uint64_t crlim[9];        /* a - start < crlim[s]: an S-byte read is inside */
 	uint64_t cwlim[9];        /* the same for writes (0 when read-only) */
 	uint64_t target;          /* callx / tail call destination */
 	uint64_t rsp_save;
 	uint64_t calls;
 	uint64_t tmp;
+	uint64_t rsp_min;         /* rsp at the deepest frame allowed: a call there faults */
+	uint64_t rsp_low;         /* lowest rsp a call reached (the deepest frame) */
+	uint64_t fdmax_bytes;
 	uint32_t fd, fdmax, maxfd, may_goto;
 	uint32_t base;
 	int ret;
@@ -72,6 +78,8 @@ struct jit {
 };
 
 #define OFF(f)      ((int32_t)offsetof(struct jst, f))
+/* Native stack per bpf-to-bpf call: r6..r9, the program (or padding), the return address. */
+#define JIT_FRAME   48
 #define OFF_R(i)    ((int32_t)(offsetof(struct jst, r) + 8 * (i)))
 #define OFF_HI(s)   ((int32_t)(offsetof(struct jst, hi) + 8 * (s)))
 #define OFF_CR(s)   ((int32_t)(offsetof(struct jst, crlim) + 8 * (s)))
@@ -93,6 +101,7 @@ struct em {
 	struct ool *ool;
 	size_t nool, capool;
 	bool blind;
+	bool tails;               /* the program may tail call: calls save the current program */
 	uint64_t key;
 };
 
@@ -225,7 +234,7 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC
 
 static void cache_sync(struct jst *st)
 {
-	st->cstart = st->c.start;
+	st->cstart = st->c.start + BK_VM_STACK_SIZE;
 	for (uint64_t s = 1; s <= 8; s++) {
 		uint64_t lim = st->c.size >= s ? st->c.size - s + 1 : 0;
 		st->crlim[s] = lim;
@@ -240,7 +249,7 @@ static int fault(struct jst *st, size_t idx, int code, const char *msg)
 }
 
 #define INMEM(a, sz, wr) \
-	(((a) >= st->stk_lo && (a) <= st->hi[sz]) || \
+	(((a) >= st->stk_lo && (a) <= st->stk_hi - (sz)) || \
 	 (st->c.size >= (sz) && (a) - st->c.start <= st->c.size - (sz) && (!(wr) || st->c.writable)))
 #define SLOW(a, sz, wr) \
 	((k = bk__mem_slow(run, a, sz, wr, &st->c)) == 0 ? (cache_sync(st), 0) : k)
@@ -323,9 +332,12 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 /* One instruction executed by the runtime with the registers spilled in st->r.
  * 0: continue, 1: leave the program (st->ret says how), 2: tail call to st->target,
  * 3: local call to st->target (callx). Mirrors interp_body.h. */
-static int jit_op(struct jst *st, uint32_t idx)
+static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
 {
 	struct bk_run *run = st->run;
+	/* the call depth is in the native stack, the frames in use below the frame pointer */
+	st->fd = (uint32_t)((st->rsp_save - rsp) / JIT_FRAME);
+	st->stk_lo = st->r[10] - BK_VM_STACK_SIZE;
 	const struct bk_dinsn *pc = &st->prog->code[idx];
 	uint64_t *r = st->r;
 	int k, ret;
@@ -437,8 +449,8 @@ static int jit_op(struct jst *st, uint32_t idx)
 			if (st->fd >= st->fdmax)
 				return jit_depth(st, idx);
 			st->calls++;
-			if (st->fd + 1 > st->maxfd)
-				st->maxfd = st->fd + 1;
+			if (rsp - JIT_FRAME < st->rsp_low)
+				st->rsp_low = rsp - JIT_FRAME;
 			if (--st->budget == 0)
 				return jit_oob(st, idx);
 			const struct jit *j = cur->jit;
@@ -495,6 +507,7 @@ static void runtime_call(struct em *e, void *fn, uint32_t idx)
 	spill(e);
 	mov_rr(e, 1, RDI, R12);
 	mov_ri64(e, RSI, idx);
+	mov_rr(e, 1, RDX, RSP);
 	call_abs(e, fn);
 	rr(e, 0, 0x85, RAX, RAX);  /* test eax, eax */
 	fix(e, jcc32(e, CC_NE), T_NZ);
@@ -724,13 +737,13 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 		access(e, pc, size, store, imm, sx, RBP, pc->off);
 		return;
 	}
-	rm(e, 1, 0x8D, R11, map[breg], pc->off);      /* lea r11, [base+off] */
-	rm(e, 1, 0x3B, R11, R12, OFF(stk_lo));        /* cmp r11, [stk_lo] */
+	rm(e, 1, 0x8D, R11, map[breg], pc->off + BK_VM_STACK_SIZE);  /* lea r11, [base+off+512] */
+	rr(e, 1, 0x39, RBP, R11);                     /* cmp r11, rbp */
 	size_t j1 = jcc32(e, CC_B);
 	rm(e, 1, 0x3B, R11, R12, OFF_HI(size));       /* cmp r11, [hi+size] */
 	size_t j2 = jcc32(e, CC_A);
 	size_t back = e->n;
-	access(e, pc, size, store, imm, sx, R11, 0);
+	access(e, pc, size, store, imm, sx, R11, -BK_VM_STACK_SIZE);
 	if (e->nool == e->capool) {
 		size_t nc = e->capool ? e->capool * 2 : 64;
 		struct ool *no = realloc(e->ool, nc * sizeof(*no));
@@ -797,10 +810,11 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 	e1(e, 0x41); e1(e, 0x55);                      /* push r13 */
 	e1(e, 0x41); e1(e, 0x56);                      /* push r14 */
 	e1(e, 0x41); e1(e, 0x57);                      /* push r15 */
-	rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 6, R12, OFF(prog));   /* push [prog] */
-	rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 0, R12, OFF(fd));     /* inc dword [fd] */
-	rex(e, 1, 0, R12, false); e1(e, 0x81); modmem(e, 5, R12, OFF(stk_lo));
-	e4(e, BK_VM_STACK_SIZE);                       /* sub qword [stk_lo], 512 */
+	if (e->tails) {
+		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 6, R12, OFF(prog));   /* push [prog] */
+	} else {
+		e1(e, 0x50);                           /* push rax: padding */
+	}
 	ri(e, 1, 5, RBP, BK_VM_STACK_SIZE);            /* sub rbp, 512 */
 	if (indirect) {
 		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 2, R12, OFF(target)); /* call [target] */
@@ -810,10 +824,11 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 		fix(e, e->n - 4, target);
 	}
 	ri(e, 1, 0, RBP, BK_VM_STACK_SIZE);            /* add rbp, 512 */
-	rex(e, 1, 0, R12, false); e1(e, 0x81); modmem(e, 0, R12, OFF(stk_lo));
-	e4(e, BK_VM_STACK_SIZE);                       /* add qword [stk_lo], 512 */
-	rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 1, R12, OFF(fd));     /* dec dword [fd] */
-	rex(e, 0, 0, R12, false); e1(e, 0x8F); modmem(e, 0, R12, OFF(prog));   /* pop [prog] */
+	if (e->tails) {
+		rex(e, 0, 0, R12, false); e1(e, 0x8F); modmem(e, 0, R12, OFF(prog));   /* pop [prog] */
+	} else {
+		e1(e, 0x41); e1(e, 0x5B);              /* pop r11 */
+	}
 	e1(e, 0x41); e1(e, 0x5F);
 	e1(e, 0x41); e1(e, 0x5E);
 	e1(e, 0x41); e1(e, 0x5D);
@@ -822,14 +837,13 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 
 static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 {
-	rm(e, 0, 0x8B, R11, R12, OFF(fd));             /* mov r11d, [fd] */
-	rm(e, 0, 0x3B, R11, R12, OFF(fdmax));          /* cmp r11d, [fdmax] */
-	guard(e, CC_B, idx, T_DEPTH);
+	rm(e, 1, 0x3B, RSP, R12, OFF(rsp_min));        /* cmp rsp, [rsp_min] */
+	guard(e, CC_A, idx, T_DEPTH);
 	rex(e, 1, 0, R12, false); e1(e, 0xFF); modmem(e, 0, R12, OFF(calls));  /* inc qword [calls] */
-	rex(e, 0, 0, R11, false); e1(e, 0xFF); modrr(e, 0, R11);               /* inc r11d */
-	rm(e, 0, 0x3B, R11, R12, OFF(maxfd));          /* cmp r11d, [maxfd] */
-	size_t le = jcc32(e, CC_BE);
-	rm(e, 0, 0x89, R11, R12, OFF(maxfd));
+	rm(e, 1, 0x8D, R11, RSP, -JIT_FRAME);          /* lea r11, [rsp-48] */
+	rm(e, 1, 0x3B, R11, R12, OFF(rsp_low));        /* cmp r11, [rsp_low] */
+	size_t le = jcc32(e, CC_AE);
+	rm(e, 1, 0x89, R11, R12, OFF(rsp_low));
 	patch_here(e, le);
 	backedge(e, idx);
 	call_frame(e, target, false);
@@ -844,6 +858,10 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 				       0x48, 0x83, 0xEC, 0x08, 0x49, 0x89, 0xFC };
 	put(e, pro, sizeof(pro));
 	rm(e, 1, 0x89, RSP, R12, OFF(rsp_save));
+	rm(e, 1, 0x89, RSP, R12, OFF(rsp_low));
+	mov_rr(e, 1, RAX, RSP);
+	rm(e, 1, 0x2B, RAX, R12, OFF(fdmax_bytes));    /* sub rax, [fdmax_bytes] */
+	rm(e, 1, 0x89, RAX, R12, OFF(rsp_min));
 	reload(e);
 	for (size_t i = 0; i <= prog->n; i++) {
 		const struct bk_dinsn *pc = &prog->code[i];
@@ -991,7 +1009,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		JMP(JSLE, CC_LE, false)
 		case BK_OP_EXIT: {
 			/* the main frame leaves the program; a subprogram returns to its call */
-			mem_imm8(e, 0, 0x83, 7, OFF(fd), 0);     /* cmp dword [fd], 0 */
+			rm(e, 1, 0x3B, RSP, R12, OFF(rsp_save)); /* cmp rsp, [rsp_save] */
 			size_t main_exit = jcc32(e, CC_E);
 			e1(e, 0xC3);
 			patch_here(e, main_exit);
@@ -1007,6 +1025,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			spill(e);
 			mov_rr(e, 1, RDI, R12);
 			mov_ri64(e, RSI, idx);
+			mov_rr(e, 1, RDX, RSP);
 			call_abs(e, (void *)jit_op);
 			e1(e, 0x83); modrr(e, 7, RAX); e1(e, 3);       /* cmp eax, 3 */
 			size_t local = jcc32(e, CC_E);
@@ -1115,8 +1134,10 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	st.base = run->depth;
 	st.fdmax = BK_VM_MAX_DEPTH - 1 - st.base;
 	st.stk_lo = stk_hi - (uint64_t)(st.base + 1) * BK_VM_STACK_SIZE;
+	st.stk_hi = stk_hi;
+	st.fdmax_bytes = (uint64_t)st.fdmax * JIT_FRAME;
 	for (int s = 1; s <= 8; s++)
-		st.hi[s] = stk_hi - (uint64_t)s;
+		st.hi[s] = stk_hi - (uint64_t)s + BK_VM_STACK_SIZE;
 	for (int i = 0; i < 5; i++)
 		st.r[i + 1] = args[i];
 	st.r[10] = st.stk_lo + BK_VM_STACK_SIZE;
@@ -1135,6 +1156,7 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	run->prog = st.prog;
 	run->depth = st.base;
 	run->stats.calls += st.calls;
+	st.maxfd = (uint32_t)((st.rsp_save - st.rsp_low) / JIT_FRAME);
 	if (st.base + st.maxfd + 1 > run->stats.max_depth)
 		run->stats.max_depth = st.base + st.maxfd + 1;
 	if (st.ret < 0)
@@ -1150,6 +1172,10 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		return bk_err_set(err, -EOPNOTSUPP, "the JIT needs an x86-64 host");
 	struct em e = { 0 };
 	e.blind = BK_OPTS_GET(opts, blind, false);
+	/* any helper may ask for a tail call (bk_run_tail_call), callx may reach one */
+	for (size_t i = 0; i < prog->n; i++)
+		if (prog->code[i].op == BK_XOP_CALL_HELPER || prog->code[i].op == BK_OP_CALLX)
+			e.tails = true;
 	if (e.blind && getrandom(&e.key, sizeof(e.key), 0) != (ssize_t)sizeof(e.key))
 		e.key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)prog;
 	struct jit *j = calloc(1, sizeof(*j));
