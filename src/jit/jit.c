@@ -3,8 +3,8 @@
  * Every instruction the interpreter runs is compiled; the interpreter (interp_body.h)
  * is the reference and the results, stats and error messages are the same.
  *  - BPF registers live in x86 registers, as in the kernel's JIT (r0=rax r1=rdi r2=rsi
- *    r3=rdx r4=rcx r5=r8 r6=rbx r7=r13 r8=r14 r9=r15 r10=rbp; r9/r10/r11 scratch, r12
- *    the run state). ALU, jumps, lddw and exit are inline; div/mod test only for zero
+ *    r3=rdx r4=rcx r5=r8 r6=rbx r7=r13 r8=r14 r9=r15 r10=rbp; r9/r11 scratch, r10 the
+ *    step budget, r12 the run state). ALU, jumps, lddw and exit are inline; div/mod test only for zero
  *    (and -1 when signed); 32-bit operations get no extra zero-extension (x86 clears the
  *    upper half already).
  *  - Loads and stores: a constant offset from r10 inside the current frame needs no
@@ -12,8 +12,9 @@
  *    bound moves with the call depth, so a subprogram cannot reach below its own frame)
  *    and, out of line, with the region the last slow check found; only then does the
  *    runtime (the vm's region search, context accessors) see it.
- *  - bpf-to-bpf calls are native calls: r6..r9 and the current program are pushed, the
- *    frame pointer moves down 512 bytes, the depth is checked against BK_VM_MAX_DEPTH.
+ *  - bpf-to-bpf calls are native calls: r6..r9 (and the current program, when a tail
+ *    call may change it) are pushed, the frame pointer moves down 512 bytes; the depth is
+ *    the native stack's (48 bytes a frame), checked against BK_VM_MAX_DEPTH.
  *    callx, helpers, atomics and ld_abs/ld_ind go through the runtime with the registers
  *    spilled. A tail call jumps into the target's code (compiled on first use) with
  *    the frames kept, as the interpreter does.
