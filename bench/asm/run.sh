@@ -49,8 +49,9 @@ run() { # run NAME CMD... -> "wall_s rss_kb cpu_s"
 best() { # best NAME CMD... -> "wall_s rss_kb cpu_s"
 	b= bc=
 	for i in 1 2 3; do
-		set -- $(run "$@")
-		if [ -z "$b" ] || awk -v a="$3" -v c="$bc" 'BEGIN { exit !(a < c) }'; then b="$1 $2 $3"; bc=$3; fi
+		r=$(run "$@")
+		rc=${r##* }
+		if [ -z "$b" ] || awk -v a="$rc" -v c="$bc" 'BEGIN { exit !(a < c) }'; then b=$r; bc=$rc; fi
 	done
 	echo "$b"
 }
