@@ -122,6 +122,34 @@ static int resolve_map(struct bk_vm *vm, const struct bk_prog_opts *opts, int sr
 	return m ? 0 : -ENOENT;
 }
 
+/* r10 is read-only, so r10 + OFF with -512 <= OFF <= -SIZE is always inside the running
+ * frame: such accesses need no check at run time. */
+static void specialize(struct bk_dinsn *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct bk_dinsn *d = &f[i];
+		int base, size, reg;
+		switch (d->op) {
+		case BK_OP_LDX_B: base = BK_FOP_LDX_FP_B; size = 1; reg = d->src; break;
+		case BK_OP_LDX_H: base = BK_FOP_LDX_FP_B; size = 2; reg = d->src; break;
+		case BK_OP_LDX_W: base = BK_FOP_LDX_FP_B; size = 4; reg = d->src; break;
+		case BK_OP_LDX_DW: base = BK_FOP_LDX_FP_B; size = 8; reg = d->src; break;
+		case BK_OP_STX_B: base = BK_FOP_STX_FP_B; size = 1; reg = d->dst; break;
+		case BK_OP_STX_H: base = BK_FOP_STX_FP_B; size = 2; reg = d->dst; break;
+		case BK_OP_STX_W: base = BK_FOP_STX_FP_B; size = 4; reg = d->dst; break;
+		case BK_OP_STX_DW: base = BK_FOP_STX_FP_B; size = 8; reg = d->dst; break;
+		case BK_OP_ST_B: base = BK_FOP_ST_FP_B; size = 1; reg = d->dst; break;
+		case BK_OP_ST_H: base = BK_FOP_ST_FP_B; size = 2; reg = d->dst; break;
+		case BK_OP_ST_W: base = BK_FOP_ST_FP_B; size = 4; reg = d->dst; break;
+		case BK_OP_ST_DW: base = BK_FOP_ST_FP_B; size = 8; reg = d->dst; break;
+		default: continue;
+		}
+		if (reg != BK_MAX_REG || d->off < -BK_VM_STACK_SIZE || d->off > -size)
+			continue;
+		d->op = (uint16_t)(base + (size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3));
+	}
+}
+
 int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 	       const struct bk_prog_opts *opts, struct bk_prog **out, struct bk_err *err)
 {
@@ -180,6 +208,14 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 		    (info->fmt == BK_F_ALU_K || info->fmt == BK_F_ALU_X || info->fmt == BK_F_NEG ||
 		     info->fmt == BK_F_MOVSX || info->fmt == BK_F_END || info->fmt == BK_F_LDDW ||
 		     info->fmt == BK_F_LDX || info->fmt == BK_F_LDXSX)) {
+			ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s",
+					"frame pointer r10 is read only");
+			goto fail;
+		}
+		/* An atomic fetch writes its source register back; the kernel refuses r10 there
+		 * too, and the interpreter's unchecked frame accesses rely on r10 never moving. */
+		if (in->src == BK_MAX_REG && info->fmt == BK_F_ATOMIC && (in->imm & 1) &&
+		    op != BK_OP_ATOMIC32_CMPXCHG && op != BK_OP_ATOMIC64_CMPXCHG) {
 			ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s",
 					"frame pointer r10 is read only");
 			goto fail;
@@ -315,6 +351,14 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 		}
 	}
 
+	p->fast = malloc((n + 1) * sizeof(*p->fast));
+	if (!p->fast) {
+		ret = bk_err_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	memcpy(p->fast, p->code, (n + 1) * sizeof(*p->fast));
+	specialize(p->fast, n);
+
 	if (vm->nprogs == vm->cap_progs) {
 		size_t cap = vm->cap_progs ? vm->cap_progs * 2 : 8;
 		struct bk_prog **np = realloc(vm->progs, cap * sizeof(*np));
@@ -333,6 +377,7 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 fail:
 	free(p->insns);
 	free(p->code);
+	free(p->fast);
 	free(p->name);
 	free(p->license);
 	free(p);
@@ -350,6 +395,7 @@ void bk_prog_free(struct bk_prog *prog)
 		prog->jit_free(prog->jit);
 	free(prog->insns);
 	free(prog->code);
+	free(prog->fast);
 	free(prog->name);
 	free(prog->license);
 	free(prog);

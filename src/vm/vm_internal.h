@@ -17,6 +17,25 @@ enum {
 	BK_XOP__COUNT,
 };
 
+/* Forms only the interpreter knows, in prog->fast (never in prog->code, which the JIT
+ * reads): loads and stores at r10 + a constant offset that lies inside the current frame,
+ * proved at load, so they run without a memory check. */
+enum {
+	BK_FOP_LDX_FP_B = BK_XOP__COUNT,
+	BK_FOP_LDX_FP_H,
+	BK_FOP_LDX_FP_W,
+	BK_FOP_LDX_FP_DW,
+	BK_FOP_STX_FP_B,
+	BK_FOP_STX_FP_H,
+	BK_FOP_STX_FP_W,
+	BK_FOP_STX_FP_DW,
+	BK_FOP_ST_FP_B,
+	BK_FOP_ST_FP_H,
+	BK_FOP_ST_FP_W,
+	BK_FOP_ST_FP_DW,
+	BK_FOP__COUNT,
+};
+
 /* One pre-decoded slot: 16 bytes. `off` is the memory offset, or for jumps and local
  * calls the absolute target slot. `imm` is sign-extended (lddw: the 64-bit value,
  * resolved pseudo loads included; helper calls: the struct bk_helper *). */
@@ -51,6 +70,9 @@ struct bk_prog {
 	int (*jit_run)(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5],
 		       uint64_t *r0);
 	void (*jit_free)(void *jit);
+	/* The interpreter's form: prog->code with BK_FOP_* specializations, n + 1 slots with
+	 * the same indexes (a BPF_PSEUDO_FUNC value still points into prog->code). */
+	struct bk_dinsn *fast;
 };
 
 enum bk_region_kind { BK_REG_MEM, BK_REG_CTX };
