@@ -29,7 +29,12 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		const struct bk_dinsn *ret, *code;
 		struct bk_prog *prog;
 		uint64_t r6, r7, r8, r9;
+		uint32_t may_goto;
 	} frames[BK_VM_MAX_DEPTH];
+	/* may_goto's counter lives in the frame, as the kernel keeps it in the stack of each
+	 * function invocation (set at function entry): a call, a callback and a tail-called
+	 * program each start with a full count. */
+	uint32_t may_goto = BK_VM_MAY_GOTO_MAX;
 	uint64_t r[11];
 	const uint32_t base = run->depth;
 	uint32_t fd = 0;
@@ -283,10 +288,10 @@ L_JA: L_JA32: { const struct bk_dinsn *t_ = code + pc->off;
 	if (t_ <= pc) BACKEDGE();
 	pc = t_; DISPATCH; }
 L_MAY_GOTO:
-	if (run->may_goto == 0) { const struct bk_dinsn *t_ = code + pc->off;
+	if (may_goto == 0) { const struct bk_dinsn *t_ = code + pc->off;
 		if (t_ <= pc) BACKEDGE();
 		pc = t_; DISPATCH; }
-	run->may_goto--;
+	may_goto--;
 	NEXT;
 L_JEQ64_K: JMP_IF(D == K);
 L_JEQ64_X: JMP_IF(D == S);
@@ -343,8 +348,9 @@ local_call:
 				BK_VM_STACK_SIZE);
 		goto done;
 	}
-	frames[fd] = (struct frame){ pc + 1, code, cur, r[6], r[7], r[8], r[9] };
+	frames[fd] = (struct frame){ pc + 1, code, cur, r[6], r[7], r[8], r[9], may_goto };
 	fd++;
+	may_goto = BK_VM_MAY_GOTO_MAX;
 	r[10] -= BK_VM_STACK_SIZE;
 	stk_lo -= BK_VM_STACK_SIZE;
 	run->stats.calls++;
@@ -397,6 +403,7 @@ helper_call:
 			cur = run->tail_target;
 			code = cur->fast;
 			pc = code;
+			may_goto = BK_VM_MAY_GOTO_MAX;
 			run->stats.tail_calls++;
 			BACKEDGE();
 			DISPATCH;
@@ -417,6 +424,7 @@ L_EXIT:
 	r[7] = frames[fd].r7;
 	r[8] = frames[fd].r8;
 	r[9] = frames[fd].r9;
+	may_goto = frames[fd].may_goto;
 	r[10] += BK_VM_STACK_SIZE;
 	stk_lo += BK_VM_STACK_SIZE;
 	DISPATCH;

@@ -22,6 +22,8 @@
 
 static struct bk_vm *vm;
 
+static uint64_t budget = 1000000;
+
 static int exec(const struct bk_insn *p, size_t n, const struct bk_mem_region *regs, size_t nregs,
 		uint64_t r1, bool count, uint64_t *r0, struct bk_err *err)
 {
@@ -31,7 +33,7 @@ static int exec(const struct bk_insn *p, size_t n, const struct bk_mem_region *r
 	if (ret)
 		return ret;
 	struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .args = { r1 }, .regions = regs,
-					      .nregions = nregs, .budget = 1000000,
+					      .nregions = nregs, .budget = budget,
 					      .count_insns = count);
 	ret = bk_prog_exec(prog, &xo, r0, NULL, err);
 	bk_prog_free(prog);
@@ -175,6 +177,24 @@ static void region_cache(void)
 	}
 }
 
+/* Each function invocation has its own may_goto count (the kernel keeps it in the
+ * function's stack frame and sets it at entry): a function called twice loops the full
+ * count both times, and the caller's count is where it was after the calls. */
+static void may_goto_per_frame(void)
+{
+	budget = 1ULL << 26;
+	BOTH("may_goto: each call gets the full count", 3ULL << 23,
+	     I(0x85, 0, 1, 0, 9), MOVX(6, 0),             /* r6 = f() */
+	     I(0x85, 0, 1, 0, 7), I(0x0f, 6, 0, 0, 0),    /* r6 += f() */
+	     MOV(0, 0),                                    /* main's own loop */
+	     I(0xe5, 0, 0, 2, 0), I(0x07, 0, 0, 0, 1), I(0x05, 0, 0, -3, 0),
+	     I(0x0f, 0, 6, 0, 0), EXIT,
+	     MOV(0, 0),                                    /* 10, f: count may_goto passes */
+	     I(0xe5, 0, 0, 2, 0), I(0x07, 0, 0, 0, 1), I(0x05, 0, 0, -3, 0),
+	     EXIT);
+	budget = 1000000;
+}
+
 int main(void)
 {
 	vm = bk_vm_new(NULL);
@@ -185,6 +205,7 @@ int main(void)
 	frame_access();
 	r10_read_only();
 	region_cache();
+	may_goto_per_frame();
 	bk_vm_free(vm);
 	return 0;
 }
