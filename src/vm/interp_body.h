@@ -23,6 +23,11 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		[BK_FOP_ST_FP_H] = &&L_ST_FP_H,
 		[BK_FOP_ST_FP_W] = &&L_ST_FP_W,
 		[BK_FOP_ST_FP_DW] = &&L_ST_FP_DW,
+		[BK_FOP_MOVADD64_K] = &&L_MOVADD64_K,
+		[BK_FOP_MOVADD64_X] = &&L_MOVADD64_X,
+#define X(j) [BK_FOP_ADDK_##j] = &&L_ADDK_##j, [BK_FOP_ADDX_##j] = &&L_ADDX_##j,
+		BK_FUSE_JUMPS(X)
+#undef X
 	};
 #undef BK_INSN
 	struct frame {
@@ -267,6 +272,15 @@ STFP(ST_FP_B, uint8_t, K)
 STFP(ST_FP_H, uint16_t, K)
 STFP(ST_FP_W, uint32_t, K)
 STFP(ST_FP_DW, uint64_t, K)
+
+	/* ---- fused pairs (vm.c fuse): the second instruction is counted here ---- */
+L_MOVADD64_K: D = S + pc[1].imm; pc += 2; COUNT_ONE(); DISPATCH;
+L_MOVADD64_X: D = S + r[pc[1].src]; pc += 2; COUNT_ONE(); DISPATCH;
+#define X(j) \
+L_ADDK_##j: D += K; pc++; COUNT_ONE(); goto L_##j; \
+L_ADDX_##j: D += S; pc++; COUNT_ONE(); goto L_##j;
+	BK_FUSE_JUMPS(X)
+#undef X
 
 	/* Legacy packet loads: big-endian, out of bounds ends the program with r0 = 0. */
 #define LDPKT(name, sz, offexpr) L_##name: { \

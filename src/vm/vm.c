@@ -150,6 +150,30 @@ static void specialize(struct bk_dinsn *f, size_t n)
 	}
 }
 
+/* Pairs of the original code (CODE, n slots) that one handler runs (BK_FOP_MOVADD*,
+ * BK_FOP_ADD?_J*). Only slot i changes: a jump to slot i + 1 still finds its instruction. */
+static void fuse(struct bk_dinsn *f, const struct bk_dinsn *code, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		const struct bk_dinsn *a = &code[i], *b = &code[i + 1];
+		if (a->op == BK_OP_MOV64_X && b->dst == a->dst) {
+			if (b->op == BK_OP_ADD64_K)
+				f[i].op = BK_FOP_MOVADD64_K;
+			else if (b->op == BK_OP_ADD64_X && b->src != a->dst)
+				f[i].op = BK_FOP_MOVADD64_X;
+		} else if (a->op == BK_OP_ADD64_K || a->op == BK_OP_ADD64_X) {
+			bool k = a->op == BK_OP_ADD64_K;
+			switch (b->op) {
+#define X(j) case BK_OP_##j: f[i].op = k ? BK_FOP_ADDK_##j : BK_FOP_ADDX_##j; break;
+			BK_FUSE_JUMPS(X)
+#undef X
+			default:
+				break;
+			}
+		}
+	}
+}
+
 int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 	       const struct bk_prog_opts *opts, struct bk_prog **out, struct bk_err *err)
 {
@@ -358,6 +382,7 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 	}
 	memcpy(p->fast, p->code, (n + 1) * sizeof(*p->fast));
 	specialize(p->fast, n);
+	fuse(p->fast, p->code, n);
 
 	if (vm->nprogs == vm->cap_progs) {
 		size_t cap = vm->cap_progs ? vm->cap_progs * 2 : 8;

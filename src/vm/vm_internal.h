@@ -17,6 +17,19 @@ enum {
 	BK_XOP__COUNT,
 };
 
+#define BK_FUSE_JUMPS(X) \
+	X(JEQ64_K) X(JEQ32_K) X(JEQ64_X) X(JEQ32_X) \
+	X(JGT64_K) X(JGT32_K) X(JGT64_X) X(JGT32_X) \
+	X(JGE64_K) X(JGE32_K) X(JGE64_X) X(JGE32_X) \
+	X(JSET64_K) X(JSET32_K) X(JSET64_X) X(JSET32_X) \
+	X(JNE64_K) X(JNE32_K) X(JNE64_X) X(JNE32_X) \
+	X(JSGT64_K) X(JSGT32_K) X(JSGT64_X) X(JSGT32_X) \
+	X(JSGE64_K) X(JSGE32_K) X(JSGE64_X) X(JSGE32_X) \
+	X(JLT64_K) X(JLT32_K) X(JLT64_X) X(JLT32_X) \
+	X(JLE64_K) X(JLE32_K) X(JLE64_X) X(JLE32_X) \
+	X(JSLT64_K) X(JSLT32_K) X(JSLT64_X) X(JSLT32_X) \
+	X(JSLE64_K) X(JSLE32_K) X(JSLE64_X) X(JSLE32_X)
+
 /* Forms only the interpreter knows, in prog->fast (never in prog->code, which the JIT
  * reads): loads and stores at r10 + a constant offset that lies inside the current frame,
  * proved at load, so they run without a memory check. */
@@ -33,6 +46,14 @@ enum {
 	BK_FOP_ST_FP_H,
 	BK_FOP_ST_FP_W,
 	BK_FOP_ST_FP_DW,
+	/* Pairs run by one handler (the second slot stays as it was, for jumps into it):
+	 * mov rD, rS + add rD, imm/rT (T != D), and add rD, imm/rS + a conditional jump
+	 * (the loop counter step and test). */
+	BK_FOP_MOVADD64_K,
+	BK_FOP_MOVADD64_X,
+#define X(j) BK_FOP_ADDK_##j, BK_FOP_ADDX_##j,
+	BK_FUSE_JUMPS(X)
+#undef X
 	BK_FOP__COUNT,
 };
 

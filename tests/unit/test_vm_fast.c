@@ -195,6 +195,43 @@ static void may_goto_per_frame(void)
 	budget = 1000000;
 }
 
+/* Fused pairs: results, the executed-instruction count (each half counts), and a jump
+ * into the second half of a pair. */
+static void fused(void)
+{
+	const struct bk_insn p[] = {
+		MOV(1, 0), MOV(2, 5),
+		I(0x05, 0, 0, 1, 0),                   /* ja +1: into the second half of 3-4 */
+		I(0x07, 1, 0, 0, 1),                   /* 3: r1 += 1 } one handler */
+		I(0x55, 1, 0, -2, 3),                  /* 4: if r1 != 3 goto 3 } */
+		MOVX(3, 2), I(0x07, 3, 0, 0, 7),       /* r3 = r2 + 7 */
+		MOVX(4, 2), I(0x0f, 4, 1, 0, 0),       /* r4 = r2 + r1 */
+		MOVX(5, 1), I(0x0f, 5, 5, 0, 0),       /* r5 = r1; r5 += r5: not fused (T == D) */
+		MOVX(0, 3), I(0x67, 0, 0, 0, 8), I(0x4f, 0, 4, 0, 0),
+		I(0x67, 0, 0, 0, 8), I(0x4f, 0, 5, 0, 0),
+		I(0x0f, 6, 1, 0, 0), I(0x25, 6, 0, 1, 100), /* add + jgt, not taken */
+		EXIT, EXIT,
+	};
+	for (int cnt = 0; cnt < 2; cnt++) {
+		struct bk_prog *prog;
+		struct bk_err e = { 0 };
+		uint64_t r0 = 0;
+		struct bk_run_stats st = { 0 };
+		if (bk_vm_load(vm, p, N(p), NULL, &prog, &e)) {
+			printf("not ok fused pairs: %s\n", e.msg);
+			return;
+		}
+		struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .count_insns = cnt);
+		int ret = bk_prog_exec(prog, &xo, &r0, &st, &e);
+		CHECKF(ret == 0 && r0 == 0x0c0806, "fused pairs compute%s (%d, r0 0x%llx)",
+		       cnt ? " (counting)" : "", ret, (unsigned long long)r0);
+		if (cnt)
+			CHECKF(st.insns == 24, "fused pairs count each instruction (%llu, want 24)",
+			       (unsigned long long)st.insns);
+		bk_prog_free(prog);
+	}
+}
+
 int main(void)
 {
 	vm = bk_vm_new(NULL);
@@ -206,6 +243,7 @@ int main(void)
 	r10_read_only();
 	region_cache();
 	may_goto_per_frame();
+	fused();
 	bk_vm_free(vm);
 	return 0;
 }
