@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		"FILE is a BPF ELF object, a .s file or raw bytecode (8-byte instructions).\n"
 		"Prints the program's trace_printk lines and, as bpftool prog run does,\n"
 		"'Return value: N, duration: Xns'; --dump-maps then dumps every map.\n"
-		"-j prints one JSON object: retval, duration, trace, and with --dump-maps maps.\n");
+		"-j prints one JSON object: retval, duration, trace, and with --dump-maps maps.\n"
+		"The engine is the JIT on x86-64 (the interpreter elsewhere, or with --engine interp).\n");
 }
 
 #define MAX_MAP_IN 64
@@ -330,8 +331,8 @@ int bk_cmd_run(int argc, char **argv)
 	if (parse_args(argc, argv, &a))
 		return 2;
 	a.json |= bk_cli.json;
-	if (a.engine && strcmp(a.engine, "interp")) {
-		if (!strcmp(a.engine, "jit") || !strcmp(a.engine, "kernel") || !strcmp(a.engine, "all"))
+	if (a.engine && strcmp(a.engine, "interp") && strcmp(a.engine, "jit")) {
+		if (!strcmp(a.engine, "kernel") || !strcmp(a.engine, "all"))
 			return bk_cli_fail("run", "engine '%s' is not available yet in this build (only 'interp')",
 					   a.engine);
 		return bk_cli_fail("run", "unknown engine '%s' (interp, jit, kernel, all)", a.engine);
@@ -352,6 +353,8 @@ int bk_cmd_run(int argc, char **argv)
 		goto fail;
 	struct bk_prog *prog = bk_loaded_prog(lo, a.prog, &err);
 	if (!prog)
+		goto fail;
+	if (bk_cli_use_jit(prog, a.engine, &err) < 0)
 		goto fail;
 	for (int i = 0; i < a.nmap_in; i++)
 		if (apply_map_in(lo, a.map_in[i], &err) < 0)
