@@ -130,7 +130,7 @@ struct bk_run {
 	uint64_t budget, budget_init;
 	char why[256];                 /* the cause of a fault, before the location is added */
 	struct bk_err errbuf;          /* used when the caller passed no bk_err */
-	uint32_t may_goto;             /* unused: the interpreter keeps the count per frame */
+	uint32_t may_goto;             /* the JIT's may_goto count (per run); the interpreter keeps one per frame */
 	struct bk_run_stats stats;
 	const struct bk_helper *helper;
 	uint32_t cpu;
