@@ -3,8 +3,8 @@
  * Every instruction the interpreter runs is compiled; the interpreter (interp_body.h)
  * is the reference and the results, stats and error messages are the same.
  *  - BPF registers live in x86 registers, as in the kernel's JIT (r0=rax r1=rdi r2=rsi
- *    r3=rdx r4=rcx r5=r8 r6=rbx r7=r13 r8=r14 r9=r15 r10=rbp; r9/r10/r11 scratch, r12
- *    the run state). ALU, jumps, lddw and exit are inline; div/mod test only for zero
+ *    r3=rdx r4=rcx r5=r8 r6=rbx r7=r13 r8=r14 r9=r15 r10=rbp; r9/r11 scratch, r10 the
+ *    step budget, r12 the run state). ALU, jumps, lddw and exit are inline; div/mod test only for zero
  *    (and -1 when signed); 32-bit operations get no extra zero-extension (x86 clears the
  *    upper half already).
  *  - Loads and stores: a constant offset from r10 inside the current frame needs no
@@ -12,8 +12,9 @@
  *    bound moves with the call depth, so a subprogram cannot reach below its own frame)
  *    and, out of line, with the region the last slow check found; only then does the
  *    runtime (the vm's region search, context accessors) see it.
- *  - bpf-to-bpf calls are native calls: r6..r9 and the current program are pushed, the
- *    frame pointer moves down 512 bytes, the depth is checked against BK_VM_MAX_DEPTH.
+ *  - bpf-to-bpf calls are native calls: r6..r9 (and the current program, when a tail
+ *    call may change it) are pushed, the frame pointer moves down 512 bytes; the depth is
+ *    the native stack's (48 bytes a frame), checked against BK_VM_MAX_DEPTH.
  *    callx, helpers, atomics and ld_abs/ld_ind go through the runtime with the registers
  *    spilled. A tail call jumps into the target's code (compiled on first use) with
  *    the frames kept, as the interpreter does.
@@ -46,14 +47,21 @@ bool bk_jit_supported(void)
 struct jst {
 	uint64_t r[11];
 	uint64_t budget;
-	uint64_t stk_lo;          /* lowest byte of the frames in use */
-	uint64_t hi[9];           /* hi[s]: highest address of an S-byte stack access */
-	uint64_t cstart;          /* the region the last slow check found: */
-	uint64_t crlim[9];        /* a - cstart < crlim[s]: an S-byte read is inside */
+	uint64_t stk_lo;          /* lowest byte of the frames in use (runtime side) */
+	uint64_t stk_hi;
+	/* The machine code works on a + 512 (lea r11, [base + off + 512]) so that the
+	 * lower bound of the frames in use is rbp itself: */
+	uint64_t hi[9];           /* hi[s]: highest a + 512 of an S-byte stack access */
+	uint64_t cstart;          /* 512 + the start of the region the last slow check found */
+	uint64_t crlim[9];        /* a - start < crlim[s]: an S-byte read is inside */
 	uint64_t cwlim[9];        /* the same for writes (0 when read-only) */
 	uint64_t target;          /* callx / tail call destination */
 	uint64_t rsp_save;
 	uint64_t calls;
+	uint64_t tmp;
+	uint64_t rsp_min;         /* rsp at the deepest frame allowed: a call there faults */
+	uint64_t rsp_low;         /* lowest rsp a call reached (the deepest frame) */
+	uint64_t fdmax_bytes;
 	uint32_t fd, fdmax, maxfd, may_goto;
 	uint32_t base;
 	int ret;
@@ -71,6 +79,8 @@ struct jit {
 };
 
 #define OFF(f)      ((int32_t)offsetof(struct jst, f))
+/* Native stack per bpf-to-bpf call: r6..r9, the program (or padding), the return address. */
+#define JIT_FRAME   48
 #define OFF_R(i)    ((int32_t)(offsetof(struct jst, r) + 8 * (i)))
 #define OFF_HI(s)   ((int32_t)(offsetof(struct jst, hi) + 8 * (s)))
 #define OFF_CR(s)   ((int32_t)(offsetof(struct jst, crlim) + 8 * (s)))
@@ -92,6 +102,7 @@ struct em {
 	struct ool *ool;
 	size_t nool, capool;
 	bool blind;
+	bool tails;               /* the program may tail call: calls save the current program */
 	uint64_t key;
 };
 
@@ -224,7 +235,7 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC
 
 static void cache_sync(struct jst *st)
 {
-	st->cstart = st->c.start;
+	st->cstart = st->c.start + BK_VM_STACK_SIZE;
 	for (uint64_t s = 1; s <= 8; s++) {
 		uint64_t lim = st->c.size >= s ? st->c.size - s + 1 : 0;
 		st->crlim[s] = lim;
@@ -239,7 +250,7 @@ static int fault(struct jst *st, size_t idx, int code, const char *msg)
 }
 
 #define INMEM(a, sz, wr) \
-	(((a) >= st->stk_lo && (a) <= st->hi[sz]) || \
+	(((a) >= st->stk_lo && (a) <= st->stk_hi - (sz)) || \
 	 (st->c.size >= (sz) && (a) - st->c.start <= st->c.size - (sz) && (!(wr) || st->c.writable)))
 #define SLOW(a, sz, wr) \
 	((k = bk__mem_slow(run, a, sz, wr, &st->c)) == 0 ? (cache_sync(st), 0) : k)
@@ -322,9 +333,12 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 /* One instruction executed by the runtime with the registers spilled in st->r.
  * 0: continue, 1: leave the program (st->ret says how), 2: tail call to st->target,
  * 3: local call to st->target (callx). Mirrors interp_body.h. */
-static int jit_op(struct jst *st, uint32_t idx)
+static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
 {
 	struct bk_run *run = st->run;
+	/* the call depth is in the native stack, the frames in use below the frame pointer */
+	st->fd = (uint32_t)((st->rsp_save - rsp) / JIT_FRAME);
+	st->stk_lo = st->r[10] - BK_VM_STACK_SIZE;
 	const struct bk_dinsn *pc = &st->prog->code[idx];
 	uint64_t *r = st->r;
 	int k, ret;
@@ -436,8 +450,8 @@ static int jit_op(struct jst *st, uint32_t idx)
 			if (st->fd >= st->fdmax)
 				return jit_depth(st, idx);
 			st->calls++;
-			if (st->fd + 1 > st->maxfd)
-				st->maxfd = st->fd + 1;
+			if (rsp - JIT_FRAME < st->rsp_low)
+				st->rsp_low = rsp - JIT_FRAME;
 			if (--st->budget == 0)
 				return jit_oob(st, idx);
 			const struct jit *j = cur->jit;
@@ -468,15 +482,18 @@ static int jit_op(struct jst *st, uint32_t idx)
 
 /* ---- code generation ---- */
 
+/* The budget lives in r10 while machine code runs, in the state around C calls. */
 static void spill(struct em *e)
 {
 	for (int i = 0; i < 11; i++)
 		rm(e, 1, 0x89, map[i], R12, OFF_R(i));
+	rm(e, 1, 0x89, R10, R12, OFF(budget));
 }
 static void reload(struct em *e)
 {
 	for (int i = 0; i < 11; i++)
 		rm(e, 1, 0x8B, map[i], R12, OFF_R(i));
+	rm(e, 1, 0x8B, R10, R12, OFF(budget));
 }
 static void call_abs(struct em *e, void *fn)
 {
@@ -491,6 +508,7 @@ static void runtime_call(struct em *e, void *fn, uint32_t idx)
 	spill(e);
 	mov_rr(e, 1, RDI, R12);
 	mov_ri64(e, RSI, idx);
+	mov_rr(e, 1, RDX, RSP);
 	call_abs(e, fn);
 	rr(e, 0, 0x85, RAX, RAX);  /* test eax, eax */
 	fix(e, jcc32(e, CC_NE), T_NZ);
@@ -515,8 +533,24 @@ static void guard(struct em *e, unsigned cc_ok, uint32_t idx, uint32_t stub)
 /* Backward jumps, calls and tail calls count against the budget. */
 static void backedge(struct em *e, uint32_t idx)
 {
-	mem_imm8(e, 1, 0x83, 5, OFF(budget), 1);   /* sub qword [r12+budget], 1 */
+	rex(e, 1, 0, R10, false);
+	e1(e, 0x83);
+	modrr(e, 5, R10);
+	e1(e, 1);                                  /* sub r10, 1 */
 	guard(e, CC_NE, idx, T_OOB);
+}
+
+/* A taken backward jump: one less in the budget, and to T unless it ran out (one taken
+ * branch per loop iteration). */
+static void back_jump(struct em *e, uint32_t idx, uint32_t t)
+{
+	rex(e, 1, 0, R10, false);
+	e1(e, 0x83);
+	modrr(e, 5, R10);
+	e1(e, 1);                                  /* sub r10, 1 */
+	fix(e, jcc32(e, CC_NE), t);
+	mov_ri64(e, RSI, idx);
+	fix(e, jmp32(e), T_OOB);
 }
 
 /* REG = V; with blinding V never appears in the code: (V ^ key) ^ key through TMP. */
@@ -548,7 +582,7 @@ static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, 
 				rr(e, 0, 0x31, d, d);
 			return;
 		}
-		load_k(e, R11, y, R10);
+		load_k(e, R11, y, R9);
 	} else {
 		mov_rr(e, w, R11, map[pc->src]);
 	}
@@ -580,11 +614,11 @@ static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, 
 		endm = jmp32(e);
 		patch_here(e, notm1);
 	}
-	/* rax and rdx are BPF r0 and r3: kept in r9/r10 around the division */
+	/* rax and rdx are BPF r0 and r3: kept in r9 and the state around the division */
 	if (d != RAX)
 		mov_rr(e, 1, R9, RAX);
 	if (d != RDX)
-		mov_rr(e, 1, R10, RDX);
+		rm(e, 1, 0x89, RDX, R12, OFF(tmp));
 	if (d != RAX)
 		mov_rr(e, w, RAX, d);
 	if (sgn) {
@@ -603,11 +637,11 @@ static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, 
 		if (d != RAX)
 			mov_rr(e, 1, RAX, R9);
 		if (d != RDX)
-			mov_rr(e, 1, RDX, R10);
+			rm(e, 1, 0x8B, RDX, R12, OFF(tmp));
 	} else {
 		mov_rr(e, w, d, res);
 		mov_rr(e, 1, RAX, R9);
-		mov_rr(e, 1, RDX, R10);
+		rm(e, 1, 0x8B, RDX, R12, OFF(tmp));
 	}
 	if (!is_k)
 		patch_here(e, end1);
@@ -699,18 +733,18 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 {
 	int breg = store ? pc->dst : pc->src;
 	if (store && imm && e->blind)
-		load_k(e, R9, pc->imm, R10);
+		load_k(e, R9, pc->imm, R11);
 	if (breg == BK_MAX_REG && pc->off >= -BK_VM_STACK_SIZE && pc->off + size <= 0) {
 		access(e, pc, size, store, imm, sx, RBP, pc->off);
 		return;
 	}
-	rm(e, 1, 0x8D, R11, map[breg], pc->off);      /* lea r11, [base+off] */
-	rm(e, 1, 0x3B, R11, R12, OFF(stk_lo));        /* cmp r11, [stk_lo] */
+	rm(e, 1, 0x8D, R11, map[breg], pc->off + BK_VM_STACK_SIZE);  /* lea r11, [base+off+512] */
+	rr(e, 1, 0x39, RBP, R11);                     /* cmp r11, rbp */
 	size_t j1 = jcc32(e, CC_B);
 	rm(e, 1, 0x3B, R11, R12, OFF_HI(size));       /* cmp r11, [hi+size] */
 	size_t j2 = jcc32(e, CC_A);
 	size_t back = e->n;
-	access(e, pc, size, store, imm, sx, R11, 0);
+	access(e, pc, size, store, imm, sx, R11, -BK_VM_STACK_SIZE);
 	if (e->nool == e->capool) {
 		size_t nc = e->capool ? e->capool * 2 : 64;
 		struct ool *no = realloc(e->ool, nc * sizeof(*no));
@@ -729,12 +763,13 @@ static void emit_ool(struct em *e, const struct ool *o)
 {
 	patch_here(e, o->j1);
 	patch_here(e, o->j2);
-	mov_rr(e, 1, R10, R11);
-	rm(e, 1, 0x2B, R10, R12, OFF(cstart));                              /* sub r10, [cstart] */
-	rm(e, 1, 0x3B, R10, R12, o->store ? OFF_CW(o->size) : OFF_CR(o->size)); /* cmp r10, [lim] */
-	e1(e, 0x0F);
-	e1(e, 0x80u + CC_B);
+	rm(e, 1, 0x2B, R11, R12, OFF(cstart));                              /* sub r11, [cstart] */
+	rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(o->size) : OFF_CR(o->size)); /* cmp r11, [lim] */
+	size_t miss = jcc32(e, CC_AE);
+	rm(e, 1, 0x03, R11, R12, OFF(cstart));                              /* add r11, [cstart] */
+	e1(e, 0xE9);
 	e4(e, (uint32_t)(o->back - (e->n + 4)));
+	patch_here(e, miss);
 	runtime_call(e, (void *)jit_op, o->idx);
 	e1(e, 0xE9);
 	e4(e, (uint32_t)(o->after - (e->n + 4)));
@@ -745,7 +780,7 @@ static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int
 {
 	int d = map[pc->dst];
 	if (is_k && e->blind) {
-		load_k(e, R11, pc->imm, R10);
+		load_k(e, R11, pc->imm, R9);
 		rr(e, w, test ? 0x85 : 0x39, R11, d);
 	} else if (is_k) {
 		if (test) {
@@ -761,8 +796,7 @@ static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int
 	uint32_t t = (uint32_t)pc->off;
 	if (t <= idx) {
 		size_t skip = jcc32(e, cc ^ 1);
-		backedge(e, idx);
-		fix(e, jmp32(e), t);
+		back_jump(e, idx, t);
 		patch_here(e, skip);
 	} else {
 		fix(e, jcc32(e, cc), t);
@@ -777,10 +811,11 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 	e1(e, 0x41); e1(e, 0x55);                      /* push r13 */
 	e1(e, 0x41); e1(e, 0x56);                      /* push r14 */
 	e1(e, 0x41); e1(e, 0x57);                      /* push r15 */
-	rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 6, R12, OFF(prog));   /* push [prog] */
-	rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 0, R12, OFF(fd));     /* inc dword [fd] */
-	rex(e, 1, 0, R12, false); e1(e, 0x81); modmem(e, 5, R12, OFF(stk_lo));
-	e4(e, BK_VM_STACK_SIZE);                       /* sub qword [stk_lo], 512 */
+	if (e->tails) {
+		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 6, R12, OFF(prog));   /* push [prog] */
+	} else {
+		e1(e, 0x50);                           /* push rax: padding */
+	}
 	ri(e, 1, 5, RBP, BK_VM_STACK_SIZE);            /* sub rbp, 512 */
 	if (indirect) {
 		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 2, R12, OFF(target)); /* call [target] */
@@ -790,10 +825,11 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 		fix(e, e->n - 4, target);
 	}
 	ri(e, 1, 0, RBP, BK_VM_STACK_SIZE);            /* add rbp, 512 */
-	rex(e, 1, 0, R12, false); e1(e, 0x81); modmem(e, 0, R12, OFF(stk_lo));
-	e4(e, BK_VM_STACK_SIZE);                       /* add qword [stk_lo], 512 */
-	rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 1, R12, OFF(fd));     /* dec dword [fd] */
-	rex(e, 0, 0, R12, false); e1(e, 0x8F); modmem(e, 0, R12, OFF(prog));   /* pop [prog] */
+	if (e->tails) {
+		rex(e, 0, 0, R12, false); e1(e, 0x8F); modmem(e, 0, R12, OFF(prog));   /* pop [prog] */
+	} else {
+		e1(e, 0x41); e1(e, 0x5B);              /* pop r11 */
+	}
 	e1(e, 0x41); e1(e, 0x5F);
 	e1(e, 0x41); e1(e, 0x5E);
 	e1(e, 0x41); e1(e, 0x5D);
@@ -802,14 +838,13 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 
 static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 {
-	rm(e, 0, 0x8B, R11, R12, OFF(fd));             /* mov r11d, [fd] */
-	rm(e, 0, 0x3B, R11, R12, OFF(fdmax));          /* cmp r11d, [fdmax] */
-	guard(e, CC_B, idx, T_DEPTH);
+	rm(e, 1, 0x3B, RSP, R12, OFF(rsp_min));        /* cmp rsp, [rsp_min] */
+	guard(e, CC_A, idx, T_DEPTH);
 	rex(e, 1, 0, R12, false); e1(e, 0xFF); modmem(e, 0, R12, OFF(calls));  /* inc qword [calls] */
-	rex(e, 0, 0, R11, false); e1(e, 0xFF); modrr(e, 0, R11);               /* inc r11d */
-	rm(e, 0, 0x3B, R11, R12, OFF(maxfd));          /* cmp r11d, [maxfd] */
-	size_t le = jcc32(e, CC_BE);
-	rm(e, 0, 0x89, R11, R12, OFF(maxfd));
+	rm(e, 1, 0x8D, R11, RSP, -JIT_FRAME);          /* lea r11, [rsp-48] */
+	rm(e, 1, 0x3B, R11, R12, OFF(rsp_low));        /* cmp r11, [rsp_low] */
+	size_t le = jcc32(e, CC_AE);
+	rm(e, 1, 0x89, R11, R12, OFF(rsp_low));
 	patch_here(e, le);
 	backedge(e, idx);
 	call_frame(e, target, false);
@@ -824,6 +859,10 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 				       0x48, 0x83, 0xEC, 0x08, 0x49, 0x89, 0xFC };
 	put(e, pro, sizeof(pro));
 	rm(e, 1, 0x89, RSP, R12, OFF(rsp_save));
+	rm(e, 1, 0x89, RSP, R12, OFF(rsp_low));
+	mov_rr(e, 1, RAX, RSP);
+	rm(e, 1, 0x2B, RAX, R12, OFF(fdmax_bytes));    /* sub rax, [fdmax_bytes] */
+	rm(e, 1, 0x89, RAX, R12, OFF(rsp_min));
 	reload(e);
 	for (size_t i = 0; i <= prog->n; i++) {
 		const struct bk_dinsn *pc = &prog->code[i];
@@ -837,7 +876,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		switch (pc->op) {
 #define ALU(id, w, opc, ext) \
 		case BK_OP_##id##_K: \
-			if (e->blind) { load_k(e, R11, pc->imm, R10); rr(e, w, opc, R11, d); } \
+			if (e->blind) { load_k(e, R11, pc->imm, R9); rr(e, w, opc, R11, d); } \
 			else ri(e, w, ext, d, k); \
 			break; \
 		case BK_OP_##id##_X: rr(e, w, opc, s, d); break;
@@ -850,7 +889,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		case BK_OP_MUL64_K: case BK_OP_MUL32_K: {
 			int w = pc->op == BK_OP_MUL64_K;
 			if (e->blind) {
-				load_k(e, R11, pc->imm, R10);
+				load_k(e, R11, pc->imm, R9);
 				rr0f(e, w, 0xAF, d, R11, false);
 				break;
 			}
@@ -935,8 +974,9 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		case BK_OP_JA: case BK_OP_JA32: {
 			uint32_t t = (uint32_t)pc->off;
 			if (t <= idx)
-				backedge(e, idx);
-			fix(e, jmp32(e), t);
+				back_jump(e, idx, t);
+			else
+				fix(e, jmp32(e), t);
 			break;
 		}
 		case BK_OP_MAY_GOTO: {
@@ -945,8 +985,9 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			mem_imm8(e, 0, 0x83, 7, OFF(may_goto), 0);   /* cmp dword [may_goto], 0 */
 			size_t dec = jcc32(e, CC_NE);
 			if (t <= idx)
-				backedge(e, idx);
-			fix(e, jmp32(e), t);
+				back_jump(e, idx, t);
+			else
+				fix(e, jmp32(e), t);
 			patch_here(e, dec);
 			rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 1, R12, OFF(may_goto));
 			break;
@@ -969,11 +1010,12 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		JMP(JSLE, CC_LE, false)
 		case BK_OP_EXIT: {
 			/* the main frame leaves the program; a subprogram returns to its call */
-			mem_imm8(e, 0, 0x83, 7, OFF(fd), 0);     /* cmp dword [fd], 0 */
+			rm(e, 1, 0x3B, RSP, R12, OFF(rsp_save)); /* cmp rsp, [rsp_save] */
 			size_t main_exit = jcc32(e, CC_E);
 			e1(e, 0xC3);
 			patch_here(e, main_exit);
 			rm(e, 1, 0x89, RAX, R12, OFF_R(0));
+			rm(e, 1, 0x89, R10, R12, OFF(budget));
 			fix(e, jmp32(e), T_LEAVE);
 			break;
 		}
@@ -984,6 +1026,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			spill(e);
 			mov_rr(e, 1, RDI, R12);
 			mov_ri64(e, RSI, idx);
+			mov_rr(e, 1, RDX, RSP);
 			call_abs(e, (void *)jit_op);
 			e1(e, 0x83); modrr(e, 7, RAX); e1(e, 3);       /* cmp eax, 3 */
 			size_t local = jcc32(e, CC_E);
@@ -1032,6 +1075,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 	call_abs(e, (void *)jit_oob);
 	size_t to_leave2 = jmp32(e);
 	uint32_t depth = (uint32_t)e->n;
+	rm(e, 1, 0x89, R10, R12, OFF(budget));
 	rex(e, 1, 0, RSP, false); e1(e, 0x83); modrr(e, 4, RSP); e1(e, 0xF0);
 	mov_rr(e, 1, RDI, R12);
 	call_abs(e, (void *)jit_depth);
@@ -1077,14 +1121,24 @@ BK_NO_FUNCTION_SANITIZER
 static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5], uint64_t *r0)
 {
 	struct jit *j = prog->jit;
+	/* Field by field: a memset of the whole state costs more than a short program. */
 	struct jst st;
-	memset(&st, 0, sizeof(st));
+	st.r[0] = st.r[6] = st.r[7] = st.r[8] = st.r[9] = 0;
+	for (int s = 1; s <= 8; s++)
+		st.crlim[s] = st.cwlim[s] = 0;
+	st.cstart = 0;
+	st.c = (struct bk_region){ 0, 0, false, 0 };
+	st.calls = 0;
+	st.fd = st.maxfd = 0;
+	st.ret = 0;
 	uint64_t stk_hi = (uint64_t)(uintptr_t)run->stack + BK_VM_STACK_TOTAL;
 	st.base = run->depth;
 	st.fdmax = BK_VM_MAX_DEPTH - 1 - st.base;
 	st.stk_lo = stk_hi - (uint64_t)(st.base + 1) * BK_VM_STACK_SIZE;
+	st.stk_hi = stk_hi;
+	st.fdmax_bytes = (uint64_t)st.fdmax * JIT_FRAME;
 	for (int s = 1; s <= 8; s++)
-		st.hi[s] = stk_hi - (uint64_t)s;
+		st.hi[s] = stk_hi - (uint64_t)s + BK_VM_STACK_SIZE;
 	for (int i = 0; i < 5; i++)
 		st.r[i + 1] = args[i];
 	st.r[10] = st.stk_lo + BK_VM_STACK_SIZE;
@@ -1103,6 +1157,7 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	run->prog = st.prog;
 	run->depth = st.base;
 	run->stats.calls += st.calls;
+	st.maxfd = (uint32_t)((st.rsp_save - st.rsp_low) / JIT_FRAME);
 	if (st.base + st.maxfd + 1 > run->stats.max_depth)
 		run->stats.max_depth = st.base + st.maxfd + 1;
 	if (st.ret < 0)
@@ -1118,6 +1173,10 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		return bk_err_set(err, -EOPNOTSUPP, "the JIT needs an x86-64 host");
 	struct em e = { 0 };
 	e.blind = BK_OPTS_GET(opts, blind, false);
+	/* any helper may ask for a tail call (bk_run_tail_call), callx may reach one */
+	for (size_t i = 0; i < prog->n; i++)
+		if (prog->code[i].op == BK_XOP_CALL_HELPER || prog->code[i].op == BK_OP_CALLX)
+			e.tails = true;
 	if (e.blind && getrandom(&e.key, sizeof(e.key), 0) != (ssize_t)sizeof(e.key))
 		e.key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)prog;
 	struct jit *j = calloc(1, sizeof(*j));

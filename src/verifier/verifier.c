@@ -18,6 +18,7 @@
 #define MAX_CKPT 16384
 #define MAX_PER_INSN 64
 #define MAX_SUBPROGS 256
+#define VF_UNPROVED 0x80 /* internal insn flag: some path's access was not bounds-proved */
 
 struct ckpt {
 	struct vstate st;
@@ -2549,8 +2550,15 @@ static int do_check(struct venv *e)
 			break;
 		}
 		const struct bk_opinfo *info = bk_isa_info(bop);
-		if (info->cpu > 0 && 0)
-			break;
+		if (cls == BK_CLASS_LDX || cls == BK_CLASS_ST || cls == BK_CLASS_STX) {
+			/* the runtime may skip its check only where every path reached memory whose
+			 * bounds the verifier proved (not the context, rewritten; not a map) */
+			int base = cls == BK_CLASS_LDX ? in->src : in->dst;
+			int t = base <= 10 ? regs[base].type : T_NOT_INIT;
+			if (t != T_STACK && t != T_MAP_VALUE && t != T_PKT && t != T_PKT_META && t != T_MEM &&
+			    t != T_RINGBUF_MEM)
+				e->flags[insn] |= VF_UNPROVED;
+		}
 		switch (cls) {
 		case BK_CLASS_ALU:
 		case BK_CLASS_ALU64: {
@@ -3129,6 +3137,13 @@ done:
 					}
 		}
 		if (!rc && e.flags) {
+			for (int i = 0; i < e.n; i++) {
+				int c = BK_CLASS(insns[i].code);
+				if ((e.flags[i] & BK_VF_VISITED) && !(e.flags[i] & VF_UNPROVED) &&
+				    (c == BK_CLASS_LDX || c == BK_CLASS_ST || c == BK_CLASS_STX))
+					e.flags[i] |= BK_VF_MEM_SAFE;
+				e.flags[i] &= (uint8_t)~VF_UNPROVED;
+			}
 			res->insn_flags = e.flags;
 			e.flags = NULL;
 		}

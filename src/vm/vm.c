@@ -236,9 +236,11 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 					"frame pointer r10 is read only");
 			goto fail;
 		}
-		/* An atomic fetch writes its source register back; the kernel refuses r10 there
-		 * too, and the interpreter's unchecked frame accesses rely on r10 never moving. */
-		if (in->src == BK_MAX_REG && info->fmt == BK_F_ATOMIC && (in->imm & 1) &&
+		/* A fetching atomic writes its source register: not the frame pointer either. */
+		if (in->src == BK_MAX_REG && info->fmt == BK_F_ATOMIC &&
+		    op != BK_OP_ATOMIC32_ADD && op != BK_OP_ATOMIC32_OR && op != BK_OP_ATOMIC32_AND &&
+		    op != BK_OP_ATOMIC32_XOR && op != BK_OP_ATOMIC64_ADD && op != BK_OP_ATOMIC64_OR &&
+		    op != BK_OP_ATOMIC64_AND && op != BK_OP_ATOMIC64_XOR &&
 		    op != BK_OP_ATOMIC32_CMPXCHG && op != BK_OP_ATOMIC64_CMPXCHG) {
 			ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s",
 					"frame pointer r10 is read only");

@@ -328,6 +328,15 @@ int main(int argc, char **argv)
 		bk_prog_free(p);
 	}
 
+	/* a fetching atomic may not write r10: the JIT's unchecked r10 accesses rely on it */
+	struct bk_insn a10[] = { { .code = 0x7a, .dst = 10, .off = -8 },
+				 { .code = 0xdb, .dst = 10, .src = 10, .off = -8, .imm = 0x01 },
+				 { .code = 0x95 } };
+	struct bk_err e10 = { 0 };
+	ret = bk_vm_load(vm, a10, 3, NULL, &p, &e10);
+	CHECKF(ret == -EINVAL && strstr(e10.msg, "insn 1") && strstr(e10.msg, "r10 is read only"),
+	       "atomic fetch into r10 refused at load (%s)", e10.msg);
+
 	/* unbounded recursion stops at the depth limit with the interpreter's error */
 	struct bk_insn rec[] = { { .code = 0x85, .src = 1, .imm = -1 }, { .code = 0x95 } };
 	ret = bk_vm_load(vm, rec, 2, NULL, &p, &err);
