@@ -52,9 +52,11 @@ struct jst {
 	/* The machine code works on a + 512 (lea r11, [base + off + 512]) so that the
 	 * lower bound of the frames in use is rbp itself: */
 	uint64_t hi[9];           /* hi[s]: highest a + 512 of an S-byte stack access */
-	uint64_t cstart;          /* 512 + the start of the region the last slow check found */
-	uint64_t crlim[9];        /* a - start < crlim[s]: an S-byte read is inside */
-	uint64_t cwlim[9];        /* the same for writes (0 when read-only) */
+	/* The two regions the last slow checks found (packet and table, say), most recent
+	 * first: */
+	uint64_t cstart[2];       /* 512 + the region's start */
+	uint64_t crlim[2][9];     /* a - start < crlim[s]: an S-byte read is inside */
+	uint64_t cwlim[2][9];     /* the same for writes (0 when read-only) */
 	uint64_t target;          /* callx / tail call destination */
 	uint64_t rsp_save;
 	uint64_t calls;
@@ -71,7 +73,7 @@ struct jst {
 	int ret;
 	struct bk_run *run;
 	struct bk_prog *prog;     /* current (tail calls change it, returns restore it) */
-	struct bk_region c;
+	struct bk_region c[2];
 };
 
 struct jit {
@@ -87,8 +89,9 @@ struct jit {
 #define JIT_FRAME   48
 #define OFF_R(i)    ((int32_t)(offsetof(struct jst, r) + 8 * (i)))
 #define OFF_HI(s)   ((int32_t)(offsetof(struct jst, hi) + 8 * (s)))
-#define OFF_CR(s)   ((int32_t)(offsetof(struct jst, crlim) + 8 * (s)))
-#define OFF_CW(s)   ((int32_t)(offsetof(struct jst, cwlim) + 8 * (s)))
+#define OFF_CS(k)   ((int32_t)(offsetof(struct jst, cstart) + 8 * (k)))
+#define OFF_CR(k, s) ((int32_t)(offsetof(struct jst, crlim) + 72 * (k) + 8 * (s)))
+#define OFF_CW(k, s) ((int32_t)(offsetof(struct jst, cwlim) + 72 * (k) + 8 * (s)))
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 static const uint8_t map[11] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP };
@@ -241,12 +244,38 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC
 
 static void cache_sync(struct jst *st)
 {
-	st->cstart = st->c.start + BK_VM_STACK_SIZE;
-	for (uint64_t s = 1; s <= 8; s++) {
-		uint64_t lim = st->c.size >= s ? st->c.size - s + 1 : 0;
-		st->crlim[s] = lim;
-		st->cwlim[s] = st->c.writable ? lim : 0;
+	for (int k = 0; k < 2; k++) {
+		const struct bk_region *c = &st->c[k];
+		st->cstart[k] = c->start + BK_VM_STACK_SIZE;
+		for (uint64_t sz = 1; sz <= 8; sz++) {
+			uint64_t lim = c->size >= sz ? c->size - sz + 1 : 0;
+			st->crlim[k][sz] = lim;
+			st->cwlim[k][sz] = c->writable ? lim : 0;
+		}
 	}
+}
+
+static bool in_cache(const struct jst *st, uint64_t a, uint64_t sz, bool wr)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct bk_region *c = &st->c[k];
+		if (c->size >= sz && a - c->start <= c->size - sz && (!wr || c->writable))
+			return true;
+	}
+	return false;
+}
+
+/* A region the slow check found becomes the most recent cache entry. */
+static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
+{
+	struct bk_region nc;
+	int k = bk__mem_slow(st->run, a, sz, wr, &nc);
+	if (k == 0) {
+		st->c[1] = st->c[0];
+		st->c[0] = nc;
+		cache_sync(st);
+	}
+	return k;
 }
 
 static void sync_in(struct jst *st)
@@ -269,9 +298,9 @@ static int fault(struct jst *st, size_t idx, int code, const char *msg)
 
 #define INMEM(a, sz, wr) \
 	(((a) >= st->stk_lo && (a) <= st->stk_hi - (sz)) || \
-	 (st->c.size >= (sz) && (a) - st->c.start <= st->c.size - (sz) && (!(wr) || st->c.writable)))
+	 in_cache(st, a, sz, wr))
 #define SLOW(a, sz, wr) \
-	((k = bk__mem_slow(run, a, sz, wr, &st->c)) == 0 ? (cache_sync(st), 0) : k)
+	slow(st, a, sz, wr)
 
 static int jit_oob(struct jst *st, uint32_t idx)
 {
@@ -327,7 +356,7 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 	run->helper = h;
 	run->stats.helper_calls++;
 	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
-	st->c.size = 0;
+	st->c[0].size = st->c[1].size = 0;
 	cache_sync(st);
 	st->budget = run->budget;
 	st->may_goto = run->may_goto;
@@ -819,13 +848,16 @@ static void emit_ool(struct em *e, const struct ool *o)
 {
 	patch_here(e, o->j1);
 	patch_here(e, o->j2);
-	rm(e, 1, 0x2B, R11, R12, OFF(cstart));                              /* sub r11, [cstart] */
-	rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(o->size) : OFF_CR(o->size)); /* cmp r11, [lim] */
-	size_t miss = jcc32(e, CC_AE);
-	rm(e, 1, 0x03, R11, R12, OFF(cstart));                              /* add r11, [cstart] */
-	e1(e, 0xE9);
-	e4(e, (uint32_t)(o->back - (e->n + 4)));
-	patch_here(e, miss);
+	for (int k = 0; k < 2; k++) {
+		rm(e, 1, 0x2B, R11, R12, OFF_CS(k));                       /* sub r11, [cstart] */
+		rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(k, o->size) : OFF_CR(k, o->size));
+		size_t miss = jcc32(e, CC_AE);                              /* cmp r11, [lim] */
+		rm(e, 1, 0x03, R11, R12, OFF_CS(k));                       /* add r11, [cstart] */
+		e1(e, 0xE9);
+		e4(e, (uint32_t)(o->back - (e->n + 4)));
+		patch_here(e, miss);
+		rm(e, 1, 0x03, R11, R12, OFF_CS(k));                       /* add r11, [cstart] */
+	}
 	runtime_call(e, (void *)jit_op, o->idx);
 	e1(e, 0xE9);
 	e4(e, (uint32_t)(o->after - (e->n + 4)));
@@ -1190,10 +1222,12 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	/* Field by field: a memset of the whole state costs more than a short program. */
 	struct jst st;
 	st.r[0] = st.r[6] = st.r[7] = st.r[8] = st.r[9] = 0;
-	for (int s = 1; s <= 8; s++)
-		st.crlim[s] = st.cwlim[s] = 0;
-	st.cstart = 0;
-	st.c = (struct bk_region){ 0, 0, false, 0 };
+	for (int k = 0; k < 2; k++) {
+		for (int s = 1; s <= 8; s++)
+			st.crlim[k][s] = st.cwlim[k][s] = 0;
+		st.cstart[k] = 0;
+		st.c[k] = (struct bk_region){ 0, 0, false, 0 };
+	}
 	st.calls = 0;
 	st.fd = st.maxfd = 0;
 	st.ret = 0;
