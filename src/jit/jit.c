@@ -356,8 +356,10 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 	run->helper = h;
 	run->stats.helper_calls++;
 	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
-	st->c[0].size = st->c[1].size = 0;
-	cache_sync(st);
+	if (st->c[0].size || st->c[1].size) {
+		st->c[0].size = st->c[1].size = 0;
+		cache_sync(st);
+	}
 	st->budget = run->budget;
 	st->may_goto = run->may_goto;
 	if (run->pending) {
