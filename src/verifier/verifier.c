@@ -172,34 +172,172 @@ static void print_insn(struct venv *e, int i)
 	logf_(e, "%d: %s\n", i, buf);
 }
 
+/* Numbers as the kernel prints them: decimal near zero, hex (of the 64-bit pattern)
+ * beyond. */
+static void put_num(struct bk_buf *b, uint64_t v, bool sgn)
+{
+	if (sgn ? ((int64_t)v >= -256 && (int64_t)v <= 256) : v <= 256)
+		bk_buf_printf(b, sgn ? "%lld" : "%llu", (long long)v);
+	else
+		bk_buf_printf(b, "%#llx", (unsigned long long)v);
+}
+
+/* The kernel's print_scalar_ranges: bounds at their type's extreme are left out, equal
+ * bounds are written once as "a=b=value". */
+static void put_ranges(struct bk_buf *b, const struct vreg *r, const char **sep)
+{
+	struct { const char *name; uint64_t val; bool omit; } m[] = {
+		{ "smin", (uint64_t)r->smin, r->smin == S64_MIN },
+		{ "smax", (uint64_t)r->smax, r->smax == S64_MAX },
+		{ "umin", r->umin, r->umin == 0 },
+		{ "umax", r->umax, r->umax == U64_MAX },
+		{ "smin32", (uint64_t)(int64_t)r->s32min, r->s32min == S32_MIN },
+		{ "smax32", (uint64_t)(int64_t)r->s32max, r->s32max == S32_MAX },
+		{ "umin32", r->u32min, r->u32min == 0 },
+		{ "umax32", r->u32max, r->u32max == U32_MAX },
+	};
+	int n = (int)(sizeof m / sizeof m[0]);
+	for (int i = 0; i < n; i++) {
+		if (m[i].omit)
+			continue;
+		bool neg1 = m[i].name[0] == 's' && (int64_t)m[i].val < 0;
+		bk_buf_printf(b, "%s%s=", *sep, m[i].name);
+		*sep = ",";
+		for (int j = i + 2; j < n; j += 2) {
+			if (m[j].omit || m[j].val != m[i].val)
+				continue;
+			bool neg2 = m[j].name[0] == 's' && (int64_t)m[j].val < 0;
+			if (neg2 != neg1)
+				continue;
+			m[j].omit = true;
+			bk_buf_printf(b, "%s=", m[j].name);
+		}
+		put_num(b, m[i].val, m[i].name[0] == 's');
+	}
+}
+
 static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct vreg *r)
 {
 	char t[32];
-	bk_buf_printf(b, " R%d=", regno);
-	if (r->type == T_SCALAR) {
-		if (tnum_is_const(r->var)) {
-			bk_buf_printf(b, "%lld", (long long)r->var.value);
-			return;
-		}
-		char tn[64];
-		tnum_str(tn, sizeof tn, r->var);
-		bk_buf_printf(b, "scalar(smin=%lld,smax=%lld,umin=%llu,umax=%llu,var_off=%s)",
-			      (long long)r->smin, (long long)r->smax, (unsigned long long)r->umin,
-			      (unsigned long long)r->umax, tn);
+	if (regno >= 0)
+		bk_buf_printf(b, " R%d=", regno);
+	if (r->type == T_SCALAR && tnum_is_const(r->var)) {
+		put_num(b, r->var.value, true);
 		return;
 	}
-	if (r->type == T_STACK) {
+	if (r->type == T_STACK && tnum_is_const(r->var) && !r->var.value) {
 		bk_buf_printf(b, "fp%d", r->off);
 		return;
 	}
 	bk_buf_printf(b, "%s(", rtype_str(r, t, sizeof t));
-	bool c = false;
-	if (r->id) { bk_buf_printf(b, "id=%u", r->id); c = true; }
-	if (r->off) { bk_buf_printf(b, "%soff=%d", c ? "," : "", r->off); c = true; }
-	if (r->type == T_PKT || r->type == T_PKT_META) { bk_buf_printf(b, "%sr=%d", c ? "," : "", r->range); c = true; }
-	if (r->type == T_MAP_VALUE || r->type == T_MAP_PTR)
-		bk_buf_printf(b, "%smap=%d,vs=%u", c ? "," : "", r->map, e->maps[r->map].value_size);
+	const char *sep = "";
+	if (r->id) { bk_buf_printf(b, "id=%u", r->id); sep = ","; }
+	if (r->ref_obj_id) { bk_buf_printf(b, "%sref_obj_id=%u", sep, r->ref_obj_id); sep = ","; }
+	if (r->type != T_SCALAR && r->off) { bk_buf_printf(b, "%soff=%d", sep, r->off); sep = ","; }
+	if (r->type == T_PKT || r->type == T_PKT_META) { bk_buf_printf(b, "%sr=%d", sep, r->range); sep = ","; }
+	if ((r->type == T_MAP_VALUE || r->type == T_MAP_PTR || r->type == T_MAP_KEY) && r->map >= 0 &&
+	    r->map < e->nmaps) {
+		bk_buf_printf(b, "%sks=%u,vs=%u", sep, e->maps[r->map].key_size, e->maps[r->map].value_size);
+		sep = ",";
+	}
+	if (r->type == T_MEM || r->type == T_RINGBUF_MEM) { bk_buf_printf(b, "%ssz=%d", sep, r->range); sep = ","; }
+	if (tnum_is_const(r->var)) {
+		if (r->var.value)
+			bk_buf_printf(b, "%simm=%llx", sep, (unsigned long long)r->var.value);
+	} else {
+		put_ranges(b, r, &sep);
+		if (r->var.mask != U64_MAX) {
+			char tn[64];
+			tnum_str(tn, sizeof tn, r->var);
+			bk_buf_printf(b, "%svar_off=%s", sep, tn);
+		}
+	}
 	bk_buf_printf(b, ")");
+}
+
+/* The registers and stack slots an instruction read or wrote (the kernel's "scratched"
+ * marks), after it ran: what level 2 prints beside the instruction. */
+static void print_scratched(struct venv *e, const struct vstate *st, const struct bk_insn *in, int frame_before)
+{
+	if (!e->log || e->log->len >= e->log_limit)
+		return;
+	int cls = BK_CLASS(in->code), op = BK_OP(in->code);
+	uint16_t regs = 0;
+	int slot = -1;
+	switch (cls) {
+	case BK_CLASS_ALU: case BK_CLASS_ALU64:
+		regs = (uint16_t)(1u << in->dst);
+		if (BK_SRCBIT(in->code) && op != BK_ALU_END && op != BK_ALU_NEG)
+			regs |= (uint16_t)(1u << in->src);
+		break;
+	case BK_CLASS_LDX:
+		regs = (uint16_t)(1u << in->dst | 1u << in->src);
+		break;
+	case BK_CLASS_ST: case BK_CLASS_STX:
+		regs = (uint16_t)(1u << in->dst);
+		if (cls == BK_CLASS_STX)
+			regs |= (uint16_t)(1u << in->src);
+		if (in->dst == 10)
+			slot = (MAX_STACK + in->off) / 8;
+		break;
+	case BK_CLASS_LD:
+		regs = (uint16_t)(1u << in->dst);
+		break;
+	case BK_CLASS_JMP: case BK_CLASS_JMP32:
+		if (op == BK_JCALL)
+			regs = 1;
+		else if (op != BK_JEXIT && op != BK_JA) {
+			regs = (uint16_t)(1u << in->dst);
+			if (BK_SRCBIT(in->code))
+				regs |= (uint16_t)(1u << in->src);
+		}
+		break;
+	}
+	if (st->curframe != frame_before)
+		return;
+	const struct vframe *f = st->fr[st->curframe];
+	struct bk_buf *b = e->log;
+	bool any = false;
+	for (int i = 0; i <= 10; i++)
+		any |= (regs & (1u << i)) && f->regs[i].type != T_NOT_INIT;
+	if (slot >= 0 && slot < MAX_STACK / 8)
+		any = true;
+	if (!any)
+		return;
+	/* the kernel puts the state on the instruction's line, from column 38 or so */
+	size_t ls = b->len;
+	while (ls > 0 && b->data[ls - 1] != '\n')
+		ls--;
+	if (b->len && b->data[b->len - 1] == '\n') {
+		size_t start = ls - 1;
+		while (start > 0 && b->data[start - 1] != '\n')
+			start--;
+		size_t pos = b->len - start; /* the line with its newline */
+		size_t al = (pos + 4 > 40 ? pos + 4 : 40);
+		al = (al + 7) / 8 * 8 - pos - 1;
+		b->len--;
+		bk_buf_printf(b, "%*c;", (int)al, ' ');
+	}
+	if (st->curframe)
+		bk_buf_printf(b, " frame%d:", st->curframe);
+	for (int i = 0; i <= 10; i++)
+		if ((regs & (1u << i)) && f->regs[i].type != T_NOT_INIT)
+			print_reg(e, b, i, &f->regs[i]);
+	if (slot >= 0 && slot < MAX_STACK / 8) {
+		const uint8_t *sl = &f->slot[slot * 8];
+		int off = -MAX_STACK + slot * 8;
+		if (sl[0] == SLOT_SPILL) {
+			bk_buf_printf(b, " fp%d=", off);
+			print_reg(e, b, -1, &SPILL(f, slot));
+		} else {
+			char m[9];
+			for (int k = 0; k < 8; k++)
+				m[7 - k] = "?rm0"[sl[k]];
+			m[8] = 0;
+			bk_buf_printf(b, " fp%d=%s", off, m);
+		}
+	}
+	bk_buf_printf(b, "\n");
 }
 
 static void print_state(struct venv *e, const struct vstate *st)
@@ -214,14 +352,8 @@ static void print_state(struct venv *e, const struct vstate *st)
 		const uint8_t *sl = &f->slot[s * 8];
 		int off = -MAX_STACK + s * 8;
 		if (sl[0] == SLOT_SPILL) {
-			char b[8];
-			snprintf(b, sizeof b, "%d", off);
-			bk_buf_printf(e->log, " fp%s=", b);
-			struct bk_buf tmp = { 0 };
-			print_reg(e, &tmp, 0, &SPILL(f, s));
-			if (tmp.len > 4)
-				bk_buf_append(e->log, tmp.data + 4, tmp.len - 4);
-			bk_buf_free(&tmp);
+			bk_buf_printf(e->log, " fp%d=", off);
+			print_reg(e, e->log, -1, &SPILL(f, s));
 		} else {
 			bool any = false;
 			for (int k = 0; k < 8; k++)
@@ -2497,6 +2629,10 @@ static int do_check(struct venv *e)
 	v_bounds_zero(&f0->regs[10]);
 	int insn = 0, prev = -1;
 	bool print_from = false;
+	if (e->log_level >= 2) {
+		logf_(e, "0:");
+		print_state(e, &cur);
+	}
 	int rc = 0;
 	for (;;) {
 		if (insn < 0 || insn >= e->n) {
@@ -2535,6 +2671,7 @@ static int do_check(struct venv *e)
 			print_insn(e, insn);
 
 		const struct bk_insn *in = &e->insns[insn];
+		int frame_before = cur.curframe;
 		enum bk_op bop = bk_isa_decode(in);
 		struct vreg *regs = cur_regs(&cur);
 		int cls = BK_CLASS(in->code);
@@ -2927,10 +3064,8 @@ static int do_check(struct venv *e)
 		}
 		if (rc)
 			break;
-		if (e->log_level >= 2) {
-			logf_(e, "%d:", insn);
-			print_state(e, &cur);
-		}
+		if (e->log_level >= 2)
+			print_scratched(e, &cur, in, frame_before);
 		prev = insn;
 		insn = next;
 		continue;
