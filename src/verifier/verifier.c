@@ -378,7 +378,7 @@ static struct vframe *frame_get(struct venv *e)
 {
 	struct vframe *f = e->pool;
 	if (f) {
-		memcpy(&e->pool, f, sizeof(e->pool));
+		e->pool = f->pool_next;
 		e->npool--;
 		return f;
 	}
@@ -390,7 +390,7 @@ static void frame_put(struct venv *e, struct vframe *f)
 	if (!f)
 		return;
 	free(f->spill_base);
-	memcpy(f, &e->pool, sizeof(e->pool));
+	f->pool_next = e->pool;
 	e->pool = f;
 	e->npool++;
 }
@@ -3295,7 +3295,7 @@ done:
 	 * verifying a small program */
 	while (e.pool && e.npool > TL_POOL_MAX) {
 		struct vframe *f = e.pool;
-		memcpy(&e.pool, f, sizeof(e.pool));
+		e.pool = f->pool_next;
 		e.npool--;
 		free(f);
 	}

@@ -77,6 +77,7 @@ struct vframe {
 	int subprog;                    /* index into subprogs */
 	int is_callback;                /* callback of bpf_loop: its own exit rules */
 	int cb_ret_insn;                /* where the callback returns (the helper call) */
+	struct vframe *pool_next;       /* free list of recycled frames */
 	int spill_lo;                   /* first slot with room in spill_base; 64 = none */
 	struct vreg *spill_base;        /* slots spill_lo..63, malloc'ed */
 	uint8_t slot[MAX_STACK];        /* byte i = fp-512+i */
