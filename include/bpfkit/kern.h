@@ -90,6 +90,68 @@ struct bk_kern_run_result {
 int bk_kern_prog_run(int fd, const struct bk_kern_run_opts *opts, struct bk_kern_run_result *res,
 		     struct bk_err *err);
 
+/* --- bpfkit run --engine kernel|all ------------------------------------------
+ * One program of an object, loaded with libbpf (every program of the object is
+ * loaded, so statically filled prog arrays work), run once through
+ * BPF_PROG_TEST_RUN, its maps read back, everything closed again: nothing stays
+ * in the kernel. */
+struct bk_loaded;
+struct bk_run_result;
+
+struct bk_kern_exec_opts {
+	size_t sz;
+	const char *name;          /* the object's name (libbpf names .bss & co after it) */
+	const char *prog;          /* program name; NULL: the object's first program */
+	const char *type;          /* raw bytecode: bpfkit's type name (xdp, socket, tc) */
+	/* Maps named here start with the contents of the same-named maps of LO (what
+	 * --map-in loaded into the userspace runtime), so both engines start alike. */
+	const struct bk_loaded *seed;
+	const char *const *seed_maps;
+	size_t nseed_maps;
+	const void *data_in; size_t data_in_len;
+	const void *ctx_in; size_t ctx_in_len;
+	unsigned repeat;
+	int cpu;                   /* run pinned to this CPU (per-CPU values land there); -1: anywhere */
+	int log_all;               /* keep the whole verifier log (-d) */
+};
+
+/* One map as the kernel left it. keys: n * key_size; values: n * value_size *
+ * ncpus (per-CPU maps: one value per possible CPU, unpadded). */
+struct bk_kern_map_snap {
+	char name[64];
+	uint32_t type, key_size, value_size, max_entries, ncpus;
+	size_t n;
+	uint8_t *keys, *values;
+	int dumped;                /* 0: a type whose contents are not keys and values (ringbuf, ...) */
+};
+
+struct bk_kern_exec {
+	uint32_t prog_type;        /* the kernel's BPF_PROG_TYPE_* */
+	struct bk_kern_run_result run;
+	struct bk_kern_map_snap *maps;
+	size_t nmaps;
+};
+
+/* ELF bytes (or raw bytecode when they are not ELF). A verifier rejection puts
+ * the log's tail (all of it with log_all) into vlog (may be NULL). */
+int bk_kern_exec(const void *data, size_t len, const struct bk_kern_exec_opts *opts,
+		 struct bk_kern_exec *res, struct bk_buf *vlog, struct bk_err *err);
+void bk_kern_exec_free(struct bk_kern_exec *res);
+/* The run as bpfkit run prints it: "Return value: N, duration: Xns" (json: the
+ * object's members "retval","duration" and with maps "maps":[...] as the
+ * interpreter engine writes them, without the braces around). */
+void bk_kern_exec_render(const struct bk_kern_exec *res, int json, int maps, unsigned repeat,
+			 struct bk_buf *out);
+/* --engine all: every difference between the userspace run (LO, URES; retmask
+ * masks its return value as the program type reports it) and the kernel's, one
+ * line each into out (json: a JSON array of strings). Returns the number of
+ * differences, or a negative errno. */
+int bk_kern_exec_diff(const struct bk_loaded *lo, const struct bk_run_result *ures, uint64_t retmask,
+		      const struct bk_kern_exec *kres, int json, struct bk_buf *out, struct bk_err *err);
+/* How many of the kernel's maps bk_kern_exec_diff compares (the others hold ids
+ * or have no keys: prog and map arrays, ringbuf, queue, stack, ...). */
+size_t bk_kern_exec_compared(const struct bk_kern_exec *kres);
+
 /* Attach PROG to MAP (sockmap/sockhash verdicts, parsers, sk_msg) or, with
  * map_fd < 0, to the netns (flow_dissector). ATTACH is bpftool's word. */
 int bk_kern_prog_attach(int prog_fd, const char *attach, int map_fd, int detach, struct bk_err *err);

@@ -19,7 +19,7 @@
 
 /* ---- load ------------------------------------------------------------------- */
 /* The verifier log libbpf printed between its BEGIN/END markers. */
-static void verifier_log(const char *all, int whole, struct bk_buf *vlog, char *reason, size_t rlen)
+void bk_kern_verifier_log(const char *all, int whole, struct bk_buf *vlog, char *reason, size_t rlen)
 {
 	reason[0] = 0;
 	const char *b = strstr(all, "-- BEGIN PROG LOAD LOG --");
@@ -202,7 +202,7 @@ int bk_kern_prog_load(const char *objpath, const char *path, const struct bk_ker
 	r = bpf_object__load(obj);
 	if (r) {
 		char reason[320];
-		verifier_log(bk_kern_log(), BK_OPTS_GET(opts, log_all, 0), vlog, reason, sizeof(reason));
+		bk_kern_verifier_log(bk_kern_log(), BK_OPTS_GET(opts, log_all, 0), vlog, reason, sizeof(reason));
 		const char *name = "?";
 		const char *q = strstr(bk_kern_log(), "prog '");
 		char pn[64] = "";

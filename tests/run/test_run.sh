@@ -26,7 +26,7 @@ check_fails run/no-file "no FILE" "$BPFKIT" run
 check_fails run/unknown-option "unknown option '--bogus'" "$BPFKIT" run "$T/printk.o" --bogus x
 check_fails run/bad-type "unknown program type 'nope'" "$BPFKIT" run "$T/printk.o" --type nope
 check_fails run/engine-jit "engine 'jit' is not available" "$BPFKIT" run "$T/printk.o" --engine jit
-check_fails run/engine-kernel "engine 'kernel' is not available" "$BPFKIT" run "$T/printk.o" --engine kernel
+check_fails run/engine-unknown "unknown engine 'foo'" "$BPFKIT" run "$T/printk.o" --engine foo
 check_fails run/bad-repeat "--repeat wants" "$BPFKIT" run "$T/printk.o" --repeat 0
 check_fails run/missing-file "nosuch" "$BPFKIT" run "$T/nosuch.o"
 
