@@ -48,9 +48,11 @@ endif
 BIN_STATIC :=
 BIN_DYN    := -lm
 ifeq ($(KERN),1)
-ifneq ($(wildcard $(shell pkg-config --variable=libdir libbpf 2>/dev/null)/libbpf.a),)
-BIN_STATIC += -lbpf
-BIN_DYN    += $(filter-out -lbpf,$(shell pkg-config --libs --static libbpf))
+BPF_LIBDIR := $(shell pkg-config --variable=libdir libbpf 2>/dev/null)
+BPF_DEPS   := $(patsubst -l%,%,$(filter-out -lbpf,$(shell pkg-config --libs --static libbpf 2>/dev/null)))
+ifneq ($(wildcard $(BPF_LIBDIR)/libbpf.a),)
+BIN_STATIC += -lbpf $(foreach l,$(BPF_DEPS),$(if $(wildcard $(BPF_LIBDIR)/lib$(l).a),-l$(l)))
+BIN_DYN    += $(foreach l,$(BPF_DEPS),$(if $(wildcard $(BPF_LIBDIR)/lib$(l).a),,-l$(l)))
 else
 BIN_DYN    += $(shell pkg-config --libs libbpf)
 endif

@@ -40,4 +40,11 @@ struct bk_kern_pins;
 struct bk_kern_pins *bk_kern_pins_load(int want_maps);
 void bk_kern_pins_emit(struct bk_kern_pins *p, uint32_t id, struct bk_kj *j, struct bk_buf *text);
 void bk_kern_pins_free(struct bk_kern_pins *p);
+/* Processes holding programs (maps): /proc/PID/fdinfo, bpfkit itself left out. */
+struct bk_kern_refs;
+struct bk_kern_refs *bk_kern_refs_load(int maps);
+void bk_kern_refs_emit(const struct bk_kern_refs *r, uint32_t id, struct bk_kj *j, struct bk_buf *text);
+void bk_kern_refs_free(struct bk_kern_refs *r);
+/* A program's bpf_metadata_* variables from its .rodata map, as bpftool shows them. */
+void bk_kern_prog_metadata(const uint32_t *map_ids, uint32_t nmaps, struct bk_kj *j, struct bk_buf *text);
 #endif
