@@ -15,21 +15,26 @@ extern "C" {
 
 struct bk_jit_opts {
 	size_t sz;
+	/* Constant blinding, as the kernel's bpf_jit_harden: no 32- or 64-bit immediate
+	 * of the program appears in the machine code (a random key per compilation). */
+	bool blind;
 };
 
 struct bk_jit_info {
 	size_t code_size;    /* bytes of machine code */
 	size_t ninsns;       /* slots compiled */
 	size_t native;       /* slots compiled to inline machine code */
-	size_t runtime;      /* slots executed by a call into the runtime (memory, helpers) */
+	size_t runtime;      /* slots executed by a call into the runtime (helpers, atomics,
+	                      * callx, ld_abs/ld_ind) */
+	bool blinded;        /* constants blinded */
 };
 
 /* Whether this build can JIT (x86-64 only). */
 bool bk_jit_supported(void);
 
-/* Compiles PROG and attaches the code to it. A program using an instruction the JIT
- * does not compile is refused (-EOPNOTSUPP) with the instruction named; the program
- * stays usable with the interpreter. */
+/* Compiles PROG and attaches the code to it. Every instruction the interpreter runs is
+ * compiled (bpf-to-bpf calls, callx, tail calls, may_goto included); a tail call target
+ * is compiled when first reached. On failure the program stays with the interpreter. */
 int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct bk_err *err);
 /* Back to the interpreter; frees the code. */
 void bk_jit_detach(struct bk_prog *prog);

@@ -52,10 +52,13 @@ struct bk_verify_opts {
 	bool btf_func_info;       /* the program comes with BTF func_info (callbacks need it) */
 };
 
-/* Per-instruction facts the runtime may use after acceptance. */
+/* Per-instruction facts the runtime may use after acceptance (insn_flags). */
 enum {
 	BK_VF_VISITED = 1,        /* reached on some path */
-	BK_VF_MEM_SAFE = 2,       /* every memory access here was proved in bounds */
+	/* A load, store or atomic that on every path reached memory whose bounds the
+	 * verifier proved (stack, map value, packet, helper memory): the runtime may skip
+	 * its own check there. Context and map-pointer accesses never get it. */
+	BK_VF_MEM_SAFE = 2,
 };
 
 struct bk_verify_result {

@@ -26,4 +26,10 @@ int bk_cli_is_help(const char *arg);
 /* --syntax=NAME value: enum bk_syntax, or -1 for an unknown name. */
 int bk_cli_parse_syntax(const char *name);
 
+struct bk_prog;
+/* Attaches the JIT to PROG for ENGINE: NULL (the default) = the JIT where supported, the
+ * interpreter when it cannot compile; "jit" = the JIT or an error; anything else = no
+ * JIT (the interpreter, or an engine the caller handles). */
+int bk_cli_use_jit(struct bk_prog *prog, const char *engine, struct bk_err *err);
+
 #endif

@@ -119,6 +119,7 @@ static int assemble(const char *text, struct bk_buf *out, struct bk_err *err)
 #endif
 }
 
+static const char *engine;   /* NULL: the default (the JIT on x86-64) */
 static bool use_jit;
 static int jit_compiled, jit_refused;
 
@@ -276,9 +277,9 @@ int bk_cmd_conformance(int argc, char **argv)
 			       "with -- error (or any file under a negative/ directory) passes when\n"
 			       "assembling, loading or running fails cleanly.\n"
 			       "Prints FAIL/SKIP lines (PASS too with -v) and ends with\n"
-			       "'N passed, N failed, N skipped'. --engine jit runs the JIT-compiled\n"
-			       "code (programs the JIT refuses in the interpreter, counted on the\n"
-			       "line before the last).\n");
+			       "'N passed, N failed, N skipped'. The engine is the JIT on x86-64 (the\n"
+			       "interpreter elsewhere or with --engine interp); with the JIT the line\n"
+			       "before the last counts the programs it compiled.\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
@@ -292,11 +293,9 @@ int bk_cmd_conformance(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-v")) {
 			verbose = 1;
 		} else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
-			i++;
-			if (!strcmp(argv[i], "jit"))
-				use_jit = true;
-			else if (strcmp(argv[i], "interp"))
-				return bk_cli_fail("conformance", "bad --engine '%s' (interp, jit)", argv[i]);
+			engine = argv[++i];
+			if (strcmp(engine, "jit") && strcmp(engine, "interp"))
+				return bk_cli_fail("conformance", "bad --engine '%s' (interp, jit)", engine);
 		} else if (argv[i][0] == '-') {
 			return bk_cli_fail("conformance", "unknown option '%s'", argv[i]);
 		} else {
@@ -305,6 +304,9 @@ int bk_cmd_conformance(int argc, char **argv)
 	}
 	if (!n)
 		return bk_cli_fail("conformance", "no test files given (see --help)");
+	use_jit = engine ? !strcmp(engine, "jit") : bk_jit_supported();
+	if (use_jit && !bk_jit_supported())
+		return bk_cli_fail("conformance", "the JIT needs an x86-64 host (use --engine interp)");
 	int pass = 0, fail = 0, skip = 0;
 	for (size_t i = 0; i < n; i++) {
 		char why[BK_ERR_MAX + 64] = "";
@@ -337,14 +339,21 @@ int bk_cmd_conformance_plugin(int argc, char **argv)
 	int cpu = 4;
 	for (int i = 1; i < argc; i++) {
 		if (bk_cli_is_help(argv[i])) {
-			printf("Usage: bpfkit conformance-plugin [--program HEX] [--cpu vN] [MEMORY-HEX]\n"
+			printf("Usage: bpfkit conformance-plugin [--program HEX] [--cpu vN] [--engine interp|jit]\n"
+			       "                                 [MEMORY-HEX]\n"
 			       "The bpf_conformance plugin protocol: the program as hex bytes on stdin\n"
 			       "(or --program), the input memory as hex in the argument; prints r0 in\n"
-			       "hex. Exits non-zero with a message when loading or running fails.\n");
+			       "hex. Exits non-zero with a message when loading or running fails.\n"
+			       "The engine is the JIT on x86-64 (the interpreter elsewhere).\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--program") && i + 1 < argc)
 			prog_hex = argv[++i];
+		else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
+			engine = argv[++i];
+			if (strcmp(engine, "jit") && strcmp(engine, "interp"))
+				return bk_cli_fail("conformance-plugin", "bad --engine '%s' (interp, jit)", engine);
+		}
 		else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
 			cpu = bk_isa_parse_cpu(argv[++i]);
 			if (cpu <= 0)
@@ -390,6 +399,7 @@ int bk_cmd_conformance_plugin(int argc, char **argv)
 	struct bk_run_result res;
 	if (bk_vm_register_conformance_helpers(vm, &err) == 0 &&
 	    bk_vm_load(vm, (const struct bk_insn *)prog.data, prog.len / 8, &po, &p, &err) == 0 &&
+	    bk_cli_use_jit(p, engine, &err) == 0 &&
 	    bk_prog_test_run(p, &ro, &res, &err) == 0) {
 		printf("%llx\n", (unsigned long long)res.retval);
 		bk_run_result_free(&res);

@@ -4,7 +4,9 @@
 
 #include "bpfkit/disasm.h"
 #include "bpfkit/isa.h"
+#include "bpfkit/helpers.h"
 #include "bpfkit/jit.h"
+#include "bpfkit/loader.h"
 #include "bpfkit/object.h"
 #include "bpfkit/util.h"
 #include "bpfkit/vm.h"
@@ -49,24 +51,28 @@ static void list_range(const uint8_t *code, size_t from, size_t to)
 
 int bk_cmd_jit(int argc, char **argv)
 {
-	const char *file = NULL, *sec = NULL;
-	bool raw = false, quiet = false;
+	const char *file = NULL, *sec = NULL, *outfile = NULL;
+	bool raw = false, quiet = false, blind = false;
 	int cpu = 4;
 	for (int i = 1; i < argc; i++) {
 		if (bk_cli_is_help(argv[i])) {
-			printf("Usage: bpfkit jit FILE [--prog SECTION] [--raw] [--cpu vN] [-q]\n"
-			       "Loads the program (an ELF object's section, by default the first\n"
-			       "executable one, or with --raw a file of raw instructions) into the\n"
-			       "userspace runtime, compiles it with the x86-64 JIT and lists each BPF\n"
-			       "instruction with its machine code. -q prints only the summary.\n"
-			       "Programs using what the JIT does not compile are refused naming the\n"
-			       "instruction.\n");
+			printf("Usage: bpfkit jit FILE [--prog NAME] [--raw] [--cpu vN] [--blind] [-o CODE.bin] [-q]\n"
+			       "Loads the program into the userspace runtime as `bpfkit run` does (an ELF\n"
+			       "object through the loader: maps created, relocations resolved; --prog\n"
+			       "picks one by function or section name, by default the first; --raw reads\n"
+			       "a file of raw instructions), compiles it with the x86-64 JIT and lists\n"
+			       "each BPF instruction with its machine code. -q prints only the summary,\n"
+			       "-o writes the machine code, --blind blinds the program's constants.\n");
 			return 0;
 		}
 		if ((!strcmp(argv[i], "--prog") || !strcmp(argv[i], "--section")) && i + 1 < argc)
 			sec = argv[++i];
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			outfile = argv[++i];
 		else if (!strcmp(argv[i], "--raw"))
 			raw = true;
+		else if (!strcmp(argv[i], "--blind"))
+			blind = true;
 		else if (!strcmp(argv[i], "-q"))
 			quiet = true;
 		else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
@@ -86,53 +92,47 @@ int bk_cmd_jit(int argc, char **argv)
 		return bk_cli_fail("jit", "the JIT needs an x86-64 host");
 	struct bk_err err = { 0 };
 	struct bk_object *obj = NULL;
+	struct bk_loaded *lo = NULL;
 	uint8_t *data = NULL;
-	const uint8_t *insns;
-	size_t len;
 	const char *name = "prog";
-	if (raw) {
-		if (bk_read_file(file, &data, &len, &err) < 0)
-			return bk_cli_fail("jit", "%s", err.msg);
-		insns = data;
-	} else {
-		if (bk_object_open(file, &obj, &err) < 0)
-			return bk_cli_fail("jit", "%s", err.msg);
-		int s = -1;
-		if (sec)
-			s = bk_object_find_section(obj, sec);
-		else
-			for (size_t i = 0; i < obj->nsections; i++)
-				if ((obj->sections[i].flags & BK_SHF_EXECINSTR) && obj->sections[i].size &&
-				    obj->sections[i].data) {
-					s = (int)i;
-					break;
-				}
-		if (s < 0 || !obj->sections[s].data) {
-			bk_object_free(obj);
-			return bk_cli_fail("jit", "%s: no program section%s%s", file, sec ? " " : "",
-					   sec ? sec : "");
-		}
-		insns = obj->sections[s].data;
-		len = obj->sections[s].size;
-		name = obj->sections[s].name;
-	}
 	int rc = 1;
 	struct bk_vm *vm = bk_vm_new(NULL);
 	struct bk_prog *p = NULL;
-	if (len % 8 || !len) {
-		bk_err_set(&err, -EINVAL, "%zu bytes is not a whole number of instructions", len);
+	if (!vm) {
+		bk_err_set(&err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if (!vm || bk_vm_register_conformance_helpers(vm, &err) < 0)
-		goto out;
-	struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .cpu = cpu, .name = name);
-	if (bk_vm_load(vm, (const struct bk_insn *)insns, len / 8, &po, &p, &err) < 0)
-		goto out;
-	if (bk_jit_attach(p, NULL, &err) < 0)
+	if (raw) {
+		size_t len;
+		if (bk_read_file(file, &data, &len, &err) < 0)
+			goto out;
+		if (len % 8 || !len) {
+			bk_err_set(&err, -EINVAL, "%zu bytes is not a whole number of instructions", len);
+			goto out;
+		}
+		if (bk_vm_register_conformance_helpers(vm, &err) < 0)
+			goto out;
+		struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .cpu = cpu, .name = name);
+		if (bk_vm_load(vm, (const struct bk_insn *)data, len / 8, &po, &p, &err) < 0)
+			goto out;
+	} else {
+		struct bk_load_opts lopts = BK_OPTS_INIT(bk_load_opts, .cpu = cpu, .prog = sec);
+		if (bk_helpers_install(vm, &err) < 0 || bk_object_open(file, &obj, &err) < 0 ||
+		    bk_load_object(vm, obj, &lopts, &lo, &err) < 0)
+			goto out;
+		if (!(p = bk_loaded_prog(lo, sec, &err)))
+			goto out;
+		name = bk_prog_name(p);
+	}
+	struct bk_jit_opts jo = BK_OPTS_INIT(bk_jit_opts, .blind = blind);
+	if (bk_jit_attach(p, &jo, &err) < 0)
 		goto out;
 	struct bk_jit_info info;
 	const uint8_t *code = bk_jit_code(p, &info);
-	size_t n = len / 8;
+	size_t n;
+	const struct bk_insn *insns = bk_prog_insns(p, &n);
+	if (outfile && bk_write_file(outfile, code, info.code_size, &err) < 0)
+		goto out;
 	if (!quiet) {
 		struct bk_print_opts pr = BK_OPTS_INIT(bk_print_opts);
 		long start = bk_jit_slot_offset(p, 0);
@@ -140,8 +140,7 @@ int bk_cmd_jit(int argc, char **argv)
 		list_range(code, 0, (size_t)start);
 		for (size_t i = 0; i < n;) {
 			char text[256];
-			int k = bk_insn_format((const struct bk_insn *)insns + i, n - i, &pr, text,
-					       sizeof(text));
+			int k = bk_insn_format(insns + i, n - i, &pr, text, sizeof(text));
 			if (k < 1)
 				k = 1;
 			printf("%zu: %s\n", i, text);
@@ -153,12 +152,14 @@ int bk_cmd_jit(int argc, char **argv)
 		printf("epilogue:\n");
 		list_range(code, (size_t)bk_jit_slot_offset(p, n), info.code_size);
 	}
-	printf("%s: %zu instructions, %zu bytes of x86-64, %zu inline, %zu through the runtime\n",
-	       name, info.ninsns, info.code_size, info.native, info.runtime);
+	printf("%s: %zu instructions, %zu bytes of x86-64, %zu inline, %zu through the runtime%s\n",
+	       name, info.ninsns, info.code_size, info.native, info.runtime,
+	       info.blinded ? ", constants blinded" : "");
 	rc = 0;
 out:
 	if (rc)
-		bk_cli_fail("jit", "%s", err.msg);
+		bk_cli_fail("jit", "%s", err.msg[0] ? err.msg : "failed");
+	bk_loaded_free(lo);
 	bk_vm_free(vm);
 	bk_object_free(obj);
 	free(data);

@@ -34,7 +34,8 @@ static void usage(FILE *f)
 		"--engine kernel loads the object with libbpf and runs it through BPF_PROG_TEST_RUN\n"
 		"(on the CPU whose per-CPU values the runtime shows; --map-in fills the kernel's maps;\n"
 		"the kernel's trace_printk lines go to its trace_pipe); --engine all runs both and\n"
-		"prints every difference in return value, data_out, ctx_out and maps (exit 1 if any).\n");
+		"prints every difference in return value, data_out, ctx_out and maps (exit 1 if any).\n"
+		"The engine is the JIT on x86-64 (the interpreter elsewhere, or with --engine interp).\n");
 }
 
 #define MAX_MAP_IN 64
@@ -336,12 +337,8 @@ int bk_cmd_run(int argc, char **argv)
 		return 2;
 	a.json |= bk_cli.json;
 	bool kern = a.engine && (!strcmp(a.engine, "kernel") || !strcmp(a.engine, "all"));
-	if (a.engine && strcmp(a.engine, "interp") && !kern) {
-		if (!strcmp(a.engine, "jit"))
-			return bk_cli_fail("run", "engine '%s' is not available yet in this build (only 'interp')",
-					   a.engine);
+	if (a.engine && strcmp(a.engine, "interp") && strcmp(a.engine, "jit") && !kern)
 		return bk_cli_fail("run", "unknown engine '%s' (interp, jit, kernel, all)", a.engine);
-	}
 	const struct bk_progtype *pt = NULL;
 	if (a.type && !(pt = bk_progtype_by_name(a.type)))
 		return bk_cli_fail("run", "unknown program type '%s' (xdp, socket, tc, raw)", a.type);
@@ -358,6 +355,8 @@ int bk_cmd_run(int argc, char **argv)
 		goto fail;
 	struct bk_prog *prog = bk_loaded_prog(lo, a.prog, &err);
 	if (!prog)
+		goto fail;
+	if (bk_cli_use_jit(prog, a.engine, &err) < 0)
 		goto fail;
 	for (int i = 0; i < a.nmap_in; i++)
 		if (apply_map_in(lo, a.map_in[i], &err) < 0)

@@ -1,22 +1,28 @@
 /* The x86-64 JIT for the userspace runtime.
  *
- * What is compiled, and how (the rest is refused with the instruction named):
- *  - inline machine code, BPF registers kept in x86 registers as the kernel's JIT does
- *    (r0=rax r1=rdi r2=rsi r3=rdx r4=rcx r5=r8 r6=rbx r7=r13 r8=r14 r9=r15 r10=rbp;
- *    r9/r10/r11 scratch, r12 the run state): every ALU64/ALU32 form (div/mod with only
- *    the zero test, sdiv/smod with the zero and -1 tests, shifts, neg, movsx, byte swaps;
- *    no extra zero-extension: 32-bit x86 operations already clear the upper half), lddw
- *    (resolved by the vm at load), every conditional and unconditional jump, exit;
- *    loads and stores whose address falls in the stack (one inline range compare).
- *  - a call into the runtime (the vm's own region check, context accessors, the helper
- *    ABI with its pending stop/fail handling, exactly as interp_body.h): loads and
- *    stores outside the stack, atomics, ld_abs/ld_ind, helper calls, the end-of-program
- *    and unresolved-instruction faults.
- *  - the step budget is decremented on every backward jump, as the interpreter does.
- * Not compiled (refused): bpf-to-bpf calls, callx, may_goto, bpf_tail_call (helper 12);
- * a helper asking for a tail call by other means fails the run. No constant blinding.
- * Code pages are written, then switched to read+execute (never writable and
- * executable at once). */
+ * Every instruction the interpreter runs is compiled; the interpreter (interp_body.h)
+ * is the reference and the results, stats and error messages are the same.
+ *  - BPF registers live in x86 registers, as in the kernel's JIT (r0=rax r1=rdi r2=rsi
+ *    r3=rdx r4=rcx r5=r8 r6=rbx r7=r13 r8=r14 r9=r15 r10=rbp; r9/r11 scratch, r10 the
+ *    step budget, r12 the run state). ALU, jumps, lddw and exit are inline; div/mod test only for zero
+ *    (and -1 when signed); 32-bit operations get no extra zero-extension (x86 clears the
+ *    upper half already).
+ *  - Loads and stores: a constant offset from r10 inside the current frame needs no
+ *    check; any other address is compared inline with the frames in use (the lower
+ *    bound moves with the call depth, so a subprogram cannot reach below its own frame)
+ *    and, out of line, with the region the last slow check found; only then does the
+ *    runtime (the vm's region search, context accessors) see it.
+ *  - bpf-to-bpf calls are native calls: r6..r9 (and the current program, when a tail
+ *    call may change it) are pushed, the frame pointer moves down 512 bytes; the depth is
+ *    the native stack's (48 bytes a frame), checked against BK_VM_MAX_DEPTH.
+ *    callx, helpers, atomics and ld_abs/ld_ind go through the runtime with the registers
+ *    spilled. A tail call jumps into the target's code (compiled on first use) with
+ *    the frames kept, as the interpreter does.
+ *  - The step budget counts backward jumps, calls and tail calls only.
+ *  - Optional constant blinding (bpf_jit_harden): every 32/64-bit immediate of the
+ *    program reaches a register as (imm ^ key) ^ key with a random key per program.
+ * Code pages are written, then switched to read+execute: never writable and executable
+ * at once. */
 #include "bpfkit/jit.h"
 #include "../vm/vm_internal.h"
 
@@ -25,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
 
 bool bk_jit_supported(void)
 {
@@ -39,12 +47,27 @@ bool bk_jit_supported(void)
 struct jst {
 	uint64_t r[11];
 	uint64_t budget;
-	uint64_t stk_lo;
-	uint64_t lim[9];          /* lim[size]: highest (addr - stk_lo) of a SIZE access */
-	struct bk_run *run;
-	struct bk_prog *prog;
+	uint64_t stk_lo;          /* lowest byte of the frames in use (runtime side) */
+	uint64_t stk_hi;
+	/* The machine code works on a + 512 (lea r11, [base + off + 512]) so that the
+	 * lower bound of the frames in use is rbp itself: */
+	uint64_t hi[9];           /* hi[s]: highest a + 512 of an S-byte stack access */
+	uint64_t cstart;          /* 512 + the start of the region the last slow check found */
+	uint64_t crlim[9];        /* a - start < crlim[s]: an S-byte read is inside */
+	uint64_t cwlim[9];        /* the same for writes (0 when read-only) */
+	uint64_t target;          /* callx / tail call destination */
+	uint64_t rsp_save;
+	uint64_t calls;
+	uint64_t tmp;
+	uint64_t rsp_min;         /* rsp at the deepest frame allowed: a call there faults */
+	uint64_t rsp_low;         /* lowest rsp a call reached (the deepest frame) */
+	uint64_t fdmax_bytes;
+	uint32_t fd, fdmax, maxfd, may_goto;
+	uint32_t base;
 	int ret;
-	struct bk_region c;       /* the last region hit, as the interpreter keeps it */
+	struct bk_run *run;
+	struct bk_prog *prog;     /* current (tail calls change it, returns restore it) */
+	struct bk_region c;
 };
 
 struct jit {
@@ -52,17 +75,23 @@ struct jit {
 	size_t size, map_size;
 	uint32_t *slot_off;       /* n + 1 */
 	struct bk_jit_info info;
+	bool blind;
 };
 
-#define OFF_R(i)   ((int32_t)(offsetof(struct jst, r) + 8 * (i)))
-#define OFF_BUDGET ((int32_t)offsetof(struct jst, budget))
-#define OFF_STKLO  ((int32_t)offsetof(struct jst, stk_lo))
-#define OFF_LIM(s) ((int32_t)(offsetof(struct jst, lim) + 8 * (s)))
+#define OFF(f)      ((int32_t)offsetof(struct jst, f))
+/* Native stack per bpf-to-bpf call: r6..r9, the program (or padding), the return address. */
+#define JIT_FRAME   48
+#define OFF_R(i)    ((int32_t)(offsetof(struct jst, r) + 8 * (i)))
+#define OFF_HI(s)   ((int32_t)(offsetof(struct jst, hi) + 8 * (s)))
+#define OFF_CR(s)   ((int32_t)(offsetof(struct jst, crlim) + 8 * (s)))
+#define OFF_CW(s)   ((int32_t)(offsetof(struct jst, cwlim) + 8 * (s)))
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 static const uint8_t map[11] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP };
 
 struct fix { uint32_t pos, target; };
+
+struct ool { uint32_t j1, j2, back, after, idx; uint8_t size; bool store; };
 
 struct em {
 	uint8_t *b;
@@ -70,6 +99,11 @@ struct em {
 	struct fix *fx;
 	size_t nfx, capfx;
 	bool oom;
+	struct ool *ool;
+	size_t nool, capool;
+	bool blind;
+	bool tails;               /* the program may tail call: calls save the current program */
+	uint64_t key;
 };
 
 static void put(struct em *e, const void *p, size_t k)
@@ -191,7 +225,23 @@ static void fix(struct em *e, size_t pos, uint32_t target)
 enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC,
        CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF };
 
+/* Special fix-up targets (beyond any slot). */
+#define T_LEAVE UINT32_MAX
+#define T_OOB   (UINT32_MAX - 1)
+#define T_NZ    (UINT32_MAX - 2)
+#define T_DEPTH (UINT32_MAX - 3)
+
 /* ---- the runtime side ---- */
+
+static void cache_sync(struct jst *st)
+{
+	st->cstart = st->c.start + BK_VM_STACK_SIZE;
+	for (uint64_t s = 1; s <= 8; s++) {
+		uint64_t lim = st->c.size >= s ? st->c.size - s + 1 : 0;
+		st->crlim[s] = lim;
+		st->cwlim[s] = st->c.writable ? lim : 0;
+	}
+}
 
 static int fault(struct jst *st, size_t idx, int code, const char *msg)
 {
@@ -200,14 +250,95 @@ static int fault(struct jst *st, size_t idx, int code, const char *msg)
 }
 
 #define INMEM(a, sz, wr) \
-	((a) - st->stk_lo <= st->lim[0] - (sz) || \
+	(((a) >= st->stk_lo && (a) <= st->stk_hi - (sz)) || \
 	 (st->c.size >= (sz) && (a) - st->c.start <= st->c.size - (sz) && (!(wr) || st->c.writable)))
+#define SLOW(a, sz, wr) \
+	((k = bk__mem_slow(run, a, sz, wr, &st->c)) == 0 ? (cache_sync(st), 0) : k)
 
-/* One instruction executed by the runtime with the registers spilled in st->r.
- * 0: continue, 1: leave the program (st->ret says how). Mirrors interp_body.h. */
-static int jit_op(struct jst *st, uint32_t idx)
+static int jit_oob(struct jst *st, uint32_t idx)
+{
+	st->ret = bk__fault(st->run, st->prog, idx, -ELOOP,
+			    "step budget exhausted (%llu back-edges and calls): runaway loop?",
+			    (unsigned long long)st->run->budget_init);
+	st->budget = 0;
+	return 1;
+}
+
+static int jit_depth(struct jst *st, uint32_t idx)
+{
+	st->ret = bk__fault(st->run, st->prog, idx, -E2BIG,
+			    "call depth exceeds %d frames of %d bytes", BK_VM_MAX_DEPTH,
+			    BK_VM_STACK_SIZE);
+	return 1;
+}
+
+static int tail_call(struct jst *st)
 {
 	struct bk_run *run = st->run;
+	struct bk_prog *t = run->tail_target;
+	run->pending &= ~BK_PEND_TAIL;
+	if (!bk_jit_attached(t)) {
+		const struct jit *me = st->prog->jit;
+		struct bk_jit_opts o = BK_OPTS_INIT(bk_jit_opts, .blind = me->blind);
+		struct bk_err e = { 0 };
+		if (bk_jit_attach(t, &o, &e) < 0) {
+			/* the target stays with the interpreter; this run cannot continue */
+			st->ret = bk__fault(run, t, 0, e.code, "tail call target: %s", e.msg);
+			return 1;
+		}
+	}
+	st->prog = t;
+	run->prog = t;
+	run->stats.tail_calls++;
+	if (--st->budget == 0)
+		return jit_oob(st, 0);
+	const struct jit *j = t->jit;
+	st->target = (uint64_t)(uintptr_t)(j->code + j->slot_off[0]);
+	return 2;
+}
+
+/* A helper with the registers in st->r; mirrors interp_body.h's helper_call. */
+static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
+{
+	struct bk_run *run = st->run;
+	uint64_t *r = st->r;
+	run->budget = st->budget;
+	run->depth = st->base + st->fd;
+	run->prog = st->prog;
+	run->may_goto = st->may_goto;
+	run->helper = h;
+	run->stats.helper_calls++;
+	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
+	st->c.size = 0;
+	cache_sync(st);
+	st->budget = run->budget;
+	st->may_goto = run->may_goto;
+	if (run->pending) {
+		if (run->pending & BK_PEND_FAIL) {
+			int ret = run->err_code;
+			bk__fault(run, st->prog, idx, ret, "helper %s: %s", h->name, run->why);
+			st->ret = ret;
+			return 1;
+		}
+		if (run->pending & BK_PEND_STOP) {
+			st->ret = 0;
+			return 1;
+		}
+		if (run->pending & BK_PEND_TAIL)
+			return tail_call(st);
+	}
+	return 0;
+}
+
+/* One instruction executed by the runtime with the registers spilled in st->r.
+ * 0: continue, 1: leave the program (st->ret says how), 2: tail call to st->target,
+ * 3: local call to st->target (callx). Mirrors interp_body.h. */
+static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
+{
+	struct bk_run *run = st->run;
+	/* the call depth is in the native stack, the frames in use below the frame pointer */
+	st->fd = (uint32_t)((st->rsp_save - rsp) / JIT_FRAME);
+	st->stk_lo = st->r[10] - BK_VM_STACK_SIZE;
 	const struct bk_dinsn *pc = &st->prog->code[idx];
 	uint64_t *r = st->r;
 	int k, ret;
@@ -215,7 +346,7 @@ static int jit_op(struct jst *st, uint32_t idx)
 #define LOAD(name, type, ext, sx) case BK_OP_##name: { \
 		uint64_t a = r[pc->src] + (uint64_t)(int64_t)pc->off; \
 		if (!INMEM(a, sizeof(type), 0)) { \
-			if ((k = bk__mem_slow(run, a, sizeof(type), false, &st->c)) < 0) \
+			if ((k = SLOW(a, sizeof(type), false)) < 0) \
 				return fault(st, idx, -EFAULT, run->why); \
 			if (k == 1) { uint64_t v_; \
 				if ((ret = bk__ctx_load(run, a, sizeof(type), &v_)) < 0) \
@@ -227,7 +358,7 @@ static int jit_op(struct jst *st, uint32_t idx)
 #define STORE(name, type, val) case BK_OP_##name: { \
 		uint64_t a = r[pc->dst] + (uint64_t)(int64_t)pc->off; \
 		if (!INMEM(a, sizeof(type), 1)) { \
-			if ((k = bk__mem_slow(run, a, sizeof(type), true, &st->c)) < 0) \
+			if ((k = SLOW(a, sizeof(type), true)) < 0) \
 				return fault(st, idx, -EFAULT, run->why); \
 			if (k == 1) { \
 				if ((ret = bk__ctx_store(run, a, sizeof(type), (uint64_t)(val))) < 0) \
@@ -241,7 +372,7 @@ static int jit_op(struct jst *st, uint32_t idx)
 			st->ret = bk__fault(run, st->prog, idx, -EFAULT, "misaligned atomic access at 0x%llx", \
 					    (unsigned long long)a); return 1; } \
 		if (!INMEM(a, sizeof(type), 1)) { \
-			if ((k = bk__mem_slow(run, a, sizeof(type), true, &st->c)) < 0) \
+			if ((k = SLOW(a, sizeof(type), true)) < 0) \
 				return fault(st, idx, -EFAULT, run->why); \
 			if (k == 1) return fault(st, idx, -EACCES, "atomic operation on the context"); \
 		} \
@@ -308,31 +439,33 @@ static int jit_op(struct jst *st, uint32_t idx)
 	LDPKT(LDIND_B, 1, (int64_t)(int32_t)((uint32_t)r[pc->src] + (uint32_t)pc->imm))
 	LDPKT(LDIND_H, 2, (int64_t)(int32_t)((uint32_t)r[pc->src] + (uint32_t)pc->imm))
 	LDPKT(LDIND_W, 4, (int64_t)(int32_t)((uint32_t)r[pc->src] + (uint32_t)pc->imm))
-	case BK_XOP_CALL_HELPER: {
-		const struct bk_helper *h = (const struct bk_helper *)(uintptr_t)pc->imm;
-		run->budget = st->budget;
-		run->depth = 0;
-		run->prog = st->prog;
-		run->helper = h;
-		run->stats.helper_calls++;
-		r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
-		st->c.size = 0;
-		st->budget = run->budget;
-		if (run->pending) {
-			if (run->pending & BK_PEND_FAIL) {
-				ret = run->err_code;
-				bk__fault(run, st->prog, idx, ret, "helper %s: %s", h->name, run->why);
-				st->ret = ret;
-				return 1;
-			}
-			if (run->pending & BK_PEND_STOP) {
-				st->ret = 0;
-				return 1;
-			}
-			if (run->pending & BK_PEND_TAIL)
-				return fault(st, idx, -EOPNOTSUPP, "tail call in JIT-compiled code");
+	case BK_XOP_CALL_HELPER:
+		return helper_call(st, idx, (const struct bk_helper *)(uintptr_t)pc->imm);
+	case BK_OP_CALLX: {
+		const struct bk_prog *cur = st->prog;
+		uint64_t v = r[pc->dst];
+		uint64_t rel = v - (uint64_t)(uintptr_t)cur->code;
+		if (rel < cur->n * sizeof(struct bk_dinsn) && rel % sizeof(struct bk_dinsn) == 0 &&
+		    cur->code[rel / sizeof(struct bk_dinsn)].op != BK_XOP_NOP) {
+			if (st->fd >= st->fdmax)
+				return jit_depth(st, idx);
+			st->calls++;
+			if (rsp - JIT_FRAME < st->rsp_low)
+				st->rsp_low = rsp - JIT_FRAME;
+			if (--st->budget == 0)
+				return jit_oob(st, idx);
+			const struct jit *j = cur->jit;
+			st->target = (uint64_t)(uintptr_t)(j->code + j->slot_off[rel / sizeof(struct bk_dinsn)]);
+			return 3;
 		}
-		return 0;
+		const struct bk_helper *h = v < BK_VM_MAX_HELPER_ID ? run->vm->helpers[v] : NULL;
+		if (!h || (h->types && !(h->types & (1ULL << cur->pt->type)))) {
+			st->ret = bk__fault(run, cur, idx, -EFAULT,
+					    "callx to 0x%llx: neither a function of the program nor a helper",
+					    (unsigned long long)v);
+			return 1;
+		}
+		return helper_call(st, idx, h);
 	}
 	case BK_XOP_NOP:
 		return fault(st, idx, -EFAULT, "execution ran past the last instruction");
@@ -347,64 +480,124 @@ static int jit_op(struct jst *st, uint32_t idx)
 #undef LDPKT
 }
 
-static int jit_oob(struct jst *st, uint32_t idx)
-{
-	st->ret = bk__fault(st->run, st->prog, idx, -ELOOP,
-			    "step budget exhausted (%llu back-edges and calls): runaway loop?",
-			    (unsigned long long)st->run->budget_init);
-	st->budget = 0;
-	return 1;
-}
-
 /* ---- code generation ---- */
 
-/* Registers to the state, call FN(st, idx), back. */
-static void runtime_call(struct em *e, void *fn, uint32_t idx, bool spill)
+/* The budget lives in r10 while machine code runs, in the state around C calls. */
+static void spill(struct em *e)
 {
-	if (spill)
-		for (int i = 0; i < 11; i++)
-			rm(e, 1, 0x89, map[i], R12, OFF_R(i));
-	mov_rr(e, 1, RDI, R12);
-	mov_ri64(e, RSI, idx);
+	for (int i = 0; i < 11; i++)
+		rm(e, 1, 0x89, map[i], R12, OFF_R(i));
+	rm(e, 1, 0x89, R10, R12, OFF(budget));
+}
+static void reload(struct em *e)
+{
+	for (int i = 0; i < 11; i++)
+		rm(e, 1, 0x8B, map[i], R12, OFF_R(i));
+	rm(e, 1, 0x8B, R10, R12, OFF(budget));
+}
+static void call_abs(struct em *e, void *fn)
+{
 	mov_ri64(e, RAX, (uint64_t)(uintptr_t)fn);
 	e1(e, 0xFF);
 	modrr(e, 2, RAX);          /* call rax */
-	rr(e, 0, 0x85, RAX, RAX);  /* test eax, eax */
-	fix(e, jcc32(e, CC_NE), UINT32_MAX);  /* leave */
-	if (spill)
-		for (int i = 0; i < 11; i++)
-			rm(e, 1, 0x8B, map[i], R12, OFF_R(i));
 }
-
-/* Backward jumps count against the budget. */
+/* Registers to the state, FN(st, idx); a non-zero answer leaves through the T_NZ stub
+ * (exit or tail call). The registers come back from the state. */
+static void runtime_call(struct em *e, void *fn, uint32_t idx)
+{
+	spill(e);
+	mov_rr(e, 1, RDI, R12);
+	mov_ri64(e, RSI, idx);
+	mov_rr(e, 1, RDX, RSP);
+	call_abs(e, fn);
+	rr(e, 0, 0x85, RAX, RAX);  /* test eax, eax */
+	fix(e, jcc32(e, CC_NE), T_NZ);
+	reload(e);
+}
+/* op qword/dword [r12+disp], imm8 */
+static void mem_imm8(struct em *e, int w, unsigned opc, int ext, int32_t disp, int8_t v)
+{
+	rex(e, w, 0, R12, false);
+	e1(e, opc);
+	modmem(e, ext, R12, disp);
+	e1(e, (uint8_t)v);
+}
+/* A fault stub (esi = slot) unless the flags say otherwise. */
+static void guard(struct em *e, unsigned cc_ok, uint32_t idx, uint32_t stub)
+{
+	size_t ok = jcc32(e, cc_ok);
+	mov_ri64(e, RSI, idx);
+	fix(e, jmp32(e), stub);
+	patch_here(e, ok);
+}
+/* Backward jumps, calls and tail calls count against the budget. */
 static void backedge(struct em *e, uint32_t idx)
 {
-	rex(e, 1, 0, R12, false);
+	rex(e, 1, 0, R10, false);
 	e1(e, 0x83);
-	modmem(e, 5, R12, OFF_BUDGET);   /* sub qword [r12+budget], 1 */
-	e1(e, 1);
-	size_t ok = jcc32(e, CC_NE);
+	modrr(e, 5, R10);
+	e1(e, 1);                                  /* sub r10, 1 */
+	guard(e, CC_NE, idx, T_OOB);
+}
+
+/* A taken backward jump: one less in the budget, and to T unless it ran out (one taken
+ * branch per loop iteration). */
+static void back_jump(struct em *e, uint32_t idx, uint32_t t)
+{
+	rex(e, 1, 0, R10, false);
+	e1(e, 0x83);
+	modrr(e, 5, R10);
+	e1(e, 1);                                  /* sub r10, 1 */
+	fix(e, jcc32(e, CC_NE), t);
 	mov_ri64(e, RSI, idx);
-	fix(e, jmp32(e), UINT32_MAX - 1);  /* the budget stub */
-	patch_here(e, ok);
+	fix(e, jmp32(e), T_OOB);
+}
+
+/* REG = V; with blinding V never appears in the code: (V ^ key) ^ key through TMP. */
+static void load_k(struct em *e, int reg, uint64_t v, int tmp)
+{
+	if (!e->blind) {
+		mov_ri64(e, reg, v);
+		return;
+	}
+	rex(e, 1, 0, reg, false);
+	e1(e, 0xB8u + (unsigned)(reg & 7));
+	e8(e, v ^ e->key);
+	rex(e, 1, 0, tmp, false);
+	e1(e, 0xB8u + (unsigned)(tmp & 7));
+	e8(e, e->key);
+	rr(e, 1, 0x31, tmp, reg);
 }
 
 static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, bool mod, bool sgn)
 {
 	int d = map[pc->dst];
-	if (is_k)
-		mov_ri64(e, R11, w ? pc->imm : (uint32_t)pc->imm);
-	else
+	if (is_k) {
+		uint64_t y = w ? pc->imm : (uint32_t)pc->imm;
+		/* a constant divisor: the zero and -1 cases are known now */
+		if ((w ? y : (uint32_t)y) == 0) {
+			if (mod)
+				mov_rr(e, w, d, d);
+			else
+				rr(e, 0, 0x31, d, d);
+			return;
+		}
+		load_k(e, R11, y, R9);
+	} else {
 		mov_rr(e, w, R11, map[pc->src]);
-	rr(e, w, 0x85, R11, R11);
-	size_t nz = jcc32(e, CC_NE);
-	/* y == 0: x/0 = 0, x%0 = x */
-	if (mod)
-		mov_rr(e, w, d, d);
-	else
-		rr(e, 0, 0x31, d, d);
-	size_t end1 = jmp32(e), endm = 0;
-	patch_here(e, nz);
+	}
+	size_t nz = 0, end1 = 0, endm = 0;
+	if (!is_k) {
+		rr(e, w, 0x85, R11, R11);
+		nz = jcc32(e, CC_NE);
+		/* y == 0: x/0 = 0, x%0 = x */
+		if (mod)
+			mov_rr(e, w, d, d);
+		else
+			rr(e, 0, 0x31, d, d);
+		end1 = jmp32(e);
+		patch_here(e, nz);
+	}
 	if (sgn) {
 		rex(e, w, 0, R11, false);
 		e1(e, 0x83);
@@ -421,9 +614,13 @@ static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, 
 		endm = jmp32(e);
 		patch_here(e, notm1);
 	}
-	mov_rr(e, 1, R9, RAX);
-	mov_rr(e, 1, R10, RDX);
-	mov_rr(e, w, RAX, d);
+	/* rax and rdx are BPF r0 and r3: kept in r9 and the state around the division */
+	if (d != RAX)
+		mov_rr(e, 1, R9, RAX);
+	if (d != RDX)
+		rm(e, 1, 0x89, RDX, R12, OFF(tmp));
+	if (d != RAX)
+		mov_rr(e, w, RAX, d);
 	if (sgn) {
 		if (w)
 			e1(e, 0x48);
@@ -434,13 +631,20 @@ static void emit_div(struct em *e, int w, const struct bk_dinsn *pc, bool is_k, 
 	rex(e, w, 0, R11, false);
 	e1(e, 0xF7);
 	modrr(e, sgn ? 7 : 6, R11);          /* (i)div r11 */
-	mov_rr(e, 1, R11, mod ? RDX : RAX);
-	if (!w)
-		mov_rr(e, 0, R11, R11);
-	mov_rr(e, 1, RAX, R9);
-	mov_rr(e, 1, RDX, R10);
-	mov_rr(e, 1, d, R11);
-	patch_here(e, end1);
+	int res = mod ? RDX : RAX;
+	if (d == RAX || d == RDX) {
+		mov_rr(e, w, d, res);        /* also zero-extends a 32-bit result */
+		if (d != RAX)
+			mov_rr(e, 1, RAX, R9);
+		if (d != RDX)
+			rm(e, 1, 0x8B, RDX, R12, OFF(tmp));
+	} else {
+		mov_rr(e, w, d, res);
+		mov_rr(e, 1, RAX, R9);
+		rm(e, 1, 0x8B, RDX, R12, OFF(tmp));
+	}
+	if (!is_k)
+		patch_here(e, end1);
 	if (sgn)
 		patch_here(e, endm);
 }
@@ -475,46 +679,34 @@ static void emit_shift(struct em *e, int w, const struct bk_dinsn *pc, bool is_k
 	}
 }
 
-/* Inline stack access: lea r11,[base+off]; in the current frames? else the runtime. */
-static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int size,
-		     bool store, bool imm, bool sx)
+/* The access itself at [base+disp]. */
+static void access(struct em *e, const struct bk_dinsn *pc, int size, bool store, bool imm,
+		   bool sx, int base, int32_t disp)
 {
-	int base = map[store ? pc->dst : pc->src];
-	rm(e, 1, 0x8D, R11, base, pc->off);          /* lea r11, [base+off] */
-	mov_rr(e, 1, R10, R11);
-	rm(e, 1, 0x2B, R10, R12, OFF_STKLO);          /* sub r10, [stk_lo] */
-	rm(e, 1, 0x3B, R10, R12, OFF_LIM(size));      /* cmp r10, [lim+size] */
-	size_t fast = jcc32(e, CC_BE);
-	runtime_call(e, (void *)jit_op, idx, true);
-	size_t done = jmp32(e);
-	patch_here(e, fast);
-	/* [r11]: mod 00, rm 011 with REX.B */
-	if (store) {
-		if (imm) {
-			if (size == 2)
-				e1(e, 0x66);
-			rex(e, size == 8, 0, R11, false);
-			e1(e, size == 1 ? 0xC6 : 0xC7);
-			e1(e, 0x03);
-			if (size == 1)
-				e1(e, (unsigned)pc->imm & 0xff);
-			else if (size == 2) {
-				uint16_t v = (uint16_t)pc->imm;
-				put(e, &v, 2);
-			} else
-				e4(e, (uint32_t)pc->imm);
-		} else {
-			int s = map[pc->src];
-			if (size == 2)
-				e1(e, 0x66);
-			rex(e, size == 8, s, R11, size == 1);
-			e1(e, size == 1 ? 0x88 : 0x89);
-			e1(e, (unsigned)(s & 7) << 3 | 3);
-		}
+	if (store && imm && !e->blind) {
+		if (size == 2)
+			e1(e, 0x66);
+		rex(e, size == 8, 0, base, false);
+		e1(e, size == 1 ? 0xC6 : 0xC7);
+		modmem(e, 0, base, disp);
+		if (size == 1)
+			e1(e, (unsigned)pc->imm & 0xff);
+		else if (size == 2) {
+			uint16_t v = (uint16_t)pc->imm;
+			put(e, &v, 2);
+		} else
+			e4(e, (uint32_t)pc->imm);
+	} else if (store) {
+		int s = imm ? R9 : map[pc->src];
+		if (size == 2)
+			e1(e, 0x66);
+		rex(e, size == 8, s, base, size == 1);
+		e1(e, size == 1 ? 0x88 : 0x89);
+		modmem(e, s, base, disp);
 	} else {
 		int d = map[pc->dst];
 		if (sx) {
-			rex(e, 1, d, R11, false);
+			rex(e, 1, d, base, false);
 			if (size == 4)
 				e1(e, 0x63);
 			else {
@@ -522,23 +714,75 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 				e1(e, size == 1 ? 0xBE : 0xBF);
 			}
 		} else if (size >= 4) {
-			rex(e, size == 8, d, R11, false);
+			rex(e, size == 8, d, base, false);
 			e1(e, 0x8B);
 		} else {
-			rex(e, 0, d, R11, false);
+			rex(e, 0, d, base, false);
 			e1(e, 0x0F);
 			e1(e, size == 1 ? 0xB6 : 0xB7);
 		}
-		e1(e, (unsigned)(d & 7) << 3 | 3);
+		modmem(e, d, base, disp);
 	}
-	patch_here(e, done);
 }
 
-static int emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int w, bool is_k,
-		     unsigned cc, bool test)
+/* A load or store: r10 plus a constant inside the current frame needs no check; any
+ * other address is compared with the frames in use inline, and out of line with the
+ * cached region, then the runtime. */
+static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int size,
+		     bool store, bool imm, bool sx)
+{
+	int breg = store ? pc->dst : pc->src;
+	if (store && imm && e->blind)
+		load_k(e, R9, pc->imm, R11);
+	if (breg == BK_MAX_REG && pc->off >= -BK_VM_STACK_SIZE && pc->off + size <= 0) {
+		access(e, pc, size, store, imm, sx, RBP, pc->off);
+		return;
+	}
+	rm(e, 1, 0x8D, R11, map[breg], pc->off + BK_VM_STACK_SIZE);  /* lea r11, [base+off+512] */
+	rr(e, 1, 0x39, RBP, R11);                     /* cmp r11, rbp */
+	size_t j1 = jcc32(e, CC_B);
+	rm(e, 1, 0x3B, R11, R12, OFF_HI(size));       /* cmp r11, [hi+size] */
+	size_t j2 = jcc32(e, CC_A);
+	size_t back = e->n;
+	access(e, pc, size, store, imm, sx, R11, -BK_VM_STACK_SIZE);
+	if (e->nool == e->capool) {
+		size_t nc = e->capool ? e->capool * 2 : 64;
+		struct ool *no = realloc(e->ool, nc * sizeof(*no));
+		if (!no) {
+			e->oom = true;
+			return;
+		}
+		e->ool = no;
+		e->capool = nc;
+	}
+	e->ool[e->nool++] = (struct ool){ (uint32_t)j1, (uint32_t)j2, (uint32_t)back,
+					  (uint32_t)e->n, idx, (uint8_t)size, store };
+}
+
+static void emit_ool(struct em *e, const struct ool *o)
+{
+	patch_here(e, o->j1);
+	patch_here(e, o->j2);
+	rm(e, 1, 0x2B, R11, R12, OFF(cstart));                              /* sub r11, [cstart] */
+	rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(o->size) : OFF_CR(o->size)); /* cmp r11, [lim] */
+	size_t miss = jcc32(e, CC_AE);
+	rm(e, 1, 0x03, R11, R12, OFF(cstart));                              /* add r11, [cstart] */
+	e1(e, 0xE9);
+	e4(e, (uint32_t)(o->back - (e->n + 4)));
+	patch_here(e, miss);
+	runtime_call(e, (void *)jit_op, o->idx);
+	e1(e, 0xE9);
+	e4(e, (uint32_t)(o->after - (e->n + 4)));
+}
+
+static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int w, bool is_k,
+		      unsigned cc, bool test)
 {
 	int d = map[pc->dst];
-	if (is_k) {
+	if (is_k && e->blind) {
+		load_k(e, R11, pc->imm, R9);
+		rr(e, w, test ? 0x85 : 0x39, R11, d);
+	} else if (is_k) {
 		if (test) {
 			rex(e, w, 0, d, false);
 			e1(e, 0xF7);
@@ -552,24 +796,74 @@ static int emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 	uint32_t t = (uint32_t)pc->off;
 	if (t <= idx) {
 		size_t skip = jcc32(e, cc ^ 1);
-		backedge(e, idx);
-		fix(e, jmp32(e), t);
+		back_jump(e, idx, t);
 		patch_here(e, skip);
 	} else {
 		fix(e, jcc32(e, cc), t);
 	}
-	return 0;
+}
+
+/* The new frame of a bpf-to-bpf call (checks and counts done): r6..r9 and the current
+ * program saved, the frames in use one lower, a native call, and back. */
+static void call_frame(struct em *e, uint32_t target, bool indirect)
+{
+	e1(e, 0x53);                                   /* push rbx */
+	e1(e, 0x41); e1(e, 0x55);                      /* push r13 */
+	e1(e, 0x41); e1(e, 0x56);                      /* push r14 */
+	e1(e, 0x41); e1(e, 0x57);                      /* push r15 */
+	if (e->tails) {
+		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 6, R12, OFF(prog));   /* push [prog] */
+	} else {
+		e1(e, 0x50);                           /* push rax: padding */
+	}
+	ri(e, 1, 5, RBP, BK_VM_STACK_SIZE);            /* sub rbp, 512 */
+	if (indirect) {
+		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 2, R12, OFF(target)); /* call [target] */
+	} else {
+		e1(e, 0xE8);
+		e4(e, 0);
+		fix(e, e->n - 4, target);
+	}
+	ri(e, 1, 0, RBP, BK_VM_STACK_SIZE);            /* add rbp, 512 */
+	if (e->tails) {
+		rex(e, 0, 0, R12, false); e1(e, 0x8F); modmem(e, 0, R12, OFF(prog));   /* pop [prog] */
+	} else {
+		e1(e, 0x41); e1(e, 0x5B);              /* pop r11 */
+	}
+	e1(e, 0x41); e1(e, 0x5F);
+	e1(e, 0x41); e1(e, 0x5E);
+	e1(e, 0x41); e1(e, 0x5D);
+	e1(e, 0x5B);
+}
+
+static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
+{
+	rm(e, 1, 0x3B, RSP, R12, OFF(rsp_min));        /* cmp rsp, [rsp_min] */
+	guard(e, CC_A, idx, T_DEPTH);
+	rex(e, 1, 0, R12, false); e1(e, 0xFF); modmem(e, 0, R12, OFF(calls));  /* inc qword [calls] */
+	rm(e, 1, 0x8D, R11, RSP, -JIT_FRAME);          /* lea r11, [rsp-48] */
+	rm(e, 1, 0x3B, R11, R12, OFF(rsp_low));        /* cmp r11, [rsp_low] */
+	size_t le = jcc32(e, CC_AE);
+	rm(e, 1, 0x89, R11, R12, OFF(rsp_low));
+	patch_here(e, le);
+	backedge(e, idx);
+	call_frame(e, target, false);
 }
 
 static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_t *native,
 		   size_t *runtime, struct bk_err *err)
 {
-	/* prologue: callee-saved registers, 16-byte aligned calls, r12 = state */
+	/* prologue: callee-saved registers, 16-byte aligned calls, r12 = state; a fault
+	 * anywhere (in a subprogram too) leaves through rsp_save */
 	static const uint8_t pro[] = { 0x55, 0x53, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,
 				       0x48, 0x83, 0xEC, 0x08, 0x49, 0x89, 0xFC };
 	put(e, pro, sizeof(pro));
-	for (int i = 0; i < 11; i++)
-		rm(e, 1, 0x8B, map[i], R12, OFF_R(i));
+	rm(e, 1, 0x89, RSP, R12, OFF(rsp_save));
+	rm(e, 1, 0x89, RSP, R12, OFF(rsp_low));
+	mov_rr(e, 1, RAX, RSP);
+	rm(e, 1, 0x2B, RAX, R12, OFF(fdmax_bytes));    /* sub rax, [fdmax_bytes] */
+	rm(e, 1, 0x89, RAX, R12, OFF(rsp_min));
+	reload(e);
 	for (size_t i = 0; i <= prog->n; i++) {
 		const struct bk_dinsn *pc = &prog->code[i];
 		uint32_t idx = (uint32_t)i;
@@ -581,7 +875,10 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		bool rt = false;
 		switch (pc->op) {
 #define ALU(id, w, opc, ext) \
-		case BK_OP_##id##_K: ri(e, w, ext, d, k); break; \
+		case BK_OP_##id##_K: \
+			if (e->blind) { load_k(e, R11, pc->imm, R9); rr(e, w, opc, R11, d); } \
+			else ri(e, w, ext, d, k); \
+			break; \
 		case BK_OP_##id##_X: rr(e, w, opc, s, d); break;
 #define ALU2(id, opc, ext) ALU(id##64, 1, opc, ext) ALU(id##32, 0, opc, ext)
 		ALU2(ADD, 0x01, 0)
@@ -591,6 +888,11 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		ALU2(XOR, 0x31, 6)
 		case BK_OP_MUL64_K: case BK_OP_MUL32_K: {
 			int w = pc->op == BK_OP_MUL64_K;
+			if (e->blind) {
+				load_k(e, R11, pc->imm, R9);
+				rr0f(e, w, 0xAF, d, R11, false);
+				break;
+			}
 			rex(e, w, d, d, false);
 			e1(e, 0x69);
 			modrr(e, d, d);
@@ -629,9 +931,9 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		case BK_OP_ARSH32_X: emit_shift(e, 0, pc, false, 7); break;
 		case BK_OP_NEG64: rex(e, 1, 0, d, false); e1(e, 0xF7); modrr(e, 3, d); break;
 		case BK_OP_NEG32: rex(e, 0, 0, d, false); e1(e, 0xF7); modrr(e, 3, d); break;
-		case BK_OP_MOV64_K: mov_ri64(e, d, pc->imm); break;
+		case BK_OP_MOV64_K: load_k(e, d, pc->imm, R11); break;
 		case BK_OP_MOV64_X: if (d != s) mov_rr(e, 1, d, s); break;
-		case BK_OP_MOV32_K: mov_ri64(e, d, (uint32_t)pc->imm); break;
+		case BK_OP_MOV32_K: load_k(e, d, (uint32_t)pc->imm, R11); break;
 		case BK_OP_MOV32_X: mov_rr(e, 0, d, s); break;
 		case BK_OP_MOVSX32_8: rr0f(e, 0, 0xBE, d, s, true); break;
 		case BK_OP_MOVSX32_16: rr0f(e, 0, 0xBF, d, s, false); break;
@@ -653,7 +955,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			rex(e, 0, 0, d, false); e1(e, 0x0F); e1(e, 0xC8u + (unsigned)(d & 7)); break;
 		case BK_OP_BE64: case BK_OP_BSWAP64:
 			rex(e, 1, 0, d, false); e1(e, 0x0F); e1(e, 0xC8u + (unsigned)(d & 7)); break;
-		case BK_OP_LDDW: mov_ri64(e, d, pc->imm); break;
+		case BK_OP_LDDW: load_k(e, d, pc->imm, R11); break;
 		case BK_OP_LDX_B: emit_mem(e, pc, idx, 1, false, false, false); break;
 		case BK_OP_LDX_H: emit_mem(e, pc, idx, 2, false, false, false); break;
 		case BK_OP_LDX_W: emit_mem(e, pc, idx, 4, false, false, false); break;
@@ -672,8 +974,22 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		case BK_OP_JA: case BK_OP_JA32: {
 			uint32_t t = (uint32_t)pc->off;
 			if (t <= idx)
-				backedge(e, idx);
-			fix(e, jmp32(e), t);
+				back_jump(e, idx, t);
+			else
+				fix(e, jmp32(e), t);
+			break;
+		}
+		case BK_OP_MAY_GOTO: {
+			/* taken once the loop allowance is used up; until then one less */
+			uint32_t t = (uint32_t)pc->off;
+			mem_imm8(e, 0, 0x83, 7, OFF(may_goto), 0);   /* cmp dword [may_goto], 0 */
+			size_t dec = jcc32(e, CC_NE);
+			if (t <= idx)
+				back_jump(e, idx, t);
+			else
+				fix(e, jmp32(e), t);
+			patch_here(e, dec);
+			rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 1, R12, OFF(may_goto));
 			break;
 		}
 #define JMP(id, cc, test) \
@@ -692,29 +1008,45 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		JMP(JSGE, CC_GE, false)
 		JMP(JSLT, CC_L, false)
 		JMP(JSLE, CC_LE, false)
-		case BK_OP_EXIT:
+		case BK_OP_EXIT: {
+			/* the main frame leaves the program; a subprogram returns to its call */
+			rm(e, 1, 0x3B, RSP, R12, OFF(rsp_save)); /* cmp rsp, [rsp_save] */
+			size_t main_exit = jcc32(e, CC_E);
+			e1(e, 0xC3);
+			patch_here(e, main_exit);
 			rm(e, 1, 0x89, RAX, R12, OFF_R(0));
-			fix(e, jmp32(e), UINT32_MAX);
+			rm(e, 1, 0x89, R10, R12, OFF(budget));
+			fix(e, jmp32(e), T_LEAVE);
 			break;
-		case BK_XOP_CALL_HELPER: {
-			const struct bk_helper *h = (const struct bk_helper *)(uintptr_t)pc->imm;
-			if (h->id == 12)
-				return bk_err_set(err, -EOPNOTSUPP,
-						  "instruction %zu: the JIT does not compile tail calls (%s)",
-						  i, h->name);
-			runtime_call(e, (void *)jit_op, idx, true);
+		}
+		case BK_OP_CALL_LOCAL:
+			emit_call_local(e, idx, (uint32_t)pc->off);
+			break;
+		case BK_OP_CALLX: {
+			spill(e);
+			mov_rr(e, 1, RDI, R12);
+			mov_ri64(e, RSI, idx);
+			mov_rr(e, 1, RDX, RSP);
+			call_abs(e, (void *)jit_op);
+			e1(e, 0x83); modrr(e, 7, RAX); e1(e, 3);       /* cmp eax, 3 */
+			size_t local = jcc32(e, CC_E);
+			rr(e, 0, 0x85, RAX, RAX);
+			fix(e, jcc32(e, CC_NE), T_NZ);
+			reload(e);
+			size_t done = jmp32(e);
+			patch_here(e, local);
+			reload(e);
+			call_frame(e, 0, true);
+			patch_here(e, done);
 			rt = true;
 			break;
 		}
-		case BK_OP_CALL_LOCAL: case BK_OP_CALLX: case BK_OP_MAY_GOTO:
-			return bk_err_set(err, -EOPNOTSUPP,
-					  "instruction %zu: the JIT does not compile %s yet", i,
-					  bk_isa_info((enum bk_op)pc->op)->name);
+		case BK_XOP_CALL_HELPER:
 		case BK_OP_LDABS_B: case BK_OP_LDABS_H: case BK_OP_LDABS_W:
 		case BK_OP_LDIND_B: case BK_OP_LDIND_H: case BK_OP_LDIND_W:
 		default:
-			/* atomics, legacy packet loads, the never-reached slots */
-			runtime_call(e, (void *)jit_op, idx, true);
+			/* helpers, atomics, legacy packet loads, the never-reached slots */
+			runtime_call(e, (void *)jit_op, idx);
 			rt = true;
 			break;
 		}
@@ -725,13 +1057,32 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		else
 			(*native)++;
 	}
-	/* budget stub (idx in esi), then the common exit */
-	uint32_t stub = (uint32_t)e->n;
+	for (size_t i = 0; i < e->nool; i++)
+		emit_ool(e, &e->ool[i]);
+	/* T_NZ: eax 2 is a tail call (registers from the state, into the target's body),
+	 * anything else leaves */
+	uint32_t nz = (uint32_t)e->n;
+	e1(e, 0x83); modrr(e, 7, RAX); e1(e, 2);       /* cmp eax, 2 */
+	size_t not_tail = jcc32(e, CC_NE);
+	reload(e);
+	rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 4, R12, OFF(target));  /* jmp [target] */
+	patch_here(e, not_tail);
+	size_t to_leave = jmp32(e);
+	/* fault stubs (esi = slot); the stack may be mid-call: realign for the C call */
+	uint32_t oob = (uint32_t)e->n;
+	rex(e, 1, 0, RSP, false); e1(e, 0x83); modrr(e, 4, RSP); e1(e, 0xF0);   /* and rsp, -16 */
 	mov_rr(e, 1, RDI, R12);
-	mov_ri64(e, RAX, (uint64_t)(uintptr_t)jit_oob);
-	e1(e, 0xFF);
-	modrr(e, 2, RAX);
+	call_abs(e, (void *)jit_oob);
+	size_t to_leave2 = jmp32(e);
+	uint32_t depth = (uint32_t)e->n;
+	rm(e, 1, 0x89, R10, R12, OFF(budget));
+	rex(e, 1, 0, RSP, false); e1(e, 0x83); modrr(e, 4, RSP); e1(e, 0xF0);
+	mov_rr(e, 1, RDI, R12);
+	call_abs(e, (void *)jit_depth);
 	uint32_t leave = (uint32_t)e->n;
+	patch_here(e, to_leave);
+	patch_here(e, to_leave2);
+	rm(e, 1, 0x8B, RSP, R12, OFF(rsp_save));
 	static const uint8_t epi[] = { 0x48, 0x83, 0xC4, 0x08, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D,
 				       0x41, 0x5C, 0x5B, 0x5D, 0xC3 };
 	put(e, epi, sizeof(epi));
@@ -739,7 +1090,8 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		return bk_err_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < e->nfx; i++) {
 		uint32_t t = e->fx[i].target;
-		uint32_t to = t == UINT32_MAX ? leave : t == UINT32_MAX - 1 ? stub : slot_off[t];
+		uint32_t to = t == T_LEAVE ? leave : t == T_OOB ? oob : t == T_NZ ? nz :
+			      t == T_DEPTH ? depth : slot_off[t];
 		uint32_t rel = to - (e->fx[i].pos + 4);
 		memcpy(e->b + e->fx[i].pos, &rel, 4);
 	}
@@ -757,31 +1109,57 @@ static void jit_free(void *p)
 	free(j);
 }
 
+/* clang's -fsanitize=function reads a type signature before the called address: the
+ * machine code has none. */
+#if defined(__clang__)
+#define BK_NO_FUNCTION_SANITIZER __attribute__((no_sanitize("function")))
+#else
+#define BK_NO_FUNCTION_SANITIZER
+#endif
+
+BK_NO_FUNCTION_SANITIZER
 static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5], uint64_t *r0)
 {
 	struct jit *j = prog->jit;
+	/* Field by field: a memset of the whole state costs more than a short program. */
 	struct jst st;
-	memset(&st, 0, sizeof(st));
-	uint64_t stk_hi = (uint64_t)(uintptr_t)run->stack + BK_VM_STACK_TOTAL;
-	uint64_t span = (uint64_t)(run->depth + 1) * BK_VM_STACK_SIZE;
-	st.stk_lo = stk_hi - span;
-	st.lim[0] = span;
+	st.r[0] = st.r[6] = st.r[7] = st.r[8] = st.r[9] = 0;
 	for (int s = 1; s <= 8; s++)
-		st.lim[s] = span - (uint64_t)s;
+		st.crlim[s] = st.cwlim[s] = 0;
+	st.cstart = 0;
+	st.c = (struct bk_region){ 0, 0, false, 0 };
+	st.calls = 0;
+	st.fd = st.maxfd = 0;
+	st.ret = 0;
+	uint64_t stk_hi = (uint64_t)(uintptr_t)run->stack + BK_VM_STACK_TOTAL;
+	st.base = run->depth;
+	st.fdmax = BK_VM_MAX_DEPTH - 1 - st.base;
+	st.stk_lo = stk_hi - (uint64_t)(st.base + 1) * BK_VM_STACK_SIZE;
+	st.stk_hi = stk_hi;
+	st.fdmax_bytes = (uint64_t)st.fdmax * JIT_FRAME;
+	for (int s = 1; s <= 8; s++)
+		st.hi[s] = stk_hi - (uint64_t)s + BK_VM_STACK_SIZE;
 	for (int i = 0; i < 5; i++)
 		st.r[i + 1] = args[i];
 	st.r[10] = st.stk_lo + BK_VM_STACK_SIZE;
 	st.budget = run->budget;
+	st.may_goto = run->may_goto;
 	st.run = run;
 	st.prog = prog;
-	if (run->depth + 1 > run->stats.max_depth)
-		run->stats.max_depth = run->depth + 1;
+	if (st.base + 1 > run->stats.max_depth)
+		run->stats.max_depth = st.base + 1;
 	int (*fn)(struct jst *);
 	void *code = j->code;
 	memcpy(&fn, &code, sizeof(fn));
 	fn(&st);
 	run->budget = st.budget;
-	run->prog = prog;
+	run->may_goto = st.may_goto;
+	run->prog = st.prog;
+	run->depth = st.base;
+	run->stats.calls += st.calls;
+	st.maxfd = (uint32_t)((st.rsp_save - st.rsp_low) / JIT_FRAME);
+	if (st.base + st.maxfd + 1 > run->stats.max_depth)
+		run->stats.max_depth = st.base + st.maxfd + 1;
 	if (st.ret < 0)
 		return st.ret;
 	if (!(run->pending & BK_PEND_STOP))
@@ -791,10 +1169,16 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 
 int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct bk_err *err)
 {
-	(void)opts;
 	if (!bk_jit_supported())
 		return bk_err_set(err, -EOPNOTSUPP, "the JIT needs an x86-64 host");
 	struct em e = { 0 };
+	e.blind = BK_OPTS_GET(opts, blind, false);
+	/* any helper may ask for a tail call (bk_run_tail_call), callx may reach one */
+	for (size_t i = 0; i < prog->n; i++)
+		if (prog->code[i].op == BK_XOP_CALL_HELPER || prog->code[i].op == BK_OP_CALLX)
+			e.tails = true;
+	if (e.blind && getrandom(&e.key, sizeof(e.key), 0) != (ssize_t)sizeof(e.key))
+		e.key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)prog;
 	struct jit *j = calloc(1, sizeof(*j));
 	uint32_t *off = calloc(prog->n + 1, sizeof(*off));
 	int ret;
@@ -821,10 +1205,13 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	j->code = m;
 	j->size = e.n;
 	j->slot_off = off;
+	j->blind = e.blind;
 	j->info.code_size = e.n;
 	j->info.ninsns = prog->n;
+	j->info.blinded = e.blind;
 	free(e.b);
 	free(e.fx);
+	free(e.ool);
 	bk_jit_detach(prog);
 	prog->jit = j;
 	prog->jit_free = jit_free;
@@ -833,6 +1220,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 fail:
 	free(e.b);
 	free(e.fx);
+	free(e.ool);
 	free(off);
 	free(j);
 	return ret;

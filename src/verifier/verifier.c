@@ -7,6 +7,7 @@
 #include "bpfkit/disasm.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +18,24 @@
 #define MAX_CKPT 16384
 #define MAX_PER_INSN 64
 #define MAX_SUBPROGS 256
+#define VF_UNPROVED 0x80 /* internal insn flag: some path's access was not bounds-proved */
 
 struct ckpt {
 	struct vstate st;
 	int insn, next, parent, branches;
+};
+
+/* One processed instruction of a path: the tree of paths, walked backwards by the
+ * precision backtracking. ck is the checkpoint whose state is this insn's input. */
+struct hent {
+	int32_t insn, prev, ck;
+	int8_t frame;
+	int8_t sframe;            /* stack slot this insn spilled to / filled from: frame, */
+	uint8_t spi;              /* slot index (0 = fp-512), sframe -1 when none */
+	uint8_t nlink;            /* conditional jumps: scalars linked to the operands */
+	uint16_t done;            /* registers of this frame a walk already took from here */
+	uint8_t all_done;         /* every checkpoint behind is marked all precise */
+	uint32_t link_off;
 };
 
 struct pending {
@@ -42,7 +57,7 @@ struct venv {
 	size_t log_limit;
 	/* per insn */
 	uint8_t *prune, *flags, *is_second;
-	uint16_t *live, *prec;
+	uint16_t *live;
 	int *head;
 	int *subprog_of;
 	/* subprograms */
@@ -59,6 +74,15 @@ struct venv {
 	uint32_t processed, jmps, prev_processed, prev_jmps;
 	uint32_t id_gen;
 	int max_per_insn;
+	/* path history for precision backtracking: one entry per processed insn */
+	struct hent *hist;
+	int nhist, caphist;
+	uint16_t *links;
+	int nlinks, caplinks;
+	int pending_ck;
+	struct vframe *pool;
+	int npool;
+
 	/* result */
 	int err_insn;
 	char msg[256];
@@ -148,34 +172,172 @@ static void print_insn(struct venv *e, int i)
 	logf_(e, "%d: %s\n", i, buf);
 }
 
+/* Numbers as the kernel prints them: decimal near zero, hex (of the 64-bit pattern)
+ * beyond. */
+static void put_num(struct bk_buf *b, uint64_t v, bool sgn)
+{
+	if (sgn ? ((int64_t)v >= -256 && (int64_t)v <= 256) : v <= 256)
+		bk_buf_printf(b, sgn ? "%lld" : "%llu", (long long)v);
+	else
+		bk_buf_printf(b, "%#llx", (unsigned long long)v);
+}
+
+/* The kernel's print_scalar_ranges: bounds at their type's extreme are left out, equal
+ * bounds are written once as "a=b=value". */
+static void put_ranges(struct bk_buf *b, const struct vreg *r, const char **sep)
+{
+	struct { const char *name; uint64_t val; bool omit; } m[] = {
+		{ "smin", (uint64_t)r->smin, r->smin == S64_MIN },
+		{ "smax", (uint64_t)r->smax, r->smax == S64_MAX },
+		{ "umin", r->umin, r->umin == 0 },
+		{ "umax", r->umax, r->umax == U64_MAX },
+		{ "smin32", (uint64_t)(int64_t)r->s32min, r->s32min == S32_MIN },
+		{ "smax32", (uint64_t)(int64_t)r->s32max, r->s32max == S32_MAX },
+		{ "umin32", r->u32min, r->u32min == 0 },
+		{ "umax32", r->u32max, r->u32max == U32_MAX },
+	};
+	int n = (int)(sizeof m / sizeof m[0]);
+	for (int i = 0; i < n; i++) {
+		if (m[i].omit)
+			continue;
+		bool neg1 = m[i].name[0] == 's' && (int64_t)m[i].val < 0;
+		bk_buf_printf(b, "%s%s=", *sep, m[i].name);
+		*sep = ",";
+		for (int j = i + 2; j < n; j += 2) {
+			if (m[j].omit || m[j].val != m[i].val)
+				continue;
+			bool neg2 = m[j].name[0] == 's' && (int64_t)m[j].val < 0;
+			if (neg2 != neg1)
+				continue;
+			m[j].omit = true;
+			bk_buf_printf(b, "%s=", m[j].name);
+		}
+		put_num(b, m[i].val, m[i].name[0] == 's');
+	}
+}
+
 static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct vreg *r)
 {
 	char t[32];
-	bk_buf_printf(b, " R%d=", regno);
-	if (r->type == T_SCALAR) {
-		if (tnum_is_const(r->var)) {
-			bk_buf_printf(b, "%lld", (long long)r->var.value);
-			return;
-		}
-		char tn[64];
-		tnum_str(tn, sizeof tn, r->var);
-		bk_buf_printf(b, "scalar(smin=%lld,smax=%lld,umin=%llu,umax=%llu,var_off=%s)",
-			      (long long)r->smin, (long long)r->smax, (unsigned long long)r->umin,
-			      (unsigned long long)r->umax, tn);
+	if (regno >= 0)
+		bk_buf_printf(b, " R%d=", regno);
+	if (r->type == T_SCALAR && tnum_is_const(r->var)) {
+		put_num(b, r->var.value, true);
 		return;
 	}
-	if (r->type == T_STACK) {
+	if (r->type == T_STACK && tnum_is_const(r->var) && !r->var.value) {
 		bk_buf_printf(b, "fp%d", r->off);
 		return;
 	}
 	bk_buf_printf(b, "%s(", rtype_str(r, t, sizeof t));
-	bool c = false;
-	if (r->id) { bk_buf_printf(b, "id=%u", r->id); c = true; }
-	if (r->off) { bk_buf_printf(b, "%soff=%d", c ? "," : "", r->off); c = true; }
-	if (r->type == T_PKT || r->type == T_PKT_META) { bk_buf_printf(b, "%sr=%d", c ? "," : "", r->range); c = true; }
-	if (r->type == T_MAP_VALUE || r->type == T_MAP_PTR)
-		bk_buf_printf(b, "%smap=%d,vs=%u", c ? "," : "", r->map, e->maps[r->map].value_size);
+	const char *sep = "";
+	if (r->id) { bk_buf_printf(b, "id=%u", r->id); sep = ","; }
+	if (r->ref_obj_id) { bk_buf_printf(b, "%sref_obj_id=%u", sep, r->ref_obj_id); sep = ","; }
+	if (r->type != T_SCALAR && r->off) { bk_buf_printf(b, "%soff=%d", sep, r->off); sep = ","; }
+	if (r->type == T_PKT || r->type == T_PKT_META) { bk_buf_printf(b, "%sr=%d", sep, r->range); sep = ","; }
+	if ((r->type == T_MAP_VALUE || r->type == T_MAP_PTR || r->type == T_MAP_KEY) && r->map >= 0 &&
+	    r->map < e->nmaps) {
+		bk_buf_printf(b, "%sks=%u,vs=%u", sep, e->maps[r->map].key_size, e->maps[r->map].value_size);
+		sep = ",";
+	}
+	if (r->type == T_MEM || r->type == T_RINGBUF_MEM) { bk_buf_printf(b, "%ssz=%d", sep, r->range); sep = ","; }
+	if (tnum_is_const(r->var)) {
+		if (r->var.value)
+			bk_buf_printf(b, "%simm=%llx", sep, (unsigned long long)r->var.value);
+	} else {
+		put_ranges(b, r, &sep);
+		if (r->var.mask != U64_MAX) {
+			char tn[64];
+			tnum_str(tn, sizeof tn, r->var);
+			bk_buf_printf(b, "%svar_off=%s", sep, tn);
+		}
+	}
 	bk_buf_printf(b, ")");
+}
+
+/* The registers and stack slots an instruction read or wrote (the kernel's "scratched"
+ * marks), after it ran: what level 2 prints beside the instruction. */
+static void print_scratched(struct venv *e, const struct vstate *st, const struct bk_insn *in, int frame_before)
+{
+	if (!e->log || e->log->len >= e->log_limit)
+		return;
+	int cls = BK_CLASS(in->code), op = BK_OP(in->code);
+	uint16_t regs = 0;
+	int slot = -1;
+	switch (cls) {
+	case BK_CLASS_ALU: case BK_CLASS_ALU64:
+		regs = (uint16_t)(1u << in->dst);
+		if (BK_SRCBIT(in->code) && op != BK_ALU_END && op != BK_ALU_NEG)
+			regs |= (uint16_t)(1u << in->src);
+		break;
+	case BK_CLASS_LDX:
+		regs = (uint16_t)(1u << in->dst | 1u << in->src);
+		break;
+	case BK_CLASS_ST: case BK_CLASS_STX:
+		regs = (uint16_t)(1u << in->dst);
+		if (cls == BK_CLASS_STX)
+			regs |= (uint16_t)(1u << in->src);
+		if (in->dst == 10)
+			slot = (MAX_STACK + in->off) / 8;
+		break;
+	case BK_CLASS_LD:
+		regs = (uint16_t)(1u << in->dst);
+		break;
+	case BK_CLASS_JMP: case BK_CLASS_JMP32:
+		if (op == BK_JCALL)
+			regs = 1;
+		else if (op != BK_JEXIT && op != BK_JA) {
+			regs = (uint16_t)(1u << in->dst);
+			if (BK_SRCBIT(in->code))
+				regs |= (uint16_t)(1u << in->src);
+		}
+		break;
+	}
+	if (st->curframe != frame_before)
+		return;
+	const struct vframe *f = st->fr[st->curframe];
+	struct bk_buf *b = e->log;
+	bool any = false;
+	for (int i = 0; i <= 10; i++)
+		any |= (regs & (1u << i)) && f->regs[i].type != T_NOT_INIT;
+	if (slot >= 0 && slot < MAX_STACK / 8)
+		any = true;
+	if (!any)
+		return;
+	/* the kernel puts the state on the instruction's line, from column 38 or so */
+	size_t ls = b->len;
+	while (ls > 0 && b->data[ls - 1] != '\n')
+		ls--;
+	if (b->len && b->data[b->len - 1] == '\n') {
+		size_t start = ls - 1;
+		while (start > 0 && b->data[start - 1] != '\n')
+			start--;
+		size_t pos = b->len - start; /* the line with its newline */
+		size_t al = (pos + 4 > 40 ? pos + 4 : 40);
+		al = (al + 7) / 8 * 8 - pos - 1;
+		b->len--;
+		bk_buf_printf(b, "%*c;", (int)al, ' ');
+	}
+	if (st->curframe)
+		bk_buf_printf(b, " frame%d:", st->curframe);
+	for (int i = 0; i <= 10; i++)
+		if ((regs & (1u << i)) && f->regs[i].type != T_NOT_INIT)
+			print_reg(e, b, i, &f->regs[i]);
+	if (slot >= 0 && slot < MAX_STACK / 8) {
+		const uint8_t *sl = &f->slot[slot * 8];
+		int off = -MAX_STACK + slot * 8;
+		if (sl[0] == SLOT_SPILL) {
+			bk_buf_printf(b, " fp%d=", off);
+			print_reg(e, b, -1, &SPILL(f, slot));
+		} else {
+			char m[9];
+			for (int k = 0; k < 8; k++)
+				m[7 - k] = "?rm0"[sl[k]];
+			m[8] = 0;
+			bk_buf_printf(b, " fp%d=%s", off, m);
+		}
+	}
+	bk_buf_printf(b, "\n");
 }
 
 static void print_state(struct venv *e, const struct vstate *st)
@@ -190,14 +352,8 @@ static void print_state(struct venv *e, const struct vstate *st)
 		const uint8_t *sl = &f->slot[s * 8];
 		int off = -MAX_STACK + s * 8;
 		if (sl[0] == SLOT_SPILL) {
-			char b[8];
-			snprintf(b, sizeof b, "%d", off);
-			bk_buf_printf(e->log, " fp%s=", b);
-			struct bk_buf tmp = { 0 };
-			print_reg(e, &tmp, 0, &f->spill[s]);
-			if (tmp.len > 4)
-				bk_buf_append(e->log, tmp.data + 4, tmp.len - 4);
-			bk_buf_free(&tmp);
+			bk_buf_printf(e->log, " fp%d=", off);
+			print_reg(e, e->log, -1, &SPILL(f, s));
 		} else {
 			bool any = false;
 			for (int k = 0; k < 8; k++)
@@ -216,33 +372,97 @@ static void print_state(struct venv *e, const struct vstate *st)
 
 /* ---- states ---- */
 
-static struct vframe *frame_new(void)
+/* Frames are recycled through a free list: allocating and freeing 8 KiB blocks on
+ * every branch made malloc grow and trim the heap all the time. */
+static struct vframe *frame_get(struct venv *e)
 {
-	struct vframe *f = calloc(1, sizeof(*f));
+	struct vframe *f = e->pool;
+	if (f) {
+		e->pool = f->pool_next;
+		e->npool--;
+		return f;
+	}
+	return malloc(sizeof(*f));
+}
+
+static void frame_put(struct venv *e, struct vframe *f)
+{
+	if (!f)
+		return;
+	free(f->spill_base);
+	f->pool_next = e->pool;
+	e->pool = f;
+	e->npool++;
+}
+
+static struct vframe *frame_new(struct venv *e)
+{
+	struct vframe *f = frame_get(e);
+	if (f) {
+		memset(f, 0, sizeof(*f));
+		f->spill_lo = MAX_STACK / 8;
+	}
 	return f;
 }
 
-static int state_copy(struct vstate *dst, const struct vstate *src)
+/* Room in f's spill block down to slot s. */
+static int spill_reserve(struct vframe *f, int s)
+{
+	if (s >= f->spill_lo)
+		return 0;
+	int n = MAX_STACK / 8 - s, old = MAX_STACK / 8 - f->spill_lo;
+	struct vreg *p = malloc(sizeof(*p) * (size_t)n);
+	if (!p)
+		return -ENOMEM;
+	if (old)
+		memcpy(p + (n - old), f->spill_base, sizeof(*p) * (size_t)old);
+	free(f->spill_base);
+	f->spill_base = p;
+	f->spill_lo = s;
+	return 0;
+}
+
+/* The spill block of the copy starts at the lowest slot that holds a spill now. */
+static int frame_copy(struct vframe *d, const struct vframe *s)
+{
+	memcpy(d, s, sizeof(*d));
+	int lo = 0;
+	while (lo < MAX_STACK / 8 && s->slot[lo * 8] != SLOT_SPILL)
+		lo++;
+	d->spill_lo = MAX_STACK / 8;
+	d->spill_base = NULL;
+	if (lo < MAX_STACK / 8) {
+		if (spill_reserve(d, lo))
+			return -ENOMEM;
+		memcpy(d->spill_base, &SPILL(s, lo), sizeof(struct vreg) * (size_t)(MAX_STACK / 8 - lo));
+	}
+	return 0;
+}
+
+static int state_copy(struct venv *e, struct vstate *dst, const struct vstate *src)
 {
 	*dst = *src;
 	for (int i = 0; i <= src->curframe; i++) {
-		dst->fr[i] = malloc(sizeof(struct vframe));
+		dst->fr[i] = frame_get(e);
+		if (dst->fr[i] && frame_copy(dst->fr[i], src->fr[i])) {
+			frame_put(e, dst->fr[i]);
+			dst->fr[i] = NULL;
+		}
 		if (!dst->fr[i]) {
 			for (int j = 0; j < i; j++)
-				free(dst->fr[j]);
+				frame_put(e, dst->fr[j]);
 			return -ENOMEM;
 		}
-		memcpy(dst->fr[i], src->fr[i], sizeof(struct vframe));
 	}
 	for (int i = src->curframe + 1; i < MAX_FRAMES; i++)
 		dst->fr[i] = NULL;
 	return 0;
 }
 
-static void state_free(struct vstate *st)
+static void state_free(struct venv *e, struct vstate *st)
 {
 	for (int i = 0; i < MAX_FRAMES; i++) {
-		free(st->fr[i]);
+		frame_put(e, st->fr[i]);
 		st->fr[i] = NULL;
 	}
 }
@@ -301,6 +521,17 @@ static int add_subprog(struct venv *e, int start)
 	}
 	e->sub_start[i] = start;
 	return 0;
+}
+
+static bool calls_callback(int32_t id)
+{
+	const struct vhelper *h = bk_v_helper(id);
+	if (!h)
+		return false;
+	for (int a = 0; a < 5; a++)
+		if (h->args[a] == A_FUNC)
+			return true;
+	return false;
 }
 
 static int check_structure(struct venv *e)
@@ -439,6 +670,8 @@ static int check_structure(struct venv *e)
 				succ[ns++] = t + (is_ldimm64(x) ? 2 : 1);
 				if (is_pseudo_call(x))
 					e->prune[t] = 1;
+				else if (x->code == (BK_CLASS_JMP | BK_JCALL) && x->src == 0 && calls_callback(x->imm))
+					e->prune[t] = 3; /* callback iterations converge here */
 			}
 			int pushed = 0;
 			for (int k = 0; k < ns; k++) {
@@ -455,7 +688,8 @@ static int check_structure(struct venv *e)
 					break;
 				}
 				if (st[w] == 1) {
-					e->prune[w] = 2; /* loop head */
+					if (e->prune[w] != 3)
+						e->prune[w] = 2; /* loop head */
 					if (!e->priv) {
 						e->err_insn = t;
 						rc = verr(e, -EINVAL, "back-edge from insn %d to %d", t, w);
@@ -590,111 +824,6 @@ static void compute_liveness(struct venv *e)
 	free(def);
 }
 
-/* Which scalar registers' values can matter for safety from each instruction on:
- * those that flow into a comparison, a memory address, pointer arithmetic, a helper
- * argument, or a value returned to a caller that uses it. Two states that differ
- * only in other scalars are equivalent: the kernel gets the same effect from its
- * precision tracking (imprecise scalars are ignored when pruning). Stored values are
- * not followed: stack contents are compared exactly, map and packet stores do not
- * matter for safety. */
-static void compute_precision(struct venv *e)
-{
-	const struct bk_insn *in = e->insns;
-	int n = e->n;
-	uint8_t ret_rel[MAX_SUBPROGS] = { 0 };
-	for (int i = 0; i < n; i++)
-		e->prec[i] = 0;
-	for (int s = 0; s < e->nsub; s++)
-		ret_rel[s] = e->sub_is_cb[s];
-	bool changed = true;
-	for (int iter = 0; changed && iter < 200; iter++) {
-		changed = false;
-		for (int i = n - 1; i >= 0; i--) {
-			if (e->is_second[i])
-				continue;
-			const struct bk_insn *x = &in[i];
-			int cls = BK_CLASS(x->code), op = BK_OP(x->code);
-			uint16_t out = 0, res;
-			bool exit_ = (cls == BK_CLASS_JMP || cls == BK_CLASS_JMP32) && op == BK_JEXIT;
-			if (exit_) {
-				out = 0;
-			} else if (is_jmp(x)) {
-				int t = insn_target(x, i);
-				if (t >= 0 && t < n) out |= e->prec[t];
-				if (op != BK_JA || x->code == (BK_CLASS_JMP | BK_JMAYGOTO))
-					if (i + 1 < n) out |= e->prec[i + 1];
-			} else {
-				int nx = i + (is_ldimm64(x) ? 2 : 1);
-				if (nx < n) out |= e->prec[nx];
-			}
-			res = out;
-			switch (cls) {
-			case BK_CLASS_ALU: case BK_CLASS_ALU64: {
-				uint16_t d = 1u << x->dst;
-				bool dr = out & d;
-				if (op == BK_ALU_MOV) {
-					res &= (uint16_t)~d;
-					if (dr && BK_SRCBIT(x->code)) res |= 1u << x->src;
-				} else if (dr && BK_SRCBIT(x->code)) {
-					res |= 1u << x->src;
-				}
-				break;
-			}
-			case BK_CLASS_LDX:
-				res &= (uint16_t)~(1u << x->dst);
-				res |= 1u << x->src;
-				break;
-			case BK_CLASS_ST:
-				res |= 1u << x->dst;
-				break;
-			case BK_CLASS_STX:
-				res |= 1u << x->dst;
-				if (BK_MODE(x->code) == BK_MODE_ATOMIC) {
-					if (x->imm & BK_ATOMIC_FETCH)
-						res &= (uint16_t)~(1u << x->src);
-					if (x->imm == BK_ATOMIC_CMPXCHG)
-						res |= 1u;
-				}
-				break;
-			case BK_CLASS_LD:
-				if (is_ldimm64(x))
-					res &= (uint16_t)~(1u << x->dst);
-				else
-					res = (uint16_t)((res & ~0x3fu) | 1u << 6 | 1u << x->src);
-				break;
-			case BK_CLASS_JMP: case BK_CLASS_JMP32:
-				if (op == BK_JCALL) {
-					res &= (uint16_t)~0x3fu;
-					if (x->src == BK_PSEUDO_CALL) {
-						int t = clip_target((int64_t)i + x->imm + 1);
-						if (t >= 0 && t < n) {
-							res |= e->prec[t] & 0x3e;
-							int sub = e->subprog_of[t];
-							if ((out & 1u) && !ret_rel[sub]) {
-								ret_rel[sub] = 1;
-								changed = true;
-							}
-						}
-					} else {
-						res |= 0x3e;
-					}
-				} else if (exit_) {
-					res = ret_rel[e->subprog_of[i]] ? 1u : 0;
-				} else if (op != BK_JA) {
-					res |= 1u << x->dst;
-					if (BK_SRCBIT(x->code)) res |= 1u << x->src;
-				}
-				break;
-			}
-			res |= 1u << 10;
-			if (res != e->prec[i]) {
-				e->prec[i] = res;
-				changed = true;
-			}
-		}
-	}
-}
-
 /* ---- state comparison ---- */
 
 struct idmap {
@@ -729,7 +858,8 @@ static bool range_within(const struct vreg *o, const struct vreg *c)
 	       o->s32min <= c->s32min && o->s32max >= c->s32max;
 }
 
-static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, bool exact)
+/* ign: imprecise scalars match any scalar (the kernel's NOT_EXACT comparison). */
+static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, bool exact, bool ign)
 {
 	if (exact) {
 		if (o->type != c->type || o->maybe_null != c->maybe_null || o->off != c->off ||
@@ -749,6 +879,8 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 		return false;
 	switch (o->type) {
 	case T_SCALAR:
+		if (ign && !o->precise)
+			return true;
 		if (o->id && !check_ids(m, o->id, c->id))
 			return false;
 		return range_within(o, c) && tnum_in(o->var, c->var);
@@ -779,15 +911,29 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 	return false;
 }
 
-static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, bool exact)
+static bool slot_all_misc(const uint8_t *sl)
+{
+	for (int k = 0; k < 8; k++)
+		if (sl[k] != SLOT_MISC && sl[k] != SLOT_ZERO)
+			return false;
+	return true;
+}
+
+static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, bool exact, bool ign)
 {
 	for (int i = 0; i < MAX_STACK; i++) {
 		uint8_t os = o->slot[i], cs = c->slot[i];
+		if (ign && (i % 8) == 0 && os == SLOT_SPILL && SPILL(o, i / 8).type == T_SCALAR &&
+		    !SPILL(o, i / 8).precise &&
+		    ((cs == SLOT_SPILL && SPILL(c, i / 8).type == T_SCALAR) || slot_all_misc(&c->slot[i]))) {
+			i += 7;
+			continue;
+		}
 		if (exact) {
 			if (os != cs)
 				return false;
 			if (os == SLOT_SPILL && (i % 8) == 0 &&
-			    !regsafe(&o->spill[i / 8], &c->spill[i / 8], m, true))
+			    !regsafe(&SPILL(o, i / 8), &SPILL(c, i / 8), m, true, false))
 				return false;
 			continue;
 		}
@@ -796,29 +942,31 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 		if (os == SLOT_MISC) {
 			if (cs == SLOT_INVALID)
 				return false;
-			if (cs == SLOT_SPILL && c->spill[i / 8].type != T_SCALAR)
+			if (cs == SLOT_SPILL && SPILL(c, i / 8).type != T_SCALAR)
 				return false;
 			continue;
 		}
 		if (os == SLOT_ZERO) {
 			if (cs == SLOT_ZERO)
 				continue;
-			if (cs == SLOT_SPILL && tnum_equals_const(c->spill[i / 8].var, 0) &&
-			    c->spill[i / 8].type == T_SCALAR)
+			if (cs == SLOT_SPILL && tnum_equals_const(SPILL(c, i / 8).var, 0) &&
+			    SPILL(c, i / 8).type == T_SCALAR)
 				continue;
 			return false;
 		}
 		/* spill */
 		if (cs != SLOT_SPILL)
 			return false;
-		if ((i % 8) == 0 && !regsafe(&o->spill[i / 8], &c->spill[i / 8], m, false))
+		if ((i % 8) == 0 && !regsafe(&SPILL(o, i / 8), &SPILL(c, i / 8), m, false, ign))
 			return false;
 	}
 	return true;
 }
 
-static bool states_equal(struct venv *e, const struct vstate *o, const struct vstate *c, bool exact)
+/* mode: 0 imprecise scalars ignored, 1 every scalar's range compared, 2 exact. */
+static bool states_equal(struct venv *e, const struct vstate *o, const struct vstate *c, int mode)
 {
+	bool exact = mode == 2, ign = mode == 0 && e->priv;
 	if (o->curframe != c->curframe || o->nrefs != c->nrefs)
 		return false;
 	struct idmap m;
@@ -828,17 +976,13 @@ static bool states_equal(struct venv *e, const struct vstate *o, const struct vs
 		if (of->callsite != cf->callsite || of->is_callback != cf->is_callback)
 			return false;
 		uint16_t live = f == o->curframe ? e->live[c->insn] : 0x7ff;
-		uint16_t prec = f == o->curframe ? e->prec[c->insn] : 0x7ff;
 		for (int r = 0; r <= 10; r++) {
 			if (!(live & (1u << r)))
 				continue;
-			if (!exact && !(prec & (1u << r)) && of->regs[r].type == T_SCALAR &&
-			    cf->regs[r].type == T_SCALAR && !of->regs[r].id)
-				continue;
-			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact, ign))
 				return false;
 		}
-		if (!stacksafe(of, cf, &m, exact))
+		if (!stacksafe(of, cf, &m, exact, ign))
 			return false;
 	}
 	for (int i = 0; i < o->nrefs; i++)
@@ -859,29 +1003,426 @@ static void path_done(struct venv *e, int parent)
 	}
 }
 
+/* ---- precision (kernel: mark_chain_precision, backtrack_insn) ----
+ * Scalars start imprecise: pruning ignores their values. When a scalar's value decides
+ * safety (pointer arithmetic, a helper's size argument, a branch decided by its range,
+ * a callback's return value), the registers and spilled slots it came from are found by
+ * walking the path history backwards, and marked precise in every checkpoint on the
+ * way. Precision lives only in checkpoints: a checkpoint marked precise has all its
+ * ancestors marked too, so a walk may stop at the first one already precise. */
+
+struct bt {
+	uint16_t reg[MAX_FRAMES];
+	uint64_t stk[MAX_FRAMES];
+	int frame;
+};
+
+static bool bt_empty(const struct bt *b)
+{
+	for (int f = 0; f <= b->frame; f++)
+		if (b->reg[f] || b->stk[f])
+			return false;
+	return true;
+}
+
+static int hist_push(struct venv *e, struct vstate *st, int insn)
+{
+	if (e->nhist == e->caphist) {
+		int nc = e->caphist ? e->caphist * 2 : 1024;
+		struct hent *p = realloc(e->hist, sizeof(*p) * (size_t)nc);
+		if (!p)
+			return verr(e, -ENOMEM, "out of memory");
+		e->hist = p;
+		e->caphist = nc;
+	}
+	struct hent *h = &e->hist[e->nhist];
+	h->insn = insn;
+	h->prev = st->hist;
+	h->ck = e->pending_ck;
+	h->frame = (int8_t)st->curframe;
+	h->sframe = -1;
+	h->spi = 0;
+	h->nlink = 0;
+	h->done = 0;
+	h->all_done = 0;
+	h->link_off = 0;
+	e->pending_ck = -1;
+	st->hist = e->nhist++;
+	return 0;
+}
+
+static void hist_stack(struct venv *e, struct vstate *st, int frameno, int idx)
+{
+	if (st->hist < 0 || idx < 0 || idx >= MAX_STACK)
+		return;
+	e->hist[st->hist].sframe = (int8_t)frameno;
+	e->hist[st->hist].spi = (uint8_t)(idx / 8);
+}
+
+struct link_rec { struct venv *e; uint32_t id1, id2; int frame; bool oom; int n; };
+
+/* Records, for a conditional jump, the scalars sharing an id with its operands (they
+ * are refined together, so they need precision together). Code: frame << 8 | stack
+ * flag 0x80 | register or slot index. */
+static void hist_links(struct venv *e, struct vstate *st, uint32_t id1, uint32_t id2)
+{
+	if (st->hist < 0 || (!id1 && !id2))
+		return;
+	int start = e->nlinks;
+	for (int f = 0; f <= st->curframe; f++) {
+		const struct vframe *fr = st->fr[f];
+		for (int k = 0; k < 11 + MAX_STACK / 8; k++) {
+			const struct vreg *r;
+			if (k < 11) {
+				r = &fr->regs[k];
+			} else {
+				if (fr->slot[(k - 11) * 8] != SLOT_SPILL)
+					continue;
+				r = &SPILL(fr, k - 11);
+			}
+			if (r->type != T_SCALAR || !r->id || (r->id != id1 && r->id != id2))
+				continue;
+			if (e->nlinks == e->caplinks) {
+				int nc = e->caplinks ? e->caplinks * 2 : 256;
+				uint16_t *p = nc <= (1 << 22) ? realloc(e->links, sizeof(*p) * (size_t)nc) : NULL;
+				if (!p) {
+					/* out of room: a walk that reaches this jump marks everything */
+					e->nlinks = start;
+					e->hist[st->hist].nlink = 0xff;
+					return;
+				}
+				e->links = p;
+				e->caplinks = nc;
+			}
+			e->links[e->nlinks++] = (uint16_t)(f << 8 | (k < 11 ? k : 0x80 | (k - 11)));
+			if (e->nlinks - start >= 254)
+				goto done;
+		}
+	}
+done:
+	e->hist[st->hist].link_off = (uint32_t)start;
+	e->hist[st->hist].nlink = (uint8_t)(e->nlinks - start);
+}
+
+static void mark_all_precise_state(struct vstate *st)
+{
+	for (int f = 0; f <= st->curframe; f++) {
+		struct vframe *fr = st->fr[f];
+		for (int r = 0; r <= 10; r++)
+			if (fr->regs[r].type == T_SCALAR)
+				fr->regs[r].precise = 1;
+		for (int s = 0; s < MAX_STACK / 8; s++)
+			if (fr->slot[s * 8] == SLOT_SPILL && SPILL(fr, s).type == T_SCALAR)
+				SPILL(fr, s).precise = 1;
+	}
+}
+
+/* The walk could not follow a value (kernel: mark_all_scalars_precise). */
+static void mark_all_precise(struct venv *e, int h)
+{
+	for (; h >= 0 && !e->hist[h].all_done; h = e->hist[h].prev) {
+		e->hist[h].all_done = 1;
+		if (e->hist[h].ck >= 0)
+			mark_all_precise_state(&e->ck[e->hist[h].ck].st);
+	}
+}
+
+/* Marks the wanted scalars precise in checkpoint state st; drops from the masks what
+ * is not a scalar there or was precise already. */
+static void bt_apply(struct bt *b, struct vstate *st)
+{
+	for (int f = 0; f <= b->frame; f++) {
+		struct vframe *fr = st->fr[f];
+		for (int r = 0; r <= 10; r++) {
+			if (!(b->reg[f] & (1u << r)))
+				continue;
+			struct vreg *x = &fr->regs[r];
+			if (x->type != T_SCALAR || x->precise)
+				b->reg[f] &= (uint16_t)~(1u << r);
+			else
+				x->precise = 1;
+		}
+		for (int s = 0; s < MAX_STACK / 8; s++) {
+			if (!(b->stk[f] & (1ull << s)))
+				continue;
+			if (fr->slot[s * 8] != SLOT_SPILL || SPILL(fr, s).type != T_SCALAR || SPILL(fr, s).precise)
+				b->stk[f] &= ~(1ull << s);
+			else
+				SPILL(fr, s).precise = 1;
+		}
+	}
+}
+
+static void bt_set_code(struct bt *b, uint16_t c)
+{
+	int f = c >> 8;
+	if (c & 0x80)
+		b->stk[f] |= 1ull << (c & 0x3f);
+	else
+		b->reg[f] |= (uint16_t)(1u << (c & 0xf));
+}
+
+static bool bt_has_code(const struct bt *b, uint16_t c)
+{
+	int f = c >> 8;
+	if (c & 0x80)
+		return b->stk[f] & (1ull << (c & 0x3f));
+	return b->reg[f] & (1u << (c & 0xf));
+}
+
+/* From the output of the instruction of entry h (followed by nxt_insn in frame
+ * nxt_frame) to its input. 1 = cannot follow: mark everything. */
+static int bt_insn(struct venv *e, struct bt *b, const struct hent *h, int nxt_insn, int nxt_frame)
+{
+	const struct bk_insn *x = &e->insns[h->insn];
+	int cls = BK_CLASS(x->code), op = BK_OP(x->code);
+	if (nxt_frame == h->frame + 1) {
+		/* a call entering its callee (or bpf_loop its callback) */
+		int c = h->frame;
+		if (b->frame != c + 1)
+			return 1;
+		if (is_pseudo_call(x))
+			b->reg[c] |= b->reg[c + 1] & 0x3e;
+		else if (b->reg[c + 1] & (1u << 2))
+			b->reg[c] |= 1u << 3; /* the callback's r2 is bpf_loop's r3 */
+		b->reg[c + 1] = 0;
+		b->stk[c + 1] = 0;
+		b->frame = c;
+		return 0;
+	}
+	if (nxt_frame == h->frame - 1) {
+		/* an exit back to the caller */
+		int c = nxt_frame;
+		if (b->frame != c || !(cls == BK_CLASS_JMP && op == BK_JEXIT))
+			return 1;
+		if (nxt_insn >= 0 && nxt_insn < e->n && !is_pseudo_call(&e->insns[nxt_insn]) &&
+		    e->insns[nxt_insn].code == (BK_CLASS_JMP | BK_JCALL)) {
+			/* a callback returning to its helper call: the caller's registers are
+			 * untouched, the callback's r0 is not passed on */
+			b->reg[c + 1] = 0;
+			b->stk[c + 1] = 0;
+			b->frame = c + 1;
+			return 0;
+		}
+		if (b->reg[c] & 0x3e)
+			return 1;
+		bool r0 = b->reg[c] & 1u;
+		b->reg[c] &= (uint16_t)~1u;
+		b->reg[c + 1] = 0;
+		b->stk[c + 1] = 0;
+		if (r0 && nxt_insn > 0 && is_pseudo_call(&e->insns[nxt_insn - 1]))
+			b->reg[c + 1] = 1;
+		b->frame = c + 1;
+		return 0;
+	}
+	if (nxt_frame != h->frame || b->frame != h->frame)
+		return 1;
+	uint16_t *m = &b->reg[b->frame];
+	uint16_t dbit = (uint16_t)(1u << x->dst), sbit = (uint16_t)(1u << x->src);
+	switch (cls) {
+	case BK_CLASS_ALU: case BK_CLASS_ALU64:
+		if (!(*m & dbit))
+			return 0;
+		if (op == BK_ALU_END || op == BK_ALU_NEG)
+			return 0;
+		if (op == BK_ALU_MOV) {
+			*m &= (uint16_t)~dbit;
+			if (BK_SRCBIT(x->code) && x->src != 10)
+				*m |= sbit;
+		} else if (BK_SRCBIT(x->code)) {
+			*m |= sbit;
+		}
+		return 0;
+	case BK_CLASS_LDX:
+		if (!(*m & dbit))
+			return 0;
+		*m &= (uint16_t)~dbit;
+		if (h->sframe >= 0)
+			b->stk[h->sframe] |= 1ull << h->spi;
+		return 0;
+	case BK_CLASS_ST: case BK_CLASS_STX:
+		if (BK_MODE(x->code) == BK_MODE_ATOMIC) {
+			if (((x->imm & BK_ATOMIC_FETCH) && (*m & sbit)) ||
+			    (x->imm == BK_ATOMIC_CMPXCHG && (*m & 1u)) ||
+			    (h->sframe >= 0 && (b->stk[h->sframe] & (1ull << h->spi))))
+				return 1;
+			return 0;
+		}
+		if (h->sframe >= 0 && (b->stk[h->sframe] & (1ull << h->spi))) {
+			b->stk[h->sframe] &= ~(1ull << h->spi);
+			if (cls == BK_CLASS_STX)
+				*m |= sbit;
+		}
+		return 0;
+	case BK_CLASS_LD:
+		if (is_ldimm64(x)) {
+			*m &= (uint16_t)~dbit;
+			return 0;
+		}
+		if (*m & 0x3e)
+			return 1;
+		*m &= (uint16_t)~1u;
+		return 0;
+	case BK_CLASS_JMP: case BK_CLASS_JMP32:
+		if (op == BK_JCALL) {
+			if (x->src == BK_PSEUDO_CALL || (*m & 0x3e))
+				return 1;
+			*m &= (uint16_t)~1u;
+			return 0;
+		}
+		if (op == BK_JEXIT)
+			return 1;
+		if (op == BK_JA || x->code == (BK_CLASS_JMP | BK_JMAYGOTO))
+			return 0;
+		if (h->nlink == 0xff)
+			return 1;
+		{
+			bool any = false;
+			for (int i = 0; i < h->nlink; i++)
+				any |= bt_has_code(b, e->links[h->link_off + (uint32_t)i]);
+			if (BK_SRCBIT(x->code) && (any || (*m & (dbit | sbit)))) {
+				*m |= dbit | sbit;
+				any = true;
+			}
+			if (any)
+				for (int i = 0; i < h->nlink; i++)
+					bt_set_code(b, e->links[h->link_off + (uint32_t)i]);
+		}
+		return 0;
+	}
+	return 1;
+}
+
+/* Walks from entry h (whose input state the masks describe) back to the start. */
+static void bt_walk(struct venv *e, struct bt *b, int h)
+{
+	int start = h;
+	while (h >= 0) {
+		struct hent *x = &e->hist[h];
+		/* a walk from here with these registers (or more) was done: everything behind
+		 * is marked already. Keeps loops from walking their whole history each turn. */
+		bool simple = true;
+		for (int f = 0; f <= b->frame; f++)
+			if (b->stk[f] || (f != b->frame && b->reg[f]))
+				simple = false;
+		if (simple && x->frame == b->frame) {
+			if (!(b->reg[b->frame] & (uint16_t)~x->done))
+				return;
+			x->done |= b->reg[b->frame];
+		}
+		if (x->ck >= 0) {
+			struct vstate *ks = &e->ck[x->ck].st;
+			if (ks->curframe != b->frame) {
+				mark_all_precise(e, start);
+				return;
+			}
+			bt_apply(b, ks);
+			if (bt_empty(b))
+				return;
+		}
+		int p = x->prev;
+		if (p < 0)
+			return;
+		if (bt_insn(e, b, &e->hist[p], x->insn, x->frame)) {
+			mark_all_precise(e, start);
+			return;
+		}
+		if (bt_empty(b))
+			return;
+		h = p;
+	}
+}
+
+/* Register regno (of the current frame) or stack slot (frame, spi) matters at the
+ * instruction being processed. */
+static void mark_precise(struct venv *e, struct vstate *st, int regno)
+{
+	if (!e->priv || st->hist < 0)
+		return;
+	struct vreg *r = &cur_regs(st)[regno];
+	if (r->type != T_SCALAR)
+		return;
+	struct bt b;
+	memset(&b, 0, sizeof b);
+	b.frame = st->curframe;
+	b.reg[b.frame] = (uint16_t)(1u << regno);
+	bt_walk(e, &b, st->hist);
+}
+
+static void mark_precise_slot(struct venv *e, struct vstate *st, int frameno, int spi)
+{
+	if (!e->priv || st->hist < 0)
+		return;
+	struct bt b;
+	memset(&b, 0, sizeof b);
+	b.frame = st->curframe;
+	b.stk[frameno] = 1ull << spi;
+	bt_walk(e, &b, st->hist);
+}
+
+/* cur was found equivalent to checkpoint k at insn: what k needed precise, cur's path
+ * needs too (kernel: propagate_precision). */
+static void propagate_precision(struct venv *e, struct vstate *cur, const struct vstate *k, int insn,
+				bool all)
+{
+	if (!e->priv || cur->hist < 0)
+		return;
+	struct bt b;
+	memset(&b, 0, sizeof b);
+	b.frame = cur->curframe;
+	for (int f = 0; f <= k->curframe; f++) {
+		const struct vframe *fr = k->fr[f];
+		for (int r = 0; r <= 10; r++)
+			if (fr->regs[r].type == T_SCALAR && (all || fr->regs[r].precise))
+				b.reg[f] |= (uint16_t)(1u << r);
+		for (int s = 0; s < MAX_STACK / 8; s++)
+			if (fr->slot[s * 8] == SLOT_SPILL && SPILL(fr, s).type == T_SCALAR && (all || SPILL(fr, s).precise))
+				b.stk[f] |= 1ull << s;
+	}
+	if (bt_empty(&b))
+		return;
+	int h = cur->hist;
+	if (bt_insn(e, &b, &e->hist[h], insn, cur->curframe)) {
+		mark_all_precise(e, h);
+		return;
+	}
+	if (!bt_empty(&b))
+		bt_walk(e, &b, h);
+}
+
 /* 1 = pruned, 0 = continue, <0 = error. */
 static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 {
 	int cnt = 0;
-	bool loop_head = e->prune[insn] == 2;
+	bool loop_head = e->prune[insn] >= 2;
+	bool cbsite = e->prune[insn] == 3;
 	bool may_goto = e->insns[insn].code == (BK_CLASS_JMP | BK_JMAYGOTO);
 	for (int i = e->head[insn]; i >= 0; i = e->ck[i].next) {
 		struct ckpt *k = &e->ck[i];
 		cnt++;
 		if (k->branches > 0) {
-			if (may_goto && states_equal(e, &k->st, cur, false))
+			/* a state still being explored: every scalar's range must be within it,
+			 * as its precision marks are not complete yet (kernel: RANGE_WITHIN) */
+			if ((may_goto || cbsite) && states_equal(e, &k->st, cur, 1)) {
+				propagate_precision(e, cur, &k->st, insn, true);
 				return 1;
-			if (states_equal(e, &k->st, cur, true)) {
+			}
+			if (cbsite)
+				continue; /* another callback iteration is not an infinite loop */
+			if (k->st.cb_depth == cur->cb_depth && states_equal(e, &k->st, cur, 2)) {
 				e->err_insn = insn;
 				return verr(e, -EINVAL, "infinite loop detected at insn %d", insn);
 			}
 			continue;
 		}
-		if (states_equal(e, &k->st, cur, false))
+		if (states_equal(e, &k->st, cur, 0)) {
+			propagate_precision(e, cur, &k->st, insn, false);
 			return 1;
+		}
 	}
-	bool add = loop_head || may_goto || e->jmps - e->prev_jmps >= 20 ||
-		   e->processed - e->prev_processed >= 100;
+	/* the kernel's heuristic: a new checkpoint after at least 2 jumps and 8 insns */
+	bool add = loop_head || may_goto ||
+		   (e->jmps - e->prev_jmps >= 2 && e->processed - e->prev_processed >= 8);
 	if (!add || cnt >= MAX_PER_INSN || e->nck >= MAX_CKPT)
 		return 0;
 	if (e->nck == e->capck) {
@@ -893,13 +1434,14 @@ static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 		e->capck = nc;
 	}
 	struct ckpt *k = &e->ck[e->nck];
-	if (state_copy(&k->st, cur))
+	if (state_copy(e, &k->st, cur))
 		return 0;
 	k->insn = insn;
 	k->parent = cur->parent;
 	k->branches = 1;
 	k->next = e->head[insn];
 	e->head[insn] = e->nck;
+	e->pending_ck = e->nck;
 	cur->parent = e->nck;
 	e->nck++;
 	e->live_ck++;
@@ -927,7 +1469,7 @@ static int push_branch(struct venv *e, struct vstate *cur, int insn, int prev)
 		e->capstack = nc;
 	}
 	struct pending *p = &e->stack[e->nstack];
-	if (state_copy(&p->st, cur))
+	if (state_copy(e, &p->st, cur))
 		return verr(e, -ENOMEM, "out of memory");
 	p->insn = insn;
 	p->prev = prev;
@@ -971,7 +1513,7 @@ static void for_each_reg(struct vstate *st, void (*fn)(struct vreg *, void *), v
 			fn(&fr->regs[r], arg);
 		for (int s = 0; s < MAX_STACK / 8; s++)
 			if (fr->slot[s * 8] == SLOT_SPILL)
-				fn(&fr->spill[s], arg);
+				fn(&SPILL(fr, s), arg);
 	}
 }
 
@@ -1049,8 +1591,12 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 			memset(&f->slot[idx], SLOT_ZERO, 8);
 			return 0;
 		}
-		f->spill[s] = *val;
+		if (spill_reserve(f, s))
+			return verr(e, -ENOMEM, "out of memory");
+		SPILL(f, s) = *val;
+		SPILL(f, s).precise = 0;
 		memset(&f->slot[idx], SLOT_SPILL, 8);
+		hist_stack(e, st, ptr->frameno, idx);
 		return 0;
 	}
 	/* partial overwrite of a spilled register turns the rest into misc */
@@ -1091,14 +1637,15 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 	int idx = (int)(lo + MAX_STACK);
 	int s = idx / 8;
 	if (f->slot[idx] == SLOT_SPILL && (idx % 8) == 0 && size == 8) {
+		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
 			uint8_t fr = dst->frameno;
-			*dst = f->spill[s];
+			*dst = SPILL(f, s);
 			(void)fr;
 		}
 		return 0;
 	}
-	if (f->slot[idx] == SLOT_SPILL && f->spill[s].type != T_SCALAR)
+	if (f->slot[idx] == SLOT_SPILL && SPILL(f, s).type != T_SCALAR)
 		return verr(e, -EACCES, "invalid size of register fill");
 	bool all_zero = true;
 	for (int k = 0; k < size; k++) {
@@ -1109,10 +1656,11 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 			return verr(e, -EACCES, "invalid read from stack off %d+%d size %d",
 				    (int)lo, k, size);
 	}
-	if (f->slot[idx] == SLOT_SPILL && f->spill[s].type == T_SCALAR &&
-	    tnum_is_const(f->spill[s].var) && (idx % 8) == 0) {
+	if (f->slot[idx] == SLOT_SPILL && SPILL(f, s).type == T_SCALAR &&
+	    tnum_is_const(SPILL(f, s).var) && (idx % 8) == 0) {
+		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
-			uint64_t v = f->spill[s].var.value;
+			uint64_t v = SPILL(f, s).var.value;
 			v_mark_const(dst, v);
 			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
 		}
@@ -1526,9 +2074,14 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 		}
 		return verr(e, -EACCES, "R%d pointer %s pointer prohibited", in->dst, alu_str(op));
 	}
-	if (dp)
+	if (dp) {
+		if (x && srcv.type == T_SCALAR)
+			mark_precise(e, st, in->src);
 		return ptr_alu(e, in, d, d, &srcv, is64);
+	}
 	if (sp) {
+		if (d->type == T_SCALAR)
+			mark_precise(e, st, in->dst);
 		if (op == BK_ALU_ADD || !is64 || op == BK_ALU_SUB) {
 			struct vreg p = srcv;
 			if (op == BK_ALU_SUB && is64)
@@ -1792,9 +2345,9 @@ static int64_t stack_const_u32(struct vstate *st, const struct vreg *r)
 		zero &= f->slot[a + k] == SLOT_ZERO;
 	if (zero)
 		return 0;
-	if ((a % 8) == 0 && f->slot[a] == SLOT_SPILL && f->spill[a / 8].type == T_SCALAR &&
-	    tnum_is_const(f->spill[a / 8].var))
-		return (uint32_t)f->spill[a / 8].var.value;
+	if ((a % 8) == 0 && f->slot[a] == SLOT_SPILL && SPILL(f, a / 8).type == T_SCALAR &&
+	    tnum_is_const(SPILL(f, a / 8).var))
+		return (uint32_t)SPILL(f, a / 8).var.value;
 	return -1;
 }
 
@@ -1863,8 +2416,12 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			rc = check_helper_mem(e, st, regno, sz, false, false);
 			if (rc)
 				return rc;
-			if (k == A_KEY && r->type == T_STACK && tnum_is_const(r->var) && sz == 4)
+			if (k == A_KEY && r->type == T_STACK && tnum_is_const(r->var) && sz == 4) {
 				const_key = stack_const_u32(st, r);
+				int64_t ka = (int64_t)r->var.value + r->off + MAX_STACK;
+				if (const_key >= 0 && st->fr[r->frameno]->slot[ka] == SLOT_SPILL)
+					mark_precise_slot(e, st, r->frameno, (int)(ka / 8));
+			}
 			break;
 		}
 		case A_CTX:
@@ -1874,8 +2431,10 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 				return verr(e, -EACCES, "dereference of modified ctx ptr R%d off=%d disallowed", regno, r->off);
 			break;
 		case A_MEM: case A_UNINIT_MEM: case A_MEM_OR_NULL: {
-			if (k == A_MEM_OR_NULL && r->type == T_SCALAR && tnum_equals_const(r->var, 0))
+			if (k == A_MEM_OR_NULL && r->type == T_SCALAR && tnum_equals_const(r->var, 0)) {
+				mark_precise(e, st, regno);
 				break;
+			}
 			if (r->type == T_SCALAR || r->type == T_CTX || r->type == T_MAP_PTR || r->type == T_PKT_END ||
 			    r->maybe_null)
 				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
@@ -1886,6 +2445,7 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 		case A_SIZE: case A_SIZE_OR_ZERO: {
 			if (r->type != T_SCALAR)
 				return verr(e, -EACCES, "R%d type=%s expected=scalar", regno, rtype_str(r, t, sizeof t));
+			mark_precise(e, st, regno);
 			if (r->smin < 0)
 				return verr(e, -EACCES, "R%d min value is negative, either use unsigned or 'var &= const'", regno);
 			if (r->umin == 0 && k == A_SIZE)
@@ -1905,6 +2465,7 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 		case A_CONST_ALLOC:
 			if (r->type != T_SCALAR)
 				return verr(e, -EACCES, "R%d type=%s expected=scalar", regno, rtype_str(r, t, sizeof t));
+			mark_precise(e, st, regno);
 			if (!tnum_is_const(r->var))
 				return verr(e, -EACCES, "R%d is not a known constant'", regno);
 			const_size = r->var.value;
@@ -1922,6 +2483,8 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			*callback = r->subprog;
 			break;
 		case A_STACK_OR_NULL:
+			if (r->type == T_SCALAR)
+				mark_precise(e, st, regno);
 			if (!(r->type == T_STACK || (r->type == T_SCALAR && tnum_equals_const(r->var, 0))))
 				return verr(e, -EACCES, "R%d type=%s expected=fp", regno, rtype_str(r, t, sizeof t));
 			break;
@@ -2014,7 +2577,7 @@ static int enter_frame(struct venv *e, struct vstate *st, int callsite, int targ
 	if (st->curframe + 1 >= MAX_FRAMES)
 		return verr(e, -E2BIG, "the call stack of %d frames is too deep", st->curframe + 2);
 	struct vframe *caller = st->fr[st->curframe];
-	struct vframe *f = frame_new();
+	struct vframe *f = frame_new(e);
 	if (!f)
 		return verr(e, -ENOMEM, "out of memory");
 	f->callsite = callsite;
@@ -2053,7 +2616,9 @@ static int do_check(struct venv *e)
 	struct vstate cur;
 	memset(&cur, 0, sizeof cur);
 	cur.parent = -1;
-	cur.fr[0] = frame_new();
+	cur.hist = -1;
+	e->pending_ck = -1;
+	cur.fr[0] = frame_new(e);
 	if (!cur.fr[0])
 		return verr(e, -ENOMEM, "out of memory");
 	struct vframe *f0 = cur.fr[0];
@@ -2064,6 +2629,10 @@ static int do_check(struct venv *e)
 	v_bounds_zero(&f0->regs[10]);
 	int insn = 0, prev = -1;
 	bool print_from = false;
+	if (e->log_level >= 2) {
+		logf_(e, "0:");
+		print_state(e, &cur);
+	}
 	int rc = 0;
 	for (;;) {
 		if (insn < 0 || insn >= e->n) {
@@ -2095,11 +2664,14 @@ static int do_check(struct venv *e)
 			print_state(e, &cur);
 		}
 		print_from = false;
+		if ((rc = hist_push(e, &cur, insn)))
+			break;
 		e->flags[insn] |= BK_VF_VISITED;
 		if (e->log_level >= 1)
 			print_insn(e, insn);
 
 		const struct bk_insn *in = &e->insns[insn];
+		int frame_before = cur.curframe;
 		enum bk_op bop = bk_isa_decode(in);
 		struct vreg *regs = cur_regs(&cur);
 		int cls = BK_CLASS(in->code);
@@ -2115,8 +2687,15 @@ static int do_check(struct venv *e)
 			break;
 		}
 		const struct bk_opinfo *info = bk_isa_info(bop);
-		if (info->cpu > 0 && 0)
-			break;
+		if (cls == BK_CLASS_LDX || cls == BK_CLASS_ST || cls == BK_CLASS_STX) {
+			/* the runtime may skip its check only where every path reached memory whose
+			 * bounds the verifier proved (not the context, rewritten; not a map) */
+			int base = cls == BK_CLASS_LDX ? in->src : in->dst;
+			int t = base <= 10 ? regs[base].type : T_NOT_INIT;
+			if (t != T_STACK && t != T_MAP_VALUE && t != T_PKT && t != T_PKT_META && t != T_MEM &&
+			    t != T_RINGBUF_MEM)
+				e->flags[insn] |= VF_UNPROVED;
+		}
 		switch (cls) {
 		case BK_CLASS_ALU:
 		case BK_CLASS_ALU64: {
@@ -2176,7 +2755,7 @@ static int do_check(struct venv *e)
 					struct vframe *f = cur.fr[d->frameno];
 					int idx = (int)d->var.value + d->off + in->off + MAX_STACK;
 					if (idx >= 0 && idx < MAX_STACK && f->slot[idx] == SLOT_SPILL &&
-					    f->spill[idx / 8].type != T_SCALAR) {
+					    SPILL(f, idx / 8).type != T_SCALAR) {
 						rc = verr(e, -EACCES, "R%d invalid mem access 'scalar'", in->dst);
 						break;
 					}
@@ -2310,6 +2889,8 @@ static int do_check(struct venv *e)
 		case BK_CLASS_JMP32: {
 			int op = BK_OP(in->code);
 			bool is64 = cls == BK_CLASS_JMP;
+			if (op == BK_JEXIT || op == BK_JCALL)
+				e->jmps++;
 			if (op == BK_JEXIT) {
 				if (in->imm || in->src || in->dst || in->off) {
 					rc = verr(e, -EINVAL, "BPF_EXIT uses reserved fields");
@@ -2323,6 +2904,7 @@ static int do_check(struct venv *e)
 					struct vframe *caller = cur.fr[cur.curframe - 1];
 					if (f->is_callback) {
 						struct vreg *r0 = &regs[0];
+						mark_precise(e, &cur, 0);
 						if (r0->type != T_SCALAR) {
 							char t[32];
 							rc = verr(e, -EACCES, "At callback return the register R0 is not a known value (%s)",
@@ -2337,11 +2919,7 @@ static int do_check(struct venv *e)
 								rc = verr(e, -EACCES, "At callback return the register R0 has unknown scalar value should have been in [0, 1]");
 							break;
 						}
-						v_mark_unknown(&caller->regs[0]);
-						for (int r = 1; r <= 5; r++) {
-							memset(&caller->regs[r], 0, sizeof(struct vreg));
-							caller->regs[r].type = T_NOT_INIT;
-						}
+						next = f->callsite; /* the call again: the next iteration */
 					} else {
 						struct vreg r0 = regs[0];
 						if (r0.type == T_STACK && r0.frameno == cur.curframe) {
@@ -2350,8 +2928,9 @@ static int do_check(struct venv *e)
 						}
 						caller->regs[0] = r0;
 					}
-					next = f->callsite + 1;
-					free(f);
+					if (!f->is_callback)
+						next = f->callsite + 1;
+					frame_put(e, f);
 					cur.fr[cur.curframe] = NULL;
 					cur.curframe--;
 					break;
@@ -2389,12 +2968,24 @@ static int do_check(struct venv *e)
 				}
 				int cb = -1;
 				struct vreg cbctx = regs[3];
+				/* bpf_loop: one more callback iteration waits on the stack (its exit
+				 * comes back to this call), and this path goes on as if the callback
+				 * ran no more; iterations stop when the state at the call repeats. */
+				struct vstate pre;
+				bool have_pre = e->prune[insn] == 3 && !state_copy(e, &pre, &cur);
 				rc = check_helper(e, &cur, in, insn, &cb);
-				if (!rc && cb >= 0) {
-					rc = enter_frame(e, &cur, insn, cb, true, &cbctx);
-					cur.fr[cur.curframe]->cb_ret_insn = insn;
-					next = cb;
+				if (!rc && cb >= 0 && have_pre) {
+					rc = enter_frame(e, &pre, insn, cb, true, &cbctx);
+					if (!rc) {
+						pre.fr[pre.curframe]->cb_ret_insn = insn;
+						pre.cb_depth++;
+						rc = push_branch(e, &pre, cb, insn);
+					}
+				} else if (!rc && cb >= 0) {
+					rc = verr(e, -ENOMEM, "out of memory");
 				}
+				if (have_pre)
+					state_free(e, &pre);
 				break;
 			}
 			if (op == BK_JA) {
@@ -2429,6 +3020,16 @@ static int do_check(struct venv *e)
 			e->jmps++;
 			int target = insn_target(in, insn);
 			int taken = cond_taken(e, &cur, in, op, is64);
+			bool dsc = regs[in->dst].type == T_SCALAR;
+			bool ssc = BK_SRCBIT(in->code) && regs[in->src].type == T_SCALAR;
+			if (taken >= 0) {
+				if (dsc)
+					mark_precise(e, &cur, in->dst);
+				if (ssc)
+					mark_precise(e, &cur, in->src);
+			} else {
+				hist_links(e, &cur, dsc ? regs[in->dst].id : 0, ssc ? regs[in->src].id : 0);
+			}
 			if (taken == 1) {
 				next = target;
 				break;
@@ -2443,12 +3044,19 @@ static int do_check(struct venv *e)
 			int r1 = refine_branch(e, &p->st, in, op, is64);
 			if (r1 == 1) {
 				/* impossible: drop it */
-				state_free(&p->st);
+				state_free(e, &p->st);
 				e->nstack--;
 				if (cur.parent >= 0)
 					e->ck[cur.parent].branches--;
 			}
 			int r2 = refine_branch(e, &cur, in, v_negate_op(op), is64);
+			if (r1 == 1 || r2 == 1) {
+				/* one side is impossible: the ranges decided it, as a taken branch */
+				if (dsc)
+					mark_precise(e, &cur, in->dst);
+				if (ssc)
+					mark_precise(e, &cur, in->src);
+			}
 			if (r2 == 1)
 				goto path_end;
 			break;
@@ -2456,16 +3064,14 @@ static int do_check(struct venv *e)
 		}
 		if (rc)
 			break;
-		if (e->log_level >= 2) {
-			logf_(e, "%d:", insn);
-			print_state(e, &cur);
-		}
+		if (e->log_level >= 2)
+			print_scratched(e, &cur, in, frame_before);
 		prev = insn;
 		insn = next;
 		continue;
 path_end:
 		path_done(e, cur.parent);
-		state_free(&cur);
+		state_free(e, &cur);
 		if (!e->nstack) {
 			rc = 0;
 			goto out;
@@ -2480,9 +3086,9 @@ path_end:
 	}
 	/* error: drop everything */
 out:
-	state_free(&cur);
+	state_free(e, &cur);
 	while (e->nstack)
-		state_free(&e->stack[--e->nstack].st);
+		state_free(e, &e->stack[--e->nstack].st);
 	return rc;
 }
 
@@ -2565,6 +3171,11 @@ static const struct { const char *pat, *advice; } advices[] = {
 	{ "pointer arithmetic", "only add or subtract scalars to pointers, after the null check" },
 };
 
+/* Frames kept per thread between calls (about 1.6 KiB each). */
+#define TL_POOL_MAX 2048
+static _Thread_local struct vframe *tl_pool;
+static _Thread_local int tl_npool;
+
 int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts *opts,
 	      struct bk_buf *log, struct bk_verify_result *res, struct bk_err *err)
 {
@@ -2590,6 +3201,10 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	if (log && log->len)
 		e.log_limit += log->len;
 	e.err_insn = -1;
+	e.pool = tl_pool;
+	e.npool = tl_npool;
+	tl_pool = NULL;
+	tl_npool = 0;
 	int cpu = BK_OPTS_GET(opts, cpu, 0);
 	if (res) {
 		memset(res, 0, sizeof(*res));
@@ -2605,10 +3220,9 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	e.flags = calloc(n, 1);
 	e.is_second = calloc(n, 1);
 	e.live = calloc(n, sizeof(uint16_t));
-	e.prec = calloc(n, sizeof(uint16_t));
 	e.head = malloc(n * sizeof(int));
 	e.subprog_of = calloc(n, sizeof(int));
-	if (!e.prune || !e.flags || !e.is_second || !e.live || !e.prec || !e.head || !e.subprog_of) {
+	if (!e.prune || !e.flags || !e.is_second || !e.live || !e.head || !e.subprog_of) {
 		rc = verr(&e, -ENOMEM, "out of memory");
 		goto done;
 	}
@@ -2630,7 +3244,6 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	if (rc)
 		goto done;
 	compute_liveness(&e);
-	compute_precision(&e);
 	rc = do_check(&e);
 	if (!rc)
 		rc = check_stack_depth(&e);
@@ -2659,6 +3272,13 @@ done:
 					}
 		}
 		if (!rc && e.flags) {
+			for (int i = 0; i < e.n; i++) {
+				int c = BK_CLASS(insns[i].code);
+				if ((e.flags[i] & BK_VF_VISITED) && !(e.flags[i] & VF_UNPROVED) &&
+				    (c == BK_CLASS_LDX || c == BK_CLASS_ST || c == BK_CLASS_STX))
+					e.flags[i] |= BK_VF_MEM_SAFE;
+				e.flags[i] &= (uint8_t)~VF_UNPROVED;
+			}
 			res->insn_flags = e.flags;
 			e.flags = NULL;
 		}
@@ -2670,14 +3290,25 @@ done:
 			bk_err_set(err, rc, "%s", e.msg);
 	}
 	for (int i = 0; i < e.nck; i++)
-		state_free(&e.ck[i].st);
+		state_free(&e, &e.ck[i].st);
+	/* keep some frames for the next call on this thread: fresh pages cost more than
+	 * verifying a small program */
+	while (e.pool && e.npool > TL_POOL_MAX) {
+		struct vframe *f = e.pool;
+		e.pool = f->pool_next;
+		e.npool--;
+		free(f);
+	}
+	tl_pool = e.pool;
+	tl_npool = e.npool;
 	free(e.ck);
 	free(e.stack);
 	free(e.prune);
 	free(e.flags);
 	free(e.is_second);
 	free(e.live);
-	free(e.prec);
+	free(e.hist);
+	free(e.links);
 	free(e.head);
 	free(e.subprog_of);
 	return rc;

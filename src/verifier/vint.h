@@ -68,15 +68,22 @@ enum { SLOT_INVALID = 0, SLOT_SPILL, SLOT_MISC, SLOT_ZERO };
 #define MAX_FRAMES 8
 #define MAX_REFS 16
 
+/* Spilled registers live in a block of their own holding slots spill_lo..63 only:
+ * most programs spill a few slots near the frame pointer, and every checkpoint and
+ * pending branch copies its frames. */
 struct vframe {
 	struct vreg regs[11];
-	uint8_t slot[MAX_STACK];        /* byte i = fp-512+i */
-	struct vreg spill[MAX_STACK / 8];
 	int callsite;                   /* insn of the call, -1 for main */
 	int subprog;                    /* index into subprogs */
 	int is_callback;                /* callback of bpf_loop: its own exit rules */
 	int cb_ret_insn;                /* where the callback returns (the helper call) */
+	struct vframe *pool_next;       /* free list of recycled frames */
+	int spill_lo;                   /* first slot with room in spill_base; 64 = none */
+	struct vreg *spill_base;        /* slots spill_lo..63, malloc'ed */
+	uint8_t slot[MAX_STACK];        /* byte i = fp-512+i */
 };
+/* The spilled register of 8-byte slot s (0 = fp-512); valid where slot[] says SLOT_SPILL. */
+#define SPILL(f, s) ((f)->spill_base[(s) - (f)->spill_lo])
 
 struct vstate {
 	struct vframe *fr[MAX_FRAMES];
@@ -87,6 +94,8 @@ struct vstate {
 	int parent;                     /* checkpoint index, -1 none */
 	int insn;
 	uint32_t jmp_history;
+	int hist;                       /* last entry of the path history, -1 none */
+	uint32_t cb_depth;              /* callback iterations pushed on this path */
 };
 
 /* Context field rules per program type. */

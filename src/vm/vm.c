@@ -184,6 +184,16 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 					"frame pointer r10 is read only");
 			goto fail;
 		}
+		/* A fetching atomic writes its source register: not the frame pointer either. */
+		if (in->src == BK_MAX_REG && info->fmt == BK_F_ATOMIC &&
+		    op != BK_OP_ATOMIC32_ADD && op != BK_OP_ATOMIC32_OR && op != BK_OP_ATOMIC32_AND &&
+		    op != BK_OP_ATOMIC32_XOR && op != BK_OP_ATOMIC64_ADD && op != BK_OP_ATOMIC64_OR &&
+		    op != BK_OP_ATOMIC64_AND && op != BK_OP_ATOMIC64_XOR &&
+		    op != BK_OP_ATOMIC32_CMPXCHG && op != BK_OP_ATOMIC64_CMPXCHG) {
+			ret = load_fail(err, -EINVAL, name, i, in, n - i, "%s",
+					"frame pointer r10 is read only");
+			goto fail;
+		}
 		/* r10 is always a stack pointer: as the kernel does, only mov and add may take it
 		 * as a source operand (other arithmetic on a pointer is refused). */
 		if (in->src == BK_MAX_REG && info->fmt == BK_F_ALU_X && op != BK_OP_MOV64_X &&

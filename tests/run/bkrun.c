@@ -13,6 +13,7 @@
 #include "bpfkit/maps.h"
 #include "bpfkit/object.h"
 #include "bpfkit/vm.h"
+#include "bpfkit/jit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -281,6 +282,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	runfile = argv[2];
+	const char *eng = getenv("BKRUN_ENGINE");
+	bool jit = eng && !strcmp(eng, "jit");
 	parse(argv[2], argv[3]);
 
 	int ncpus = bk_maps_host_ncpus();
@@ -309,6 +312,10 @@ int main(int argc, char **argv)
 		struct bk_run_result res;
 		memset(&res, 0, sizeof(res));
 		struct bk_err rerr = { 0 };
+		/* BKRUN_ENGINE=jit: the same runs as JIT-compiled code (tail call targets are
+		 * compiled when first reached) */
+		if (jit && !bk_jit_attached(prog) && bk_jit_attach(prog, NULL, &rerr) < 0)
+			die(r->line, "jit: %s", rerr.msg);
 		if (bk_prog_test_run(prog, &o, &res, &rerr) < 0) {
 			printf("run %d error %d\n", i + 1, rerr.code);
 			fprintf(stderr, "%s:%d: run %d: %s\n", runfile, r->line, i + 1, rerr.msg);

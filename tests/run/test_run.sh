@@ -25,8 +25,9 @@ check run/help sh -c "\"$BPFKIT\" run --help | grep -q 'Usage: bpfkit run FILE'"
 check_fails run/no-file "no FILE" "$BPFKIT" run
 check_fails run/unknown-option "unknown option '--bogus'" "$BPFKIT" run "$T/printk.o" --bogus x
 check_fails run/bad-type "unknown program type 'nope'" "$BPFKIT" run "$T/printk.o" --type nope
-check_fails run/engine-jit "engine 'jit' is not available" "$BPFKIT" run "$T/printk.o" --engine jit
-check_fails run/engine-unknown "unknown engine 'foo'" "$BPFKIT" run "$T/printk.o" --engine foo
+check run/engine-jit sh -c "\"$BPFKIT\" run \"$T/printk.o\" --engine jit --data-in \"$T/pkt\" | grep -q '^Return value: 2,'"
+check run/engine-interp sh -c "\"$BPFKIT\" run \"$T/printk.o\" --engine interp --data-in \"$T/pkt\" | grep -q '^Return value: 2,'"
+check_fails run/engine-bad "unknown engine 'x'" "$BPFKIT" run "$T/printk.o" --engine x
 check_fails run/bad-repeat "--repeat wants" "$BPFKIT" run "$T/printk.o" --repeat 0
 check_fails run/missing-file "nosuch" "$BPFKIT" run "$T/nosuch.o"
 

@@ -60,6 +60,36 @@ static size_t gen(struct bk_insn *p, size_t n)
 		p[k++] = (struct bk_insn){ .code = 0xb7, .dst = (uint8_t)r, .imm = rimm() };
 	}
 	while (k < n - 1) {
+		/* calls: local, callx through a function address or a helper number, may_goto */
+		if (rnd() % 14 == 0 && k + 3 < n - 1) {
+			uint8_t reg = (uint8_t)(rnd() % 10);
+			int32_t t = (int32_t)(rnd() % (n - 1));
+			switch (rnd() % 4) {
+			case 0:
+				p[k] = (struct bk_insn){ .code = 0x85, .src = 1, .imm = t - (int32_t)(k + 1) };
+				k++;
+				break;
+			case 1:
+				p[k] = (struct bk_insn){ .code = 0x18, .dst = reg, .src = 4,
+							 .imm = t - (int32_t)(k + 1) };
+				p[k + 1] = (struct bk_insn){ 0 };
+				p[k + 2] = (struct bk_insn){ .code = 0x8d, .dst = reg };
+				k += 3;
+				break;
+			case 2:
+				p[k] = (struct bk_insn){ .code = 0xb7, .dst = reg, .imm = (int32_t)(rnd() % 3) };
+				p[k + 1] = (struct bk_insn){ .code = 0x8d, .dst = reg };
+				k += 2;
+				break;
+			default:
+				p[k] = (struct bk_insn){ .code = 0xe5,
+							 .off = (int16_t)(rnd() % 4 ? (int)(rnd() % (n - 1 - k))
+									      : -(int)(rnd() % (k + 1)) - 1) };
+				k++;
+				break;
+			}
+			continue;
+		}
 		enum bk_op op = forms[rnd() % nforms];
 		const struct bk_opinfo *in = bk_isa_info(op);
 		if (in->slots == 2 && k + 2 >= n)
@@ -153,7 +183,9 @@ static bool same(const struct outcome *a, const struct outcome *b)
 {
 	if (a->ret != b->ret || a->r0 != b->r0 || memcmp(a->mem, b->mem, sizeof(a->mem)))
 		return false;
-	if (a->st.back_edges != b->st.back_edges || a->st.helper_calls != b->st.helper_calls)
+	if (a->st.back_edges != b->st.back_edges || a->st.helper_calls != b->st.helper_calls ||
+	    a->st.calls != b->st.calls || a->st.max_depth != b->st.max_depth ||
+	    a->st.tail_calls != b->st.tail_calls)
 		return false;
 	/* stack addresses differ between runs: compare up to the first "0x" */
 	const char *x = strstr(a->msg, "0x"), *y = strstr(b->msg, "0x");
@@ -161,6 +193,8 @@ static bool same(const struct outcome *a, const struct outcome *b)
 	size_t lb = y ? (size_t)(y - b->msg) : strlen(b->msg);
 	return la == lb && !memcmp(a->msg, b->msg, la);
 }
+
+static size_t ncalls, ndeep;
 
 static int differential(struct bk_vm *vm, size_t count, size_t *errors, size_t *loaded)
 {
@@ -187,6 +221,10 @@ static int differential(struct bk_vm *vm, size_t count, size_t *errors, size_t *
 		run1(p, &b, init);
 		if (a.ret)
 			(*errors)++;
+		if (a.st.calls)
+			ncalls++;
+		if (a.ret == -E2BIG)
+			ndeep++;
 		if (!same(&a, &b)) {
 			if (bad++ < 3) {
 				printf("not ok jit random %zu: mem %d stats %d/%d: interp ret %d r0 0x%llx '%s' / jit ret %d r0 0x%llx '%s'\n",
@@ -259,17 +297,121 @@ int main(int argc, char **argv)
 		bk_prog_free(p);
 	}
 
-	/* refused: a bpf-to-bpf call, naming the instruction */
-	struct bk_insn local[] = { { .code = 0x85, .src = 1, .imm = 1 }, { .code = 0x95 },
-				   { .code = 0xb7, .imm = 7 }, { .code = 0x95 } };
-	ret = bk_vm_load(vm, local, 4, NULL, &p, &err);
+	/* a bpf-to-bpf call: r6 kept across it, the callee's stack frame below the caller's */
+	struct bk_insn local[] = {
+		{ .code = 0xb7, .dst = 6, .imm = 5 },
+		{ .code = 0x7a, .dst = 10, .off = -8, .imm = 100 },     /* *(u64 *)(r10 - 8) = 100 */
+		{ .code = 0xbf, .dst = 1, .src = 10 },                  /* r1 = r10 */
+		{ .code = 0x85, .src = 1, .imm = 4 },                   /* call +4 */
+		{ .code = 0x0f, .dst = 0, .src = 6 },                   /* r0 += r6 */
+		{ .code = 0x79, .dst = 2, .src = 10, .off = -8 },
+		{ .code = 0x0f, .dst = 0, .src = 2 }, { .code = 0x95 },
+		/* callee: r6 = 1000; *(u64 *)(r10 - 8) = 7; r0 = *(u64 *)(r1 - 8) (caller's) + 7 */
+		{ .code = 0xb7, .dst = 6, .imm = 1000 },
+		{ .code = 0x7a, .dst = 10, .off = -8, .imm = 7 },
+		{ .code = 0x79, .dst = 0, .src = 1, .off = -8 },
+		{ .code = 0x07, .dst = 0, .imm = 7 }, { .code = 0x95 },
+	};
+	ret = bk_vm_load(vm, local, 13, NULL, &p, &err);
+	CHECKF(ret == 0, "jit local-call program loads (%s)", err.msg);
 	if (ret == 0) {
 		ret = bk_jit_attach(p, NULL, &err);
-		CHECKF(ret == -EOPNOTSUPP && strstr(err.msg, "instruction 0"),
-		       "jit refuses a local call naming it (%s)", err.msg);
+		struct bk_jit_info info;
+		bk_jit_code(p, &info);
+		CHECKF(ret == 0 && info.native == 13, "jit compiles a local call inline (%s)", err.msg);
 		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts);
-		CHECK("jit refused program still runs in the interpreter",
-		      bk_prog_exec(p, &eo, &r0, NULL, &err) == 0 && r0 == 7);
+		struct bk_run_stats rs;
+		ret = bk_prog_exec(p, &eo, &r0, &rs, &err);
+		CHECKF(ret == 0 && r0 == 107 + 5 + 100 && rs.calls == 1 && rs.max_depth == 2,
+		       "jit local call: r0 %llu, calls %llu, depth %u (%s)", (unsigned long long)r0,
+		       (unsigned long long)rs.calls, rs.max_depth, ret ? err.msg : "");
+		bk_prog_free(p);
+	}
+
+	/* a fetching atomic may not write r10: the JIT's unchecked r10 accesses rely on it */
+	struct bk_insn a10[] = { { .code = 0x7a, .dst = 10, .off = -8 },
+				 { .code = 0xdb, .dst = 10, .src = 10, .off = -8, .imm = 0x01 },
+				 { .code = 0x95 } };
+	struct bk_err e10 = { 0 };
+	ret = bk_vm_load(vm, a10, 3, NULL, &p, &e10);
+	CHECKF(ret == -EINVAL && strstr(e10.msg, "insn 1") && strstr(e10.msg, "r10 is read only"),
+	       "atomic fetch into r10 refused at load (%s)", e10.msg);
+
+	/* unbounded recursion stops at the depth limit with the interpreter's error */
+	struct bk_insn rec[] = { { .code = 0x85, .src = 1, .imm = -1 }, { .code = 0x95 } };
+	ret = bk_vm_load(vm, rec, 2, NULL, &p, &err);
+	if (ret == 0) {
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts);
+		struct bk_err e1 = { 0 }, e2 = { 0 };
+		int a = bk_prog_exec(p, &eo, &r0, NULL, &e1);
+		bk_jit_attach(p, NULL, &err);
+		int b = bk_prog_exec(p, &eo, &r0, NULL, &e2);
+		CHECKF(a == -E2BIG && b == -E2BIG && !strcmp(e1.msg, e2.msg),
+		       "jit recursion stops at depth %d (%s)", BK_VM_MAX_DEPTH, e2.msg);
+		bk_prog_free(p);
+	}
+
+	/* blinding: none of the program's immediates appears in the code, same result */
+	struct bk_insn imms[] = {
+		{ .code = 0xb7, .dst = 0, .imm = 0x12345678 },          /* r0 = K */
+		{ .code = 0x07, .dst = 0, .imm = 0x2468ace0 },          /* r0 += K */
+		{ .code = 0xa7, .dst = 0, .imm = 0x5a5a1234 },          /* r0 ^= K */
+		{ .code = 0x27, .dst = 0, .imm = 0x31415927 },          /* r0 *= K */
+		{ .code = 0x7a, .dst = 10, .off = -8, .imm = 0x71727374 },
+		{ .code = 0x79, .dst = 1, .src = 10, .off = -8 },
+		{ .code = 0x0f, .dst = 0, .src = 1 },
+		{ .code = 0x18, .dst = 2, .imm = 0x0badcafe }, { .imm = 0x0ddba11 },
+		{ .code = 0x0f, .dst = 0, .src = 2 },
+		{ .code = 0x15, .dst = 0, .off = 1, .imm = 0x6b6b6b6b }, /* if r0 == K goto +1 */
+		{ .code = 0x37, .dst = 0, .imm = 0x1f2f3f4f },          /* r0 /= K */
+		{ .code = 0x95 },
+	};
+	size_t nimms = sizeof(imms) / sizeof(imms[0]);
+	ret = bk_vm_load(vm, imms, nimms, NULL, &p, &err);
+	if (ret == 0) {
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts);
+		uint64_t want = 0, got = 1, plain = 2;
+		bk_prog_exec(p, &eo, &want, NULL, &err);
+		bk_jit_attach(p, NULL, &err);
+		bk_prog_exec(p, &eo, &plain, NULL, &err);
+		const uint8_t *code = bk_jit_code(p, NULL);
+		struct bk_jit_info info;
+		bk_jit_code(p, &info);
+		int seen_plain = 0;
+		for (size_t i = 0; i < nimms; i++)
+			for (size_t o = 0; o + 4 <= info.code_size; o++)
+				if (imms[i].imm && !memcmp(code + o, &imms[i].imm, 4))
+					seen_plain++;
+		struct bk_jit_opts jo = BK_OPTS_INIT(bk_jit_opts, .blind = true);
+		ret = bk_jit_attach(p, &jo, &err);
+		code = bk_jit_code(p, &info);
+		int seen = 0;
+		for (size_t i = 0; i < nimms; i++)
+			for (size_t o = 0; ret == 0 && o + 4 <= info.code_size; o++)
+				if (imms[i].imm && !memcmp(code + o, &imms[i].imm, 4))
+					seen++;
+		bk_prog_exec(p, &eo, &got, NULL, &err);
+		CHECKF(ret == 0 && info.blinded && seen == 0 && seen_plain >= 8 && got == want &&
+		       plain == want,
+		       "jit blinding: %d of the program's immediates in the plain code, %d in the blinded code, same r0",
+		       seen_plain, seen);
+		/* code pages: never writable and executable at once */
+		FILE *f = fopen("/proc/self/maps", "r");
+		char line[512];
+		int found = 0, wx = 0;
+		while (f && fgets(line, sizeof(line), f)) {
+			unsigned long lo, hi;
+			char perm[8];
+			if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perm) != 3)
+				continue;
+			if (strchr(perm, 'w') && strchr(perm, 'x'))
+				wx++;
+			if ((uintptr_t)code >= lo && (uintptr_t)code < hi)
+				found = !strncmp(perm, "r-x", 3);
+		}
+		if (f)
+			fclose(f);
+		CHECKF(found && wx == 0, "jit code page is r-x and no mapping is writable+executable (%d w+x)", wx);
 		bk_prog_free(p);
 	}
 
@@ -278,6 +420,9 @@ int main(int argc, char **argv)
 	CHECKF(bad == 0 && loaded > count / 2,
 	       "jit agrees with the interpreter on %zu random programs (%zu loaded, %zu of them faulting), r0, memory, stats and errors",
 	       count, loaded, errors);
+	CHECKF(ncalls > count / 50 && ndeep > 0,
+	       "jit random programs with bpf-to-bpf calls or callx: %zu, reaching the depth limit: %zu",
+	       ncalls, ndeep);
 	bk_vm_free(vm);
 	return 0;
 }

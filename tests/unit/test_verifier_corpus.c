@@ -136,6 +136,10 @@ int main(void)
 							agree++;
 							printf("ok verifier corpus v%d %s/%s (%s; processed bpfkit %u kernel %u)\n",
 							       cpu, de->d_name, p->name, k ? "accepted" : "rejected", r.processed, kp);
+							/* precision tracking and pruning keep the work near the kernel's */
+							if (k && kp)
+								CHECKF(r.processed <= 2 * kp, "verifier corpus v%d %s/%s processed %u within 2x of the kernel's %u",
+								       cpu, de->d_name, p->name, r.processed, kp);
 						} else {
 							printf("not ok verifier corpus v%d %s/%s: kernel %s, bpfkit %s (%s)\n", cpu,
 							       de->d_name, p->name, k ? "accepts" : "rejects",

@@ -6,7 +6,7 @@ if [ ! -d "$C/tests" ]; then
 	exit 0
 fi
 
-"$BPFKIT" conformance --cpu v4 "$C/tests" > "$T/all.out" 2>&1
+"$BPFKIT" conformance --engine interp --cpu v4 "$C/tests" > "$T/all.out" 2>&1
 last=$(tail -1 "$T/all.out")
 if grep -q 'no assembler in this build' "$T/all.out"; then
 	skip conformance-v4 "the ubpf assembler (asm.h) has not landed: $last"
@@ -15,7 +15,7 @@ else
 	if [ "$last" = "$total passed, 0 failed, 0 skipped" ]; then ok "conformance v4: $last"
 	else notok conformance-v4 "$last; $(grep -m3 '^FAIL' "$T/all.out" | tr '\n' '|')"; fi
 	# At v1 the v4-only tests are skipped, never failed.
-	"$BPFKIT" conformance --cpu v1 "$C/tests" > "$T/v1.out" 2>&1
+	"$BPFKIT" conformance --engine interp --cpu v1 "$C/tests" > "$T/v1.out" 2>&1
 	case $(tail -1 "$T/v1.out") in
 	*" 0 failed, "*) s=$(tail -1 "$T/v1.out" | sed 's/.* \([0-9]*\) skipped/\1/')
 		if [ "$s" -gt 0 ]; then ok "conformance v1 skips newer tests ($(tail -1 "$T/v1.out"))"
@@ -25,7 +25,7 @@ else
 fi
 
 # negative/: every file must be refused; none may crash or produce a result.
-"$BPFKIT" conformance -v "$C/negative" > "$T/neg.out" 2>&1
+"$BPFKIT" conformance --engine interp -v "$C/negative" > "$T/neg.out" 2>&1
 rc=$?
 last=$(tail -1 "$T/neg.out")
 case $last in

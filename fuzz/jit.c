@@ -1,0 +1,103 @@
+/* libFuzzer: the same arbitrary bytecode through the interpreter and the JIT; any
+ * difference (return code, r0, memory, stats, error text up to its first address), a
+ * crash or a sanitizer report is a finding. The first 64 bytes are the memory r1 points
+ * to (one static buffer, so both engines see the same addresses), the rest the program.
+ * Programs that read r10 as a value (mov/add from r10, storing it) are skipped: the stack
+ * is allocated per run and its address legitimately differs. */
+#include "bpfkit/jit.h"
+#include "bpfkit/isa.h"
+#include "bpfkit/vm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct outcome {
+	int ret;
+	uint64_t r0;
+	struct bk_run_stats st;
+	char msg[BK_ERR_MAX];
+	uint8_t mem[64];
+};
+
+static uint8_t buf[64];
+
+static void run1(struct bk_prog *p, const uint8_t *init, struct outcome *o)
+{
+	memcpy(buf, init, sizeof(buf));
+	struct bk_mem_region reg = { buf, sizeof(buf), true };
+	struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .regions = &reg, .nregions = 1,
+					      .budget = 1000);
+	eo.args[0] = (uint64_t)(uintptr_t)buf;
+	eo.args[1] = sizeof(buf);
+	struct bk_err err = { 0 };
+	memset(o, 0, sizeof(*o));
+	o->ret = bk_prog_exec(p, &eo, &o->r0, &o->st, &err);
+	if (o->ret) {
+		snprintf(o->msg, sizeof(o->msg), "%s", err.msg);
+		char *x = strstr(o->msg, "0x");
+		if (x)
+			*x = 0;
+	}
+	memcpy(o->mem, buf, sizeof(buf));
+}
+
+static bool reads_r10(const struct bk_insn *insns, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t cls = insns[i].code & 7;
+		bool alu = cls == 4 || cls == 7;
+		bool stx = cls == 3;
+		if (insns[i].src == 10 && (alu || stx))
+			return true;
+	}
+	return false;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 64 + 8)
+		return 0;
+	const uint8_t *init = data;
+	size_t n = (size - 64) / 8;
+	struct bk_insn *insns = malloc(n * sizeof(*insns));
+	if (!insns)
+		return 0;
+	memcpy(insns, data + 64, n * sizeof(*insns));
+	if (reads_r10(insns, n)) {
+		free(insns);
+		return 0;
+	}
+	struct bk_vm *vm = bk_vm_new(NULL);
+	struct bk_err err = { 0 };
+	if (vm && bk_vm_register_conformance_helpers(vm, &err) == 0) {
+		struct bk_map *m;
+		struct bk_map_def d = { .type = BK_MAP_ARRAY, .key_size = 4, .value_size = 16,
+					.max_entries = 2 };
+		bk_map_create(bk_vm_maps(vm), &d, &m, &err);
+		struct bk_prog *p;
+		if (bk_vm_load(vm, insns, n, NULL, &p, &err) == 0) {
+			struct outcome a, b;
+			run1(p, init, &a);
+			if (bk_jit_attach(p, NULL, &err) < 0) {
+				fprintf(stderr, "jit refused a loaded program: %s\n", err.msg);
+				abort();
+			}
+			run1(p, init, &b);
+			if (a.ret != b.ret || a.r0 != b.r0 || memcmp(a.mem, b.mem, sizeof(a.mem)) ||
+			    strcmp(a.msg, b.msg) || a.st.back_edges != b.st.back_edges ||
+			    a.st.calls != b.st.calls || a.st.helper_calls != b.st.helper_calls ||
+			    a.st.max_depth != b.st.max_depth) {
+				fprintf(stderr, "interp/jit differ: ret %d/%d r0 %llx/%llx mem %d '%s' / '%s'\n",
+					a.ret, b.ret, (unsigned long long)a.r0, (unsigned long long)b.r0,
+					memcmp(a.mem, b.mem, sizeof(a.mem)) != 0, a.msg, b.msg);
+				abort();
+			}
+		}
+	}
+	bk_vm_free(vm);
+	free(insns);
+	return 0;
+}

@@ -1,0 +1,131 @@
+/* --log-level 2 against the kernel's level-2 log: each "N: (op) insn ; registers" line the
+ * kernel prints (the instruction, then the registers and stack slots it touched, aligned as
+ * the kernel aligns them) must mostly appear verbatim in bpfkit's log, for a few corpus
+ * programs. Differences allowed: the kernel names maps and tracks narrow spills. */
+#include "tap.h"
+#include "bpfkit/verifier.h"
+#include "bpfkit/object.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if BK_HAVE_KERN
+#include <bpf/libbpf.h>
+
+static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
+{
+	(void)l; (void)f; (void)ap;
+	return 0;
+}
+
+static int kernel_log(const char *file, const char *name, char *log, size_t n)
+{
+	struct bpf_object *obj = bpf_object__open_file(file, NULL);
+	if (!obj)
+		return -1;
+	struct bpf_program *p;
+	bool found = false;
+	bpf_object__for_each_program(p, obj) {
+		bool me = !strcmp(bpf_program__name(p), name);
+		bpf_program__set_autoload(p, me);
+		if (me) {
+			found = true;
+			bpf_program__set_log_buf(p, log, n);
+			bpf_program__set_log_level(p, 2);
+		}
+	}
+	log[0] = 0;
+	int rc = found ? bpf_object__load(obj) : -1;
+	bpf_object__close(obj);
+	return rc;
+}
+
+static bool insn_line(const char *l, size_t len)
+{
+	size_t i = 0;
+	while (i < len && l[i] >= '0' && l[i] <= '9')
+		i++;
+	return i > 0 && i + 2 < len && l[i] == ':' && l[i + 1] == ' ' && l[i + 2] == '(';
+}
+
+/* How many of the kernel's instruction lines appear verbatim among bpfkit's. */
+static void compare(const char *klog, const char *blog, int *total, int *same)
+{
+	*total = *same = 0;
+	for (const char *p = klog; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (insn_line(p, len)) {
+			(*total)++;
+			for (const char *q = blog; *q;) {
+				const char *qn = strchr(q, '\n');
+				size_t ql = qn ? (size_t)(qn - q) : strlen(q);
+				if (ql == len && !memcmp(p, q, len)) {
+					(*same)++;
+					break;
+				}
+				q = qn ? qn + 1 : q + ql;
+			}
+		}
+		p = nl ? nl + 1 : p + len;
+	}
+}
+#endif
+
+int main(void)
+{
+#if !BK_HAVE_KERN
+	printf("skip verifier log level 2: built without libbpf\n");
+	return 0;
+#else
+	if (geteuid() != 0) {
+		printf("skip verifier log level 2: needs root to load into the kernel\n");
+		return 0;
+	}
+	const char *b = getenv("BK_BUILD");
+	static const char *const progs[][2] = {
+		{ "map_hash.o", "xdp_flows" }, { "xdp_ipv4.o", "xdp_ipv4" }, { "tc_classifier.o", "tc_classify" },
+	};
+	libbpf_set_print(quiet);
+	size_t kn = 1 << 22;
+	char *klog = malloc(kn);
+	for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
+		char f[4200];
+		snprintf(f, sizeof f, "%s/corpus/v3/%s", b ? b : "build", progs[i][0]);
+		if (access(f, R_OK)) {
+			printf("skip verifier log level 2 %s: corpus not built\n", progs[i][0]);
+			continue;
+		}
+		if (kernel_log(f, progs[i][1], klog, kn) < 0) {
+			printf("skip verifier log level 2 %s: the kernel did not load it\n", progs[i][0]);
+			continue;
+		}
+		struct bk_object *obj = NULL;
+		struct bk_vprog *vp = NULL;
+		size_t np = 0;
+		struct bk_buf log = { 0 };
+		int rc = -1;
+		if (bk_object_open(f, &obj, NULL) == 0 && bk_vprogs_from_object(obj, &vp, &np, NULL) == 0)
+			for (size_t k = 0; k < np; k++)
+				if (!strcmp(vp[k].name, progs[i][1])) {
+					struct bk_verify_opts o = { .sz = sizeof o, .prog_type = vp[k].type, .maps = vp[k].maps,
+								    .nmaps = vp[k].nmaps, .log_level = 2,
+								    .btf_func_info = vp[k].btf_func_info };
+					rc = bk_verify(vp[k].insns, vp[k].n, &o, &log, NULL, NULL);
+				}
+		bk_buf_append(&log, "", 1);
+		int total, same;
+		compare(klog, log.data ? (const char *)log.data : "", &total, &same);
+		CHECKF(rc == 0 && total > 20 && same * 10 >= total * 6,
+		       "verifier log level 2 %s/%s: %d of the kernel's %d instruction lines identical",
+		       progs[i][0], progs[i][1], same, total);
+		bk_buf_free(&log);
+		bk_vprogs_free(vp, np);
+		bk_object_free(obj);
+	}
+	free(klog);
+	return 0;
+#endif
+}
