@@ -124,9 +124,14 @@ const struct bk_insn *bk_prog_insns(const struct bk_prog *prog, size_t *n);
 /* Test-run semantics, as BPF_PROG_TEST_RUN:
  *  raw:    r1 = a private copy of data_in (NULL when empty), r2 = its length; data_out
  *          receives the memory afterwards; ctx is unused.
- *  xdp:    data_in is the packet, placed after 256 bytes of headroom; ctx_in (optional)
- *          is a struct xdp_md whose ingress_ifindex/rx_queue_index are kept; data_out is
- *          the packet after adjust_head/tail/meta, ctx_out the xdp_md.
+ *  xdp:    data_in is the packet, placed after 256 bytes of headroom. ctx_in (optional)
+ *          is a struct xdp_md as the kernel's test run reads it: data = bytes of metadata
+ *          at the start of data_in, data_end = where the linear packet ends (the bytes
+ *          after it are fragments: the program does not see them, data_out returns them),
+ *          data_meta and egress_ifindex 0; ingress_ifindex/rx_queue_index are kept.
+ *          data_out is metadata + packet after adjust_head/tail/meta (+ fragments);
+ *          ctx_out the xdp_md the kernel reports: data and data_end as offsets from
+ *          data_meta, data_meta 0, ingress_ifindex/rx_queue_index as given.
  *  socket, tc: data_in is an Ethernet frame; ctx_in/ctx_out a struct __sk_buff (the
  *          writable fields come back). The socket filter sees the packet from the network
  *          header; its data_out has the Ethernet header zeroed.

@@ -7,27 +7,51 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 	     uint64_t *r0out)
 {
 #define BK_INSN(id, ...) [BK_OP_##id] = &&L_##id,
-	static const void *const labels[BK_XOP__COUNT] = {
+	static const void *const labels[BK_FOP__COUNT] = {
 #include "bpfkit/isa_table.def"
 		[BK_XOP_CALL_HELPER] = &&L_XCALL_HELPER,
 		[BK_XOP_NOP] = &&L_XNOP,
+		[BK_FOP_LDX_FP_B] = &&L_LDX_FP_B,
+		[BK_FOP_LDX_FP_H] = &&L_LDX_FP_H,
+		[BK_FOP_LDX_FP_W] = &&L_LDX_FP_W,
+		[BK_FOP_LDX_FP_DW] = &&L_LDX_FP_DW,
+		[BK_FOP_STX_FP_B] = &&L_STX_FP_B,
+		[BK_FOP_STX_FP_H] = &&L_STX_FP_H,
+		[BK_FOP_STX_FP_W] = &&L_STX_FP_W,
+		[BK_FOP_STX_FP_DW] = &&L_STX_FP_DW,
+		[BK_FOP_ST_FP_B] = &&L_ST_FP_B,
+		[BK_FOP_ST_FP_H] = &&L_ST_FP_H,
+		[BK_FOP_ST_FP_W] = &&L_ST_FP_W,
+		[BK_FOP_ST_FP_DW] = &&L_ST_FP_DW,
+		[BK_FOP_MOVADD64_K] = &&L_MOVADD64_K,
+		[BK_FOP_MOVADD64_X] = &&L_MOVADD64_X,
+#define X(j) [BK_FOP_ADDK_##j] = &&L_ADDK_##j, [BK_FOP_ADDX_##j] = &&L_ADDX_##j,
+		BK_FUSE_JUMPS(X)
+#undef X
 	};
 #undef BK_INSN
 	struct frame {
 		const struct bk_dinsn *ret, *code;
 		struct bk_prog *prog;
 		uint64_t r6, r7, r8, r9;
+		uint32_t may_goto;
 	} frames[BK_VM_MAX_DEPTH];
+	/* may_goto's counter lives in the frame, as the kernel keeps it in the stack of each
+	 * function invocation (set at function entry): a call, a callback and a tail-called
+	 * program each start with a full count. */
+	uint32_t may_goto = BK_VM_MAY_GOTO_MAX;
 	uint64_t r[11];
 	const uint32_t base = run->depth;
 	uint32_t fd = 0;
 	struct bk_prog *cur = prog;
-	const struct bk_dinsn *code = prog->code;
+	const struct bk_dinsn *code = prog->fast;
 	const struct bk_dinsn *pc = code + entry;
 	uint64_t budget = run->budget;
 	uint64_t stk_hi = (uint64_t)(uintptr_t)run->stack + BK_VM_STACK_TOTAL;
 	uint64_t stk_lo = stk_hi - (uint64_t)(base + 1) * BK_VM_STACK_SIZE;
-	struct bk_region c = { 0, 0, false, 0 };  /* last-hit region */
+	/* The two regions hit last (most recent first): a loop reading the packet and a map
+	 * value, or two map values, stays on the fast path. */
+	struct bk_region rc[2] = { { 0, 0, false, 0 }, { 0, 0, false, 0 } };
 	int ret = 0;
 	const struct bk_helper *h;
 	const struct bk_dinsn *target;
@@ -51,10 +75,14 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 #define S r[pc->src]
 #define K pc->imm
 #define IDX ((size_t)(pc - code))
-/* Plain memory: the current and callers' stack frames, then the last region hit. */
+/* Plain memory: the current and callers' stack frames, then the regions hit last. */
+#define INREG(c_, a, sz, wr) \
+	((c_).size >= (sz) && (a) - (c_).start <= (c_).size - (sz) && (!(wr) || (c_).writable))
 #define INMEM(a, sz, wr) \
 	(__builtin_expect((a) - stk_lo <= stk_hi - stk_lo - (sz), 1) || \
-	 (c.size >= (sz) && (a) - c.start <= c.size - (sz) && (!(wr) || c.writable)))
+	 INREG(rc[0], a, sz, wr) || INREG(rc[1], a, sz, wr))
+/* The slow path: a fault, a context access (1) or a region that becomes the latest. */
+#define MEM_SLOW(a, sz, wr) bk__mem_slow2(run, a, sz, wr, rc)
 #define SYNC_OUT() do { run->budget = budget; run->depth = base + fd; run->prog = cur; } while (0)
 #define BACKEDGE() do { if (__builtin_expect(--budget == 0, 0)) goto out_of_budget; } while (0)
 #define JMP_IF(cond) do { if (!(cond)) { NEXT; } else { \
@@ -65,7 +93,7 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 #define LOAD(name, type, ext, sx) L_##name: { \
 		uint64_t a = S + (int64_t)pc->off; \
 		if (__builtin_expect(!INMEM(a, sizeof(type), 0), 0)) { \
-			int k_ = bk__mem_slow(run, a, sizeof(type), false, &c); \
+			int k_ = MEM_SLOW(a, sizeof(type), false); \
 			if (k_ < 0) goto mem_fault; \
 			if (k_ == 1) { uint64_t v_; \
 				if ((ret = bk__ctx_load(run, a, sizeof(type), &v_)) < 0) goto ctx_fault; \
@@ -76,7 +104,7 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 #define STORE(name, type, val) L_##name: { \
 		uint64_t a = D + (int64_t)pc->off; \
 		if (__builtin_expect(!INMEM(a, sizeof(type), 1), 0)) { \
-			int k_ = bk__mem_slow(run, a, sizeof(type), true, &c); \
+			int k_ = MEM_SLOW(a, sizeof(type), true); \
 			if (k_ < 0) goto mem_fault; \
 			if (k_ == 1) { \
 				if ((ret = bk__ctx_store(run, a, sizeof(type), (uint64_t)(val))) < 0) goto ctx_fault; \
@@ -88,7 +116,7 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		uint64_t a = D + (int64_t)pc->off; \
 		if (a & (sizeof(type) - 1)) goto misaligned; \
 		if (__builtin_expect(!INMEM(a, sizeof(type), 1), 0)) { \
-			int k_ = bk__mem_slow(run, a, sizeof(type), true, &c); \
+			int k_ = MEM_SLOW(a, sizeof(type), true); \
 			if (k_ < 0) goto mem_fault; \
 			if (k_ == 1) goto ctx_atomic; \
 		} \
@@ -97,6 +125,13 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		__atomic_##op(p_, (type)S, __ATOMIC_SEQ_CST); NEXT; }
 #define ATOMIC_FETCH(name, type, op) L_##name: { ATOMIC_ADDR(type) \
 		S = (uint64_t)__atomic_##op(p_, (type)S, __ATOMIC_SEQ_CST); NEXT; }
+
+/* r10 + a constant offset proved inside the frame at load (BK_FOP_*). */
+#define LDFP(name, type) L_##name: { type v; \
+		memcpy(&v, (const void *)(uintptr_t)(r[10] + (int64_t)pc->off), sizeof(type)); \
+		D = v; NEXT; }
+#define STFP(name, type, val) L_##name: { type v = (type)(val); \
+		memcpy((void *)(uintptr_t)(r[10] + (int64_t)pc->off), &v, sizeof(type)); NEXT; }
 
 	DISPATCH;
 
@@ -225,6 +260,28 @@ L_ATOMIC64_CMPXCHG: { ATOMIC_ADDR(uint64_t)
 	__atomic_compare_exchange_n(p_, &expected, S, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	r[0] = expected; NEXT; }
 
+LDFP(LDX_FP_B, uint8_t)
+LDFP(LDX_FP_H, uint16_t)
+LDFP(LDX_FP_W, uint32_t)
+LDFP(LDX_FP_DW, uint64_t)
+STFP(STX_FP_B, uint8_t, S)
+STFP(STX_FP_H, uint16_t, S)
+STFP(STX_FP_W, uint32_t, S)
+STFP(STX_FP_DW, uint64_t, S)
+STFP(ST_FP_B, uint8_t, K)
+STFP(ST_FP_H, uint16_t, K)
+STFP(ST_FP_W, uint32_t, K)
+STFP(ST_FP_DW, uint64_t, K)
+
+	/* ---- fused pairs (vm.c fuse): the second instruction is counted here ---- */
+L_MOVADD64_K: D = S + pc[1].imm; pc += 2; COUNT_ONE(); DISPATCH;
+L_MOVADD64_X: D = S + r[pc[1].src]; pc += 2; COUNT_ONE(); DISPATCH;
+#define X(j) \
+L_ADDK_##j: D += K; pc++; COUNT_ONE(); goto L_##j; \
+L_ADDX_##j: D += S; pc++; COUNT_ONE(); goto L_##j;
+	BK_FUSE_JUMPS(X)
+#undef X
+
 	/* Legacy packet loads: big-endian, out of bounds ends the program with r0 = 0. */
 #define LDPKT(name, sz, offexpr) L_##name: { \
 		int64_t o_ = (offexpr); \
@@ -245,10 +302,10 @@ L_JA: L_JA32: { const struct bk_dinsn *t_ = code + pc->off;
 	if (t_ <= pc) BACKEDGE();
 	pc = t_; DISPATCH; }
 L_MAY_GOTO:
-	if (run->may_goto == 0) { const struct bk_dinsn *t_ = code + pc->off;
+	if (may_goto == 0) { const struct bk_dinsn *t_ = code + pc->off;
 		if (t_ <= pc) BACKEDGE();
 		pc = t_; DISPATCH; }
-	run->may_goto--;
+	may_goto--;
 	NEXT;
 L_JEQ64_K: JMP_IF(D == K);
 L_JEQ64_X: JMP_IF(D == S);
@@ -305,8 +362,9 @@ local_call:
 				BK_VM_STACK_SIZE);
 		goto done;
 	}
-	frames[fd] = (struct frame){ pc + 1, code, cur, r[6], r[7], r[8], r[9] };
+	frames[fd] = (struct frame){ pc + 1, code, cur, r[6], r[7], r[8], r[9], may_goto };
 	fd++;
+	may_goto = BK_VM_MAY_GOTO_MAX;
 	r[10] -= BK_VM_STACK_SIZE;
 	stk_lo -= BK_VM_STACK_SIZE;
 	run->stats.calls++;
@@ -316,8 +374,9 @@ local_call:
 	pc = target;
 	DISPATCH;
 L_CALLX: {
+	/* A function's address is its slot in prog->code (what BPF_PSEUDO_FUNC loads). */
 	uint64_t v = D;
-	uint64_t rel = v - (uint64_t)(uintptr_t)code;
+	uint64_t rel = v - (uint64_t)(uintptr_t)cur->code;
 	if (rel < cur->n * sizeof(struct bk_dinsn) && rel % sizeof(struct bk_dinsn) == 0 &&
 	    code[rel / sizeof(struct bk_dinsn)].op != BK_XOP_NOP) {
 		target = code + rel / sizeof(struct bk_dinsn);
@@ -340,7 +399,7 @@ helper_call:
 	run->helper = h;
 	run->stats.helper_calls++;
 	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
-	c.size = 0;   /* the helper may have changed what is mapped */
+	rc[0].size = rc[1].size = 0;   /* the helper may have changed what is mapped */
 	budget = run->budget;
 	if (__builtin_expect(run->pending != 0, 0)) {
 		if (run->pending & BK_PEND_FAIL) {
@@ -356,8 +415,9 @@ helper_call:
 		if (run->pending & BK_PEND_TAIL) {
 			run->pending &= ~BK_PEND_TAIL;
 			cur = run->tail_target;
-			code = cur->code;
+			code = cur->fast;
 			pc = code;
+			may_goto = BK_VM_MAY_GOTO_MAX;
 			run->stats.tail_calls++;
 			BACKEDGE();
 			DISPATCH;
@@ -378,6 +438,7 @@ L_EXIT:
 	r[7] = frames[fd].r7;
 	r[8] = frames[fd].r8;
 	r[9] = frames[fd].r9;
+	may_goto = frames[fd].may_goto;
 	r[10] += BK_VM_STACK_SIZE;
 	stk_lo += BK_VM_STACK_SIZE;
 	DISPATCH;
@@ -426,6 +487,10 @@ done:
 #undef K
 #undef IDX
 #undef INMEM
+#undef INREG
+#undef MEM_SLOW
+#undef LDFP
+#undef STFP
 #undef SYNC_OUT
 #undef BACKEDGE
 #undef JMP_IF

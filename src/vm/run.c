@@ -451,6 +451,11 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 	uint64_t budget = BK_OPTS_GET(opts, budget, 0);
 	uint8_t *mem = NULL, *ctx = NULL;
 	uint64_t args[5] = { 0 };
+	/* xdp: the user's xdp_md (what ctx_out reports), the metadata and linear lengths, and
+	 * the bytes past the linear part (the kernel's fragments: not visible to the program,
+	 * returned in data_out) */
+	uint32_t xmd_in[6] = { 0 };
+	size_t metalen = 0, linear = dlen, fraglen = 0;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
@@ -495,12 +500,41 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 					 dlen, ETH_HLEN);
 			goto out;
 		}
+		if (pt->type == BK_PROG_XDP && clen) {
+			/* The kernel's test run (bpf_prog_test_run_xdp): data_in is the metadata
+			 * (xdp_md.data bytes) then the packet up to xdp_md.data_end; what follows
+			 * goes to fragments. */
+			memcpy(xmd_in, cin, clen < sizeof(xmd_in) ? clen : sizeof(xmd_in));
+			ret = 0;
+			if (clen > sizeof(xmd_in))
+				ret = check_ctx_in(cin, clen, sizeof(xmd_in), NULL, 0, "struct xdp_md", err);
+			else if (xmd_in[2])
+				ret = bk_err_set(err, -EINVAL, "ctx_in: xdp_md.data_meta must be 0");
+			else if (xmd_in[1] > dlen || xmd_in[0] > xmd_in[1])
+				ret = bk_err_set(err, -EINVAL,
+						 "ctx_in: xdp_md.data %u, data_end %u: need data <= data_end <= %zu (the data_in size)",
+						 xmd_in[0], xmd_in[1], dlen);
+			else if ((xmd_in[0] & 3) || xmd_in[0] > 32)
+				ret = bk_err_set(err, -EINVAL,
+						 "ctx_in: xdp_md.data %u: metadata is a multiple of 4 bytes, at most 32",
+						 xmd_in[0]);
+			else if (xmd_in[5])
+				ret = bk_err_set(err, -EINVAL, "ctx_in: xdp_md.egress_ifindex must be 0");
+			else if (!xmd_in[3] && xmd_in[4])
+				ret = bk_err_set(err, -EINVAL,
+						 "ctx_in: xdp_md.rx_queue_index needs an ingress_ifindex");
+			if (ret < 0)
+				goto out;
+			metalen = xmd_in[0];
+			linear = xmd_in[1] - metalen;
+			fraglen = dlen - xmd_in[1];
+		}
 		size_t head = pt->headroom ? pt->headroom : 64;
 		size_t bufsz = pt->type == BK_PROG_XDP ? (size_t)pt->headroom + pt->tailroom
 						       : head + dlen + 64;
-		if (head + dlen > bufsz) {
+		if (head + linear > bufsz) {
 			ret = bk_err_set(err, -E2BIG, "data_in: %zu bytes, larger than the %zu an %s frame holds",
-					 dlen, bufsz - head, pt->name);
+					 linear, bufsz - head, pt->name);
 			goto out;
 		}
 		mem = calloc(1, bufsz);
@@ -509,22 +543,18 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 			ret = bk_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
-		memcpy(mem + head, din, dlen);
+		memcpy(mem + head - metalen, din, metalen + linear);
 		run.has_pkt = true;
 		run.pkt.buf = mem;
 		run.pkt.buf_size = bufsz;
 		run.pkt.frame = mem + head;
 		run.pkt.data = mem + head + (pt->skip_eth ? ETH_HLEN : 0);
-		run.pkt.meta = run.pkt.data;
-		run.pkt.end = mem + head + dlen;
+		run.pkt.meta = mem + head - metalen;
+		run.pkt.end = mem + head + linear;
 		run.ctx = ctx;
 		run.ctx_size = pt->ctx_size;
 		if (pt->type == BK_PROG_XDP) {
-			static const uint16_t keep[][2] = { { 12, 4 }, { 16, 4 } };
-			if ((ret = check_ctx_in(cin, clen, pt->ctx_size, keep, 2, "struct xdp_md", err)))
-				goto out;
-			if (clen)
-				memcpy(ctx, cin, clen);
+			memcpy(ctx + 12, &xmd_in[3], 8);  /* ingress_ifindex, rx_queue_index */
 			uint32_t ifi;
 			memcpy(&ifi, ctx + 12, 4);
 			if (!ifi)
@@ -577,10 +607,12 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 		if (dlen && bk_buf_append(&res->data_out, mem, dlen))
 			ret = -ENOMEM;
 	} else if (pt->type == BK_PROG_XDP) {
-		uint8_t xmd[24];
-		memcpy(xmd, ctx, sizeof(xmd));
-		memset(xmd, 0, 12);  /* data/data_end/data_meta are not reported back */
+		/* As the kernel reports it (xdp_convert_buff_to_md): data and data_end as offsets
+		 * from data_meta, data_meta 0, the ifindex and queue as the caller gave them. */
+		uint32_t xmd[6] = { (uint32_t)(run.pkt.data - run.pkt.meta),
+				    (uint32_t)(run.pkt.end - run.pkt.meta), 0, xmd_in[3], xmd_in[4], 0 };
 		if (bk_buf_append(&res->data_out, run.pkt.meta, (size_t)(run.pkt.end - run.pkt.meta)) ||
+		    bk_buf_append(&res->data_out, din + dlen - fraglen, fraglen) ||
 		    bk_buf_append(&res->ctx_out, xmd, sizeof(xmd)))
 			ret = -ENOMEM;
 	} else {

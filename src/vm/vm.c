@@ -122,6 +122,58 @@ static int resolve_map(struct bk_vm *vm, const struct bk_prog_opts *opts, int sr
 	return m ? 0 : -ENOENT;
 }
 
+/* r10 is read-only, so r10 + OFF with -512 <= OFF <= -SIZE is always inside the running
+ * frame: such accesses need no check at run time. */
+static void specialize(struct bk_dinsn *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct bk_dinsn *d = &f[i];
+		int base, size, reg;
+		switch (d->op) {
+		case BK_OP_LDX_B: base = BK_FOP_LDX_FP_B; size = 1; reg = d->src; break;
+		case BK_OP_LDX_H: base = BK_FOP_LDX_FP_B; size = 2; reg = d->src; break;
+		case BK_OP_LDX_W: base = BK_FOP_LDX_FP_B; size = 4; reg = d->src; break;
+		case BK_OP_LDX_DW: base = BK_FOP_LDX_FP_B; size = 8; reg = d->src; break;
+		case BK_OP_STX_B: base = BK_FOP_STX_FP_B; size = 1; reg = d->dst; break;
+		case BK_OP_STX_H: base = BK_FOP_STX_FP_B; size = 2; reg = d->dst; break;
+		case BK_OP_STX_W: base = BK_FOP_STX_FP_B; size = 4; reg = d->dst; break;
+		case BK_OP_STX_DW: base = BK_FOP_STX_FP_B; size = 8; reg = d->dst; break;
+		case BK_OP_ST_B: base = BK_FOP_ST_FP_B; size = 1; reg = d->dst; break;
+		case BK_OP_ST_H: base = BK_FOP_ST_FP_B; size = 2; reg = d->dst; break;
+		case BK_OP_ST_W: base = BK_FOP_ST_FP_B; size = 4; reg = d->dst; break;
+		case BK_OP_ST_DW: base = BK_FOP_ST_FP_B; size = 8; reg = d->dst; break;
+		default: continue;
+		}
+		if (reg != BK_MAX_REG || d->off < -BK_VM_STACK_SIZE || d->off > -size)
+			continue;
+		d->op = (uint16_t)(base + (size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3));
+	}
+}
+
+/* Pairs of the original code (CODE, n slots) that one handler runs (BK_FOP_MOVADD*,
+ * BK_FOP_ADD?_J*). Only slot i changes: a jump to slot i + 1 still finds its instruction. */
+static void fuse(struct bk_dinsn *f, const struct bk_dinsn *code, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		const struct bk_dinsn *a = &code[i], *b = &code[i + 1];
+		if (a->op == BK_OP_MOV64_X && b->dst == a->dst) {
+			if (b->op == BK_OP_ADD64_K)
+				f[i].op = BK_FOP_MOVADD64_K;
+			else if (b->op == BK_OP_ADD64_X && b->src != a->dst)
+				f[i].op = BK_FOP_MOVADD64_X;
+		} else if (a->op == BK_OP_ADD64_K || a->op == BK_OP_ADD64_X) {
+			bool k = a->op == BK_OP_ADD64_K;
+			switch (b->op) {
+#define X(j) case BK_OP_##j: f[i].op = k ? BK_FOP_ADDK_##j : BK_FOP_ADDX_##j; break;
+			BK_FUSE_JUMPS(X)
+#undef X
+			default:
+				break;
+			}
+		}
+	}
+}
+
 int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 	       const struct bk_prog_opts *opts, struct bk_prog **out, struct bk_err *err)
 {
@@ -325,6 +377,15 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 		}
 	}
 
+	p->fast = malloc((n + 1) * sizeof(*p->fast));
+	if (!p->fast) {
+		ret = bk_err_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	memcpy(p->fast, p->code, (n + 1) * sizeof(*p->fast));
+	specialize(p->fast, n);
+	fuse(p->fast, p->code, n);
+
 	if (vm->nprogs == vm->cap_progs) {
 		size_t cap = vm->cap_progs ? vm->cap_progs * 2 : 8;
 		struct bk_prog **np = realloc(vm->progs, cap * sizeof(*np));
@@ -343,6 +404,7 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 fail:
 	free(p->insns);
 	free(p->code);
+	free(p->fast);
 	free(p->name);
 	free(p->license);
 	free(p);
@@ -360,6 +422,7 @@ void bk_prog_free(struct bk_prog *prog)
 		prog->jit_free(prog->jit);
 	free(prog->insns);
 	free(prog->code);
+	free(prog->fast);
 	free(prog->name);
 	free(prog->license);
 	free(prog);

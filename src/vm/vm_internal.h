@@ -17,6 +17,46 @@ enum {
 	BK_XOP__COUNT,
 };
 
+#define BK_FUSE_JUMPS(X) \
+	X(JEQ64_K) X(JEQ32_K) X(JEQ64_X) X(JEQ32_X) \
+	X(JGT64_K) X(JGT32_K) X(JGT64_X) X(JGT32_X) \
+	X(JGE64_K) X(JGE32_K) X(JGE64_X) X(JGE32_X) \
+	X(JSET64_K) X(JSET32_K) X(JSET64_X) X(JSET32_X) \
+	X(JNE64_K) X(JNE32_K) X(JNE64_X) X(JNE32_X) \
+	X(JSGT64_K) X(JSGT32_K) X(JSGT64_X) X(JSGT32_X) \
+	X(JSGE64_K) X(JSGE32_K) X(JSGE64_X) X(JSGE32_X) \
+	X(JLT64_K) X(JLT32_K) X(JLT64_X) X(JLT32_X) \
+	X(JLE64_K) X(JLE32_K) X(JLE64_X) X(JLE32_X) \
+	X(JSLT64_K) X(JSLT32_K) X(JSLT64_X) X(JSLT32_X) \
+	X(JSLE64_K) X(JSLE32_K) X(JSLE64_X) X(JSLE32_X)
+
+/* Forms only the interpreter knows, in prog->fast (never in prog->code, which the JIT
+ * reads): loads and stores at r10 + a constant offset that lies inside the current frame,
+ * proved at load, so they run without a memory check. */
+enum {
+	BK_FOP_LDX_FP_B = BK_XOP__COUNT,
+	BK_FOP_LDX_FP_H,
+	BK_FOP_LDX_FP_W,
+	BK_FOP_LDX_FP_DW,
+	BK_FOP_STX_FP_B,
+	BK_FOP_STX_FP_H,
+	BK_FOP_STX_FP_W,
+	BK_FOP_STX_FP_DW,
+	BK_FOP_ST_FP_B,
+	BK_FOP_ST_FP_H,
+	BK_FOP_ST_FP_W,
+	BK_FOP_ST_FP_DW,
+	/* Pairs run by one handler (the second slot stays as it was, for jumps into it):
+	 * mov rD, rS + add rD, imm/rT (T != D), and add rD, imm/rS + a conditional jump
+	 * (the loop counter step and test). */
+	BK_FOP_MOVADD64_K,
+	BK_FOP_MOVADD64_X,
+#define X(j) BK_FOP_ADDK_##j, BK_FOP_ADDX_##j,
+	BK_FUSE_JUMPS(X)
+#undef X
+	BK_FOP__COUNT,
+};
+
 /* One pre-decoded slot: 16 bytes. `off` is the memory offset, or for jumps and local
  * calls the absolute target slot. `imm` is sign-extended (lddw: the 64-bit value,
  * resolved pseudo loads included; helper calls: the struct bk_helper *). */
@@ -51,6 +91,9 @@ struct bk_prog {
 	int (*jit_run)(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5],
 		       uint64_t *r0);
 	void (*jit_free)(void *jit);
+	/* The interpreter's form: prog->code with BK_FOP_* specializations, n + 1 slots with
+	 * the same indexes (a BPF_PSEUDO_FUNC value still points into prog->code). */
+	struct bk_dinsn *fast;
 };
 
 enum bk_region_kind { BK_REG_MEM, BK_REG_CTX };
@@ -87,7 +130,7 @@ struct bk_run {
 	uint64_t budget, budget_init;
 	char why[256];                 /* the cause of a fault, before the location is added */
 	struct bk_err errbuf;          /* used when the caller passed no bk_err */
-	uint32_t may_goto;
+	uint32_t may_goto;             /* the JIT's may_goto count (per run); the interpreter keeps one per frame */
 	struct bk_run_stats stats;
 	const struct bk_helper *helper;
 	uint32_t cpu;
