@@ -2,8 +2,9 @@
  * difference (return code, r0, memory, stats, error text up to its first address), a
  * crash or a sanitizer report is a finding. The first 64 bytes are the memory r1 points
  * to (one static buffer, so both engines see the same addresses), the rest the program.
- * Programs that read r10 as a value (mov/add from r10, storing it) are skipped: the stack
- * is allocated per run and its address legitimately differs. */
+ * Programs that use r10 other than as the base of a load or store (moving, comparing or
+ * storing its value) are skipped: the stack is allocated per run and its address
+ * legitimately differs. */
 #include "bpfkit/jit.h"
 #include "bpfkit/isa.h"
 #include "bpfkit/vm.h"
@@ -44,13 +45,14 @@ static void run1(struct bk_prog *p, const uint8_t *init, struct outcome *o)
 	memcpy(o->mem, buf, sizeof(buf));
 }
 
+/* r10 only as the base of a load or store: its value (compared, moved, stored) differs. */
 static bool reads_r10(const struct bk_insn *insns, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint8_t cls = insns[i].code & 7;
-		bool alu = cls == 4 || cls == 7;
-		bool stx = cls == 3;
-		if (insns[i].src == 10 && (alu || stx))
+		bool base_ok = (cls == 1 && insns[i].src == 10 && insns[i].dst != 10) ||
+			       ((cls == 2 || cls == 3) && insns[i].dst == 10 && insns[i].src != 10);
+		if ((insns[i].src == 10 || insns[i].dst == 10) && !base_ok)
 			return true;
 	}
 	return false;

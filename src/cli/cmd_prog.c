@@ -37,7 +37,8 @@ static void usage(FILE *f)
 		"  MAP := { id MAP_ID | pinned FILE | name MAP_NAME }\n"
 		"  ATTACH_TYPE := { sk_msg_verdict | sk_skb_verdict | sk_skb_stream_verdict |\n"
 		"                   sk_skb_stream_parser | flow_dissector }\n"
-		"  METRIC := { cycles | instructions | l1d_loads | llc_misses | itlb_misses | dtlb_misses }\n");
+		"  METRIC := { cycles | instructions | l1d_loads | llc_misses | itlb_misses | dtlb_misses |\n"
+		"              cpu_clock }   (cpu_clock: a software counter, for machines without a PMU)\n");
 }
 
 static void close_all(int *fds, int n)
@@ -364,51 +365,63 @@ out:
 	return r;
 }
 
+static volatile int profile_stop;
+static void on_profile_signal(int s) { profile_stop = 1; }
+
 static int do_profile(int argc, char **argv)
 {
-	static const char *metrics[] = { "cycles", "instructions", "l1d_loads", "llc_misses",
-					 "itlb_misses", "dtlb_misses" };
 	int used, fd = one_prog(argc, argv, &used, "prog profile");
 	if (fd < 0)
 		return 1;
-	int i = used, nmet = 0;
+	int i = used, nmet = 0, met[8];
+	unsigned duration_ms = 0;
 	if (i + 1 < argc && !strcmp(argv[i], "duration")) {
 		char *end;
 		long s = strtol(argv[i + 1], &end, 0);
-		if (*end || s <= 0) {
+		if (*end || s <= 0 || s > 86400) {
 			close(fd);
-			return bk_cli_fail("prog profile", "bad duration '%s'", argv[i + 1]);
+			return bk_cli_fail("prog profile", "bad duration '%s' (seconds, 1 to 86400)", argv[i + 1]);
 		}
+		duration_ms = (unsigned)s * 1000;
 		i += 2;
 	}
-	for (; i < argc; i++, nmet++) {
-		int ok = 0;
-		for (size_t k = 0; k < sizeof(metrics) / sizeof(metrics[0]); k++)
-			ok |= !strcmp(argv[i], metrics[k]);
-		if (!ok) {
+	for (; i < argc; i++) {
+		int m = bk_kern_profile_metric(argv[i]);
+		if (m < 0 || nmet >= 8) {
 			close(fd);
 			return bk_cli_fail("prog profile", "unknown metric '%s' (cycles, instructions, l1d_loads, "
-					   "llc_misses, itlb_misses, dtlb_misses)", argv[i]);
+					   "llc_misses, itlb_misses, dtlb_misses, cpu_clock)", argv[i]);
 		}
+		for (int k = 0; k < nmet; k++)
+			if (met[k] == m) {
+				close(fd);
+				return bk_cli_fail("prog profile", "metric '%s' given twice", argv[i]);
+			}
+		met[nmet++] = m;
 	}
-	close(fd);
-	if (!nmet)
+	if (!nmet) {
+		close(fd);
 		return bk_cli_fail("prog profile", "no METRIC given");
-	/* The counts come from hardware counters read by fentry/fexit programs: without
-	 * them (most VMs) there is nothing to read. */
-	struct perf_event_attr pa;
-	memset(&pa, 0, sizeof(pa));
-	pa.size = sizeof(pa);
-	pa.type = PERF_TYPE_HARDWARE;
-	pa.config = PERF_COUNT_HW_CPU_CYCLES;
-	pa.exclude_user = 1;
-	int pfd = (int)syscall(__NR_perf_event_open, &pa, -1, 0, -1, 0);
-	if (pfd < 0)
-		return bk_cli_fail("prog profile", "this machine has no hardware performance counters "
-				   "(perf_event_open cycles: %s)", strerror(errno));
-	close(pfd);
-	return bk_cli_fail("prog profile", "hardware counters exist, but bpfkit's profiler (fentry/fexit "
-			   "+ perf events) is not implemented yet");
+	}
+	/* As bpftool: until the duration ends or Ctrl-C; then the readings. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_profile_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	struct bk_kern_profile_opts po = BK_OPTS_INIT(bk_kern_profile_opts, .metrics = met, .nmetrics = (size_t)nmet,
+						       .duration_ms = duration_ms, .stop = &profile_stop);
+	struct bk_kern_profile_result res;
+	struct bk_err e = { 0 };
+	int r = bk_kern_profile(fd, &po, &res, &e);
+	close(fd);
+	if (r < 0)
+		return bk_kcli_fail("prog profile", &e);
+	struct bk_kern_fmt fmt = bk_kcli_fmt();
+	struct bk_buf out = { 0 };
+	bk_kern_profile_render(&res, &fmt, &out);
+	bk_kcli_flush(&out);
+	return 0;
 }
 
 static volatile sig_atomic_t stop;

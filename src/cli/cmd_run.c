@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "kcli.h"
 #include "bpfkit/helpers.h"
 #include "bpfkit/loader.h"
 #include "bpfkit/maps.h"
@@ -30,6 +31,10 @@ static void usage(FILE *f)
 		"Prints the program's trace_printk lines and, as bpftool prog run does,\n"
 		"'Return value: N, duration: Xns'; --dump-maps then dumps every map.\n"
 		"-j prints one JSON object: retval, duration, trace, and with --dump-maps maps.\n"
+		"--engine kernel loads the object with libbpf and runs it through BPF_PROG_TEST_RUN\n"
+		"(on the CPU whose per-CPU values the runtime shows; --map-in fills the kernel's maps;\n"
+		"the kernel's trace_printk lines go to its trace_pipe); --engine all runs both and\n"
+		"prints every difference in return value, data_out, ctx_out and maps (exit 1 if any).\n"
 		"The engine is the JIT on x86-64 (the interpreter elsewhere, or with --engine interp).\n");
 }
 
@@ -331,12 +336,9 @@ int bk_cmd_run(int argc, char **argv)
 	if (parse_args(argc, argv, &a))
 		return 2;
 	a.json |= bk_cli.json;
-	if (a.engine && strcmp(a.engine, "interp") && strcmp(a.engine, "jit")) {
-		if (!strcmp(a.engine, "kernel") || !strcmp(a.engine, "all"))
-			return bk_cli_fail("run", "engine '%s' is not available yet in this build (only 'interp')",
-					   a.engine);
+	bool kern = a.engine && (!strcmp(a.engine, "kernel") || !strcmp(a.engine, "all"));
+	if (a.engine && strcmp(a.engine, "interp") && strcmp(a.engine, "jit") && !kern)
 		return bk_cli_fail("run", "unknown engine '%s' (interp, jit, kernel, all)", a.engine);
-	}
 	const struct bk_progtype *pt = NULL;
 	if (a.type && !(pt = bk_progtype_by_name(a.type)))
 		return bk_cli_fail("run", "unknown program type '%s' (xdp, socket, tc, raw)", a.type);
@@ -364,6 +366,13 @@ int bk_cmd_run(int argc, char **argv)
 	if (a.ctx_in && bk_read_file(a.ctx_in, &cin, &clen, &err) < 0)
 		goto fail;
 
+	if (kern) {
+		struct bk_kcli_run kr = { a.file, a.prog, a.type, a.engine, a.data_out, a.ctx_out, a.map_in,
+					  a.nmap_in, a.repeat, a.cpu, (int)bk_maps_cpu(bk_vm_maps(vm)), a.json,
+					  a.dump_maps, din, cin, dlen, clen };
+		rc = bk_kcli_run(&kr, lo, prog);
+		goto out;
+	}
 	struct bk_run_opts ro = BK_OPTS_INIT(bk_run_opts, .data_in = din, .data_size_in = dlen,
 					     .ctx_in = cin, .ctx_size_in = clen, .repeat = a.repeat,
 					     .trace = &trace);

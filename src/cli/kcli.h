@@ -3,6 +3,26 @@
 #define BK_CLI_KCLI_H
 #include "cli.h"
 #include "bpfkit/util.h"
+#include <stdbool.h>
+
+/* bpfkit run --engine kernel|all, after cmd_run.c loaded FILE into the userspace
+ * runtime (LO, PROG): the kernel's run, and with "all" the differences. Returns
+ * the exit status. */
+struct bk_loaded;
+struct bk_prog;
+struct bk_kcli_run {
+	const char *file, *prog, *type, *engine, *data_out, *ctx_out;
+	const char *const *map_in;    /* NAME=FILE.json, already applied to LO */
+	int nmap_in;
+	unsigned repeat;
+	int cpu;                      /* ISA level for assembly input */
+	int cpu_run;                  /* the CPU the runtime's per-CPU values belong to */
+	bool json, dump_maps;
+	const void *din, *cin;
+	size_t dlen, clen;
+};
+int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_prog *prog);
+
 #if BK_HAVE_KERN
 #include "bpfkit/kern.h"
 

@@ -52,12 +52,18 @@ struct jst {
 	/* The machine code works on a + 512 (lea r11, [base + off + 512]) so that the
 	 * lower bound of the frames in use is rbp itself: */
 	uint64_t hi[9];           /* hi[s]: highest a + 512 of an S-byte stack access */
-	uint64_t cstart;          /* 512 + the start of the region the last slow check found */
-	uint64_t crlim[9];        /* a - start < crlim[s]: an S-byte read is inside */
-	uint64_t cwlim[9];        /* the same for writes (0 when read-only) */
+	/* The two regions the last slow checks found (packet and table, say), most recent
+	 * first: */
+	uint64_t cstart[2];       /* 512 + the region's start */
+	uint64_t crlim[2][9];     /* a - start < crlim[s]: an S-byte read is inside */
+	uint64_t cwlim[2][9];     /* the same for writes (0 when read-only) */
 	uint64_t target;          /* callx / tail call destination */
 	uint64_t rsp_save;
 	uint64_t calls;
+	/* While machine code runs, r10 holds the budget as braw: bits 0..31 a chunk of it
+	 * (never 0 between instructions), bits 32..63 the calls made since the last sync;
+	 * budget_hi the rest of the budget. C code works on budget and calls (sync_in/out). */
+	uint64_t braw, budget_hi;
 	uint64_t tmp;
 	uint64_t rsp_min;         /* rsp at the deepest frame allowed: a call there faults */
 	uint64_t rsp_low;         /* lowest rsp a call reached (the deepest frame) */
@@ -67,7 +73,7 @@ struct jst {
 	int ret;
 	struct bk_run *run;
 	struct bk_prog *prog;     /* current (tail calls change it, returns restore it) */
-	struct bk_region c;
+	struct bk_region c[2];
 };
 
 struct jit {
@@ -83,8 +89,9 @@ struct jit {
 #define JIT_FRAME   48
 #define OFF_R(i)    ((int32_t)(offsetof(struct jst, r) + 8 * (i)))
 #define OFF_HI(s)   ((int32_t)(offsetof(struct jst, hi) + 8 * (s)))
-#define OFF_CR(s)   ((int32_t)(offsetof(struct jst, crlim) + 8 * (s)))
-#define OFF_CW(s)   ((int32_t)(offsetof(struct jst, cwlim) + 8 * (s)))
+#define OFF_CS(k)   ((int32_t)(offsetof(struct jst, cstart) + 8 * (k)))
+#define OFF_CR(k, s) ((int32_t)(offsetof(struct jst, crlim) + 72 * (k) + 8 * (s)))
+#define OFF_CW(k, s) ((int32_t)(offsetof(struct jst, cwlim) + 72 * (k) + 8 * (s)))
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 static const uint8_t map[11] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP };
@@ -92,6 +99,7 @@ static const uint8_t map[11] = { RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15
 struct fix { uint32_t pos, target; };
 
 struct ool { uint32_t j1, j2, back, after, idx; uint8_t size; bool store; };
+struct refill { uint32_t jpos, idx, resume; bool slot; };
 
 struct em {
 	uint8_t *b;
@@ -101,6 +109,8 @@ struct em {
 	bool oom;
 	struct ool *ool;
 	size_t nool, capool;
+	struct refill *rf;
+	size_t nrf, caprf;
 	bool blind;
 	bool tails;               /* the program may tail call: calls save the current program */
 	uint64_t key;
@@ -227,7 +237,6 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC
 
 /* Special fix-up targets (beyond any slot). */
 #define T_LEAVE UINT32_MAX
-#define T_OOB   (UINT32_MAX - 1)
 #define T_NZ    (UINT32_MAX - 2)
 #define T_DEPTH (UINT32_MAX - 3)
 
@@ -235,12 +244,50 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC
 
 static void cache_sync(struct jst *st)
 {
-	st->cstart = st->c.start + BK_VM_STACK_SIZE;
-	for (uint64_t s = 1; s <= 8; s++) {
-		uint64_t lim = st->c.size >= s ? st->c.size - s + 1 : 0;
-		st->crlim[s] = lim;
-		st->cwlim[s] = st->c.writable ? lim : 0;
+	for (int k = 0; k < 2; k++) {
+		const struct bk_region *c = &st->c[k];
+		st->cstart[k] = c->start + BK_VM_STACK_SIZE;
+		for (uint64_t sz = 1; sz <= 8; sz++) {
+			uint64_t lim = c->size >= sz ? c->size - sz + 1 : 0;
+			st->crlim[k][sz] = lim;
+			st->cwlim[k][sz] = c->writable ? lim : 0;
+		}
 	}
+}
+
+static bool in_cache(const struct jst *st, uint64_t a, uint64_t sz, bool wr)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct bk_region *c = &st->c[k];
+		if (c->size >= sz && a - c->start <= c->size - sz && (!wr || c->writable))
+			return true;
+	}
+	return false;
+}
+
+/* A region the slow check found becomes the most recent cache entry. */
+static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
+{
+	struct bk_region nc;
+	int k = bk__mem_slow(st->run, a, sz, wr, &nc);
+	if (k == 0) {
+		st->c[1] = st->c[0];
+		st->c[0] = nc;
+		cache_sync(st);
+	}
+	return k;
+}
+
+static void sync_in(struct jst *st)
+{
+	st->calls += st->braw >> 32;
+	st->budget = (st->braw & 0xffffffffu) + st->budget_hi;
+}
+static void sync_out(struct jst *st)
+{
+	uint64_t low = st->budget < 0xffffffffu ? st->budget : 0xffffffffu;
+	st->budget_hi = st->budget - low;
+	st->braw = low;
 }
 
 static int fault(struct jst *st, size_t idx, int code, const char *msg)
@@ -251,9 +298,9 @@ static int fault(struct jst *st, size_t idx, int code, const char *msg)
 
 #define INMEM(a, sz, wr) \
 	(((a) >= st->stk_lo && (a) <= st->stk_hi - (sz)) || \
-	 (st->c.size >= (sz) && (a) - st->c.start <= st->c.size - (sz) && (!(wr) || st->c.writable)))
+	 in_cache(st, a, sz, wr))
 #define SLOW(a, sz, wr) \
-	((k = bk__mem_slow(run, a, sz, wr, &st->c)) == 0 ? (cache_sync(st), 0) : k)
+	slow(st, a, sz, wr)
 
 static int jit_oob(struct jst *st, uint32_t idx)
 {
@@ -309,8 +356,10 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 	run->helper = h;
 	run->stats.helper_calls++;
 	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
-	st->c.size = 0;
-	cache_sync(st);
+	if (st->c[0].size || st->c[1].size) {
+		st->c[0].size = st->c[1].size = 0;
+		cache_sync(st);
+	}
 	st->budget = run->budget;
 	st->may_goto = run->may_goto;
 	if (run->pending) {
@@ -333,12 +382,9 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 /* One instruction executed by the runtime with the registers spilled in st->r.
  * 0: continue, 1: leave the program (st->ret says how), 2: tail call to st->target,
  * 3: local call to st->target (callx). Mirrors interp_body.h. */
-static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
+static int jit_op_body(struct jst *st, uint32_t idx, uint64_t rsp)
 {
 	struct bk_run *run = st->run;
-	/* the call depth is in the native stack, the frames in use below the frame pointer */
-	st->fd = (uint32_t)((st->rsp_save - rsp) / JIT_FRAME);
-	st->stk_lo = st->r[10] - BK_VM_STACK_SIZE;
 	const struct bk_dinsn *pc = &st->prog->code[idx];
 	uint64_t *r = st->r;
 	int k, ret;
@@ -480,6 +526,26 @@ static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
 #undef LDPKT
 }
 
+static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
+{
+	/* the call depth is in the native stack, the frames in use below the frame pointer */
+	st->fd = (uint32_t)((st->rsp_save - rsp) / JIT_FRAME);
+	st->stk_lo = st->r[10] - BK_VM_STACK_SIZE;
+	sync_in(st);
+	int ret = jit_op_body(st, idx, rsp);
+	sync_out(st);
+	return ret;
+}
+
+/* The low part of the budget ran out: more from budget_hi, or the run is over. */
+static int jit_refill(struct jst *st, uint32_t idx)
+{
+	sync_in(st);
+	int ret = st->budget == 0 ? jit_oob(st, idx) : 0;
+	sync_out(st);
+	return ret;
+}
+
 /* ---- code generation ---- */
 
 /* The budget lives in r10 while machine code runs, in the state around C calls. */
@@ -487,13 +553,13 @@ static void spill(struct em *e)
 {
 	for (int i = 0; i < 11; i++)
 		rm(e, 1, 0x89, map[i], R12, OFF_R(i));
-	rm(e, 1, 0x89, R10, R12, OFF(budget));
+	rm(e, 1, 0x89, R10, R12, OFF(braw));
 }
 static void reload(struct em *e)
 {
 	for (int i = 0; i < 11; i++)
 		rm(e, 1, 0x8B, map[i], R12, OFF_R(i));
-	rm(e, 1, 0x8B, R10, R12, OFF(budget));
+	rm(e, 1, 0x8B, R10, R12, OFF(braw));
 }
 static void call_abs(struct em *e, void *fn)
 {
@@ -530,27 +596,48 @@ static void guard(struct em *e, unsigned cc_ok, uint32_t idx, uint32_t stub)
 	fix(e, jmp32(e), stub);
 	patch_here(e, ok);
 }
-/* Backward jumps, calls and tail calls count against the budget. */
-static void backedge(struct em *e, uint32_t idx)
+/* An out-of-line budget refill (jit_refill) reached from the rel32 at JPOS, going on at
+ * slot RESUME (or code offset RESUME when !SLOT). */
+static void refill_at(struct em *e, size_t jpos, uint32_t idx, uint32_t resume, bool slot)
 {
-	rex(e, 1, 0, R10, false);
-	e1(e, 0x83);
-	modrr(e, 5, R10);
-	e1(e, 1);                                  /* sub r10, 1 */
-	guard(e, CC_NE, idx, T_OOB);
+	if (e->nrf == e->caprf) {
+		size_t nc = e->caprf ? e->caprf * 2 : 64;
+		struct refill *nr = realloc(e->rf, nc * sizeof(*nr));
+		if (!nr) {
+			e->oom = true;
+			return;
+		}
+		e->rf = nr;
+		e->caprf = nc;
+	}
+	e->rf[e->nrf++] = (struct refill){ (uint32_t)jpos, idx, resume, slot };
 }
-
-/* A taken backward jump: one less in the budget, and to T unless it ran out (one taken
- * branch per loop iteration). */
+static void test_r10d(struct em *e)
+{
+	e1(e, 0x45); e1(e, 0x85); e1(e, 0xD2);        /* test r10d, r10d */
+}
+/* A taken backward jump: one less in the budget, and to T unless its low part ran out
+ * (one taken branch per loop iteration). */
 static void back_jump(struct em *e, uint32_t idx, uint32_t t)
 {
 	rex(e, 1, 0, R10, false);
 	e1(e, 0x83);
 	modrr(e, 5, R10);
 	e1(e, 1);                                  /* sub r10, 1 */
+	test_r10d(e);
 	fix(e, jcc32(e, CC_NE), t);
-	mov_ri64(e, RSI, idx);
-	fix(e, jmp32(e), T_OOB);
+	refill_at(e, jmp32(e), idx, t, true);
+}
+/* A call: one more call (bits 32..63) and one less budget (bits 0..31) in one add. */
+static void call_count(struct em *e, uint32_t idx)
+{
+	rex(e, 0, 0, R11, false);
+	e1(e, 0xB8u + (R11 & 7));
+	e4(e, 0xffffffffu);                        /* mov r11d, 0xffffffff */
+	rr(e, 1, 0x01, R11, R10);                  /* add r10, r11 */
+	test_r10d(e);
+	size_t j = jcc32(e, CC_E);
+	refill_at(e, j, idx, (uint32_t)e->n, false);
 }
 
 /* REG = V; with blinding V never appears in the code: (V ^ key) ^ key through TMP. */
@@ -763,13 +850,16 @@ static void emit_ool(struct em *e, const struct ool *o)
 {
 	patch_here(e, o->j1);
 	patch_here(e, o->j2);
-	rm(e, 1, 0x2B, R11, R12, OFF(cstart));                              /* sub r11, [cstart] */
-	rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(o->size) : OFF_CR(o->size)); /* cmp r11, [lim] */
-	size_t miss = jcc32(e, CC_AE);
-	rm(e, 1, 0x03, R11, R12, OFF(cstart));                              /* add r11, [cstart] */
-	e1(e, 0xE9);
-	e4(e, (uint32_t)(o->back - (e->n + 4)));
-	patch_here(e, miss);
+	for (int k = 0; k < 2; k++) {
+		rm(e, 1, 0x2B, R11, R12, OFF_CS(k));                       /* sub r11, [cstart] */
+		rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(k, o->size) : OFF_CR(k, o->size));
+		size_t miss = jcc32(e, CC_AE);                              /* cmp r11, [lim] */
+		rm(e, 1, 0x03, R11, R12, OFF_CS(k));                       /* add r11, [cstart] */
+		e1(e, 0xE9);
+		e4(e, (uint32_t)(o->back - (e->n + 4)));
+		patch_here(e, miss);
+		rm(e, 1, 0x03, R11, R12, OFF_CS(k));                       /* add r11, [cstart] */
+	}
 	runtime_call(e, (void *)jit_op, o->idx);
 	e1(e, 0xE9);
 	e4(e, (uint32_t)(o->after - (e->n + 4)));
@@ -840,13 +930,12 @@ static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 {
 	rm(e, 1, 0x3B, RSP, R12, OFF(rsp_min));        /* cmp rsp, [rsp_min] */
 	guard(e, CC_A, idx, T_DEPTH);
-	rex(e, 1, 0, R12, false); e1(e, 0xFF); modmem(e, 0, R12, OFF(calls));  /* inc qword [calls] */
 	rm(e, 1, 0x8D, R11, RSP, -JIT_FRAME);          /* lea r11, [rsp-48] */
 	rm(e, 1, 0x3B, R11, R12, OFF(rsp_low));        /* cmp r11, [rsp_low] */
 	size_t le = jcc32(e, CC_AE);
 	rm(e, 1, 0x89, R11, R12, OFF(rsp_low));
 	patch_here(e, le);
-	backedge(e, idx);
+	call_count(e, idx);
 	call_frame(e, target, false);
 }
 
@@ -1015,7 +1104,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			e1(e, 0xC3);
 			patch_here(e, main_exit);
 			rm(e, 1, 0x89, RAX, R12, OFF_R(0));
-			rm(e, 1, 0x89, R10, R12, OFF(budget));
+			rm(e, 1, 0x89, R10, R12, OFF(braw));
 			fix(e, jmp32(e), T_LEAVE);
 			break;
 		}
@@ -1059,6 +1148,23 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 	}
 	for (size_t i = 0; i < e->nool; i++)
 		emit_ool(e, &e->ool[i]);
+	for (size_t i = 0; i < e->nrf; i++) {
+		const struct refill *f = &e->rf[i];
+		patch_here(e, f->jpos);
+		spill(e);
+		mov_rr(e, 1, RDI, R12);
+		mov_ri64(e, RSI, f->idx);
+		call_abs(e, (void *)jit_refill);
+		rr(e, 0, 0x85, RAX, RAX);
+		fix(e, jcc32(e, CC_NE), T_NZ);
+		reload(e);
+		if (f->slot) {
+			fix(e, jmp32(e), f->resume);
+		} else {
+			e1(e, 0xE9);
+			e4(e, (uint32_t)(f->resume - (e->n + 4)));
+		}
+	}
 	/* T_NZ: eax 2 is a tail call (registers from the state, into the target's body),
 	 * anything else leaves */
 	uint32_t nz = (uint32_t)e->n;
@@ -1068,20 +1174,14 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 	rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 4, R12, OFF(target));  /* jmp [target] */
 	patch_here(e, not_tail);
 	size_t to_leave = jmp32(e);
-	/* fault stubs (esi = slot); the stack may be mid-call: realign for the C call */
-	uint32_t oob = (uint32_t)e->n;
-	rex(e, 1, 0, RSP, false); e1(e, 0x83); modrr(e, 4, RSP); e1(e, 0xF0);   /* and rsp, -16 */
-	mov_rr(e, 1, RDI, R12);
-	call_abs(e, (void *)jit_oob);
-	size_t to_leave2 = jmp32(e);
+	/* the depth fault (esi = slot) */
 	uint32_t depth = (uint32_t)e->n;
-	rm(e, 1, 0x89, R10, R12, OFF(budget));
+	rm(e, 1, 0x89, R10, R12, OFF(braw));
 	rex(e, 1, 0, RSP, false); e1(e, 0x83); modrr(e, 4, RSP); e1(e, 0xF0);
 	mov_rr(e, 1, RDI, R12);
 	call_abs(e, (void *)jit_depth);
 	uint32_t leave = (uint32_t)e->n;
 	patch_here(e, to_leave);
-	patch_here(e, to_leave2);
 	rm(e, 1, 0x8B, RSP, R12, OFF(rsp_save));
 	static const uint8_t epi[] = { 0x48, 0x83, 0xC4, 0x08, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D,
 				       0x41, 0x5C, 0x5B, 0x5D, 0xC3 };
@@ -1090,7 +1190,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		return bk_err_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < e->nfx; i++) {
 		uint32_t t = e->fx[i].target;
-		uint32_t to = t == T_LEAVE ? leave : t == T_OOB ? oob : t == T_NZ ? nz :
+		uint32_t to = t == T_LEAVE ? leave : t == T_NZ ? nz :
 			      t == T_DEPTH ? depth : slot_off[t];
 		uint32_t rel = to - (e->fx[i].pos + 4);
 		memcpy(e->b + e->fx[i].pos, &rel, 4);
@@ -1124,10 +1224,12 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	/* Field by field: a memset of the whole state costs more than a short program. */
 	struct jst st;
 	st.r[0] = st.r[6] = st.r[7] = st.r[8] = st.r[9] = 0;
-	for (int s = 1; s <= 8; s++)
-		st.crlim[s] = st.cwlim[s] = 0;
-	st.cstart = 0;
-	st.c = (struct bk_region){ 0, 0, false, 0 };
+	for (int k = 0; k < 2; k++) {
+		for (int s = 1; s <= 8; s++)
+			st.crlim[k][s] = st.cwlim[k][s] = 0;
+		st.cstart[k] = 0;
+		st.c[k] = (struct bk_region){ 0, 0, false, 0 };
+	}
 	st.calls = 0;
 	st.fd = st.maxfd = 0;
 	st.ret = 0;
@@ -1143,6 +1245,7 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 		st.r[i + 1] = args[i];
 	st.r[10] = st.stk_lo + BK_VM_STACK_SIZE;
 	st.budget = run->budget;
+	sync_out(&st);
 	st.may_goto = run->may_goto;
 	st.run = run;
 	st.prog = prog;
@@ -1152,6 +1255,7 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	void *code = j->code;
 	memcpy(&fn, &code, sizeof(fn));
 	fn(&st);
+	sync_in(&st);
 	run->budget = st.budget;
 	run->may_goto = st.may_goto;
 	run->prog = st.prog;
@@ -1212,6 +1316,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	free(e.b);
 	free(e.fx);
 	free(e.ool);
+	free(e.rf);
 	bk_jit_detach(prog);
 	prog->jit = j;
 	prog->jit_free = jit_free;
@@ -1221,6 +1326,7 @@ fail:
 	free(e.b);
 	free(e.fx);
 	free(e.ool);
+	free(e.rf);
 	free(off);
 	free(j);
 	return ret;

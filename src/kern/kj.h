@@ -32,9 +32,19 @@ void bk_kj_hex_arr(struct bk_kj *j, const void *p, size_t n);
 int bk_kern_fdinfo(int fd, const char *key, uint64_t *val);
 const char *bk_kern_prog_type_name(uint32_t t);
 const char *bk_kern_map_type_name(uint32_t t);
+/* From libbpf's log of a failed load: the verifier's last line that names the problem
+ * (into reason), and the log's tail (or all of it with whole) into vlog (may be NULL). */
+void bk_kern_verifier_log(const char *all, int whole, struct bk_buf *vlog, char *reason, size_t rlen);
 /* id -> bpffs paths of pinned objects (for -f); built on first use. */
 struct bk_kern_pins;
 struct bk_kern_pins *bk_kern_pins_load(int want_maps);
 void bk_kern_pins_emit(struct bk_kern_pins *p, uint32_t id, struct bk_kj *j, struct bk_buf *text);
 void bk_kern_pins_free(struct bk_kern_pins *p);
+/* Processes holding programs (maps): /proc/PID/fdinfo, bpfkit itself left out. */
+struct bk_kern_refs;
+struct bk_kern_refs *bk_kern_refs_load(int maps);
+void bk_kern_refs_emit(const struct bk_kern_refs *r, uint32_t id, struct bk_kj *j, struct bk_buf *text);
+void bk_kern_refs_free(struct bk_kern_refs *r);
+/* A program's bpf_metadata_* variables from its .rodata map, as bpftool shows them. */
+void bk_kern_prog_metadata(const uint32_t *map_ids, uint32_t nmaps, struct bk_kj *j, struct bk_buf *text);
 #endif

@@ -57,7 +57,7 @@ int bk_kern_map_sizes(int fd, uint32_t *key, uint32_t *value, uint32_t *type, st
 
 /* ---- show --------------------------------------------------------------------- */
 static void show_one(int fd, const struct bpf_map_info *info, const struct bk_kern_fmt *fmt,
-		     struct bk_kern_pins *pins, struct bk_kj *j, struct bk_buf *out)
+		     struct bk_kern_pins *pins, const struct bk_kern_refs *refs, struct bk_kj *j, struct bk_buf *out)
 {
 	const char *tn = bk_kern_map_type_name(info->type);
 	uint64_t memlock = 0, frozen = 0, owner_type = 0, owner_jited = 0;
@@ -88,6 +88,7 @@ static void show_one(int fd, const struct bpf_map_info *info, const struct bk_ke
 		if (info->btf_id) { bk_kj_key(j, "btf_id"); bk_kj_u64(j, info->btf_id); }
 		if (fmt && fmt->bpffs)
 			bk_kern_pins_emit(pins, info->id, j, NULL);
+		bk_kern_refs_emit(refs, info->id, j, NULL);
 		bk_kj_end_obj(j);
 		return;
 	}
@@ -104,13 +105,19 @@ static void show_one(int fd, const struct bpf_map_info *info, const struct bk_ke
 		bk_buf_printf(out, "\n\towner_prog_type %s  owner%s jited", on ? on : "?",
 			      owner_jited ? "" : " not");
 	}
-	if (frozen)
-		bk_buf_printf(out, "  frozen");
 	bk_buf_printf(out, "\n");
 	if (fmt && fmt->bpffs)
 		bk_kern_pins_emit(pins, info->id, NULL, out);
-	if (info->btf_id)
-		bk_buf_printf(out, "\tbtf_id %u\n", info->btf_id);
+	/* bpftool's last line: "btf_id N  frozen" (either may be missing). */
+	if (info->btf_id || frozen) {
+		bk_buf_printf(out, "\t");
+		if (info->btf_id)
+			bk_buf_printf(out, "btf_id %u", info->btf_id);
+		if (frozen)
+			bk_buf_printf(out, "%sfrozen", info->btf_id ? "  " : "");
+		bk_buf_printf(out, "\n");
+	}
+	bk_kern_refs_emit(refs, info->id, NULL, out);
 }
 
 int bk_kern_map_show(int fd, const struct bk_kern_fmt *fmt, struct bk_buf *out, struct bk_err *err)
@@ -125,16 +132,19 @@ int bk_kern_map_show(int fd, const struct bk_kern_fmt *fmt, struct bk_buf *out, 
 		bk_kj_init(&jw, out, fmt->pretty);
 		j = &jw;
 	}
-	show_one(fd, &info, fmt, pins, j, out);
+	struct bk_kern_refs *refs = bk_kern_refs_load(1);
+	show_one(fd, &info, fmt, pins, refs, j, out);
 	if (j)
 		bk_buf_printf(out, "\n");
 	bk_kern_pins_free(pins);
+	bk_kern_refs_free(refs);
 	return 0;
 }
 
 int bk_kern_map_list(const struct bk_kern_fmt *fmt, struct bk_buf *out, struct bk_err *err)
 {
 	struct bk_kern_pins *pins = fmt && fmt->bpffs ? bk_kern_pins_load(1) : NULL;
+	struct bk_kern_refs *refs = bk_kern_refs_load(1);
 	struct bk_kj jw, *j = NULL;
 	if (fmt && fmt->json) {
 		bk_kj_init(&jw, out, fmt->pretty);
@@ -148,7 +158,7 @@ int bk_kern_map_list(const struct bk_kern_fmt *fmt, struct bk_buf *out, struct b
 			continue;
 		struct bpf_map_info info;
 		if (!map_info(fd, &info, NULL))
-			show_one(fd, &info, fmt, pins, j, out);
+			show_one(fd, &info, fmt, pins, refs, j, out);
 		close(fd);
 	}
 	if (j) {
@@ -156,6 +166,7 @@ int bk_kern_map_list(const struct bk_kern_fmt *fmt, struct bk_buf *out, struct b
 		bk_buf_printf(out, "\n");
 	}
 	bk_kern_pins_free(pins);
+	bk_kern_refs_free(refs);
 	return 0;
 }
 

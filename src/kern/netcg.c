@@ -11,14 +11,92 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 /* ---- net ---------------------------------------------------------------------- */
-/* tc filters bpfkit attaches use this handle and priority, so detach finds them. */
-#define BK_TC_HANDLE 1
-#define BK_TC_PRIO 1
+/* tc: the kernel picks each filter's handle and priority (libbpf reads them back);
+ * show and detach find BPF filters by dumping the clsact hook over netlink, as
+ * bpftool's net show does, so filters attached by anyone are seen. */
+struct tcf { uint32_t handle, prio, prog_id; char name[64]; };
+
+static int tc_dump(int ifindex, int egress, struct tcf *out, int max)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg t;
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct tcmsg));
+	req.nh.nlmsg_type = RTM_GETTFILTER;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nh.nlmsg_seq = 1;
+	req.t.tcm_family = AF_UNSPEC;
+	req.t.tcm_ifindex = ifindex;
+	req.t.tcm_parent = TC_H_MAKE(TC_H_CLSACT, egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS);
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	static char buf[32768];
+	int n = 0, done = 0, r = 0;
+	while (!done) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0) {
+			r = -errno;
+			break;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *ne = NLMSG_DATA(h);
+				r = ne->error;
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type != RTM_NEWTFILTER)
+				continue;
+			struct tcmsg *t = NLMSG_DATA(h);
+			struct tcf f = { .handle = t->tcm_handle, .prio = TC_H_MAJ(t->tcm_info) >> 16 };
+			int is_bpf = 0;
+			int alen = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*t));
+			for (struct rtattr *a = (struct rtattr *)((char *)t + NLMSG_ALIGN(sizeof(*t))); RTA_OK(a, alen);
+			     a = RTA_NEXT(a, alen)) {
+				if (a->rta_type == TCA_KIND)
+					is_bpf = !strcmp((const char *)RTA_DATA(a), "bpf");
+				if (a->rta_type != TCA_OPTIONS)
+					continue;
+				int olen = (int)RTA_PAYLOAD(a);
+				for (struct rtattr *o = RTA_DATA(a); RTA_OK(o, olen); o = RTA_NEXT(o, olen)) {
+					if (o->rta_type == TCA_BPF_ID && RTA_PAYLOAD(o) >= 4)
+						memcpy(&f.prog_id, RTA_DATA(o), 4);
+					if (o->rta_type == TCA_BPF_NAME)
+						snprintf(f.name, sizeof(f.name), "%.*s", (int)RTA_PAYLOAD(o),
+							 (const char *)RTA_DATA(o));
+				}
+			}
+			if (is_bpf && f.prog_id && n < max)
+				out[n++] = f;
+		}
+	}
+	close(fd);
+	if (r == -EINVAL || r == -ENOENT)
+		return 0;   /* no clsact qdisc: no filters */
+	return r < 0 ? r : n;
+}
 
 static int xdp_flags(const char *attach)
 {
@@ -68,12 +146,27 @@ int bk_kern_net_attach(int prog_fd, const char *attach, const char *dev, int ove
 	int r = bpf_tc_hook_create(&hook);
 	if (r && r != -EEXIST)
 		return bk_err_set(err, r, "%s: can't create the clsact qdisc: %s", dev, strerror(-r));
-	LIBBPF_OPTS(bpf_tc_opts, o, .prog_fd = prog_fd, .handle = BK_TC_HANDLE, .priority = BK_TC_PRIO,
-		    .flags = overwrite ? BPF_TC_F_REPLACE : 0);
+	LIBBPF_OPTS(bpf_tc_opts, o, .prog_fd = prog_fd);
+	if (overwrite) {
+		/* Replace the one BPF filter there (several: ambiguous; none: a new one). */
+		struct tcf f[16];
+		int nf = tc_dump(idx, tp == BPF_TC_EGRESS, f, 16);
+		if (nf > 1)
+			return bk_err_set(err, -EINVAL, "%s: %d BPF filters at %s: detach them first", dev, nf, attach);
+		if (nf == 1) {
+			o.handle = f[0].handle;
+			o.priority = f[0].prio;
+			o.flags = BPF_TC_F_REPLACE;
+		}
+	} else {
+		struct tcf f[1];
+		if (tc_dump(idx, tp == BPF_TC_EGRESS, f, 1) > 0)
+			return bk_err_set(err, -EEXIST, "%s: a program is already attached at %s (use 'overwrite')", dev,
+					  attach);
+	}
 	r = bpf_tc_attach(&hook, &o);
 	if (r)
-		return bk_err_set(err, r, "%s: can't attach %s: %s", dev, attach,
-				  r == -EEXIST ? "a program is already attached (use 'overwrite')" : strerror(-r));
+		return bk_err_set(err, r, "%s: can't attach %s: %s", dev, attach, strerror(-r));
 	return 0;
 }
 
@@ -92,11 +185,19 @@ int bk_kern_net_detach(const char *attach, const char *dev, struct bk_err *err)
 		return 0;
 	}
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = idx, .attach_point = (enum bpf_tc_attach_point)tp);
-	LIBBPF_OPTS(bpf_tc_opts, o, .handle = BK_TC_HANDLE, .priority = BK_TC_PRIO);
-	int r = bpf_tc_detach(&hook, &o);
-	if (r)
-		return bk_err_set(err, r, "%s: can't detach %s: %s", dev, attach,
-				  r == -ENOENT ? "nothing attached by bpfkit" : strerror(-r));
+	struct tcf f[64];
+	int nf = tc_dump(idx, tp == BPF_TC_EGRESS, f, 64);
+	if (nf < 0)
+		return bk_err_set(err, nf, "%s: can't list the tc filters: %s", dev, strerror(-nf));
+	if (!nf)
+		return bk_err_set(err, -ENOENT, "%s: can't detach %s: no BPF filter attached there", dev, attach);
+	for (int i = 0; i < nf; i++) {
+		LIBBPF_OPTS(bpf_tc_opts, o, .handle = f[i].handle, .priority = f[i].prio);
+		int r = bpf_tc_detach(&hook, &o);
+		if (r)
+			return bk_err_set(err, r, "%s: can't detach %s (handle 0x%x, priority %u): %s", dev, attach,
+					  f[i].handle, f[i].prio, strerror(-r));
+	}
 	return 0;
 }
 
@@ -172,30 +273,28 @@ int bk_kern_net_show(const char *dev, const struct bk_kern_fmt *fmt, struct bk_b
 	} else {
 		bk_buf_printf(out, "\ntc:\n");
 	}
-	/* tc: the filters at bpfkit's handle/priority (a full netlink filter dump is
-	 * bpftool's, not ours yet). */
+	/* tc: every BPF filter on the clsact hooks; "name" is the filter's own name
+	 * (TCA_BPF_NAME, which tc sets and libbpf does not), as bpftool prints it. */
 	for (struct if_nameindex *i = ifs; i->if_index; i++) {
 		if (only && (int)i->if_index != only)
 			continue;
 		for (int p = 0; p < 2; p++) {
-			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)i->if_index,
-				    .attach_point = p ? BPF_TC_EGRESS : BPF_TC_INGRESS);
-			LIBBPF_OPTS(bpf_tc_opts, o, .handle = BK_TC_HANDLE, .priority = BK_TC_PRIO);
-			if (bpf_tc_query(&hook, &o) || !o.prog_id)
-				continue;
-			char name[32];
-			prog_name(o.prog_id, name, sizeof(name));
+			struct tcf f[64];
+			int nf = tc_dump((int)i->if_index, p, f, 64);
 			const char *kind = p ? "clsact/egress" : "clsact/ingress";
-			if (j) {
-				bk_kj_obj(j);
-				bk_kj_key(j, "devname"); bk_kj_str(j, i->if_name);
-				bk_kj_key(j, "ifindex"); bk_kj_u64(j, i->if_index);
-				bk_kj_key(j, "kind"); bk_kj_str(j, kind);
-				bk_kj_key(j, "name"); bk_kj_str(j, name);
-				bk_kj_key(j, "id"); bk_kj_u64(j, o.prog_id);
-				bk_kj_end_obj(j);
-			} else {
-				bk_buf_printf(out, "%s(%u) %s %s id %u\n", i->if_name, i->if_index, kind, name, o.prog_id);
+			for (int k = 0; k < nf; k++) {
+				if (j) {
+					bk_kj_obj(j);
+					bk_kj_key(j, "devname"); bk_kj_str(j, i->if_name);
+					bk_kj_key(j, "ifindex"); bk_kj_u64(j, i->if_index);
+					bk_kj_key(j, "kind"); bk_kj_str(j, kind);
+					if (f[k].name[0]) { bk_kj_key(j, "name"); bk_kj_str(j, f[k].name); }
+					bk_kj_key(j, "id"); bk_kj_u64(j, f[k].prog_id);
+					bk_kj_end_obj(j);
+				} else {
+					bk_buf_printf(out, "%s(%u) %s%s%s id %u\n", i->if_name, i->if_index, kind,
+						      f[k].name[0] ? " " : "", f[k].name, f[k].prog_id);
+				}
 			}
 		}
 	}

@@ -19,7 +19,7 @@
 
 /* ---- load ------------------------------------------------------------------- */
 /* The verifier log libbpf printed between its BEGIN/END markers. */
-static void verifier_log(const char *all, int whole, struct bk_buf *vlog, char *reason, size_t rlen)
+void bk_kern_verifier_log(const char *all, int whole, struct bk_buf *vlog, char *reason, size_t rlen)
 {
 	reason[0] = 0;
 	const char *b = strstr(all, "-- BEGIN PROG LOAD LOG --");
@@ -202,7 +202,7 @@ int bk_kern_prog_load(const char *objpath, const char *path, const struct bk_ker
 	r = bpf_object__load(obj);
 	if (r) {
 		char reason[320];
-		verifier_log(bk_kern_log(), BK_OPTS_GET(opts, log_all, 0), vlog, reason, sizeof(reason));
+		bk_kern_verifier_log(bk_kern_log(), BK_OPTS_GET(opts, log_all, 0), vlog, reason, sizeof(reason));
 		const char *name = "?";
 		const char *q = strstr(bk_kern_log(), "prog '");
 		char pn[64] = "";
@@ -322,8 +322,8 @@ static const char *full_name(int fd, const struct bpf_prog_info *info, char *buf
 }
 
 static void show_one(int fd, const struct bpf_prog_info *info, const uint32_t *maps,
-		     const struct bk_kern_fmt *fmt, struct bk_kern_pins *pins, struct bk_kj *j,
-		     struct bk_buf *out)
+		     const struct bk_kern_fmt *fmt, struct bk_kern_pins *pins, const struct bk_kern_refs *refs,
+		     struct bk_kj *j, struct bk_buf *out)
 {
 	char tag[17];
 	for (int i = 0; i < 8; i++)
@@ -371,6 +371,8 @@ static void show_one(int fd, const struct bpf_prog_info *info, const uint32_t *m
 		if (info->btf_id) { bk_kj_key(j, "btf_id"); bk_kj_u64(j, info->btf_id); }
 		if (fmt && fmt->bpffs)
 			bk_kern_pins_emit(pins, info->id, j, NULL);
+		bk_kern_refs_emit(refs, info->id, j, NULL);
+		bk_kern_prog_metadata(maps, info->nr_map_ids, j, NULL);
 		bk_kj_end_obj(j);
 		return;
 	}
@@ -408,6 +410,8 @@ static void show_one(int fd, const struct bpf_prog_info *info, const uint32_t *m
 		bk_kern_pins_emit(pins, info->id, NULL, out);
 	if (info->btf_id)
 		bk_buf_printf(out, "\tbtf_id %u\n", info->btf_id);
+	bk_kern_refs_emit(refs, info->id, NULL, out);
+	bk_kern_prog_metadata(maps, info->nr_map_ids, NULL, out);
 }
 
 int bk_kern_prog_list(const int *fds, int nfds, const struct bk_kern_fmt *fmt, struct bk_buf *out,
@@ -415,6 +419,7 @@ int bk_kern_prog_list(const int *fds, int nfds, const struct bk_kern_fmt *fmt, s
 {
 	struct bk_kj jw, *j = NULL;
 	struct bk_kern_pins *pins = fmt && fmt->bpffs ? bk_kern_pins_load(0) : NULL;
+	struct bk_kern_refs *refs = bk_kern_refs_load(0);
 	if (fmt && fmt->json) {
 		bk_kj_init(&jw, out, fmt->pretty);
 		j = &jw;
@@ -430,7 +435,7 @@ int bk_kern_prog_list(const int *fds, int nfds, const struct bk_kern_fmt *fmt, s
 			uint32_t *maps = NULL;
 			r = prog_info(fds[i], &info, &maps, err);
 			if (!r)
-				show_one(fds[i], &info, maps, fmt, pins, j, out);
+				show_one(fds[i], &info, maps, fmt, pins, refs, j, out);
 			free(maps);
 		}
 	} else {
@@ -442,7 +447,7 @@ int bk_kern_prog_list(const int *fds, int nfds, const struct bk_kern_fmt *fmt, s
 			struct bpf_prog_info info;
 			uint32_t *maps = NULL;
 			if (!prog_info(fd, &info, &maps, NULL))
-				show_one(fd, &info, maps, fmt, pins, j, out);
+				show_one(fd, &info, maps, fmt, pins, refs, j, out);
 			free(maps);
 			close(fd);
 		}
@@ -452,6 +457,7 @@ int bk_kern_prog_list(const int *fds, int nfds, const struct bk_kern_fmt *fmt, s
 	if (j)
 		bk_buf_printf(out, "\n");
 	bk_kern_pins_free(pins);
+	bk_kern_refs_free(refs);
 	return r;
 }
 

@@ -52,7 +52,33 @@ if "$BPFKIT" prog load "$T/kt_cg.o" "$B/tc" type tc 2> "$T/tc.err"; then
 		&& ok net-show-tc || notok net-show-tc "no tc entry"
 	bpftool -j net show dev bkv0 | $PY -c 'import json,sys; t=json.load(sys.stdin)[0]["tc"]; sys.exit(0 if t and t[0]["kind"]=="clsact/ingress" else 1)' \
 		&& ok net-tc-seen-by-bpftool || notok net-tc-seen-by-bpftool "bpftool sees no tc filter"
+	"$BPFKIT" -j net show dev bkv0 > "$T/a.json"; bpftool -j net show dev bkv0 > "$T/b.json"
+	jsame net-show-tc-json-vs-bpftool "$T/a.json" "$T/b.json"
+	check_fails net-attach-tc-busy "already attached" "$BPFKIT" net attach tc_ingress pinned "$B/x/kt_count" dev bkv0
+	# overwrite replaces the filter in place: same handle and priority, the new program
+	tc filter show dev bkv0 ingress > "$T/tc1"
+	"$BPFKIT" prog load "$T/kt_cg.o" "$B/tc2" type tc 2> /dev/null
+	check net-attach-tc-overwrite "$BPFKIT" net attach tc_ingress pinned "$B/tc2" dev bkv0 overwrite
+	NEW=$(bpftool -j prog show pinned "$B/tc2" | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	tc filter show dev bkv0 ingress > "$T/tc2"
+	if grep -q "id $NEW " "$T/tc2" && [ "$(grep -o 'handle 0x[0-9a-f]*' "$T/tc1")" = "$(grep -o 'handle 0x[0-9a-f]*' "$T/tc2")" ] &&
+		[ "$(grep -c 'bpf' "$T/tc2")" = "$(grep -c 'bpf' "$T/tc1")" ]; then
+		ok net-tc-overwrite-in-place
+	else
+		notok net-tc-overwrite-in-place "$(tr '\n' ' ' < "$T/tc2")"
+	fi
+	# a filter someone else attached (tc itself, its own handle and name) is seen and detached too
+	if tc filter add dev bkv0 ingress prio 7 handle 0x77 bpf da pinned "$B/tc" 2> "$T/tcadd.err"; then
+		"$BPFKIT" -j net show dev bkv0 > "$T/a.json"; bpftool -j net show dev bkv0 > "$T/b.json"
+		jsame net-show-tc-foreign-vs-bpftool "$T/a.json" "$T/b.json"
+		$PY -c 'import json,sys; t=json.load(open(sys.argv[1]))[0]["tc"]; sys.exit(0 if len(t) == 2 else 1)' "$T/a.json" \
+			&& ok net-show-tc-two || notok net-show-tc-two "$(cat "$T/a.json")"
+	else
+		skip net-show-tc-foreign "tc refuses: $(head -1 "$T/tcadd.err")"
+	fi
 	check net-detach-tc "$BPFKIT" net detach tc_ingress dev bkv0
+	[ -z "$(tc filter show dev bkv0 ingress)" ] && ok net-detach-tc-all || notok net-detach-tc-all "$(tc filter show dev bkv0 ingress | tr '\n' ' ')"
+	check_fails net-detach-tc-again "no BPF filter attached" "$BPFKIT" net detach tc_ingress dev bkv0
 else
 	skip net-attach-tc "can't load a tc program: $(cat "$T/tc.err")"
 fi

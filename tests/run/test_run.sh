@@ -28,7 +28,6 @@ check_fails run/bad-type "unknown program type 'nope'" "$BPFKIT" run "$T/printk.
 check run/engine-jit sh -c "\"$BPFKIT\" run \"$T/printk.o\" --engine jit --data-in \"$T/pkt\" | grep -q '^Return value: 2,'"
 check run/engine-interp sh -c "\"$BPFKIT\" run \"$T/printk.o\" --engine interp --data-in \"$T/pkt\" | grep -q '^Return value: 2,'"
 check_fails run/engine-bad "unknown engine 'x'" "$BPFKIT" run "$T/printk.o" --engine x
-check_fails run/engine-kernel "engine 'kernel' is not available" "$BPFKIT" run "$T/printk.o" --engine kernel
 check_fails run/bad-repeat "--repeat wants" "$BPFKIT" run "$T/printk.o" --repeat 0
 check_fails run/missing-file "nosuch" "$BPFKIT" run "$T/nosuch.o"
 

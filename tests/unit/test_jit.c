@@ -328,6 +328,28 @@ int main(int argc, char **argv)
 		bk_prog_free(p);
 	}
 
+	/* a budget beyond 32 bits (the JIT keeps it in two parts): same stats as the interpreter */
+	struct bk_insn cnt[] = { { .code = 0xb7, .dst = 1, .imm = 10 },
+				 { .code = 0x85, .src = 1, .imm = 3 },            /* call +3 */
+				 { .code = 0x17, .dst = 1, .imm = 1 },            /* r1 -= 1 */
+				 { .code = 0x55, .dst = 1, .off = -3 },           /* if r1 != 0 goto -3 */
+				 { .code = 0x95 },
+				 { .code = 0x07, .dst = 0, .imm = 1 }, { .code = 0x95 } };
+	ret = bk_vm_load(vm, cnt, 7, NULL, &p, &err);
+	if (ret == 0) {
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .budget = (1ULL << 32) + 5);
+		struct bk_run_stats s1, s2;
+		uint64_t a0 = 0, b0 = 1;
+		int a = bk_prog_exec(p, &eo, &a0, &s1, &err);
+		bk_jit_attach(p, NULL, &err);
+		int b = bk_prog_exec(p, &eo, &b0, &s2, &err);
+		CHECKF(a == 0 && b == 0 && a0 == b0 && a0 == 10 && s1.calls == 10 && s2.calls == 10 &&
+		       s1.back_edges == 9 && s2.back_edges == 9,
+		       "jit counts calls and back-edges with a budget over 2^32 (%llu calls, %llu back-edges)",
+		       (unsigned long long)s2.calls, (unsigned long long)s2.back_edges);
+		bk_prog_free(p);
+	}
+
 	/* a fetching atomic may not write r10: the JIT's unchecked r10 accesses rely on it */
 	struct bk_insn a10[] = { { .code = 0x7a, .dst = 10, .off = -8 },
 				 { .code = 0xdb, .dst = 10, .src = 10, .off = -8, .imm = 0x01 },

@@ -1,0 +1,141 @@
+# bpfkit run --engine kernel|all: the corpus programs with their .run packets (and
+# contexts) agree between the userspace runtime and the kernel (return value,
+# data_out, ctx_out, maps); a real difference (helpers_misc: time and randomness)
+# is shown and exits non-zero; -j of the kernel engine is the interpreter's; --map-in
+# reaches the kernel's map; a verifier rejection is one line and no output file.
+# Every object is closed when the command ends: nothing stays in the kernel.
+. "$ROOT/tests/lib.sh"
+. "$ROOT/tests/kern/kt.sh"
+
+if ! sh "$ROOT/tests/corpus/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
+	notok run-engine/corpus-build "$(tail -2 "$T/build.log" | tr '\n' ' ')"
+fi
+C=$ROOT/tests/corpus
+P=$T/pkt
+mkdir -p "$P"
+# .hex packets to bytes; "ctx mark=A priority=B" lines to a 192-byte __sk_buff
+$PY - "$C/pkt" "$P" <<'PY'
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+for f in os.listdir(src):
+    if f.endswith(".hex"):
+        h = "".join(l.split("#")[0] for l in open(os.path.join(src, f)))
+        open(os.path.join(dst, f[:-4]), "wb").write(bytes.fromhex("".join(h.split())))
+PY
+mkctx() { # mkctx FILE mark=A priority=B
+	f=$1; shift
+	$PY - "$f" "$@" <<'PY'
+import struct, sys
+b = bytearray(192)
+off = {"mark": 8, "priority": 32}
+for kv in sys.argv[2:]:
+    k, v = kv.split("=")
+    struct.pack_into("<I", b, off[k], int(v))
+open(sys.argv[1], "wb").write(b)
+PY
+}
+
+runs=0; agree=0
+for run in "$C"/*.run; do
+	name=$(basename "$run" .run)
+	[ "$name" = helpers_misc ] && continue   # reads the clock and prandom: differs on purpose
+	for cpu in v4; do
+		obj=$BK_BUILD/corpus/$cpu/$name.o
+		[ -f "$obj" ] || { notok "run-engine/$cpu/$name" "no object $obj"; continue; }
+		prog=; ctx=; i=0; bad=
+		while read -r w kind rest; do
+			case $w in
+			prog) prog=$kind ;;
+			ctx) ctx=$T/ctx.$i; mkctx "$ctx" $kind $rest ;;
+			in)
+				i=$((i + 1)); runs=$((runs + 1))
+				pkt=$P/$rest
+				if [ "$kind" = hex ]; then
+					pkt=$T/in.$i
+					$PY -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1].split("#")[0]))' "$rest" > "$pkt"
+				fi
+				set -- --data-in "$pkt"
+				[ -n "$ctx" ] && set -- "$@" --ctx-in "$ctx"
+				if "$BPFKIT" run "$obj" --prog "$prog" --engine all "$@" > "$T/o" 2>&1; then
+					agree=$((agree + 1))
+				else
+					bad="$b: $(tail -2 "$T/o" | tr '\n' ' ')"
+				fi
+				ctx= ;;
+			esac
+		done < "$run"
+		if [ -n "$bad" ]; then notok "run-engine/$cpu/$name" "$bad"; else ok "run-engine/$cpu/$name"; fi
+	done
+done
+[ $runs -gt 100 ] && [ $runs = $agree ] && ok run-engine/all-agree || notok run-engine/all-agree "$agree of $runs runs agree"
+
+# A real difference: the clock and prandom the program stores in .bss.
+o=$BK_BUILD/corpus/v3/helpers_misc.o
+if "$BPFKIT" run "$o" --data-in "$P/ipv4-tcp" --engine all > "$T/d" 2>&1; then
+	notok run-engine/difference "exit 0 although the engines differ: $(tail -1 "$T/d")"
+elif grep -q "^map '.*\.bss' key 00 00 00 00: interp .*, kernel " "$T/d" && grep -q "^1 difference:" "$T/d"; then
+	ok run-engine/difference
+else
+	notok run-engine/difference "$(tail -3 "$T/d" | tr '\n' ' ')"
+fi
+"$BPFKIT" -j run "$o" --data-in "$P/ipv4-tcp" --engine all > "$T/dj" 2>&1
+if $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["interp"]["retval"] == d["kernel"]["retval"] == 2, d
+assert len(d["differences"]) == 1 and ".bss" in d["differences"][0], d["differences"]
+' "$T/dj" 2> "$T/e"; then ok run-engine/difference-json; else notok run-engine/difference-json "$(tail -1 "$T/e")"; fi
+
+# The kernel engine's -j is the interpreter's (but for the duration).
+o=$BK_BUILD/corpus/v3/map_percpu.o
+"$BPFKIT" -j run "$o" --data-in "$P/ipv4-tcp" --dump-maps > "$T/ji" 2>&1
+"$BPFKIT" -j run "$o" --data-in "$P/ipv4-tcp" --dump-maps --engine kernel > "$T/jk" 2>&1
+if $PY -c '
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+a.pop("duration"); b.pop("duration")
+assert a == b, (a, b)
+assert a["maps"][0]["dump"][0]["values"][0]["cpu"] == 0
+' "$T/ji" "$T/jk" 2> "$T/e"; then ok run-engine/json-as-interp; else notok run-engine/json-as-interp "$(tail -1 "$T/e" | head -c 300)"; fi
+"$BPFKIT" run "$o" --data-in "$P/ipv4-tcp" --engine kernel > "$T/t" 2>&1
+if grep -q "^Return value: 0, duration: [0-9]*ns$" "$T/t"; then ok run-engine/text; else notok run-engine/text "$(head -2 "$T/t")"; fi
+
+# --map-in seeds the kernel's map too: a flow already seen once counts on.
+o=$BK_BUILD/corpus/v3/map_hash.o
+"$BPFKIT" -j run "$o" --data-in "$P/ipv4-tcp" --dump-maps --engine kernel > "$T/m1" 2>&1
+$PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = [x for x in d["maps"] if x["name"] == "flows"][0]
+json.dump(m["dump"], open(sys.argv[2], "w"))
+' "$T/m1" "$T/flows.json"
+if "$BPFKIT" -j run "$o" --data-in "$P/ipv4-tcp" --dump-maps --engine all --map-in "flows=$T/flows.json" > "$T/m2" 2>&1 &&
+	$PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["differences"] == [], d["differences"]
+m = [x for x in d["kernel"]["maps"] if x["name"] == "flows"][0]
+assert m["dump"][0]["value"][0] == "0x02", m
+' "$T/m2" 2> "$T/e"; then ok run-engine/map-in; else notok run-engine/map-in "$(tail -1 "$T/e") $(head -c 200 "$T/m2")"; fi
+
+# Assembly input goes to the kernel through bpfkit's ELF writer.
+s=$BK_BUILD/corpus/v3/map_hash.s
+if [ -f "$s" ]; then
+	check run-engine/assembly "$BPFKIT" run "$s" --data-in "$P/ipv4-tcp" --engine all
+else
+	skip run-engine/assembly "no $s"
+fi
+
+# A program the kernel's verifier rejects: one line with its reason, no output file.
+o=$BK_BUILD/corpus/v3/reject_ctx_write.o
+if "$BPFKIT" run "$o" --data-in "$P/ipv4-tcp" --engine kernel --data-out "$T/never" > "$T/r" 2> "$T/re"; then
+	notok run-engine/reject "exit 0"
+elif [ -e "$T/never" ]; then
+	notok run-engine/reject "left $T/never"
+elif [ "$(wc -l < "$T/re")" -ge 1 ] && grep -q "verifier rejects it: " "$T/re"; then
+	ok run-engine/reject
+	echo "# kernel: $(grep 'verifier rejects' "$T/re")"
+else
+	notok run-engine/reject "$(head -2 "$T/re" | tr '\n' ' ')"
+fi
+check_fails run-engine/no-prog "no program named 'nope'" "$BPFKIT" run "$BK_BUILD/corpus/v3/map_hash.o" --prog nope --data-in "$P/ipv4-tcp" --engine kernel
