@@ -20,6 +20,8 @@ int bk_buf_append(struct bk_buf *b, const void *p, size_t n);
 int bk_buf_zero(struct bk_buf *b, size_t n);
 int bk_buf_printf(struct bk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bk_buf_free(struct bk_buf *b);
+/* Appends N bytes of S as a quoted JSON string, escaped as bpftool's json_writer does. */
+int bk_buf_json_str(struct bk_buf *b, const char *s, size_t n);
 
 /* Reads a whole file ("-" is stdin). *out is malloc'ed; caller frees. */
 int bk_read_file(const char *path, uint8_t **out, size_t *len, struct bk_err *err);

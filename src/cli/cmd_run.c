@@ -199,21 +199,6 @@ static int apply_map_in(const struct bk_loaded *lo, const char *spec, struct bk_
 	return 0;
 }
 
-static void json_str(struct bk_buf *b, const char *s)
-{
-	bk_buf_printf(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			bk_buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			bk_buf_printf(b, "\\u%04x", c);
-		else
-			bk_buf_printf(b, "%c", c);
-	}
-	bk_buf_printf(b, "\"");
-}
-
 /* Plain dump in bpftool's text form: "key: .. value: .." lines, then "Found N elements". */
 static int dump_plain(struct bk_map *m, struct bk_buf *out, struct bk_err *err)
 {
@@ -295,9 +280,10 @@ static int dump_maps(const struct bk_loaded *lo, bool json, struct bk_buf *out, 
 			while (dump.len && (dump.data[dump.len - 1] == '\n'))
 				dump.len--;
 			bk_buf_printf(out, "%s{\"name\":", i ? "," : "");
-			json_str(out, bk_map_name(m));
+			bk_buf_json_str(out, bk_map_name(m), strlen(bk_map_name(m)));
 			bk_buf_printf(out, ",\"type\":");
-			json_str(out, tn ? tn : "unknown");
+			tn = tn ? tn : "unknown";
+			bk_buf_json_str(out, tn, strlen(tn));
 			bk_buf_printf(out, ",\"key_size\":%u,\"value_size\":%u,\"max_entries\":%u,\"dump\":",
 				      d->key_size, d->value_size, d->max_entries);
 			if (dump.len)
@@ -400,7 +386,7 @@ int bk_cmd_run(int argc, char **argv)
 					char *line = strndup((const char *)trace.data + start, i - start);
 					if (line) {
 						bk_buf_printf(&out, "%s", k++ ? "," : "");
-						json_str(&out, line);
+						bk_buf_json_str(&out, line, strlen(line));
 						free(line);
 					}
 					start = i + 1;

@@ -22,16 +22,10 @@ static void usage(FILE *f)
 
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	struct bk_buf b = { 0 };
+	bk_buf_json_str(&b, s, strlen(s));
+	fwrite(b.data, 1, b.len, stdout);
+	bk_buf_free(&b);
 }
 
 static int verify_one(const char *name, const struct bk_insn *insns, size_t n, int type,

@@ -65,17 +65,8 @@ static void json_line(struct bk_buf *out, const struct bk_buf *trace)
 	bk_buf_printf(out, ",\"trace\":[");
 	for (size_t i = 0; i < trace->len; i++)
 		if (trace->data[i] == '\n') {
-			bk_buf_printf(out, "%s\"", k++ ? "," : "");
-			for (size_t q = start; q < i; q++) {
-				unsigned char c = trace->data[q];
-				if (c == '"' || c == '\\')
-					bk_buf_printf(out, "\\%c", c);
-				else if (c < 0x20)
-					bk_buf_printf(out, "\\u%04x", c);
-				else
-					bk_buf_printf(out, "%c", c);
-			}
-			bk_buf_printf(out, "\"");
+			bk_buf_printf(out, "%s", k++ ? "," : "");
+			bk_buf_json_str(out, (const char *)trace->data + start, i - start);
 			start = i + 1;
 		}
 	bk_buf_printf(out, "]");

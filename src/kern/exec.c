@@ -352,30 +352,16 @@ static void json_bytes(struct bk_buf *b, const uint8_t *p, size_t n)
 	bk_buf_printf(b, "]");
 }
 
-static void json_string(struct bk_buf *b, const char *s)
-{
-	bk_buf_printf(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			bk_buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			bk_buf_printf(b, "\\u%04x", c);
-		else
-			bk_buf_printf(b, "%c", c);
-	}
-	bk_buf_printf(b, "\"");
-}
-
 static void render_map(const struct bk_kern_map_snap *s, int json, struct bk_buf *out)
 {
 	const char *tn = bk_kern_map_type_name(s->type);
 	size_t vs = s->value_size;
 	if (json) {
 		bk_buf_printf(out, "{\"name\":");
-		json_string(out, s->name);
+		bk_buf_json_str(out, s->name, strlen(s->name));
 		bk_buf_printf(out, ",\"type\":");
-		json_string(out, tn ? tn : "unknown");
+		tn = tn ? tn : "unknown";
+		bk_buf_json_str(out, tn, strlen(tn));
 		bk_buf_printf(out, ",\"key_size\":%u,\"value_size\":%u,\"max_entries\":%u,\"dump\":[", s->key_size,
 			      s->value_size, s->max_entries);
 		for (size_t i = 0; i < s->n; i++) {
@@ -463,7 +449,7 @@ static void difference(struct diffs *d, const char *fmt, ...)
 	va_end(ap);
 	if (d->json) {
 		bk_buf_printf(d->out, "%s", d->n ? "," : "");
-		json_string(d->out, line);
+		bk_buf_json_str(d->out, line, strlen(line));
 	} else {
 		bk_buf_printf(d->out, "%s\n", line);
 	}

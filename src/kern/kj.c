@@ -60,21 +60,7 @@ void bk_kj_end_arr(struct bk_kj *j) { close_(j, ']'); }
 
 static void quoted(struct bk_kj *j, const char *s)
 {
-	bk_buf_printf(j->b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			bk_buf_printf(j->b, "\\%c", c);
-		else if (c == '\n')
-			bk_buf_printf(j->b, "\\n");
-		else if (c == '\t')
-			bk_buf_printf(j->b, "\\t");
-		else if (c < 0x20)
-			bk_buf_printf(j->b, "\\u%04x", c);
-		else
-			bk_buf_append(j->b, &c, 1);
-	}
-	bk_buf_printf(j->b, "\"");
+	bk_buf_json_str(j->b, s, strlen(s));
 }
 
 void bk_kj_key(struct bk_kj *j, const char *k)

@@ -88,6 +88,25 @@ int bk_buf_printf(struct bk_buf *b, const char *fmt, ...)
 	return 0;
 }
 
+int bk_buf_json_str(struct bk_buf *b, const char *s, size_t n)
+{
+	int r = bk_buf_append(b, "\"", 1);
+	for (size_t i = 0; i < n && !r; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			r = bk_buf_printf(b, "\\%c", c);
+		else if (c == '\n')
+			r = bk_buf_append(b, "\\n", 2);
+		else if (c == '\t')
+			r = bk_buf_append(b, "\\t", 2);
+		else if (c < 0x20)
+			r = bk_buf_printf(b, "\\u%04x", c);
+		else
+			r = bk_buf_append(b, &c, 1);
+	}
+	return r ? r : bk_buf_append(b, "\"", 1);
+}
+
 void bk_buf_free(struct bk_buf *b)
 {
 	free(b->data);
