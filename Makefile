@@ -64,8 +64,16 @@ else
 BIN_DYN    += $(shell pkg-config --libs capstone)
 endif
 endif
+# With every archive at hand (glibc's too) the command is fully static: no dynamic
+# loader runs at all, which takes a `bpfkit version` from 3.3-5.6 to 2.3-2.8 ms of
+# CPU on this VM (bpftool's: 4.3). Sanitizer builds need the dynamic runtime.
+BIN_FULL_STATIC := $(if $(filter 0,$(SANITIZE)),$(if $(filter-out -lm,$(strip $(BIN_DYN))),,$(if $(filter /%,$(shell $(CC) -print-file-name=libc.a)),1)))
 ifneq ($(strip $(BIN_STATIC)),)
+ifeq ($(BIN_FULL_STATIC),1)
+BIN_LDLIBS := -static $(BIN_STATIC) $(BIN_DYN)
+else
 BIN_LDLIBS := -no-pie -Wl,-Bstatic $(BIN_STATIC) -Wl,-Bdynamic $(BIN_DYN)
+endif
 else
 BIN_LDLIBS := $(BIN_DYN)
 endif

@@ -40,9 +40,16 @@ struct bk_kern_pins;
 struct bk_kern_pins *bk_kern_pins_load(int want_maps);
 void bk_kern_pins_emit(struct bk_kern_pins *p, uint32_t id, struct bk_kj *j, struct bk_buf *text);
 void bk_kern_pins_free(struct bk_kern_pins *p);
-/* Processes holding programs (maps): /proc/PID/fdinfo, bpfkit itself left out. */
+/* Processes holding programs (maps), bpfkit itself left out: a task_file iterator
+ * (BK_REFS_ITER), /proc/PID/fdinfo (BK_REFS_PROC), or the first that works. The
+ * iterator-only way returns NULL where the kernel refuses it. */
 struct bk_kern_refs;
+enum { BK_REFS_AUTO, BK_REFS_ITER, BK_REFS_PROC };
 struct bk_kern_refs *bk_kern_refs_load(int maps);
+struct bk_kern_refs *bk_kern_refs_load_how(int maps, int how);
+/* How many (id, pid) pairs, and whether ID is held by PID. */
+size_t bk_kern_refs_count(const struct bk_kern_refs *r);
+int bk_kern_refs_has(const struct bk_kern_refs *r, uint32_t id, int pid);
 void bk_kern_refs_emit(const struct bk_kern_refs *r, uint32_t id, struct bk_kj *j, struct bk_buf *text);
 void bk_kern_refs_free(struct bk_kern_refs *r);
 /* A program's bpf_metadata_* variables from its .rodata map, as bpftool shows them. */
