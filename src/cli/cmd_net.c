@@ -4,6 +4,27 @@
 BK_COMMAND(net, bk_cmd_net, "show, attach, detach XDP/tc programs on network devices (as bpftool)")
 
 #if !BK_HAVE_KERN
+/* handle/prio/priority/pref N at argv[*i]: 1 if taken, 0 if not these words, -1 on error. */
+static int tc_word(int argc, char **argv, int *i, struct bk_kern_net_opts *o, const char *cmd)
+{
+	const char *w = argv[*i];
+	int is_handle = !strcmp(w, "handle");
+	if (!is_handle && strcmp(w, "prio") && strcmp(w, "priority") && strcmp(w, "pref"))
+		return 0;
+	uint64_t v;
+	if (*i + 1 >= argc || bk_kcli_u64(argv[*i + 1], &v) || v > UINT32_MAX || (!is_handle && v > 0xffff)) {
+		bk_cli_fail(cmd, "%s: expected a number%s, got '%s'", w, is_handle ? "" : " (0..65535)",
+			    *i + 1 < argc ? argv[*i + 1] : "nothing");
+		return -1;
+	}
+	if (is_handle)
+		o->handle = (uint32_t)v;
+	else
+		o->priority = (uint32_t)v;
+	*i += 1;
+	return 1;
+}
+
 int bk_cmd_net(int argc, char **argv)
 {
 	return bk_cli_fail("net", "built without libbpf: no kernel front end");
@@ -18,10 +39,33 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: bpfkit [-j|-p] net COMMAND\n"
 		"  net { show | list } [dev NAME]\n"
-		"  net attach ATTACH_TYPE PROG dev NAME [overwrite]\n"
-		"  net detach ATTACH_TYPE dev NAME\n"
+		"  net attach ATTACH_TYPE PROG dev NAME [handle H] [prio P] [overwrite]\n"
+		"  net detach ATTACH_TYPE dev NAME [handle H] [prio P]\n"
 		"  ATTACH_TYPE := { xdp | xdpgeneric | xdpdrv | xdpoffload | tc_ingress | tc_egress }\n"
-		"  PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }\n");
+		"  PROG := { id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME }\n"
+		"  handle and prio (also 'priority', 'pref') name a tc filter as tc does (decimal or\n"
+		"  0x hex; prio 1..65535); without them the kernel picks, and detach takes them all.\n");
+}
+
+/* handle/prio/priority/pref N at argv[*i]: 1 if taken, 0 if not these words, -1 on error. */
+static int tc_word(int argc, char **argv, int *i, struct bk_kern_net_opts *o, const char *cmd)
+{
+	const char *w = argv[*i];
+	int is_handle = !strcmp(w, "handle");
+	if (!is_handle && strcmp(w, "prio") && strcmp(w, "priority") && strcmp(w, "pref"))
+		return 0;
+	uint64_t v;
+	if (*i + 1 >= argc || bk_kcli_u64(argv[*i + 1], &v) || v > UINT32_MAX || (!is_handle && v > 0xffff)) {
+		bk_cli_fail(cmd, "%s: expected a number%s, got '%s'", w, is_handle ? "" : " (0..65535)",
+			    *i + 1 < argc ? argv[*i + 1] : "nothing");
+		return -1;
+	}
+	if (is_handle)
+		o->handle = (uint32_t)v;
+	else
+		o->priority = (uint32_t)v;
+	*i += 1;
+	return 1;
 }
 
 int bk_cmd_net(int argc, char **argv)
@@ -63,13 +107,21 @@ int bk_cmd_net(int argc, char **argv)
 		for (int k = 1; k < n; k++)
 			close(fds[k]);
 		free(fds);
-		int i = 3 + used, overwrite = 0;
+		int i = 3 + used;
+		struct bk_kern_net_opts no = BK_OPTS_INIT(bk_kern_net_opts, .overwrite = 0);
 		const char *dev = NULL;
 		for (; i < argc; i++) {
+			int t = tc_word(argc, argv, &i, &no, "net attach");
+			if (t < 0) {
+				close(fd);
+				return 1;
+			}
+			if (t)
+				continue;
 			if (!strcmp(argv[i], "dev") && i + 1 < argc)
 				dev = argv[++i];
 			else if (!strcmp(argv[i], "overwrite"))
-				overwrite = 1;
+				no.overwrite = 1;
 			else {
 				close(fd);
 				return bk_cli_fail("net attach", "unexpected '%s'", argv[i]);
@@ -83,7 +135,7 @@ int bk_cmd_net(int argc, char **argv)
 			close(fd);
 			return bk_cli_fail("net attach", "expected dev NAME");
 		}
-		int r = bk_kern_net_attach(fd, argv[2], dev, overwrite, &e);
+		int r = bk_kern_net_attach_opts(fd, argv[2], dev, &no, &e);
 		close(fd);
 		if (r)
 			return bk_kcli_fail("net attach", &e);
@@ -92,9 +144,17 @@ int bk_cmd_net(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(c, "detach")) {
-		if (argc != 5 || strcmp(argv[3], "dev"))
-			return bk_cli_fail("net detach", "expected ATTACH_TYPE dev NAME");
-		if (bk_kern_net_detach(argv[2], argv[4], &e))
+		if (argc < 5 || strcmp(argv[3], "dev"))
+			return bk_cli_fail("net detach", "expected ATTACH_TYPE dev NAME [handle H] [prio P]");
+		struct bk_kern_net_opts no = BK_OPTS_INIT(bk_kern_net_opts, .overwrite = 0);
+		for (int i = 5; i < argc; i++) {
+			int t = tc_word(argc, argv, &i, &no, "net detach");
+			if (t < 0)
+				return 1;
+			if (!t)
+				return bk_cli_fail("net detach", "unexpected '%s'", argv[i]);
+		}
+		if (bk_kern_net_detach_opts(argv[2], argv[4], &no, &e))
 			return bk_kcli_fail("net detach", &e);
 		if (bk_cli.json)
 			printf("null\n");

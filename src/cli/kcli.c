@@ -18,6 +18,19 @@ void bk_kcli_flush(struct bk_buf *b)
 	bk_buf_free(b);
 }
 
+int bk_kcli_u64(const char *word, uint64_t *v)
+{
+	char *end;
+	errno = 0;
+	if (!word || !*word || *word == '-')
+		return -1;
+	unsigned long long x = strtoull(word, &end, 0);
+	if (*end || errno)
+		return -1;
+	*v = x;
+	return 0;
+}
+
 void bk_kcli_init(void)
 {
 	bk_kern_log_capture(bk_cli.debug);

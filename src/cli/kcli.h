@@ -35,6 +35,8 @@ int bk_kcli_fail(const char *cmd, const struct bk_err *err);
 /* Bytes as bpftool reads them: [hex] B0 B1 ... up to a word that is not a byte.
  * Returns the number of words used, or -1 with a message. */
 int bk_kcli_bytes(int argc, char **argv, struct bk_buf *out, const char *what, const char *cmd);
+/* A number as tc and bpftool read them: decimal, 0x hex or 0 octal, all of the word. */
+int bk_kcli_u64(const char *word, uint64_t *v);
 /* Sets up libbpf's log capture according to -d. */
 void bk_kcli_init(void);
 #endif

@@ -15,8 +15,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #if !BK_HAVE_KERN
 int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_prog *prog)
@@ -57,6 +60,33 @@ static int kernel_input(const char *file, int cpu, struct bk_buf *elf, struct bk
 	r = bk_buf_append(elf, data, len);
 	free(data);
 	return r ? bk_err_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+/* Where the kernel's trace_printk lines are collected: a tracefs already mounted,
+ * or one this process mounts in a mount namespace of its own (so that it is gone
+ * with the process, whatever happens). NOTE gets the reason when neither works. */
+static const char *tracefs_for_run(char *path, size_t len, char *mnt, size_t mlen, char *note, size_t nlen)
+{
+	mnt[0] = 0;
+	if (!bk_kern_tracefs_find(path, len))
+		return path;
+	char tmpl[] = "/tmp/bpfkit-tracefs-XXXXXX";
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		snprintf(note, nlen, "no tracefs mounted, and can't make a mount namespace: %s", strerror(errno));
+		return NULL;
+	}
+	if (!mkdtemp(tmpl)) {
+		snprintf(note, nlen, "can't create %s: %s", tmpl, strerror(errno));
+		return NULL;
+	}
+	if (mount("tracefs", tmpl, "tracefs", 0, NULL)) {
+		snprintf(note, nlen, "can't mount tracefs: %s", strerror(errno));
+		rmdir(tmpl);
+		return NULL;
+	}
+	snprintf(mnt, mlen, "%s", tmpl);
+	snprintf(path, len, "%s", tmpl);
+	return path;
 }
 
 static void json_line(struct bk_buf *out, const struct bk_buf *trace)
@@ -100,13 +130,25 @@ int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_pro
 	const struct bk_progtype *pt = bk_prog_progtype(prog);
 	/* A program's name is the one the userspace loader picked (the first, or --prog). */
 	const char *pname = a->prog;
+	char tfs[4096], tmnt[4096], tnote[512] = "";
+	const char *tracefs = tracefs_for_run(tfs, sizeof(tfs), tmnt, sizeof(tmnt), tnote, sizeof(tnote));
 	struct bk_kern_exec_opts eo = BK_OPTS_INIT(bk_kern_exec_opts, .name = base, .prog = pname,
 		.type = a->type ? a->type : (pt && elf.len >= 4 && memcmp(elf.data, "\177ELF", 4) ? pt->name : NULL),
 		.seed = lo, .seed_maps = names, .nseed_maps = nnames,
 		.data_in = a->din, .data_in_len = a->dlen, .ctx_in = a->cin, .ctx_in_len = a->clen,
-		.repeat = a->repeat, .cpu = a->cpu_run, .log_all = bk_cli.debug);
+		.repeat = a->repeat, .cpu = a->cpu_run, .log_all = bk_cli.debug, .tracefs = tracefs);
 	int r = bk_kern_exec(elf.data, elf.len, &eo, &kres, &vlog, &err);
 	free(dup);
+	if (tmnt[0]) {
+		umount2(tmnt, MNT_DETACH);
+		rmdir(tmnt);
+	}
+	if (r >= 0 && !tnote[0] && kres.trace_note[0])
+		snprintf(tnote, sizeof(tnote), "%s", kres.trace_note);
+	/* Said once, on stderr, so that the output stays what it is. */
+	if (r >= 0 && tnote[0])
+		fprintf(stderr, "bpfkit run: the kernel's trace_printk lines are not shown%s: %s\n",
+			all ? " nor compared" : "", tnote);
 	if (r < 0) {
 		if (vlog.len)
 			fwrite(vlog.data, 1, vlog.len, stderr);
@@ -128,8 +170,12 @@ int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_pro
 		if (a->json) {
 			bk_buf_printf(&out, "{");
 			bk_kern_exec_render(&kres, 1, a->dump_maps, a->repeat, &out);
+			if (kres.trace.len)
+				json_line(&out, &kres.trace);
 			bk_buf_printf(&out, "}\n");
 		} else {
+			if (kres.trace.len)
+				bk_buf_append(&out, kres.trace.data, kres.trace.len);
 			bk_kern_exec_render(&kres, 0, a->dump_maps, a->repeat, &out);
 		}
 		rc = 0;
@@ -137,7 +183,7 @@ int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_pro
 	}
 	uint64_t mask = !pt || pt->retval_bits == 32 ? 0xffffffffull : ~0ull;
 	struct bk_buf diffs = { 0 };
-	int nd = bk_kern_exec_diff(lo, &ures, mask, &kres, a->json, &diffs, &err);
+	int nd = bk_kern_exec_diff_trace(lo, &ures, mask, &trace, &kres, a->json, &diffs, &err);
 	if (nd < 0) {
 		bk_buf_free(&diffs);
 		goto fail;
@@ -150,7 +196,10 @@ int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_pro
 			json_line(&out, &trace);
 		bk_buf_printf(&out, "},\"kernel\":{");
 		bk_kern_exec_render(&kres, 1, a->dump_maps, a->repeat, &out);
-		bk_buf_printf(&out, "},\"maps_compared\":%zu,\"differences\":[", compared);
+		if (kres.trace.len)
+			json_line(&out, &kres.trace);
+		bk_buf_printf(&out, "},\"maps_compared\":%zu,\"trace_compared\":%s,\"differences\":[", compared,
+			      tnote[0] ? "false" : "true");
 		if (diffs.len)
 			bk_buf_append(&out, diffs.data, diffs.len);
 		bk_buf_printf(&out, "]}\n");
@@ -159,15 +208,17 @@ int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_pro
 			bk_buf_append(&out, trace.data, trace.len);
 		bk_buf_printf(&out, "interp: Return value: %" PRIu64 ", duration%s: %" PRIu64 "ns\n", ures.retval & mask,
 			      a->repeat > 1 ? " (average)" : "", ures.duration_ns);
+		if (kres.trace.len)
+			bk_buf_append(&out, kres.trace.data, kres.trace.len);
 		bk_buf_printf(&out, "kernel: ");
 		bk_kern_exec_render(&kres, 0, a->dump_maps, a->repeat, &out);
 		if (nd) {
 			bk_buf_printf(&out, "%d difference%s:\n", nd, nd == 1 ? "" : "s");
 			bk_buf_append(&out, diffs.data, diffs.len);
 		} else {
-			bk_buf_printf(&out, "same return value, data_out (%zu bytes)%s and maps (%zu compared, of %zu)\n",
+			bk_buf_printf(&out, "same return value, data_out (%zu bytes)%s%s and maps (%zu compared, of %zu)\n",
 				      kres.run.data_out.len, kres.run.ctx_out.len && ures.ctx_out.len ? ", ctx_out" : "",
-				      compared, kres.nmaps);
+				      tnote[0] ? "" : ", trace", compared, kres.nmaps);
 		}
 	}
 	bk_buf_free(&diffs);

@@ -39,6 +39,7 @@ void bk_kern_exec_free(struct bk_kern_exec *res)
 		return;
 	bk_buf_free(&res->run.data_out);
 	bk_buf_free(&res->run.ctx_out);
+	bk_buf_free(&res->trace);
 	for (size_t i = 0; i < res->nmaps; i++) {
 		free(res->maps[i].keys);
 		free(res->maps[i].values);
@@ -199,7 +200,7 @@ static int raw_type(const char *t)
 
 /* Runs on CPU (if >= 0) and puts the thread's CPU set back afterwards. */
 static int run_on(int fd, int cpu, const struct bk_kern_exec_opts *opts, struct bk_kern_run_result *run,
-		  struct bk_err *err)
+		  struct bk_buf *trace, char *tnote, size_t tnote_len, struct bk_err *err)
 {
 	cpu_set_t old, want;
 	int pinned = 0;
@@ -212,7 +213,18 @@ static int run_on(int fd, int cpu, const struct bk_kern_exec_opts *opts, struct 
 		.data_in = BK_OPTS_GET(opts, data_in, NULL), .data_in_len = BK_OPTS_GET(opts, data_in_len, 0),
 		.ctx_in = BK_OPTS_GET(opts, ctx_in, NULL), .ctx_in_len = BK_OPTS_GET(opts, ctx_in_len, 0),
 		.repeat = BK_OPTS_GET(opts, repeat, 1));
+	/* The trace instance filters on this thread, the one that test-runs. */
+	const char *tracefs = BK_OPTS_GET(opts, tracefs, NULL);
+	struct bk_kern_trace *tr = NULL;
+	struct bk_err terr = { 0 };
+	if (tracefs && bk_kern_trace_open(tracefs, &tr, &terr) < 0)
+		snprintf(tnote, tnote_len, "%.250s", terr.msg);
 	int r = bk_kern_prog_run(fd, &ro, run, err);
+	if (tr) {
+		if (r >= 0 && bk_kern_trace_read(tr, trace, &terr) < 0)
+			snprintf(tnote, tnote_len, "%.250s", terr.msg);
+		bk_kern_trace_close(tr);
+	}
 	if (pinned)
 		sched_setaffinity(0, sizeof(old), &old);
 	return r;
@@ -255,7 +267,7 @@ int bk_kern_exec(const void *data, size_t len, const struct bk_kern_exec_opts *o
 		}
 		free(log);
 		res->prog_type = (uint32_t)pt;
-		r = run_on(fd, cpu, opts, &res->run, err);
+		r = run_on(fd, cpu, opts, &res->run, &res->trace, res->trace_note, sizeof(res->trace_note), err);
 		close(fd);
 		return r;
 	}
@@ -311,7 +323,7 @@ int bk_kern_exec(const void *data, size_t len, const struct bk_kern_exec_opts *o
 		if ((r = seed(obj, lo, names[i], err)) < 0)
 			goto out;
 	res->prog_type = bpf_program__type(prog);
-	if ((r = run_on(bpf_program__fd(prog), cpu, opts, &res->run, err)) < 0)
+	if ((r = run_on(bpf_program__fd(prog), cpu, opts, &res->run, &res->trace, res->trace_note, sizeof(res->trace_note), err)) < 0)
 		goto out;
 	struct bpf_map *m;
 	size_t nm = 0;
@@ -596,6 +608,53 @@ static struct bk_map *user_map(const struct bk_loaded *lo, const char *kname)
 			return lo->maps[i];
 	}
 	return NULL;
+}
+
+/* The message of each trace line: what follows "bpf_trace_printk: " (the task,
+ * CPU and time before it differ between any two runs). */
+static size_t trace_msgs(const struct bk_buf *b, const char **msg, size_t *len, size_t max)
+{
+	static const char tag[] = "bpf_trace_printk: ";
+	size_t n = 0;
+	const char *p = b && b->len ? (const char *)b->data : NULL, *end = p ? p + b->len : NULL;
+	while (p && p < end && n < max) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		const char *m = memmem(p, (size_t)(e - p), tag, sizeof(tag) - 1);
+		m = m ? m + sizeof(tag) - 1 : p;
+		msg[n] = m;
+		len[n++] = (size_t)(e - m);
+		p = nl ? nl + 1 : end;
+	}
+	return n;
+}
+
+static void diff_trace(struct diffs *d, const struct bk_buf *u, const struct bk_buf *k)
+{
+	enum { MAXL = 4096 };
+	static const char *um[MAXL], *km[MAXL];
+	static size_t ul[MAXL], kl[MAXL];
+	size_t nu = trace_msgs(u, um, ul, MAXL), nk = trace_msgs(k, km, kl, MAXL);
+	if (nu != nk)
+		difference(d, "trace: interp printed %zu line%s, kernel %zu", nu, nu == 1 ? "" : "s", nk);
+	for (size_t i = 0; i < nu && i < nk; i++)
+		if (ul[i] != kl[i] || memcmp(um[i], km[i], ul[i])) {
+			difference(d, "trace line %zu: interp '%.*s', kernel '%.*s'", i + 1, (int)ul[i], um[i],
+				   (int)kl[i], km[i]);
+			break;   /* one line says where they part */
+		}
+}
+
+int bk_kern_exec_diff_trace(const struct bk_loaded *lo, const struct bk_run_result *ures, uint64_t retmask,
+			    const struct bk_buf *utrace, const struct bk_kern_exec *kres, int json,
+			    struct bk_buf *out, struct bk_err *err)
+{
+	int n = bk_kern_exec_diff(lo, ures, retmask, kres, json, out, err);
+	if (n < 0 || kres->trace_note[0])
+		return n;
+	struct diffs d = { out, json, n };
+	diff_trace(&d, utrace, &kres->trace);
+	return d.n;
 }
 
 int bk_kern_exec_diff(const struct bk_loaded *lo, const struct bk_run_result *ures, uint64_t retmask,

@@ -125,10 +125,41 @@ static int dev_index(const char *dev, struct bk_err *err)
 int bk_kern_net_attach(int prog_fd, const char *attach, const char *dev, int overwrite,
 		       struct bk_err *err)
 {
+	struct bk_kern_net_opts o = BK_OPTS_INIT(bk_kern_net_opts, .overwrite = overwrite);
+	return bk_kern_net_attach_opts(prog_fd, attach, dev, &o, err);
+}
+
+int bk_kern_net_detach(const char *attach, const char *dev, struct bk_err *err)
+{
+	return bk_kern_net_detach_opts(attach, dev, NULL, err);
+}
+
+/* handle/prio as tc shows them: "handle 0x5", "pref 7". */
+static const char *tc_which(char *buf, size_t len, uint32_t handle, uint32_t prio)
+{
+	buf[0] = 0;
+	if (handle && prio)
+		snprintf(buf, len, " (handle 0x%x, pref %u)", handle, prio);
+	else if (handle)
+		snprintf(buf, len, " (handle 0x%x)", handle);
+	else if (prio)
+		snprintf(buf, len, " (pref %u)", prio);
+	return buf;
+}
+
+int bk_kern_net_attach_opts(int prog_fd, const char *attach, const char *dev, const struct bk_kern_net_opts *opts,
+			    struct bk_err *err)
+{
+	int overwrite = BK_OPTS_GET(opts, overwrite, 0);
+	uint32_t handle = BK_OPTS_GET(opts, handle, 0), prio = BK_OPTS_GET(opts, priority, 0);
 	int fl = xdp_flags(attach), tp = tc_point(attach);
 	if (fl < 0 && tp < 0)
 		return bk_err_set(err, -EINVAL, "unknown attach type '%s' (xdp, xdpgeneric, xdpdrv, xdpoffload, "
 				  "tc_ingress, tc_egress)", attach);
+	if (fl >= 0 && (handle || prio))
+		return bk_err_set(err, -EINVAL, "handle and prio are for tc attach types, not %s", attach);
+	if (prio > 0xffff)
+		return bk_err_set(err, -EINVAL, "prio %u: tc priorities go up to 65535", prio);
 	int idx = dev_index(dev, err);
 	if (idx < 0)
 		return idx;
@@ -146,35 +177,62 @@ int bk_kern_net_attach(int prog_fd, const char *attach, const char *dev, int ove
 	int r = bpf_tc_hook_create(&hook);
 	if (r && r != -EEXIST)
 		return bk_err_set(err, r, "%s: can't create the clsact qdisc: %s", dev, strerror(-r));
-	LIBBPF_OPTS(bpf_tc_opts, o, .prog_fd = prog_fd);
-	if (overwrite) {
+	LIBBPF_OPTS(bpf_tc_opts, o, .prog_fd = prog_fd, .handle = handle, .priority = prio);
+	struct tcf f[64];
+	int nf = tc_dump(idx, tp == BPF_TC_EGRESS, f, 64);
+	if (nf < 0)
+		return bk_err_set(err, nf, "%s: can't list the tc filters: %s", dev, strerror(-nf));
+	char which[64];
+	if (handle || prio) {
+		/* As tc: a filter named by handle and priority is added beside the others;
+		 * the same handle and priority again is an error unless replaced. */
+		int same = -1;
+		for (int i = 0; i < nf; i++)
+			if ((!handle || f[i].handle == handle) && (!prio || f[i].prio == prio))
+				same = i;
+		if (same >= 0 && handle && prio) {
+			if (!overwrite)
+				return bk_err_set(err, -EEXIST, "%s: a filter is already attached at %s%s (use 'overwrite')", dev,
+						  attach, tc_which(which, sizeof(which), handle, prio));
+			o.flags = BPF_TC_F_REPLACE;
+		} else if (same >= 0 && overwrite) {
+			o.handle = f[same].handle;
+			o.priority = f[same].prio;
+			o.flags = BPF_TC_F_REPLACE;
+		}
+	} else if (overwrite) {
 		/* Replace the one BPF filter there (several: ambiguous; none: a new one). */
-		struct tcf f[16];
-		int nf = tc_dump(idx, tp == BPF_TC_EGRESS, f, 16);
 		if (nf > 1)
-			return bk_err_set(err, -EINVAL, "%s: %d BPF filters at %s: detach them first", dev, nf, attach);
+			return bk_err_set(err, -EINVAL, "%s: %d BPF filters at %s: name one with handle and prio", dev, nf,
+					  attach);
 		if (nf == 1) {
 			o.handle = f[0].handle;
 			o.priority = f[0].prio;
 			o.flags = BPF_TC_F_REPLACE;
 		}
-	} else {
-		struct tcf f[1];
-		if (tc_dump(idx, tp == BPF_TC_EGRESS, f, 1) > 0)
-			return bk_err_set(err, -EEXIST, "%s: a program is already attached at %s (use 'overwrite')", dev,
-					  attach);
+	} else if (nf > 0) {
+		return bk_err_set(err, -EEXIST, "%s: a program is already attached at %s (use 'overwrite', or handle and prio)",
+				  dev, attach);
 	}
 	r = bpf_tc_attach(&hook, &o);
+	if (r == -EEXIST)
+		return bk_err_set(err, r, "%s: a filter is already attached at %s%s (use 'overwrite')", dev, attach,
+				  tc_which(which, sizeof(which), handle, prio));
 	if (r)
-		return bk_err_set(err, r, "%s: can't attach %s: %s", dev, attach, strerror(-r));
+		return bk_err_set(err, r, "%s: can't attach %s%s: %s", dev, attach,
+				  tc_which(which, sizeof(which), handle, prio), strerror(-r));
 	return 0;
 }
 
-int bk_kern_net_detach(const char *attach, const char *dev, struct bk_err *err)
+int bk_kern_net_detach_opts(const char *attach, const char *dev, const struct bk_kern_net_opts *opts,
+			    struct bk_err *err)
 {
+	uint32_t handle = BK_OPTS_GET(opts, handle, 0), prio = BK_OPTS_GET(opts, priority, 0);
 	int fl = xdp_flags(attach), tp = tc_point(attach);
 	if (fl < 0 && tp < 0)
 		return bk_err_set(err, -EINVAL, "unknown attach type '%s'", attach);
+	if (fl >= 0 && (handle || prio))
+		return bk_err_set(err, -EINVAL, "handle and prio are for tc attach types, not %s", attach);
 	int idx = dev_index(dev, err);
 	if (idx < 0)
 		return idx;
@@ -189,15 +247,21 @@ int bk_kern_net_detach(const char *attach, const char *dev, struct bk_err *err)
 	int nf = tc_dump(idx, tp == BPF_TC_EGRESS, f, 64);
 	if (nf < 0)
 		return bk_err_set(err, nf, "%s: can't list the tc filters: %s", dev, strerror(-nf));
-	if (!nf)
-		return bk_err_set(err, -ENOENT, "%s: can't detach %s: no BPF filter attached there", dev, attach);
+	char which[64];
+	int done = 0;
 	for (int i = 0; i < nf; i++) {
+		if ((handle && f[i].handle != handle) || (prio && f[i].prio != prio))
+			continue;
 		LIBBPF_OPTS(bpf_tc_opts, o, .handle = f[i].handle, .priority = f[i].prio);
 		int r = bpf_tc_detach(&hook, &o);
 		if (r)
-			return bk_err_set(err, r, "%s: can't detach %s (handle 0x%x, priority %u): %s", dev, attach,
-					  f[i].handle, f[i].prio, strerror(-r));
+			return bk_err_set(err, r, "%s: can't detach %s%s: %s", dev, attach,
+					  tc_which(which, sizeof(which), f[i].handle, f[i].prio), strerror(-r));
+		done++;
 	}
+	if (!done)
+		return bk_err_set(err, -ENOENT, "%s: can't detach %s: no BPF filter attached there%s", dev, attach,
+				  tc_which(which, sizeof(which), handle, prio));
 	return 0;
 }
 
@@ -325,8 +389,8 @@ int bk_kern_net_show(const char *dev, const struct bk_kern_fmt *fmt, struct bk_b
 		bk_kj_end_arr(j);
 		bk_kj_end_obj(j);
 		bk_kj_end_arr(j);
-		bk_buf_printf(out, "\n");
 	}
+	bk_buf_printf(out, "\n");   /* bpftool ends its flow_dissector section with an empty line */
 	return 0;
 }
 

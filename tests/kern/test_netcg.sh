@@ -76,6 +76,32 @@ if "$BPFKIT" prog load "$T/kt_cg.o" "$B/tc" type tc 2> "$T/tc.err"; then
 	else
 		skip net-show-tc-foreign "tc refuses: $(head -1 "$T/tcadd.err")"
 	fi
+	# handle and prio as tc takes them: one more filter beside the others, as tc shows it
+	check net-attach-tc-handle-prio "$BPFKIT" net attach tc_ingress pinned "$B/tc" dev bkv0 handle 0x42 prio 9
+	tc filter show dev bkv0 ingress > "$T/tc3"
+	grep -q "pref 9 bpf chain 0 handle 0x42 " "$T/tc3" && ok net-tc-handle-prio-by-tc || notok net-tc-handle-prio-by-tc "$(tr '\n' ' ' < "$T/tc3")"
+	check_fails net-attach-tc-same-handle "already attached at tc_ingress (handle 0x42, pref 9)" \
+		"$BPFKIT" net attach tc_ingress pinned "$B/tc" dev bkv0 handle 66 priority 9
+	check net-attach-tc-handle-overwrite "$BPFKIT" net attach tc_ingress pinned "$B/tc2" dev bkv0 handle 66 pref 9 overwrite
+	tc filter show dev bkv0 ingress > "$T/tc4"
+	grep -q "pref 9 bpf chain 0 handle 0x42 .* id $NEW " "$T/tc4" && ok net-tc-handle-overwrite-took || notok net-tc-handle-overwrite-took "$(tr '\n' ' ' < "$T/tc4")"
+	check net-attach-tc-prio-only "$BPFKIT" net attach tc_ingress pinned "$B/tc" dev bkv0 prio 12
+	tc filter show dev bkv0 ingress | grep -q "pref 12 bpf chain 0 handle 0x" && ok net-tc-prio-only-by-tc || notok net-tc-prio-only-by-tc "$(tc filter show dev bkv0 ingress | tr '\n' ' ')"
+	"$BPFKIT" -j net show dev bkv0 > "$T/a.json"; bpftool -j net show dev bkv0 > "$T/b.json"
+	jsame net-show-tc-handles-vs-bpftool "$T/a.json" "$T/b.json"
+	"$BPFKIT" net show dev bkv0 > "$T/a.txt"; bpftool net show dev bkv0 > "$T/b.txt"
+	check_same net-show-tc-text-vs-bpftool "$T/b.txt" "$T/a.txt"
+	check_fails net-attach-tc-bad-prio "prio: expected a number (0..65535), got '70000'" \
+		"$BPFKIT" net attach tc_ingress pinned "$B/tc" dev bkv0 prio 70000
+	check_fails net-attach-tc-bad-handle "handle: expected a number" "$BPFKIT" net attach tc_ingress pinned "$B/tc" dev bkv0 handle 1:
+	check_fails net-attach-xdp-handle "handle and prio are for tc attach types" \
+		"$BPFKIT" net attach xdp pinned "$B/x/kt_count" dev bkv0 handle 1
+	check net-detach-tc-handle-prio "$BPFKIT" net detach tc_ingress dev bkv0 handle 0x42 prio 9
+	tc filter show dev bkv0 ingress > "$T/tc5"
+	if ! grep -q "handle 0x42 " "$T/tc5" && grep -q "pref 12 " "$T/tc5"; then ok net-tc-detach-one
+	else notok net-tc-detach-one "$(tr '\n' ' ' < "$T/tc5")"; fi
+	check_fails net-detach-tc-handle-gone "no BPF filter attached there (handle 0x42, pref 9)" \
+		"$BPFKIT" net detach tc_ingress dev bkv0 handle 0x42 prio 9
 	check net-detach-tc "$BPFKIT" net detach tc_ingress dev bkv0
 	[ -z "$(tc filter show dev bkv0 ingress)" ] && ok net-detach-tc-all || notok net-detach-tc-all "$(tc filter show dev bkv0 ingress | tr '\n' ' ')"
 	check_fails net-detach-tc-again "no BPF filter attached" "$BPFKIT" net detach tc_ingress dev bkv0

@@ -139,3 +139,73 @@ else
 	notok run-engine/reject "$(head -2 "$T/re" | tr '\n' ' ')"
 fi
 check_fails run-engine/no-prog "no program named 'nope'" "$BPFKIT" run "$BK_BUILD/corpus/v3/map_hash.o" --prog nope --data-in "$P/ipv4-tcp" --engine kernel
+
+# trace_printk: the kernel engine prints the kernel's lines (from a trace instance of
+# its own, filtered on its thread) as the interpreter engine prints its own, and
+# --engine all compares the messages. A tracefs mounted here is found and used; the
+# instance is gone afterwards.
+TFS=$T/tracefs
+mkdir -p "$TFS"
+if mount -t tracefs tracefs "$TFS" 2> "$T/me"; then
+	o=$BK_BUILD/corpus/v3/trace_printk.o
+	"$BPFKIT" run "$o" --data-in "$P/ipv4-tcp" > "$T/ti" 2>&1
+	"$BPFKIT" run "$o" --data-in "$P/ipv4-tcp" --engine kernel > "$T/tk" 2> "$T/tke"
+	sed -n 's/.*bpf_trace_printk: //p' "$T/ti" > "$T/ti.m"
+	sed -n 's/.*bpf_trace_printk: //p' "$T/tk" > "$T/tk.m"
+	if [ "$(wc -l < "$T/tk.m")" = 3 ] && cmp -s "$T/ti.m" "$T/tk.m"; then ok run-engine/trace-kernel
+	else notok run-engine/trace-kernel "$(head -3 "$T/tk" | tr '\n' '|') $(head -1 "$T/tke")"; fi
+	# The line is trace_pipe's: task-pid, [cpu], flags, time, event.
+	if grep -Eq "^ +bpfkit-[0-9]+ +\[[0-9]{3}\] [^ ]{5} +[0-9]+\.[0-9]+: bpf_trace_printk: corpus: len=" "$T/tk"; then
+		ok run-engine/trace-format
+	else
+		notok run-engine/trace-format "$(head -1 "$T/tk")"
+	fi
+	"$BPFKIT" -j run "$o" --data-in "$P/ipv4-tcp" --engine all > "$T/ta" 2>&1
+	if $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["trace_compared"] is True, d
+assert len(d["kernel"]["trace"]) == 3 and len(d["interp"]["trace"]) == 3, d
+assert d["differences"] == [], d["differences"]
+' "$T/ta" 2> "$T/e"; then ok run-engine/trace-all; else notok run-engine/trace-all "$(tail -1 "$T/e" | head -c 300)"; fi
+	# A message that differs (prandom) is a difference, named by its line.
+	cat > "$T/rnd.c" <<'C'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("socket") int rnd_printk(struct __sk_buff *skb)
+{
+	bpf_printk("same %u", skb->len);
+	bpf_printk("rnd %u", bpf_get_prandom_u32());
+	return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+C
+	if $CLANG $BPF_CFLAGS -c "$T/rnd.c" -o "$T/rnd.o" 2> "$T/cc"; then
+		if "$BPFKIT" run "$T/rnd.o" --data-in "$P/ipv4-tcp" --engine all > "$T/tr" 2>&1; then
+			notok run-engine/trace-difference "exit 0: $(tail -1 "$T/tr")"
+		elif grep -q "^trace line 2: interp 'rnd [0-9]*', kernel 'rnd [0-9]*'" "$T/tr" && grep -q "^1 difference:" "$T/tr"; then
+			ok run-engine/trace-difference
+		else
+			notok run-engine/trace-difference "$(tail -2 "$T/tr" | tr '\n' ' ')"
+		fi
+	else
+		notok run-engine/trace-difference "cc: $(head -1 "$T/cc")"
+	fi
+	if [ -z "$(ls "$TFS/instances")" ]; then ok run-engine/trace-no-instance-left
+	else notok run-engine/trace-no-instance-left "$(ls "$TFS/instances" | tr '\n' ' ')"; fi
+	umount "$TFS"
+else
+	skip run-engine/trace "can't mount tracefs: $(head -1 "$T/me")"
+fi
+# Without a tracefs mounted the command mounts its own, privately, and leaves none.
+if ! grep -q " tracefs " /proc/self/mounts; then
+	"$BPFKIT" run "$BK_BUILD/corpus/v3/trace_printk.o" --data-in "$P/ipv4-tcp" --engine kernel > "$T/tp" 2> "$T/tpe"
+	if [ "$(grep -c 'bpf_trace_printk: corpus:' "$T/tp")" = 3 ] && ! grep -q " tracefs " /proc/self/mounts &&
+		[ -z "$(ls -d /tmp/bpfkit-tracefs-* 2> /dev/null)" ]; then
+		ok run-engine/trace-own-tracefs
+	else
+		notok run-engine/trace-own-tracefs "$(head -2 "$T/tp" "$T/tpe" | tr '\n' ' ')"
+	fi
+else
+	skip run-engine/trace-own-tracefs "a tracefs is mounted in this namespace"
+fi
