@@ -126,6 +126,11 @@ struct bk_kern_map_snap {
 	size_t n;
 	uint8_t *keys, *values;
 	int dumped;                /* 0: a type whose contents are not keys and values (ringbuf, ...) */
+	/* Queues and stacks: their values in pop order; ring buffers: the records in
+	 * order, each as a u32 length and its bytes. elems_read says they were read. */
+	struct bk_buf elems;
+	size_t nelems;
+	int elems_read;
 };
 
 struct bk_kern_exec {
@@ -159,9 +164,12 @@ int bk_kern_exec_diff(const struct bk_loaded *lo, const struct bk_run_result *ur
 int bk_kern_exec_diff_trace(const struct bk_loaded *lo, const struct bk_run_result *ures, uint64_t retmask,
 			    const struct bk_buf *utrace, const struct bk_kern_exec *kres, int json,
 			    struct bk_buf *out, struct bk_err *err);
-/* How many of the kernel's maps bk_kern_exec_diff compares (the others hold ids
- * or have no keys: prog and map arrays, ringbuf, queue, stack, ...). */
+/* How many of the kernel's maps bk_kern_exec_diff compares: arrays and hashes by
+ * keys and values, queues and stacks by their elements (both sides are popped
+ * empty), ring buffers by their records (both consumed). */
 size_t bk_kern_exec_compared(const struct bk_kern_exec *kres);
+/* The maps it does not compare and why, as "'jmp' (prog array: ids), ..." (empty: none). */
+void bk_kern_exec_uncompared(const struct bk_kern_exec *kres, struct bk_buf *out);
 
 /* --- trace_printk lines ------------------------------------------------------
  * A trace instance of our own (tracefs/instances/bpfkit-TID) with the

@@ -36,13 +36,9 @@ static int do_attach(int argc, char **argv, int detach)
 	if (argc < 4)
 		return bk_cli_fail(cmd, "expected CGROUP ATTACH_TYPE PROG");
 	struct bk_err e = { 0 };
-	int used, *fds, n = bk_kern_prog_fds(argc - 2, argv + 2, &used, &fds, &e);
-	if (n < 0)
-		return bk_kcli_fail(cmd, &e);
-	int fd = fds[0], r = 1;
-	for (int k = 1; k < n; k++)
-		close(fds[k]);
-	free(fds);
+	int used, fd = bk_kcli_prog(argc - 2, argv + 2, &used, cmd), r = 1;
+	if (fd < 0)
+		return 1;
 	uint32_t flags = 0;
 	for (int i = 2 + used; i < argc; i++) {
 		if (!detach && !strcmp(argv[i], "multi"))
@@ -53,10 +49,6 @@ static int do_attach(int argc, char **argv, int detach)
 			bk_cli_fail(cmd, "unexpected '%s'", argv[i]);
 			goto out;
 		}
-	}
-	if (n > 1) {
-		bk_cli_fail(cmd, "%d programs match: use id or pinned", n);
-		goto out;
 	}
 	if (bk_kern_cgroup_attach(argv[0], argv[1], fd, flags, detach, &e)) {
 		bk_kcli_fail(cmd, &e);

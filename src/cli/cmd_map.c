@@ -35,15 +35,6 @@ static void usage(FILE *f)
 		"  UPDATE_FLAGS := { any | exist | noexist }\n");
 }
 
-static int get_map(int argc, char **argv, int *used, const char *cmd)
-{
-	struct bk_err e = { 0 };
-	int fd = bk_kern_map_fd(argc, argv, used, &e);
-	if (fd < 0)
-		bk_kcli_fail(cmd, &e);
-	return fd;
-}
-
 static int done(int r, const char *cmd, struct bk_err *e, struct bk_buf *out)
 {
 	if (r) {
@@ -61,7 +52,7 @@ static int do_show(int argc, char **argv)
 	struct bk_err e = { 0 };
 	if (!argc)
 		return done(bk_kern_map_list(&fmt, &out, &e), "map show", &e, &out);
-	int used, fd = get_map(argc, argv, &used, "map show");
+	int used, fd = bk_kcli_map(argc, argv, &used, "map show");
 	if (fd < 0)
 		return 1;
 	if (used != argc) {
@@ -78,7 +69,7 @@ static int do_keyed(int argc, char **argv, const char *sub)
 {
 	char cmd[32];
 	snprintf(cmd, sizeof(cmd), "map %s", sub);
-	int used, fd = get_map(argc, argv, &used, cmd);
+	int used, fd = bk_kcli_map(argc, argv, &used, cmd);
 	if (fd < 0)
 		return 1;
 	struct bk_buf key = { 0 }, val = { 0 }, out = { 0 };
@@ -104,23 +95,12 @@ static int do_keyed(int argc, char **argv, const char *sub)
 			    strcmp(argv[i + 1], "hex")) {
 				/* prog_array values are programs, map-in-map values are maps. */
 				int u;
-				if (type == BPF_MAP_TYPE_PROG_ARRAY) {
-					int *fds, n = bk_kern_prog_fds(argc - i - 1, argv + i + 1, &u, &fds, &e);
-					if (n < 0) {
-						bk_kcli_fail(cmd, &e);
-						goto out;
-					}
-					vfd = fds[0];
-					for (int k = 1; k < n; k++)
-						close(fds[k]);
-					free(fds);
-				} else {
-					vfd = bk_kern_map_fd(argc - i - 1, argv + i + 1, &u, &e);
-					if (vfd < 0) {
-						bk_kcli_fail(cmd, &e);
-						goto out;
-					}
-				}
+				if (type == BPF_MAP_TYPE_PROG_ARRAY)
+					vfd = bk_kcli_prog(argc - i - 1, argv + i + 1, &u, cmd);
+				else
+					vfd = bk_kcli_map(argc - i - 1, argv + i + 1, &u, cmd);
+				if (vfd < 0)
+					goto out;
 				uint32_t v = (uint32_t)vfd;
 				bk_buf_append(&val, &v, 4);
 				i += 1 + u;
@@ -218,7 +198,7 @@ static int do_create(int argc, char **argv)
 				bk_cli_fail("map create", "inner_map given twice");
 				goto out;
 			}
-			o.inner_fd = get_map(argc - i - 1, argv + i + 1, &used, "map create");
+			o.inner_fd = bk_kcli_map(argc - i - 1, argv + i + 1, &used, "map create");
 			if (o.inner_fd < 0)
 				goto out;
 			i += used - 1;
@@ -269,7 +249,7 @@ int bk_cmd_map(int argc, char **argv)
 	if (!strcmp(c, "dump") || !strcmp(c, "freeze") || !strcmp(c, "pin")) {
 		char cmd[16];
 		snprintf(cmd, sizeof(cmd), "map %s", c);
-		int used, fd = get_map(argc, argv, &used, cmd);
+		int used, fd = bk_kcli_map(argc, argv, &used, cmd);
 		if (fd < 0)
 			return 1;
 		struct bk_err e = { 0 };

@@ -100,13 +100,9 @@ int bk_cmd_net(int argc, char **argv)
 	if (!strcmp(c, "attach")) {
 		if (argc < 4)
 			return bk_cli_fail("net attach", "expected ATTACH_TYPE PROG dev NAME");
-		int used, *fds, n = bk_kern_prog_fds(argc - 3, argv + 3, &used, &fds, &e);
-		if (n < 0)
-			return bk_kcli_fail("net attach", &e);
-		int fd = fds[0];
-		for (int k = 1; k < n; k++)
-			close(fds[k]);
-		free(fds);
+		int used, fd = bk_kcli_prog(argc - 3, argv + 3, &used, "net attach");
+		if (fd < 0)
+			return 1;
 		int i = 3 + used;
 		struct bk_kern_net_opts no = BK_OPTS_INIT(bk_kern_net_opts, .overwrite = 0);
 		const char *dev = NULL;
@@ -126,10 +122,6 @@ int bk_cmd_net(int argc, char **argv)
 				close(fd);
 				return bk_cli_fail("net attach", "unexpected '%s'", argv[i]);
 			}
-		}
-		if (n > 1) {
-			close(fd);
-			return bk_cli_fail("net attach", "%d programs match: use id or pinned", n);
 		}
 		if (!dev) {
 			close(fd);

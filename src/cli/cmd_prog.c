@@ -41,32 +41,6 @@ static void usage(FILE *f)
 		"              cpu_clock }   (cpu_clock: a software counter, for machines without a PMU)\n");
 }
 
-static void close_all(int *fds, int n)
-{
-	for (int i = 0; i < n; i++)
-		close(fds[i]);
-	free(fds);
-}
-
-/* Exactly one program, for commands that act on one. */
-static int one_prog(int argc, char **argv, int *used, const char *cmd)
-{
-	struct bk_err e = { 0 };
-	int *fds, n = bk_kern_prog_fds(argc, argv, used, &fds, &e);
-	if (n < 0) {
-		bk_kcli_fail(cmd, &e);
-		return -1;
-	}
-	if (n > 1) {
-		close_all(fds, n);
-		bk_cli_fail(cmd, "%d programs match '%s %s': use id or pinned", n, argv[0], argv[1]);
-		return -1;
-	}
-	int fd = fds[0];
-	free(fds);
-	return fd;
-}
-
 static int do_show(int argc, char **argv)
 {
 	struct bk_kern_fmt fmt = bk_kcli_fmt();
@@ -76,17 +50,13 @@ static int do_show(int argc, char **argv)
 	if (argc == 0) {
 		r = bk_kern_prog_list(NULL, 0, &fmt, &out, &e);
 	} else {
-		int used, *fds, n = bk_kern_prog_fds(argc, argv, &used, &fds, &e);
+		int *fds, n = bk_kcli_progs(argc, argv, NULL, &fds, 1, "prog show");
 		if (n < 0)
-			return bk_kcli_fail("prog show", &e);
-		if (used != argc) {
-			close_all(fds, n);
-			return bk_cli_fail("prog show", "unexpected '%s'", argv[used]);
-		}
+			return 1;
 		r = bk_kern_prog_list(fds, n, &fmt, &out, &e);
 		/* Several matches print as an array even for one tag/name match in bpftool;
 		 * one object is what id/pinned give. */
-		close_all(fds, n);
+		bk_kcli_close_fds(fds, n);
 	}
 	if (r) {
 		bk_buf_free(&out);
@@ -134,13 +104,10 @@ static int do_load(int argc, char **argv, int all)
 				bk_cli_fail(cmd, "expected 'idx' or 'name' after 'map', got '%s'", argv[i + 1]);
 				goto out;
 			}
-			struct bk_err e = { 0 };
 			int used;
-			m->fd = bk_kern_map_fd(argc - i - 3, argv + i + 3, &used, &e);
-			if (m->fd < 0) {
-				bk_kcli_fail(cmd, &e);
+			m->fd = bk_kcli_map(argc - i - 3, argv + i + 3, &used, cmd);
+			if (m->fd < 0)
 				goto out;
-			}
 			nreuse++;
 			i += 3 + used;
 		} else {
@@ -176,7 +143,7 @@ out:
 
 static int do_pin(int argc, char **argv)
 {
-	int used, fd = one_prog(argc, argv, &used, "prog pin");
+	int used, fd = bk_kcli_prog(argc, argv, &used, "prog pin");
 	if (fd < 0)
 		return 1;
 	if (argc != used + 1) {
@@ -199,9 +166,9 @@ static int do_dump(int argc, char **argv)
 		return bk_cli_fail("prog dump", "expected 'xlated' or 'jited'");
 	int jited = !strcmp(argv[0], "jited");
 	struct bk_err e = { 0 };
-	int used, *fds, n = bk_kern_prog_fds(argc - 1, argv + 1, &used, &fds, &e);
+	int used, *fds, n = bk_kcli_progs(argc - 1, argv + 1, &used, &fds, 0, "prog dump");
 	if (n < 0)
-		return bk_kcli_fail("prog dump", &e);
+		return 1;
 	enum bk_kern_dump_mode mode = BK_DUMP_PLAIN;
 	const char *file = NULL;
 	int i = 1 + used, r = 0;
@@ -216,16 +183,16 @@ static int do_dump(int argc, char **argv)
 		} else if (!strcmp(argv[i], "visual") && !jited) {
 			mode = BK_DUMP_VISUAL;
 		} else {
-			close_all(fds, n);
+			bk_kcli_close_fds(fds, n);
 			return bk_cli_fail("prog dump", "unexpected '%s'", argv[i]);
 		}
 		if (++i < argc) {
-			close_all(fds, n);
+			bk_kcli_close_fds(fds, n);
 			return bk_cli_fail("prog dump", "unexpected '%s'", argv[i]);
 		}
 	}
 	if (file && n > 1) {
-		close_all(fds, n);
+		bk_kcli_close_fds(fds, n);
 		return bk_cli_fail("prog dump", "%d programs match: 'file' takes one", n);
 	}
 	struct bk_kern_fmt fmt = bk_kcli_fmt();
@@ -236,7 +203,7 @@ static int do_dump(int argc, char **argv)
 		else
 			r = bk_kern_prog_dump_xlated(fds[k], mode, &fmt, &out, &e);
 	}
-	close_all(fds, n);
+	bk_kcli_close_fds(fds, n);
 	if (r) {
 		bk_buf_free(&out);
 		return bk_kcli_fail("prog dump", &e);
@@ -286,7 +253,7 @@ static int write_out(const char *path, const struct bk_buf *b, const char *what)
 
 static int do_run(int argc, char **argv)
 {
-	int used, fd = one_prog(argc, argv, &used, "prog run");
+	int used, fd = bk_kcli_prog(argc, argv, &used, "prog run");
 	if (fd < 0)
 		return 1;
 	const char *din = NULL, *dout = NULL, *cin = NULL, *cout = NULL;
@@ -370,7 +337,7 @@ static void on_profile_signal(int s) { profile_stop = 1; }
 
 static int do_profile(int argc, char **argv)
 {
-	int used, fd = one_prog(argc, argv, &used, "prog profile");
+	int used, fd = bk_kcli_prog(argc, argv, &used, "prog profile");
 	if (fd < 0)
 		return 1;
 	int i = used, nmet = 0, met[8];
@@ -470,7 +437,7 @@ static int do_tracelog(int argc, char **argv)
 static int do_attach(int argc, char **argv, int detach)
 {
 	const char *cmd = detach ? "prog detach" : "prog attach";
-	int used, fd = one_prog(argc, argv, &used, cmd);
+	int used, fd = bk_kcli_prog(argc, argv, &used, cmd);
 	if (fd < 0)
 		return 1;
 	if (used >= argc) {
@@ -482,10 +449,10 @@ static int do_attach(int argc, char **argv, int detach)
 	struct bk_err e = { 0 };
 	if (used < argc) {
 		int mu;
-		mfd = bk_kern_map_fd(argc - used, argv + used, &mu, &e);
+		mfd = bk_kcli_map(argc - used, argv + used, &mu, cmd);
 		if (mfd < 0) {
 			close(fd);
-			return bk_kcli_fail(cmd, &e);
+			return 1;
 		}
 		if (used + mu != argc) {
 			close(fd);

@@ -53,16 +53,9 @@ int bk_cmd_stats(int argc, char **argv)
 	if (!strcmp(c, "show") || !strcmp(c, "list")) {
 		int *fds = NULL, n = 0;
 		if (argc > 2) {
-			int used;
-			n = bk_kern_prog_fds(argc - 2, argv + 2, &used, &fds, &e);
+			n = bk_kcli_progs(argc - 2, argv + 2, NULL, &fds, 1, "stats show");
 			if (n < 0)
-				return bk_kcli_fail("stats show", &e);
-			if (used != argc - 2) {
-				for (int i = 0; i < n; i++)
-					close(fds[i]);
-				free(fds);
-				return bk_cli_fail("stats show", "unexpected '%s'", argv[2 + used]);
-			}
+				return 1;
 		}
 		struct bk_kern_fmt fmt = bk_kcli_fmt();
 		struct bk_buf out = { 0 };

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct bk_kern_fmt bk_kcli_fmt(void)
 {
@@ -16,6 +17,58 @@ void bk_kcli_flush(struct bk_buf *b)
 		fwrite(b->data, 1, b->len, stdout);
 	fflush(stdout);
 	bk_buf_free(b);
+}
+
+void bk_kcli_close_fds(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+}
+
+int bk_kcli_progs(int argc, char **argv, int *used, int **fds, int all_words, const char *cmd)
+{
+	struct bk_err e = { 0 };
+	int u = 0, n = bk_kern_prog_fds(argc, argv, &u, fds, &e);
+	if (used)
+		*used = u;
+	if (n < 0) {
+		bk_kcli_fail(cmd, &e);
+		return -1;
+	}
+	if (all_words && u != argc) {
+		bk_kcli_close_fds(*fds, n);
+		*fds = NULL;
+		bk_cli_fail(cmd, "unexpected '%s'", argv[u]);
+		return -1;
+	}
+	return n;
+}
+
+int bk_kcli_prog(int argc, char **argv, int *used, const char *cmd)
+{
+	int *fds, n = bk_kcli_progs(argc, argv, used, &fds, 0, cmd);
+	if (n < 0)
+		return -1;
+	if (n > 1) {
+		bk_kcli_close_fds(fds, n);
+		bk_cli_fail(cmd, "%d programs match '%s %s': use id or pinned", n, argv[0], argv[1]);
+		return -1;
+	}
+	int fd = fds[0];
+	free(fds);
+	return fd;
+}
+
+int bk_kcli_map(int argc, char **argv, int *used, const char *cmd)
+{
+	struct bk_err e = { 0 };
+	int u = 0, fd = bk_kern_map_fd(argc, argv, &u, &e);
+	if (used)
+		*used = u;
+	if (fd < 0)
+		bk_kcli_fail(cmd, &e);
+	return fd < 0 ? -1 : fd;
 }
 
 int bk_kcli_u64(const char *word, uint64_t *v)

@@ -35,6 +35,16 @@ int bk_kcli_fail(const char *cmd, const struct bk_err *err);
 /* Bytes as bpftool reads them: [hex] B0 B1 ... up to a word that is not a byte.
  * Returns the number of words used, or -1 with a message. */
 int bk_kcli_bytes(int argc, char **argv, struct bk_buf *out, const char *what, const char *cmd);
+/* PROG := id N | pinned FILE | tag T | name N and MAP := id N | pinned FILE | name N,
+ * parsed once for every kernel command (the library resolves them). Each prints
+ * its error as "bpfkit CMD: ..." and returns -1; *used gets the words read. */
+/* Exactly one program: a tag or name that several programs share is an error. */
+int bk_kcli_prog(int argc, char **argv, int *used, const char *cmd);
+/* Every program the words name (*fds malloc'ed: bk_kcli_close_fds); the count.
+ * With all_words, a word left over after PROG is an error too. */
+int bk_kcli_progs(int argc, char **argv, int *used, int **fds, int all_words, const char *cmd);
+void bk_kcli_close_fds(int *fds, int n);
+int bk_kcli_map(int argc, char **argv, int *used, const char *cmd);
 /* A number as tc and bpftool read them: decimal, 0x hex or 0 octal, all of the word. */
 int bk_kcli_u64(const char *word, uint64_t *v);
 /* Sets up libbpf's log capture according to -d. */

@@ -75,6 +75,11 @@ static const char *tracefs_for_run(char *path, size_t len, char *mnt, size_t mle
 		snprintf(note, nlen, "no tracefs mounted, and can't make a mount namespace: %s", strerror(errno));
 		return NULL;
 	}
+	/* The kernel's own mount point, in this namespace alone: no directory to clean. */
+	if (!mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL)) {
+		snprintf(path, len, "/sys/kernel/tracing");
+		return path;
+	}
 	if (!mkdtemp(tmpl)) {
 		snprintf(note, nlen, "can't create %s: %s", tmpl, strerror(errno));
 		return NULL;
@@ -189,6 +194,8 @@ int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_pro
 		goto fail;
 	}
 	size_t compared = bk_kern_exec_compared(&kres);
+	struct bk_buf unc = { 0 };
+	bk_kern_exec_uncompared(&kres, &unc);
 	if (a->json) {
 		bk_buf_printf(&out, "{\"interp\":{\"retval\":%" PRIu64 ",\"duration\":%" PRIu64, ures.retval & mask,
 			      ures.duration_ns);
@@ -198,8 +205,13 @@ int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_pro
 		bk_kern_exec_render(&kres, 1, a->dump_maps, a->repeat, &out);
 		if (kres.trace.len)
 			json_line(&out, &kres.trace);
-		bk_buf_printf(&out, "},\"maps_compared\":%zu,\"trace_compared\":%s,\"differences\":[", compared,
-			      tnote[0] ? "false" : "true");
+		bk_buf_printf(&out, "},\"maps_compared\":%zu,", compared);
+		if (unc.len) {
+			bk_buf_printf(&out, "\"maps_not_compared\":");
+			bk_buf_json_str(&out, (const char *)unc.data, unc.len);
+			bk_buf_printf(&out, ",");
+		}
+		bk_buf_printf(&out, "\"trace_compared\":%s,\"differences\":[", tnote[0] ? "false" : "true");
 		if (diffs.len)
 			bk_buf_append(&out, diffs.data, diffs.len);
 		bk_buf_printf(&out, "]}\n");
@@ -220,8 +232,11 @@ int bk_kcli_run(const struct bk_kcli_run *a, struct bk_loaded *lo, struct bk_pro
 				      kres.run.data_out.len, kres.run.ctx_out.len && ures.ctx_out.len ? ", ctx_out" : "",
 				      tnote[0] ? "" : ", trace", compared, kres.nmaps);
 		}
+		if (unc.len)
+			bk_buf_printf(&out, "not compared: %.*s\n", (int)unc.len, (const char *)unc.data);
 	}
 	bk_buf_free(&diffs);
+	bk_buf_free(&unc);
 	rc = nd ? 1 : 0;
 print:
 	fwrite(out.data, 1, out.len, stdout);

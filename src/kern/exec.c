@@ -43,6 +43,7 @@ void bk_kern_exec_free(struct bk_kern_exec *res)
 	for (size_t i = 0; i < res->nmaps; i++) {
 		free(res->maps[i].keys);
 		free(res->maps[i].values);
+		bk_buf_free(&res->maps[i].elems);
 	}
 	free(res->maps);
 	memset(res, 0, sizeof(*res));
@@ -52,6 +53,46 @@ static const void *key_cmp_size;
 static int key_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, (size_t)(uintptr_t)key_cmp_size);
+}
+
+static int rb_record(void *ctx, void *data, size_t size)
+{
+	struct bk_kern_map_snap *s = ctx;
+	uint32_t n = (uint32_t)size;
+	if (bk_buf_append(&s->elems, &n, 4) || bk_buf_append(&s->elems, data, size))
+		return -ENOMEM;
+	s->nelems++;
+	return 0;
+}
+
+/* Queues and stacks are popped empty (the map goes with the run); a ring buffer
+ * is consumed as its reader would. */
+static int snap_elems(int fd, struct bk_kern_map_snap *s, struct bk_err *err)
+{
+	if (s->type == BPF_MAP_TYPE_RINGBUF) {
+		struct ring_buffer *rb = ring_buffer__new(fd, rb_record, s, NULL);
+		if (!rb)
+			return 0;   /* not mappable here: left uncompared */
+		int r = ring_buffer__consume(rb);
+		ring_buffer__free(rb);
+		if (r < 0)
+			return bk_err_set(err, r, "map '%s': can't read the ring buffer: %s", s->name, strerror(-r));
+		s->elems_read = 1;
+		return 0;
+	}
+	uint8_t *val = malloc(s->value_size ? s->value_size : 1);
+	if (!val)
+		return bk_err_set(err, -ENOMEM, "out of memory");
+	while (s->nelems <= s->max_entries && !bpf_map_lookup_and_delete_elem(fd, NULL, val)) {
+		if (bk_buf_append(&s->elems, val, s->value_size)) {
+			free(val);
+			return bk_err_set(err, -ENOMEM, "out of memory");
+		}
+		s->nelems++;
+	}
+	free(val);
+	s->elems_read = 1;
+	return 0;
 }
 
 /* Reads every key and value of MAP, keys sorted (hash order means nothing). */
@@ -69,6 +110,8 @@ static int snap_map(struct bpf_map *m, int ncpus, struct bk_kern_map_snap *s, st
 	if (!bpf_obj_get_info_by_fd(fd, &info, &il))
 		s->max_entries = info.max_entries;
 	s->ncpus = is_percpu(s->type) ? (uint32_t)ncpus : 1;
+	if (s->type == BPF_MAP_TYPE_QUEUE || s->type == BPF_MAP_TYPE_STACK || s->type == BPF_MAP_TYPE_RINGBUF)
+		return snap_elems(fd, s, err);
 	if (!dumpable(s->type) || !s->key_size)
 		return 0;
 	s->dumped = 1;
@@ -452,6 +495,7 @@ struct diffs {
 };
 
 static void difference(struct diffs *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void diff_elems(struct diffs *d, struct bk_map *um, const struct bk_kern_map_snap *s, struct bk_err *err);
 static void difference(struct diffs *d, const char *fmt, ...)
 {
 	char line[1024];
@@ -476,6 +520,16 @@ static void hexs(char *dst, size_t cap, const uint8_t *p, size_t n)
 		o += (size_t)snprintf(dst + o, cap - o, "%s%02x", i ? " " : "", p[i]);
 	if (o + 4 >= cap && cap > 4)
 		strcpy(dst + cap - 4, "...");
+}
+
+static int ring_user_record(void *ctx, const void *data, size_t size)
+{
+	struct rbc { struct bk_buf *b; size_t *n; } *c = ctx;
+	uint32_t n = (uint32_t)size;
+	if (bk_buf_append(c->b, &n, 4) || bk_buf_append(c->b, data, size))
+		return -ENOMEM;
+	(*c->n)++;
+	return 0;
 }
 
 static void diff_bytes(struct diffs *d, const char *what, const struct bk_buf *u, const struct bk_buf *k)
@@ -675,9 +729,13 @@ int bk_kern_exec_diff(const struct bk_loaded *lo, const struct bk_run_result *ur
 	}
 	for (size_t i = 0; lo && i < kres->nmaps; i++) {
 		const struct bk_kern_map_snap *s = &kres->maps[i];
-		if (!s->dumped)
+		if (!s->dumped && !s->elems_read)
 			continue;
 		struct bk_map *um = user_map(lo, s->name);
+		if (um && !s->dumped) {
+			diff_elems(&d, um, s, err);
+			continue;
+		}
 		if (!um) {
 			difference(&d, "map '%s': only in the kernel", s->name);
 			continue;
@@ -694,6 +752,69 @@ size_t bk_kern_exec_compared(const struct bk_kern_exec *kres)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < kres->nmaps; i++)
-		n += kres->maps[i].dumped != 0;
+		n += kres->maps[i].dumped != 0 || kres->maps[i].elems_read;
 	return n;
+}
+
+void bk_kern_exec_uncompared(const struct bk_kern_exec *kres, struct bk_buf *out)
+{
+	int k = 0;
+	for (size_t i = 0; i < kres->nmaps; i++) {
+		const struct bk_kern_map_snap *s = &kres->maps[i];
+		if (s->dumped || s->elems_read)
+			continue;
+		const char *why;
+		switch (s->type) {
+		case BPF_MAP_TYPE_PROG_ARRAY: why = "prog array: its values are program ids"; break;
+		case BPF_MAP_TYPE_ARRAY_OF_MAPS: case BPF_MAP_TYPE_HASH_OF_MAPS: why = "map of maps: its values are map ids"; break;
+		case BPF_MAP_TYPE_RINGBUF: why = "ring buffer: can't be mapped here"; break;
+		case BPF_MAP_TYPE_PERF_EVENT_ARRAY: why = "perf event array: its values are events"; break;
+		default: why = s->key_size ? "type not compared" : "no keys"; break;
+		}
+		bk_buf_printf(out, "%s'%s' (%s)", k++ ? ", " : "", s->name, why);
+	}
+}
+
+static void diff_elems(struct diffs *d, struct bk_map *um, const struct bk_kern_map_snap *s, struct bk_err *err)
+{
+	struct bk_buf u = { 0 };
+	size_t nu = 0;
+	int ring = s->type == BPF_MAP_TYPE_RINGBUF;
+	if (ring) {
+		struct rbc { struct bk_buf *b; size_t *n; } c = { &u, &nu };
+		bk_ringbuf_consume(um, ring_user_record, &c);
+	} else {
+		uint8_t *val = malloc(s->value_size ? s->value_size : 1);
+		while (val && nu <= s->max_entries && !bk_map_sys_lookup_and_delete(um, NULL, val, 0, NULL)) {
+			bk_buf_append(&u, val, s->value_size);
+			nu++;
+		}
+		free(val);
+	}
+	const char *what = ring ? "record" : "element";
+	if (nu != s->nelems)
+		difference(d, "map '%s': interp holds %zu %s%s, kernel %zu", s->name, nu, what, nu == 1 ? "" : "s",
+			   s->nelems);
+	/* the first element (record) that differs */
+	size_t ou = 0, ok = 0;
+	for (size_t i = 0; i < nu && i < s->nelems; i++) {
+		uint32_t lu = s->value_size, lk = s->value_size;
+		if (ring) {
+			memcpy(&lu, u.data + ou, 4);
+			memcpy(&lk, s->elems.data + ok, 4);
+			ou += 4;
+			ok += 4;
+		}
+		if (lu != lk || memcmp(u.data + ou, s->elems.data + ok, lu)) {
+			char a[200], b[200];
+			hexs(a, sizeof(a), u.data + ou, lu);
+			hexs(b, sizeof(b), s->elems.data + ok, lk);
+			difference(d, "map '%s' %s %zu: interp %s, kernel %s", s->name, what, i + 1, a, b);
+			break;
+		}
+		ou += lu;
+		ok += lk;
+	}
+	bk_buf_free(&u);
+	(void)err;
 }

@@ -647,7 +647,7 @@ int bk_kern_map_create(const char *path, const struct bk_kern_map_create_opts *o
 {
 	const char *type = BK_OPTS_GET(opts, type, NULL);
 	if (!type)
-		return bk_err_set(err, -EINVAL, "map create: no type");
+		return bk_err_set(err, -EINVAL, "no map type given");
 	int t = -1;
 	for (int i = 1; i < 64; i++) {
 		const char *n = bk_kern_map_type_name((uint32_t)i);
@@ -668,7 +668,9 @@ int bk_kern_map_create(const char *path, const struct bk_kern_map_create_opts *o
 				BK_OPTS_GET(opts, key, 0), BK_OPTS_GET(opts, value, 0),
 				BK_OPTS_GET(opts, entries, 0), &o);
 	if (fd < 0)
-		return bk_err_set(err, -errno, "map create: the kernel refuses: %s", strerror(errno));
+		return bk_err_set(err, -errno, "%s map '%s' (key %u, value %u, entries %u): the kernel refuses: %s", type,
+				  BK_OPTS_GET(opts, name, NULL) ? BK_OPTS_GET(opts, name, NULL) : "", BK_OPTS_GET(opts, key, 0),
+				  BK_OPTS_GET(opts, value, 0), BK_OPTS_GET(opts, entries, 0), strerror(errno));
 	int r = bk_kern_pin(fd, path, err);
 	close(fd);
 	return r;
