@@ -60,6 +60,12 @@ struct bk_helper {
 	 * out and reads is what the verifier assumes. bk_helpers_install sets it; programs
 	 * calling a helper without it are never proved (bk_prog_prove). */
 	bool kernel_proto;
+	/* For ids 1, 2, 3 (map_lookup_elem, map_update_elem, map_delete_elem) only: fn is
+	 * exactly bk_map_lookup / bk_map_update / bk_map_delete on arguments checked as the
+	 * kernel's prototype says (bk_helpers_install sets it). The interpreter then does
+	 * the plain cases in place, with the same results and errors, and knows the region
+	 * of the value a lookup returns; anything unusual still goes through fn. */
+	bool map_op;
 };
 
 struct bk_vm_opts {
