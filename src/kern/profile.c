@@ -242,7 +242,7 @@ static int load_tracing(struct prog *p, const char *name, enum bpf_attach_type a
 		 * all (no trampolines: some VM kernels; feature probe shows "tracing" missing). */
 		return bk_err_set(err, -e, "the kernel refused the %s program (fentry/fexit on '%s'): %s%s%s%s",
 				  name, target_name, strerror(e), log[0] ? ": " : "", nl ? nl + 1 : log,
-				  e == EPERM && !log[0] ? " (this kernel takes no fentry/fexit programs)" : "");
+				  e == EPERM && !log[0] ? " (this kernel takes no fentry/fexit tracing programs)" : "");
 	}
 	return fd;
 }
