@@ -1,5 +1,6 @@
 /* Assembler core: symbols, sections, expressions, fixups and the object that llvm-mc-19
  * would write for the same input (symbol order, section symbols, relocation types). */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "asm_int.h"
 
 #include <errno.h>
@@ -102,46 +103,59 @@ static uint32_t hash_name(const char *s, size_t n)
 	return h;
 }
 
+/* The table holds each symbol's hash beside its index, so a probe that misses compares
+ * in the table and does not touch the symbol array (a cache miss per probe otherwise). */
 static int rehash(struct asm_ctx *c)
 {
 	size_t ncap = c->htab ? (c->hmask + 1) * 2 : 1024;
-	uint32_t *t = calloc(ncap, sizeof(*t));
+	struct asm_hent *t = calloc(ncap, sizeof(*t));
 	if (!t)
 		return oom(c);
-	for (size_t i = 1; i < c->nsyms; i++) {
-		size_t j = c->syms[i].hash & (ncap - 1);
-		while (t[j])
-			j = (j + 1) & (ncap - 1);
-		t[j] = (uint32_t)i;
-	}
+	if (c->htab)
+		for (size_t i = 0; i <= c->hmask; i++) {
+			if (!c->htab[i].idx)
+				continue;
+			size_t j = c->htab[i].hash & (ncap - 1);
+			while (t[j].idx)
+				j = (j + 1) & (ncap - 1);
+			t[j] = c->htab[i];
+		}
 	free(c->htab);
 	c->htab = t;
 	c->hmask = ncap - 1;
 	return 0;
 }
 
+static inline uint32_t sym_lookup(struct asm_ctx *c, const char *name, size_t len, uint32_t h)
+{
+	for (size_t j = h & c->hmask;; j = (j + 1) & c->hmask) {
+		const struct asm_hent *t = &c->htab[j];
+		if (!t->idx)
+			return 0;
+		if (t->hash != h)
+			continue;
+		const struct asm_sym *s = &c->syms[t->idx];
+		if (s->nlen == len && !memcmp(s->name, name, len))
+			return t->idx;
+	}
+}
+
 uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
 {
 	if (!c->htab)
 		return 0;
-	uint32_t h = hash_name(name, len);
-	for (size_t j = h & c->hmask;; j = (j + 1) & c->hmask) {
-		uint32_t i = c->htab[j];
-		if (!i)
-			return 0;
-		struct asm_sym *s = &c->syms[i];
-		if (s->hash == h && s->nlen == len && !memcmp(s->name, name, len))
-			return i;
-	}
+	return sym_lookup(c, name, len, hash_name(name, len));
 }
 
 /* Returns the symbol's index, creating an undefined one; 0 on allocation failure. */
 uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 {
-	uint32_t i = bk__asm_sym_find(c, name, len);
+	uint32_t h = hash_name(name, len);
+	uint32_t i = c->htab ? sym_lookup(c, name, len, h) : 0;
 	if (i)
 		return i;
-	if (!c->htab || (c->nsyms + 1) * 2 > c->hmask + 1)
+	/* at most 3/4 full: probes stay short and compare hashes only */
+	if (!c->htab || (c->nsyms + 1) * 4 > (c->hmask + 1) * 3)
 		if (rehash(c))
 			return 0;
 	if (GROW(c, c->syms, c->nsyms, c->capsyms))
@@ -154,13 +168,13 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 	memset(s, 0, sizeof(*s));
 	s->name = copy;
 	s->nlen = (uint32_t)len;
-	s->hash = hash_name(name, len);
 	s->sec = SEC_UNDEF;
 	s->temp = len >= 2 && name[0] == '.' && name[1] == 'L';
-	size_t j = s->hash & c->hmask;
-	while (c->htab[j])
+	size_t j = h & c->hmask;
+	while (c->htab[j].idx)
 		j = (j + 1) & c->hmask;
-	c->htab[j] = i;
+	c->htab[j].hash = h;
+	c->htab[j].idx = i;
 	return i;
 }
 
@@ -297,17 +311,85 @@ int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t ty
 uint64_t bk__asm_cur_off(struct asm_ctx *c)
 {
 	struct asm_sec *s = &c->secs[c->cur];
-	return s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+	return s->type == BK_SHT_NOBITS ? s->nobits : s->base + s->data.len;
 }
 
 uint64_t bk__asm_sec_size(struct asm_ctx *c, int sec)
 {
 	struct asm_sec *s = &c->secs[sec];
-	return s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+	return s->type == BK_SHT_NOBITS ? s->nobits : s->base + s->data.len;
+}
+
+/* ---- streamed output ------------------------------------------------------------------ */
+
+/* A section's buffer is moved out once it holds this much: small enough that sixteen
+ * program sections cost half a megabyte, big enough that the writes are few. */
+#define SPILL_AT (32 * 1024)
+
+static int spill(struct asm_ctx *c, struct asm_sec *s)
+{
+	if (GROW(c, s->chunks, s->nchunks, s->capchunks))
+		return -ENOMEM;
+	const uint8_t *p = s->data.data;
+	size_t left = s->data.len;
+	uint64_t at = c->spill_pos;
+	while (left) {
+		ssize_t w = pwrite(c->spill_fd, p, left, (off_t)at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+			return bk_err_set(c->err, -e, "%s: scratch file: %s", c->name, strerror(e));
+		}
+		p += w;
+		at += (uint64_t)w;
+		left -= (size_t)w;
+	}
+	s->chunks[s->nchunks++] = (struct asm_chunk){ .foff = c->spill_pos, .soff = s->base, .len = s->data.len };
+	c->spill_pos = at;
+	s->base += s->data.len;
+	s->data.len = 0;
+	return 0;
+}
+
+int bk__asm_spill_check(struct asm_ctx *c)
+{
+	struct asm_sec *s = &c->secs[c->cur];
+	if (c->spill_fd >= 0 && s->data.len >= SPILL_AT)
+		return spill(c, s);
+	return 0;
+}
+
+static bool pend_kind(int kind)
+{
+	return kind == FIX_JMP16 || kind == FIX_JMP32 || kind == FIX_CALL || kind == FIX_LDDW;
+}
+
+/* Writes N bytes of V (little-endian) at OFF of section SEC, in memory or, for bytes
+ * already spilled, as a patch applied when the object is written. ZEROED: the field was
+ * emitted as zeros, so writing zeros there changes nothing. */
+static int patch(struct asm_ctx *c, int sec, uint64_t off, uint64_t v, unsigned n, bool zeroed)
+{
+	struct asm_sec *s = &c->secs[sec];
+	if (off >= s->base) {
+		memcpy(s->data.data + (off - s->base), &v, n); /* little-endian host */
+		return 0;
+	}
+	if (zeroed && !v)
+		return 0;
+	if (GROW(c, c->patch, c->npatch, c->cappatch))
+		return -ENOMEM;
+	c->patch[c->npatch] = (struct asm_patch){ .v = v, .off = (uint32_t)off, .seq = (uint32_t)c->npatch,
+						  .sec = (uint16_t)sec, .n = (uint8_t)n };
+	c->npatch++;
+	return 0;
 }
 
 int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n)
 {
+	int sr = bk__asm_spill_check(c);
+	if (sr)
+		return sr;
 	if (c->loc_pending) {
 		int r = bk__asm_dwarf_mark(c);
 		if (r)
@@ -340,9 +422,25 @@ int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
 	}
 	if (s->type == BK_SHT_NOBITS)
 		return bk__asm_error(c, NULL, "instruction in NOBITS section '%s'", s->name);
+	if (c->spill_fd >= 0 && s->data.len >= SPILL_AT) {
+		int r = spill(c, s);
+		if (r)
+			return r;
+	}
 	if (bk_buf_reserve(&s->data, 16))
 		return oom(c);
-	memcpy(s->data.data + s->data.len, in, 8 * (size_t)slots);
+	uint8_t *d = s->data.data + s->data.len;
+	memcpy(d, in, 8 * (size_t)slots);
+	if (c->pend_kind) {
+		if (c->pend_sec == c->cur && c->pend_off == s->base + s->data.len) {
+			/* the fixup writes this whole field later */
+			if (c->pend_kind == FIX_JMP16)
+				memset(d + 2, 0, 2);
+			else
+				memset(d + 4, 0, 4);
+		}
+		c->pend_kind = 0;
+	}
 	s->data.len += 8 * (size_t)slots;
 	return 0;
 }
@@ -360,6 +458,9 @@ int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill)
 	}
 	if (!pad)
 		return 0;
+	int sr = bk__asm_spill_check(c);
+	if (sr)
+		return sr;
 	if (bk_buf_reserve(&s->data, pad))
 		return oom(c);
 	memset(s->data.data + s->data.len, fill, pad);
@@ -380,19 +481,18 @@ static int jump_now(struct asm_ctx *c, const struct asm_fix *f)
 	if (delta % 8)
 		return 0;
 	delta /= 8;
-	uint8_t *d = c->secs[f->sec].data.data + f->off;
+	int r;
 	if (f->kind == FIX_JMP16) {
 		if (delta < INT16_MIN || delta > INT16_MAX)
 			return 0;
-		int16_t v = (int16_t)delta;
-		memcpy(d + 2, &v, 2);
+		r = patch(c, f->sec, f->off + 2, (uint16_t)(int16_t)delta, 2, true);
 	} else {
 		if (delta < INT32_MIN || delta > INT32_MAX)
 			return 0;
-		int32_t v = (int32_t)delta;
-		memcpy(d + 4, &v, 4);
+		r = patch(c, f->sec, f->off + 4, (uint32_t)(int32_t)delta, 4, true);
 	}
-	return 1;
+	/* out of memory for a patch: keep the fixup, finish() tries again and reports it */
+	return r ? 0 : 1;
 }
 
 static void sweep_fixups(struct asm_ctx *c)
@@ -416,6 +516,11 @@ int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_
 	if (off > UINT32_MAX)
 		return bk__asm_error(c, at, "section '%s' is larger than 4 GiB", c->secs[c->cur].name);
 	struct asm_fix *f = &c->fix[c->nfix++];
+	if (pend_kind(kind)) {
+		c->pend_kind = (uint8_t)kind;
+		c->pend_off = (uint32_t)off;
+		c->pend_sec = c->cur;
+	}
 	f->kind = (uint8_t)kind;
 	f->sec = (uint16_t)c->cur;
 	f->off = (uint32_t)off;
@@ -432,6 +537,9 @@ int bk__asm_add_rfix(struct asm_ctx *c, int kind, uint64_t off, uint32_t sym)
 		return -ENOMEM;
 	if (off > UINT32_MAX)
 		return bk__asm_error(c, NULL, "section '%s' is larger than 4 GiB", c->secs[c->cur].name);
+	c->pend_kind = (uint8_t)kind;
+	c->pend_off = (uint32_t)off;
+	c->pend_sec = c->cur;
 	c->rfix[c->nrfix++] = (struct asm_rfix){ .off = (uint32_t)off, .sym = sym, .sec = (uint16_t)c->cur,
 						 .kind = (uint8_t)kind };
 	return 0;
@@ -761,8 +869,6 @@ static int fix_error(struct asm_ctx *c, const struct asm_fix *f, const char *fmt
 	return bk_err_set(c->err, -EINVAL, "%s:%u:%u: %s", c->name, f->line, f->col, msg);
 }
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 
 /* An undefined name that is a section's name means that section's symbol (llvm-mc:
  * `.long .debug_abbrev` in .debug_info). */
@@ -779,9 +885,14 @@ static uint32_t section_alias(struct asm_ctx *c, uint32_t y)
 
 static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 {
-	struct asm_sec *sec = &c->secs[f->sec];
-	uint8_t *d = sec->data.data + f->off;
 	struct asm_expr e = f->e;
+	int r;
+	/* the immediate field of an instruction, emitted as zeros (bk__asm_emit_insn) */
+#define PUT_IMM(v)                                                       \
+	do {                                                             \
+		if ((r = patch(c, f->sec, f->off + 4, (v), 4, true)))    \
+			return r;                                        \
+	} while (0)
 	e.a = section_alias(c, e.a);
 	e.b = section_alias(c, e.b);
 	struct asm_sym *a = e.a ? &c->syms[e.a] : NULL, *b = e.b ? &c->syms[e.b] : NULL;
@@ -822,48 +933,46 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 			if (delta < INT16_MIN || delta > INT16_MAX)
 				return fix_error(c, f, "jump offset %lld does not fit in 16 bits [-32768, 32767]; use gotol (needs -mcpu=v4)",
 						 (long long)delta);
-			put16(d + 2, (uint16_t)(int16_t)delta);
+			return patch(c, f->sec, f->off + 2, (uint16_t)(int16_t)delta, 2, true);
 		} else {
 			if (delta < INT32_MIN || delta > INT32_MAX)
 				return fix_error(c, f, "jump offset %lld does not fit in 32 bits", (long long)delta);
-			put32(d + 4, (uint32_t)(int32_t)delta);
+			PUT_IMM((uint32_t)(int32_t)delta);
 		}
 		return 0;
 	}
 	case FIX_CALL: {
 		if (!a) {
-			put32(d + 4, (uint32_t)e.c);
+			PUT_IMM((uint32_t)e.c);
 			return 0;
 		}
 		if (a->sec == SEC_ABS) {
-			put32(d + 4, (uint32_t)(a->value + (uint64_t)e.c));
+			PUT_IMM((uint32_t)(a->value + (uint64_t)e.c));
 			return 0;
 		}
 		if (a->defined && a->bind == BK_STB_LOCAL && a->sec == f->sec) {
 			int64_t delta = ((int64_t)a->value + e.c - (int64_t)(f->off + 8)) / 8;
-			put32(d + 4, (uint32_t)(int32_t)delta);
+			PUT_IMM((uint32_t)(int32_t)delta);
 			return 0;
 		}
 		int64_t addend;
 		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
-		put32(d + 4, (uint32_t)(int32_t)((addend - 8) / 8));
+		PUT_IMM((uint32_t)(int32_t)((addend - 8) / 8));
 		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_32, rs);
 	}
 	case FIX_LDDW: {
 		if (!a) {
-			put32(d + 4, (uint32_t)e.c);
-			put32(d + 12, (uint32_t)((uint64_t)e.c >> 32));
-			return 0;
+			PUT_IMM((uint32_t)e.c);
+			return patch(c, f->sec, f->off + 12, (uint32_t)((uint64_t)e.c >> 32), 4, false);
 		}
 		if (a->sec == SEC_ABS) {
 			uint64_t v = a->value + (uint64_t)e.c;
-			put32(d + 4, (uint32_t)v);
-			put32(d + 12, (uint32_t)(v >> 32));
-			return 0;
+			PUT_IMM((uint32_t)v);
+			return patch(c, f->sec, f->off + 12, (uint32_t)(v >> 32), 4, false);
 		}
 		int64_t addend;
 		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
-		put32(d + 4, (uint32_t)addend);
+		PUT_IMM((uint32_t)addend);
 		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_64, rs);
 	}
 	default: {
@@ -894,12 +1003,14 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 			rs = reloc_target(c, e.a, e.c, &addend);
 			v = (uint64_t)addend;
 		}
-		memcpy(d, &v, size); /* little-endian host */
+		if ((r = patch(c, f->sec, f->off, size == 8 ? v : v & ((1ull << (size * 8)) - 1), (unsigned)size, false)))
+			return r;
 		if (type)
 			return add_reloc(c, f->sec, f->off, type, rs);
 		return 0;
 	}
 	}
+#undef PUT_IMM
 }
 
 /* (registration order, symbol index) pairs: qsort has no context argument */
@@ -974,7 +1085,9 @@ static int finish(struct asm_ctx *c)
 	return 0;
 }
 
-static int build_object(struct asm_ctx *c, struct bk_object **out)
+/* STREAMED: sections that were spilled get a size and no data; the bytes come from
+ * section_read while the object is written. */
+static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed)
 {
 	struct bk_err *err = c->err;
 	struct bk_object *o = bk_object_new(c->name);
@@ -984,12 +1097,14 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 		return oom(c);
 	for (size_t i = 0; i < c->nsecs; i++) {
 		struct asm_sec *s = &c->secs[i];
-		uint64_t size = s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+		uint64_t size = bk__asm_sec_size(c, (int)i);
 		bool give = s->type != BK_SHT_NOBITS && size;
 		r = bk_object_add_section(o, s->name, s->type, s->flags, s->align, NULL, give ? 0 : size, err);
 		if (r < 0)
 			goto out;
-		if (give) {
+		if (give && streamed) {
+			o->sections[r].size = size;
+		} else if (give) {
 			/* hand the buffer over instead of copying megabytes of code */
 			o->sections[r].data = s->data.data;
 			o->sections[r].size = size;
@@ -1029,11 +1144,7 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 				continue;
 			uint16_t shndx = s->sec == SEC_ABS ? BK_SHN_ABS : s->sec == SEC_COMMON ? BK_SHN_COMMON :
 					 s->sec == SEC_UNDEF ? BK_SHN_UNDEF : (uint16_t)c->secs[s->sec].out_index;
-			const char *nm = s->is_section ? "" : bk__asm_strdup(c, s->name, s->nlen);
-			if (!nm) {
-				r = -ENOMEM;
-				goto out;
-			}
+			const char *nm = s->is_section ? "" : s->name;
 			r = bk_object_add_symbol(o, nm, s->is_section ? 0 : s->value, s->size, s->type,
 						 s->bind, s->vis, shndx, err);
 			if (r < 0)
@@ -1090,8 +1201,13 @@ out:
 
 static void ctx_free(struct asm_ctx *c)
 {
-	for (size_t i = 0; i < c->nsecs; i++)
+	for (size_t i = 0; i < c->nsecs; i++) {
 		bk_buf_free(&c->secs[i].data);
+		free(c->secs[i].chunks);
+	}
+	if (c->spill_fd >= 0)
+		close(c->spill_fd);
+	free(c->patch);
 	for (size_t i = 0; i < c->nowned; i++)
 		free(c->owned[i]);
 	free(c->owned);
@@ -1155,6 +1271,7 @@ int bk_asm_parse_syntax(const char *s)
 static int ctx_init(struct asm_ctx *c, const struct bk_asm_opts *opts, struct bk_err *err)
 {
 	memset(c, 0, sizeof(*c));
+	c->spill_fd = -1;
 	c->err = err;
 	c->name = BK_OPTS_GET(opts, name, NULL);
 	if (!c->name)
@@ -1222,14 +1339,48 @@ static int fill(int fd, struct bk_buf *b, size_t want, bool *eof, const char *na
 	return 0;
 }
 
-int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_object **out,
-		struct bk_err *err)
+/* A scratch file for section contents, unlinked from the start, in the output's
+ * directory (or the temporary directory): -1 if none can be made, and everything stays
+ * in memory. */
+static int scratch_file(const char *out)
+{
+	char dir[4096];
+	const char *slash = strrchr(out, '/');
+	if (!slash) {
+		strcpy(dir, ".");
+	} else if ((size_t)(slash - out) + 1 < sizeof(dir)) {
+		size_t n = slash == out ? 1 : (size_t)(slash - out);
+		memcpy(dir, out, n);
+		dir[n] = 0;
+	} else {
+		return -1;
+	}
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	const char *tmp = getenv("TMPDIR");
+	char path[4096 + 32];
+	snprintf(path, sizeof(path), "%s/bpfkit-asm.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+/* Assembles the file PATH into C (initialised here, freed by the caller). An LLVM input is
+ * read a piece at a time; SPILL_FD >= 0 sends big sections' contents there. */
+static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct asm_ctx *c, int spill_fd,
+			struct bk_object **whole, struct bk_err *err)
 {
 	enum { PIECE = 256 * 1024 };
+	memset(c, 0, sizeof(*c));
+	c->spill_fd = -1;
 	bool std_in = !strcmp(path, "-");
 	int fd = std_in ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
+		if (spill_fd >= 0)
+			close(spill_fd);
 		return bk_err_set(err, -e, "%s: %s", path, strerror(e));
 	}
 	struct bk_asm_opts o = BK_OPTS_INIT(bk_asm_opts, .name = BK_OPTS_GET(opts, name, NULL),
@@ -1248,17 +1399,22 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 		while (!r && !eof)
 			r = fill(fd, &b, b.len + PIECE, &eof, o.name, err);
 		if (!r)
-			r = bk_asm_object(b.data ? (const char *)b.data : "", b.len, &o, out, err);
+			r = bk_asm_object(b.data ? (const char *)b.data : "", b.len, &o, whole, err);
+		if (spill_fd >= 0)
+			close(spill_fd);
 		goto done;
 	}
-	if (r)
+	if (r) {
+		if (spill_fd >= 0)
+			close(spill_fd);
 		goto done;
-	struct asm_ctx c;
+	}
 	struct asm_matcher *m = NULL;
-	r = ctx_init(&c, &o, err);
-	c.syntax = BK_ASM_LLVM;
+	r = ctx_init(c, &o, err);
+	c->spill_fd = spill_fd;
+	c->syntax = BK_ASM_LLVM;
 	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
-		r = oom(&c);
+		r = oom(c);
 	/* one piece at a time, each ending at a line end: memory does not grow with the input */
 	while (!r) {
 		size_t n = b.len;
@@ -1270,7 +1426,7 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 				continue;
 			}
 		}
-		if (n && (r = bk__asm_llvm_lines(&c, m, (const char *)b.data, n)))
+		if (n && (r = bk__asm_llvm_lines(c, m, (const char *)b.data, n)))
 			break;
 		if (eof)
 			break;
@@ -1281,24 +1437,160 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 	bk__asm_matcher_free(m);
 	bk_buf_free(&b);
 	if (!r)
-		r = finish(&c);
+		r = finish(c);
 	if (!r) {
 		/* what building the object does not need goes first: it is the peak */
-		free(c.fix);
-		c.fix = NULL;
-		c.nfix = c.capfix = 0;
-		free(c.rfix);
-		c.rfix = NULL;
-		c.nrfix = c.caprfix = 0;
-		free(c.htab);
-		c.htab = NULL;
-		r = build_object(&c, out);
+		free(c->fix);
+		c->fix = NULL;
+		c->nfix = c->capfix = 0;
+		free(c->rfix);
+		c->rfix = NULL;
+		c->nrfix = c->caprfix = 0;
+		free(c->htab);
+		c->htab = NULL;
+		free(c->sizes);
+		c->sizes = NULL;
+		c->nsizes = c->capsizes = 0;
 	}
-	ctx_free(&c);
 done:
 	bk_buf_free(&b);
 	if (!std_in)
 		close(fd);
+	return r;
+}
+
+int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_object **out,
+		struct bk_err *err)
+{
+	struct asm_ctx c;
+	struct bk_object *whole = NULL;
+	int r = asm_file_ctx(path, opts, &c, -1, &whole, err);
+	if (!r && whole)
+		*out = whole;
+	else if (!r)
+		r = build_object(&c, out, false);
+	ctx_free(&c);
+	return r;
+}
+
+static int cmp_patch(const void *x, const void *y)
+{
+	const struct asm_patch *a = x, *b = y;
+	if (a->sec != b->sec)
+		return a->sec < b->sec ? -1 : 1;
+	if (a->off != b->off)
+		return a->off < b->off ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+struct stream_src {
+	struct asm_ctx *c;
+	int *asm_sec;         /* object section index -> assembler section */
+	size_t nobj;
+};
+
+/* Section bytes for the writer: the spilled pieces, then what is still in memory, then
+ * the patches that fall into the range (in the order they were made). */
+static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_t len, struct bk_err *err)
+{
+	struct stream_src *src = ctx;
+	struct asm_ctx *c = src->c;
+	if (osec >= src->nobj || src->asm_sec[osec] < 0)
+		return bk_err_set(err, -EINVAL, "%s: no contents for section %u", c->name, osec);
+	int si = src->asm_sec[osec];
+	struct asm_sec *s = &c->secs[si];
+	uint8_t *d = buf;
+	uint64_t pos = off, end = off + len;
+	size_t k = 0;
+	while (pos < end) {
+		size_t n;
+		if (pos >= s->base) {
+			n = (size_t)(end - pos);
+			memcpy(d + (pos - off), s->data.data + (pos - s->base), n);
+		} else {
+			while (k < s->nchunks && s->chunks[k].soff + s->chunks[k].len <= pos)
+				k++;
+			if (k == s->nchunks)
+				return bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name,
+						  s->name, (unsigned long long)pos);
+			const struct asm_chunk *ch = &s->chunks[k];
+			uint64_t in = pos - ch->soff;
+			n = ch->len - in < end - pos ? (size_t)(ch->len - in) : (size_t)(end - pos);
+			for (size_t got = 0; got < n;) {
+				ssize_t rd = pread(c->spill_fd, d + (pos - off) + got, n - got, (off_t)(ch->foff + in + got));
+				if (rd < 0 && errno == EINTR)
+					continue;
+				if (rd <= 0) {
+					int e = rd < 0 ? errno : EIO;
+					return bk_err_set(err, -e, "%s: scratch file: %s", c->name, strerror(e));
+				}
+				got += (size_t)rd;
+			}
+		}
+		pos += n;
+	}
+	/* patches: sorted by (section, offset, order); find the first that can reach OFF */
+	size_t lo = 0, hi = c->npatch;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct asm_patch *p = &c->patch[mid];
+		if (p->sec < si || (p->sec == si && (uint64_t)p->off + 8 <= off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->npatch && c->patch[i].sec == si && c->patch[i].off < end; i++) {
+		const struct asm_patch *p = &c->patch[i];
+		uint8_t v[8];
+		memcpy(v, &p->v, 8); /* little-endian host */
+		for (unsigned b = 0; b < p->n; b++)
+			if (p->off + b >= off && p->off + b < end)
+				d[p->off + b - off] = v[b];
+	}
+	return 0;
+}
+
+int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opts *opts, struct bk_err *err)
+{
+	struct asm_ctx c;
+	struct bk_object *obj = NULL;
+	struct stream_src src = { .c = &c };
+	int spill_fd = strcmp(out, "-") ? scratch_file(out) : -1;
+	int r = asm_file_ctx(path, opts, &c, spill_fd, &obj, err);
+	if (!r && !obj)
+		r = build_object(&c, &obj, c.spill_fd >= 0);
+	if (!r && c.spill_fd >= 0) {
+		if (c.npatch)
+			qsort(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
+		src.nobj = obj->nsections;
+		src.asm_sec = malloc(src.nobj * sizeof(*src.asm_sec));
+		if (!src.asm_sec)
+			r = oom(&c);
+		for (size_t i = 0; !r && i < src.nobj; i++)
+			src.asm_sec[i] = -1;
+		/* finalizing inserted .strtab, .rel* and the rest between the sections, in order */
+		size_t j = 0;
+		for (size_t i = 1; !r && i < src.nobj && j < c.nsecs; i++) {
+			const struct bk_section *os = &obj->sections[i];
+			if (os->type == BK_SHT_STRTAB || os->type == BK_SHT_SYMTAB || os->type == BK_SHT_REL ||
+			    os->type == BK_SHT_LLVM_ADDRSIG || strcmp(os->name, c.secs[j].name))
+				continue;
+			src.asm_sec[i] = (int)j++;
+		}
+	}
+	if (!r) {
+		/* the symbols went into the object: only the section contents are still needed */
+		free(c.syms);
+		c.syms = NULL;
+		free(c.rel);
+		c.rel = NULL;
+		struct bk_object_write_opts wo = { .sz = sizeof(wo), .read = section_read, .ctx = &src };
+		r = bk_object_write_file_opts(obj, out, c.spill_fd >= 0 ? &wo : NULL, err);
+	}
+	if (obj)
+		bk_object_free(obj);
+	free(src.asm_sec);
+	ctx_free(&c);
 	return r;
 }
 
@@ -1308,7 +1600,7 @@ int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,
 	struct asm_ctx c;
 	int r = assemble(text, len, opts, &c, err);
 	if (!r)
-		r = build_object(&c, out);
+		r = build_object(&c, out, false);
 	ctx_free(&c);
 	return r;
 }

@@ -19,7 +19,7 @@ struct asm_sym {
 	const char *name;     /* interned (bk__asm_intern) */
 	uint64_t value;
 	uint64_t size;
-	uint32_t nlen, hash;
+	uint32_t nlen;
 	int32_t sec;          /* section index, SEC_UNDEF or SEC_ABS */
 	uint32_t order;       /* registration order (llvm-mc keeps symbols in this order) */
 	int32_t out_index;    /* index in the written symbol table */
@@ -32,7 +32,12 @@ struct asm_sec {
 	char *name;
 	uint32_t type;
 	uint64_t flags, align, entsize;
+	/* bytes [base, base + data.len) are in memory; [0, base) went to the spill file
+	 * (streamed output), in the pieces listed in chunks */
 	struct bk_buf data;
+	uint64_t base;
+	struct asm_chunk { uint64_t foff, soff; size_t len; } *chunks;
+	size_t nchunks, capchunks;
 	uint64_t nobits;      /* size of a NOBITS section */
 	int secsym;           /* symbol index of the section symbol */
 	bool is_code;
@@ -78,6 +83,15 @@ struct asm_reloc {
 	uint8_t type;
 };
 
+/* A fixup's bytes for data that is in the spill file already, written over it when the
+ * object is written out. */
+struct asm_patch {
+	uint64_t v;
+	uint32_t off, seq;
+	uint16_t sec;
+	uint8_t n;
+};
+
 struct asm_ctx {
 	const char *name;
 	int cpu;
@@ -91,7 +105,7 @@ struct asm_ctx {
 
 	struct asm_sym *syms;
 	size_t nsyms, capsyms;
-	uint32_t *htab;       /* symbol indexes, 0 = empty */
+	struct asm_hent { uint32_t hash, idx; } *htab; /* idx 0 = empty */
 	size_t hmask;
 	uint32_t order;
 
@@ -132,6 +146,17 @@ struct asm_ctx {
 	/* LLVM front end state kept between pieces of a streamed input */
 	bool in_block;
 	int include_depth;
+	/* streamed output: section contents beyond a few KiB go to this unlinked file
+	 * (-1: everything stays in memory) */
+	int spill_fd;
+	uint64_t spill_pos;
+	struct asm_patch *patch;
+	size_t npatch, cappatch;
+	/* the instruction fixup registered for the next instruction: its field is emitted
+	 * as zeros, so a zero written over spilled bytes later needs no patch */
+	uint32_t pend_off;
+	int32_t pend_sec;
+	uint8_t pend_kind;
 	/* ubpf: the implicit label "exit" on the first exit instruction */
 	int64_t first_exit;
 };
@@ -151,6 +176,9 @@ int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_
 int bk__asm_add_rfix(struct asm_ctx *c, int kind, uint64_t off, uint32_t sym);
 int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill);
 uint64_t bk__asm_cur_off(struct asm_ctx *c);
+/* Moves the current section's bytes to the spill file when enough have collected; call
+ * before appending to a section's buffer other than through bk__asm_emit*. */
+int bk__asm_spill_check(struct asm_ctx *c);
 char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n);
 const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n);
 

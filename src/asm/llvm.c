@@ -787,6 +787,8 @@ zero: {
 	}
 	if (!v)
 		return 0;
+	if ((r = bk__asm_spill_check(c)))
+		return r;
 	if (bk_buf_reserve(&s->data, (size_t)v))
 		return -ENOMEM;
 	memset(s->data.data + s->data.len, (int)fill, (size_t)v);
