@@ -178,6 +178,37 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 	return i;
 }
 
+int bk__asm_set_size(struct asm_ctx *c, uint32_t sym, uint64_t size)
+{
+	if (GROW(c, c->symsz, c->nsymsz, c->capsymsz))
+		return -ENOMEM;
+	c->symsz[c->nsymsz] = (struct asm_symsize){ .sym = sym, .seq = (uint32_t)c->nsymsz, .size = size };
+	c->nsymsz++;
+	return 0;
+}
+
+static int cmp_symsize(const void *x, const void *y)
+{
+	const struct asm_symsize *a = x, *b = y;
+	if (a->sym != b->sym)
+		return a->sym < b->sym ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The size last given to SYM (sorted table, see build_object). */
+static uint64_t sym_size(struct asm_ctx *c, uint32_t sym)
+{
+	size_t lo = 0, hi = c->nsymsz;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->symsz[mid].sym <= sym)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && c->symsz[lo - 1].sym == sym ? c->symsz[lo - 1].size : 0;
+}
+
 void bk__asm_sym_register(struct asm_ctx *c, uint32_t s)
 {
 	if (!c->syms[s].registered) {
@@ -326,8 +357,13 @@ uint64_t bk__asm_sec_size(struct asm_ctx *c, int sec)
  * program sections cost half a megabyte, big enough that the writes are few. */
 #define SPILL_AT (32 * 1024)
 
+static void sweep_fixups(struct asm_ctx *c);
+
 static int spill(struct asm_ctx *c, struct asm_sec *s)
 {
+	/* jumps to labels defined by now are patched in memory while they still can be */
+	if (c->nfix)
+		sweep_fixups(c);
 	if (GROW(c, s->chunks, s->nchunks, s->capchunks))
 		return -ENOMEM;
 	const uint8_t *p = s->data.data;
@@ -1063,18 +1099,34 @@ static int finish(struct asm_ctx *c)
 				return fix_error(c, &f, ".size needs a constant or a difference of labels in one section");
 			v += (int64_t)(a->value - b->value);
 		}
-		c->syms[z->sym].size = (uint64_t)v;
-		c->syms[z->sym].size_set = true;
+		if ((r = bk__asm_set_size(c, z->sym, (uint64_t)v)))
+			return r;
+	}
+	/* no symbol is made from here on */
+	free(c->htab);
+	c->htab = NULL;
+	/* The symbol-only fixups cannot fail and make at most one relocation each, of the
+	 * same size: the relocations are written over the fixups already read, so the two
+	 * lists never take memory together. */
+	_Static_assert(sizeof(struct asm_rfix) == sizeof(struct asm_reloc), "rfix and reloc share storage");
+	struct asm_rfix *rf = c->rfix;
+	size_t nrf = c->nrfix;
+	if (!c->rel && rf) {
+		c->rel = (struct asm_reloc *)(void *)rf;
+		c->caprel = c->caprfix;
+		c->nrel = 0;
+		c->rfix = NULL;
+		c->nrfix = c->caprfix = 0;
+	}
+	for (size_t i = 0; i < nrf; i++) {
+		const struct asm_rfix x = rf[i];
+		struct asm_fix f = { .e = { .a = x.sym }, .off = x.off, .sec = x.sec, .kind = x.kind };
+		if ((r = apply_fix(c, &f)))
+			return r;
 	}
 	for (size_t i = 0; i < c->nfix; i++)
 		if ((r = apply_fix(c, &c->fix[i])))
 			return r;
-	for (size_t i = 0; i < c->nrfix; i++) {
-		const struct asm_rfix *x = &c->rfix[i];
-		struct asm_fix f = { .e = { .a = x->sym }, .off = x->off, .sec = x->sec, .kind = x->kind };
-		if ((r = apply_fix(c, &f)))
-			return r;
-	}
 	for (size_t i = 1; i < c->nsyms; i++) {
 		struct asm_sym *s = &c->syms[i];
 		if (!s->defined && !s->bind_set && s->used_reloc)
@@ -1130,6 +1182,8 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 		qsort(list, nl, 2 * sizeof(*list), cmp_sym_order);
 	for (size_t k = 0; k < nl; k++)
 		list[k] = list[2 * k + 1];
+	if (c->nsymsz)
+		qsort(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
 	int idx = 1;
 	if (c->file_name) {
 		if ((r = bk_object_add_symbol(o, bk__asm_strdup(c, c->file_name, c->file_nlen), 0, 0,
@@ -1145,11 +1199,11 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 			uint16_t shndx = s->sec == SEC_ABS ? BK_SHN_ABS : s->sec == SEC_COMMON ? BK_SHN_COMMON :
 					 s->sec == SEC_UNDEF ? BK_SHN_UNDEF : (uint16_t)c->secs[s->sec].out_index;
 			const char *nm = s->is_section ? "" : s->name;
-			r = bk_object_add_symbol(o, nm, s->is_section ? 0 : s->value, s->size, s->type,
+			r = bk_object_add_symbol(o, nm, s->is_section ? 0 : s->value, sym_size(c, list[k]), s->type,
 						 s->bind, s->vis, shndx, err);
 			if (r < 0)
 				goto out;
-			s->out_index = idx++;
+			s->order = (uint32_t)idx++;
 		}
 	if (c->nrel) {
 		/* each section's relocations come out in offset order already (they are made
@@ -1170,7 +1224,7 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 	for (size_t i = 0; i < c->nrel; i++) {
 		struct asm_reloc *rl = &c->rel[i];
 		if ((r = bk_object_add_reloc(o, (unsigned)c->secs[rl->sec].out_index, rl->off, rl->type,
-					     (uint32_t)c->syms[rl->sym].out_index, err)) < 0)
+					     c->syms[rl->sym].order, err)) < 0)
 			goto out;
 	}
 	size_t na = 0;
@@ -1182,8 +1236,8 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 		}
 		for (size_t i = 0; i < c->naddrsig; i++) {
 			struct asm_sym *s = &c->syms[c->addrsig_syms[i]];
-			if (in_symtab(s) && s->out_index > 0)
-				addr[na++] = (uint32_t)s->out_index;
+			if (in_symtab(s))
+				addr[na++] = s->order;
 		}
 	}
 	if ((r = bk_object_finalize(o, c->addrsig ? addr : NULL, na, err)) < 0)
@@ -1217,6 +1271,7 @@ static void ctx_free(struct asm_ctx *c)
 	free(c->fix);
 	free(c->rfix);
 	free(c->sizes);
+	free(c->symsz);
 	free(c->rel);
 	free(c->addrsig_syms);
 	free(c->secstack);

@@ -14,18 +14,18 @@
 #define SEC_ABS (-2)
 #define SEC_COMMON (-3)   /* .comm: SHN_COMMON, value = alignment */
 
-/* Kept small: a big file has a symbol per basic-block label. */
+/* Kept small (32 bytes): a big file has a symbol per basic-block label. Sizes, which few
+ * symbols have, are kept apart (bk__asm_set_size). */
 struct asm_sym {
-	const char *name;     /* interned (bk__asm_intern) */
+	const char *name;     /* interned (bk__asm_intern), NUL-terminated */
 	uint64_t value;
-	uint64_t size;
 	uint32_t nlen;
 	int32_t sec;          /* section index, SEC_UNDEF or SEC_ABS */
-	uint32_t order;       /* registration order (llvm-mc keeps symbols in this order) */
-	int32_t out_index;    /* index in the written symbol table */
+	/* registration order (llvm-mc keeps symbols in this order); once the object is
+	 * built, the index in the written symbol table */
+	uint32_t order;
 	uint8_t type, bind, vis;
-	bool defined : 1, bind_set : 1, size_set : 1, used_reloc : 1, temp : 1, is_section : 1,
-	     registered : 1;
+	bool defined : 1, bind_set : 1, used_reloc : 1, temp : 1, is_section : 1, registered : 1;
 };
 
 struct asm_sec {
@@ -119,6 +119,8 @@ struct asm_ctx {
 	size_t nrfix, caprfix;
 	struct asm_size *sizes;
 	size_t nsizes, capsizes;
+	struct asm_symsize { uint32_t sym, seq; uint64_t size; } *symsz; /* the last one counts */
+	size_t nsymsz, capsymsz;
 	struct asm_reloc *rel;
 	size_t nrel, caprel;
 
@@ -166,6 +168,7 @@ int bk__asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len);
 uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len);
+int bk__asm_set_size(struct asm_ctx *c, uint32_t sym, uint64_t size);
 void bk__asm_sym_register(struct asm_ctx *c, uint32_t s);
 int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at);
 int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,

@@ -442,8 +442,8 @@ static int dir_comm(struct asm_ctx *c, const char *p, const char *end, bool loca
 		return bk__asm_error(c, at, "invalid symbol redefinition of '%.*s'", (int)n, s);
 	bk__asm_sym_register(c, y);
 	sy->type = BK_STT_OBJECT;
-	sy->size = (uint64_t)size;
-	sy->size_set = true;
+	if ((r = bk__asm_set_size(c, y, (uint64_t)size)))
+		return r;
 	if (!local) {
 		if (!sy->bind_set) {
 			sy->bind = BK_STB_GLOBAL;
