@@ -103,23 +103,29 @@ static uint32_t hash_name(const char *s, size_t n)
 	return h;
 }
 
-/* The table holds each symbol's hash beside its index, so a probe that misses compares
- * in the table and does not touch the symbol array (a cache miss per probe otherwise). */
+/* The table's slots are 4 bytes: the symbol index in the low 24 bits and 8 more bits of
+ * the hash above, so a probe that misses is decided in the table without touching the
+ * symbol array, and a million-line file's table (1 MiB) stays in the cache. */
+#define HT_IDX(e) ((e) & 0xffffffu)
+#define HT_TAG(h) ((h) & 0xff000000u)
+
 static int rehash(struct asm_ctx *c)
 {
 	size_t ncap = c->htab ? (c->hmask + 1) * 2 : 1024;
-	struct asm_hent *t = calloc(ncap, sizeof(*t));
+	uint32_t *t = calloc(ncap, sizeof(*t));
 	if (!t)
 		return oom(c);
-	if (c->htab)
-		for (size_t i = 0; i <= c->hmask; i++) {
-			if (!c->htab[i].idx)
-				continue;
-			size_t j = c->htab[i].hash & (ncap - 1);
-			while (t[j].idx)
-				j = (j + 1) & (ncap - 1);
-			t[j] = c->htab[i];
-		}
+	/* the slot comes from the hash's low bits, which neither the slot nor the symbol
+	 * keeps: hashed again (the names lie in the arena in symbol order) */
+	for (size_t i = 1; i < c->nsyms; i++) {
+		if (c->syms[i].is_section)
+			continue;
+		uint32_t h = hash_name(c->syms[i].name, c->syms[i].nlen);
+		size_t j = h & (ncap - 1);
+		while (t[j])
+			j = (j + 1) & (ncap - 1);
+		t[j] = HT_TAG(h) | (uint32_t)i;
+	}
 	free(c->htab);
 	c->htab = t;
 	c->hmask = ncap - 1;
@@ -129,14 +135,14 @@ static int rehash(struct asm_ctx *c)
 static inline uint32_t sym_lookup(struct asm_ctx *c, const char *name, size_t len, uint32_t h)
 {
 	for (size_t j = h & c->hmask;; j = (j + 1) & c->hmask) {
-		const struct asm_hent *t = &c->htab[j];
-		if (!t->idx)
+		uint32_t e = c->htab[j];
+		if (!e)
 			return 0;
-		if (t->hash != h)
+		if ((e ^ h) & 0xff000000u)
 			continue;
-		const struct asm_sym *s = &c->syms[t->idx];
+		const struct asm_sym *s = &c->syms[HT_IDX(e)];
 		if (s->nlen == len && !memcmp(s->name, name, len))
-			return t->idx;
+			return HT_IDX(e);
 	}
 }
 
@@ -154,7 +160,11 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 	uint32_t i = c->htab ? sym_lookup(c, name, len, h) : 0;
 	if (i)
 		return i;
-	/* at most 3/4 full: probes stay short and compare hashes only */
+	if (c->nsyms >= 0xffffff) {
+		bk__asm_error(c, NULL, "too many symbols (at most 16777214)");
+		return 0;
+	}
+	/* at most 3/4 full: probes stay short */
 	if (!c->htab || (c->nsyms + 1) * 4 > (c->hmask + 1) * 3)
 		if (rehash(c))
 			return 0;
@@ -171,10 +181,9 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 	s->sec = SEC_UNDEF;
 	s->temp = len >= 2 && name[0] == '.' && name[1] == 'L';
 	size_t j = h & c->hmask;
-	while (c->htab[j].idx)
+	while (c->htab[j])
 		j = (j + 1) & c->hmask;
-	c->htab[j].hash = h;
-	c->htab[j].idx = i;
+	c->htab[j] = HT_TAG(h) | i;
 	return i;
 }
 

@@ -27,6 +27,7 @@ struct asm_sym {
 	uint8_t type, bind, vis;
 	bool defined : 1, bind_set : 1, used_reloc : 1, temp : 1, is_section : 1, registered : 1;
 };
+_Static_assert(sizeof(struct asm_sym) == 32, "a symbol per label: keep it small");
 
 struct asm_sec {
 	char *name;
@@ -105,7 +106,7 @@ struct asm_ctx {
 
 	struct asm_sym *syms;
 	size_t nsyms, capsyms;
-	struct asm_hent { uint32_t hash, idx; } *htab; /* idx 0 = empty */
+	uint32_t *htab;       /* 8 bits of hash | 24-bit symbol index; 0 = empty */
 	size_t hmask;
 	uint32_t order;
 
