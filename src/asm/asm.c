@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,7 +112,7 @@ static uint32_t hash_name(const char *s, size_t n)
 
 static int rehash(struct asm_ctx *c)
 {
-	size_t ncap = c->htab ? (c->hmask + 1) * 2 : 1024;
+	size_t ncap = c->htab ? (c->hmask + 1) * 2 : c->hsize_hint > 1024 ? c->hsize_hint : 1024;
 	uint32_t *t = calloc(ncap, sizeof(*t));
 	if (!t)
 		return oom(c);
@@ -1476,6 +1477,17 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 	struct asm_matcher *m = NULL;
 	r = ctx_init(c, &o, err);
 	c->spill_fd = spill_fd;
+	struct stat st;
+	if (!r && !fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		/* clang's text has a label every ten lines or so: size the symbol table for a
+		 * symbol per 128 bytes at once rather than growing it (and hashing every name
+		 * again) ten times */
+		uint64_t want = (uint64_t)st.st_size / 128 * 4 / 3;
+		size_t cap = 1024;
+		while (cap < want && cap < ((size_t)1 << 24))
+			cap *= 2;
+		c->hsize_hint = cap;
+	}
 	c->syntax = BK_ASM_LLVM;
 	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
 		r = oom(c);

@@ -108,6 +108,7 @@ struct asm_ctx {
 	size_t nsyms, capsyms;
 	uint32_t *htab;       /* 8 bits of hash | 24-bit symbol index; 0 = empty */
 	size_t hmask;
+	size_t hsize_hint;    /* first size of htab (from the input's size), 0 = default */
 	uint32_t order;
 
 	struct asm_sec *secs;
