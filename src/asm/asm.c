@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -37,12 +38,25 @@ static int oom(struct asm_ctx *c)
 #define GROW(c, arr, n, cap)                                                              \
 	((n) < (cap) ? 0 : grow_array((void **)&(arr), &(cap), sizeof(*(arr))) ? oom(c) : 0)
 
+/* Maps the pages of [p, p + n) now, in one call: on this kind of VM a page fault costs
+ * microseconds, and the big tables of a big file would take thousands of them one at a
+ * time. Only for memory that is about to be written anyway. */
+static void prefault(void *p, size_t n)
+{
+	const size_t pg = 4096;
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(uintptr_t)(pg - 1), e = ((uintptr_t)p + n) & ~(uintptr_t)(pg - 1);
+	if (n >= 64 * 1024 && e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+}
+
 static int grow_array(void **arr, size_t *cap, size_t elem)
 {
 	size_t nc = *cap ? *cap * 2 : 64;
 	void *p = realloc(*arr, nc * elem);
 	if (!p)
 		return -ENOMEM;
+	/* arrays fill from the front: the new half is what comes next */
+	prefault((char *)p + *cap * elem, (nc - *cap) * elem);
 	*arr = p;
 	*cap = nc;
 	return 0;
@@ -75,6 +89,7 @@ const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n)
 			oom(c);
 			return NULL;
 		}
+		prefault(b, sz);
 		c->owned[c->nowned++] = b;
 		c->arena = b;
 		c->arena_left = sz;
@@ -116,6 +131,7 @@ static int rehash(struct asm_ctx *c)
 	uint32_t *t = calloc(ncap, sizeof(*t));
 	if (!t)
 		return oom(c);
+	prefault(t, ncap * sizeof(*t));
 	/* the slot comes from the hash's low bits, which neither the slot nor the symbol
 	 * keeps: hashed again (the names lie in the arena in symbol order) */
 	for (size_t i = 1; i < c->nsyms; i++) {
@@ -197,12 +213,128 @@ int bk__asm_set_size(struct asm_ctx *c, uint32_t sym, uint64_t size)
 	return 0;
 }
 
+int bk__asm_add_alias(struct asm_ctx *c, uint32_t sym, const struct asm_expr *e, const char *at)
+{
+	if (GROW(c, c->alias, c->nalias, c->capalias))
+		return -ENOMEM;
+	size_t col = at && c->line_start && at >= c->line_start ? (size_t)(at - c->line_start) + 1 : 1;
+	c->alias[c->nalias++] = (struct asm_alias){ .sym = sym, .line = c->line, .col = (uint32_t)col, .e = *e };
+	return 0;
+}
+
+bool bk__asm_is_alias(struct asm_ctx *c, uint32_t sym)
+{
+	for (size_t i = 0; i < c->nalias; i++)
+		if (c->alias[i].sym == sym)
+			return true;
+	return false;
+}
+
+/* Gives each `.set name, label + k` its place, in as many rounds as aliases of aliases
+ * need; what is left refers to a symbol defined nowhere. */
+static int settle_aliases(struct asm_ctx *c)
+{
+	size_t left = c->nalias;
+	while (left) {
+		size_t before = left;
+		for (size_t i = 0; i < c->nalias; i++) {
+			struct asm_alias *al = &c->alias[i];
+			struct asm_sym *y = &c->syms[al->sym], *a = &c->syms[al->e.a];
+			if (y->defined || !a->defined)
+				continue;
+			y->defined = true;
+			y->sec = a->sec;
+			y->value = a->value + (uint64_t)al->e.c;
+			left--;
+		}
+		if (left == before)
+			break;
+	}
+	for (size_t i = 0; i < c->nalias; i++) {
+		const struct asm_alias *al = &c->alias[i];
+		if (!c->syms[al->sym].defined)
+			return bk_err_set(c->err, -EINVAL, "%s:%u:%u: .set: '%s' is not defined in this file",
+					  c->name, al->line, al->col, c->syms[al->e.a].name);
+	}
+	return 0;
+}
+
+static int cmp_symsize(const void *x, const void *y);
+static bool sym_has_size(struct asm_ctx *c, uint32_t sym);
+static uint64_t sym_size(struct asm_ctx *c, uint32_t sym);
+
+static const struct asm_alias *alias_of(struct asm_ctx *c, uint32_t sym)
+{
+	for (size_t i = 0; i < c->nalias; i++)
+		if (c->alias[i].sym == sym)
+			return &c->alias[i];
+	return NULL;
+}
+
+/* llvm-mc's ELF writer gives an alias its base symbol's type where that is stronger
+ * (FUNC over OBJECT over NOTYPE) and, when it has no .size of its own, the size of the
+ * first sized symbol down a chain of plain `.set a, b`, else the base's. Needs symsz
+ * sorted; leaves it sorted. */
+static int alias_type_size(struct asm_ctx *c)
+{
+	size_t n0 = c->nsymsz;
+	for (size_t i = 0; i < c->nalias; i++) {
+		uint32_t y = c->alias[i].sym, base = c->alias[i].e.a;
+		for (int guard = 0; guard < 64; guard++) {
+			const struct asm_alias *al = alias_of(c, base);
+			if (!al)
+				break;
+			base = al->e.a;
+		}
+		struct asm_sym *s = &c->syms[y];
+		uint8_t bt = c->syms[base].type;
+		uint8_t ty = bt;
+		if (s->type == BK_STT_FUNC && (bt == BK_STT_OBJECT || bt == BK_STT_NOTYPE))
+			ty = BK_STT_FUNC;
+		else if (s->type == BK_STT_OBJECT && bt == BK_STT_NOTYPE)
+			ty = BK_STT_OBJECT;
+		s->type = ty;
+		if (sym_has_size(c, y))
+			continue;
+		bool have = sym_has_size(c, base);
+		uint64_t size = have ? sym_size(c, base) : 0;
+		const struct asm_alias *al = &c->alias[i];
+		for (int guard = 0; al && !al->e.c && guard < 64; guard++) {
+			uint32_t t = al->e.a;
+			if (sym_has_size(c, t)) {
+				have = true;
+				size = sym_size(c, t);
+				break;
+			}
+			al = alias_of(c, t);
+		}
+		if (have && bk__asm_set_size(c, y, size))
+			return -ENOMEM;
+	}
+	if (c->nsymsz != n0)
+		qsort(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
+	return 0;
+}
+
 static int cmp_symsize(const void *x, const void *y)
 {
 	const struct asm_symsize *a = x, *b = y;
 	if (a->sym != b->sym)
 		return a->sym < b->sym ? -1 : 1;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static bool sym_has_size(struct asm_ctx *c, uint32_t sym)
+{
+	size_t lo = 0, hi = c->nsymsz;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->symsz[mid].sym < sym)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nsymsz && c->symsz[lo].sym == sym;
 }
 
 /* The size last given to SYM (sorted table, see build_object). */
@@ -473,10 +605,18 @@ int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
 		if (r)
 			return r;
 	}
+	/* a spilling section's buffer is made its final size at once */
+	if (c->spill_fd >= 0 && !s->data.cap) {
+		if (bk_buf_reserve(&s->data, SPILL_AT + 16))
+			return oom(c);
+		prefault(s->data.data, SPILL_AT + 16);
+	}
 	if (bk_buf_reserve(&s->data, 16))
 		return oom(c);
 	uint8_t *d = s->data.data + s->data.len;
-	memcpy(d, in, 8 * (size_t)slots);
+	memcpy(d, in, 8);
+	if (slots > 1)
+		memcpy(d + 8, in + 1, 8);
 	if (c->pend_kind) {
 		if (c->pend_sec == c->cur && c->pend_off == s->base + s->data.len) {
 			/* the fixup writes this whole field later */
@@ -1095,7 +1235,13 @@ static int finish(struct asm_ctx *c)
 			return bk_err_set(c->err, -EINVAL, "%s:%u:%u: no numeric label %.*s after this reference",
 					  c->name, c->numfwd[i].line, c->numfwd[i].col, (int)strcspn(nm, "\002"), nm);
 		}
-	int r = bk__asm_dwarf_finish(c);
+	if (c->rept_depth)
+		return bk_err_set(c->err, -EINVAL, "%s:%u:%u: no matching '.endr' for this '.rept'", c->name,
+				  c->rept_line, c->rept_col);
+	int r = settle_aliases(c);
+	if (r)
+		return r;
+	r = bk__asm_dwarf_finish(c);
 	if (r)
 		return r;
 	for (size_t i = 0; i < c->nsizes; i++) {
@@ -1194,6 +1340,19 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 		list[k] = list[2 * k + 1];
 	if (c->nsymsz)
 		qsort(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
+	if (c->nalias && (r = alias_type_size(c)))
+		goto out;
+	if (o->cap_symbols < nl + 2) {
+		/* room for all at once, as for the relocations below */
+		struct bk_symbol *ns = realloc(o->symbols, (nl + 2) * sizeof(*ns));
+		if (!ns) {
+			r = oom(c);
+			goto out;
+		}
+		memset(ns + o->cap_symbols, 0, (nl + 2 - o->cap_symbols) * sizeof(*ns));
+		o->symbols = ns;
+		o->cap_symbols = nl + 2;
+	}
 	int idx = 1;
 	if (c->file_name) {
 		if ((r = bk_object_add_symbol(o, bk__asm_strdup(c, c->file_name, c->file_nlen), 0, 0,
@@ -1231,11 +1390,25 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 		if (!sorted)
 			qsort(c->rel, c->nrel, sizeof(*c->rel), cmp_reloc);
 	}
-	for (size_t i = 0; i < c->nrel; i++) {
-		struct asm_reloc *rl = &c->rel[i];
-		if ((r = bk_object_add_reloc(o, (unsigned)c->secs[rl->sec].out_index, rl->off, rl->type,
-					     c->syms[rl->sym].order, err)) < 0)
+	/* each section's list allocated once at its size: growing a hundred thousand
+	 * relocations by doubling copies them over and over */
+	for (size_t i = 0; i < c->nrel; i++)
+		o->sections[c->secs[c->rel[i].sec].out_index].cap_relocs++;
+	for (size_t i = 0; i < c->nsecs; i++) {
+		struct bk_section *os = &o->sections[c->secs[i].out_index];
+		if (os->cap_relocs && !(os->relocs = malloc(os->cap_relocs * sizeof(*os->relocs)))) {
+			os->cap_relocs = 0;
+			r = oom(c);
 			goto out;
+		}
+		if (os->cap_relocs)
+			prefault(os->relocs, os->cap_relocs * sizeof(*os->relocs));
+	}
+	for (size_t i = 0; i < c->nrel; i++) {
+		const struct asm_reloc *rl = &c->rel[i];
+		struct bk_section *os = &o->sections[c->secs[rl->sec].out_index];
+		os->relocs[os->nrelocs++] = (struct bk_reloc){ .offset = rl->off, .type = rl->type,
+							       .sym = c->syms[rl->sym].order };
 	}
 	size_t na = 0;
 	if (c->addrsig) {
@@ -1282,6 +1455,8 @@ static void ctx_free(struct asm_ctx *c)
 	free(c->rfix);
 	free(c->sizes);
 	free(c->symsz);
+	free(c->alias);
+	bk_buf_free(&c->rept_body);
 	free(c->rel);
 	free(c->addrsig_syms);
 	free(c->secstack);

@@ -122,6 +122,9 @@ struct asm_ctx {
 	struct asm_size *sizes;
 	size_t nsizes, capsizes;
 	struct asm_symsize { uint32_t sym, seq; uint64_t size; } *symsz; /* the last one counts */
+	/* .set name, label + k: settled in finish() */
+	struct asm_alias { uint32_t sym, line, col; struct asm_expr e; } *alias;
+	size_t nalias, capalias;
 	size_t nsymsz, capsymsz;
 	struct asm_reloc *rel;
 	size_t nrel, caprel;
@@ -149,6 +152,11 @@ struct asm_ctx {
 	bool loc_pending;      /* a .loc waits for the next instruction or data */
 	/* LLVM front end state kept between pieces of a streamed input */
 	bool in_block;
+	/* .rept N ... .endr being collected (depth counts nested .rept inside) */
+	int rept_depth;
+	uint64_t rept_count;
+	uint32_t rept_line, rept_col;
+	struct bk_buf rept_body;
 	int include_depth;
 	/* streamed output: section contents beyond a few KiB go to this unlinked file
 	 * (-1: everything stays in memory) */
@@ -171,6 +179,8 @@ int bk__asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
 uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len);
 uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len);
 int bk__asm_set_size(struct asm_ctx *c, uint32_t sym, uint64_t size);
+int bk__asm_add_alias(struct asm_ctx *c, uint32_t sym, const struct asm_expr *e, const char *at);
+bool bk__asm_is_alias(struct asm_ctx *c, uint32_t sym);
 void bk__asm_sym_register(struct asm_ctx *c, uint32_t s);
 int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at);
 int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,
