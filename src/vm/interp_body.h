@@ -25,6 +25,9 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		[BK_FOP_ST_FP_DW] = &&L_ST_FP_DW,
 		[BK_FOP_MOVADD64_K] = &&L_MOVADD64_K,
 		[BK_FOP_MOVADD64_X] = &&L_MOVADD64_X,
+#define X(o, w) [BK_FOP_MOV##o] = &&L_MOV##o,
+		BK_FUSE_MOVALU(X)
+#undef X
 #define X(j) [BK_FOP_ADDK_##j] = &&L_ADDK_##j, [BK_FOP_ADDX_##j] = &&L_ADDX_##j,
 		BK_FUSE_JUMPS(X)
 #undef X
@@ -291,6 +294,27 @@ STFP(ST_FP_DW, uint64_t, K)
 	/* ---- fused pairs (vm.c fuse): the second instruction is counted here ---- */
 L_MOVADD64_K: D = S + pc[1].imm; pc += 2; COUNT_ONE(); DISPATCH;
 L_MOVADD64_X: D = S + r[pc[1].src]; pc += 2; COUNT_ONE(); DISPATCH;
+#define K2 pc[1].imm
+#define MOVALU(o, expr) L_MOV##o: D = (expr); pc += 2; COUNT_ONE(); DISPATCH;
+MOVALU(SUB64_K, S - K2)
+MOVALU(MUL64_K, S * K2)
+MOVALU(AND64_K, S & K2)
+MOVALU(OR64_K, S | K2)
+MOVALU(XOR64_K, S ^ K2)
+MOVALU(LSH64_K, S << (K2 & 63))
+MOVALU(RSH64_K, S >> (K2 & 63))
+MOVALU(ARSH64_K, (uint64_t)((int64_t)S >> (K2 & 63)))
+MOVALU(ADD32_K, (uint32_t)((uint32_t)S + (uint32_t)K2))
+MOVALU(SUB32_K, (uint32_t)((uint32_t)S - (uint32_t)K2))
+MOVALU(MUL32_K, (uint32_t)((uint32_t)S * (uint32_t)K2))
+MOVALU(AND32_K, (uint32_t)S & (uint32_t)K2)
+MOVALU(OR32_K, (uint32_t)S | (uint32_t)K2)
+MOVALU(XOR32_K, (uint32_t)S ^ (uint32_t)K2)
+MOVALU(LSH32_K, (uint32_t)((uint32_t)S << (K2 & 31)))
+MOVALU(RSH32_K, (uint32_t)S >> (K2 & 31))
+MOVALU(ARSH32_K, (uint32_t)((int32_t)(uint32_t)S >> (K2 & 31)))
+#undef MOVALU
+#undef K2
 #define X(j) \
 L_ADDK_##j: D += K; pc++; COUNT_ONE(); goto L_##j; \
 L_ADDX_##j: D += S; pc++; COUNT_ONE(); goto L_##j;

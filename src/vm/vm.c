@@ -190,11 +190,15 @@ static void fuse(struct bk_dinsn *f, const struct bk_dinsn *code, size_t n)
 {
 	for (size_t i = 0; i + 1 < n; i++) {
 		const struct bk_dinsn *a = &code[i], *b = &code[i + 1];
-		if (a->op == BK_OP_MOV64_X && b->dst == a->dst) {
-			if (b->op == BK_OP_ADD64_K)
+		if ((a->op == BK_OP_MOV64_X || a->op == BK_OP_MOV32_X) && b->dst == a->dst) {
+			bool w64 = a->op == BK_OP_MOV64_X;
+			if (w64 && b->op == BK_OP_ADD64_K)
 				f[i].op = BK_FOP_MOVADD64_K;
-			else if (b->op == BK_OP_ADD64_X && b->src != a->dst)
+			else if (w64 && b->op == BK_OP_ADD64_X && b->src != a->dst)
 				f[i].op = BK_FOP_MOVADD64_X;
+#define X(o, w) else if (b->op == BK_OP_##o && w64 == (w)) f[i].op = BK_FOP_MOV##o;
+			BK_FUSE_MOVALU(X)
+#undef X
 		} else if (a->op == BK_OP_ADD64_K || a->op == BK_OP_ADD64_X) {
 			bool k = a->op == BK_OP_ADD64_K;
 			switch (b->op) {
