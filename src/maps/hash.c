@@ -179,6 +179,8 @@ int bk__hash_init(struct bk_map *m, struct bk_err *err)
 	m->seed = (m->def.map_flags & BK_F_ZERO_SEED) ? 0 : 0x9e3779b9u;
 	/* With BPF_F_ZERO_SEED the order of get_next_key is the kernel's: jhash it stays. */
 	m->fastmix = !(m->def.map_flags & BK_F_ZERO_SEED);
+	m->u32fast = m->fastmix && m->def.key_size == 4 && prealloc(m) &&
+		     m->def.type != BK_MAP_DEVMAP_HASH;
 	m->buckets = calloc(nb, sizeof(uint32_t));
 	if (!m->buckets)
 		return bk_err_set(err, -ENOMEM, "map '%s': out of memory for %u buckets",
@@ -233,8 +235,28 @@ static inline bool key_eq(const struct bk_map *m, const uint8_t *a, const void *
 	}
 }
 
+/* bk__hash_find for the common map: u32 keys, preallocated, seeded. */
+static struct hel *find_u32(struct bk_map *m, uint32_t k, uint32_t *idx)
+{
+	uint32_t h = mul32(k ^ m->seed);
+	uint8_t *mem = m->chunks[0].mem;
+	size_t esz = m->esz;
+	for (uint32_t i = m->buckets[h & (m->nbuckets - 1)]; i;) {
+		struct hel *e = (struct hel *)(mem + (size_t)(i - 1) * esz);
+		if (e->hash == h && get32((const uint8_t *)(e + 1)) == k) {
+			if (idx)
+				*idx = i;
+			return e;
+		}
+		i = e->next;
+	}
+	return NULL;
+}
+
 struct hel *bk__hash_find(struct bk_map *m, const void *key, uint32_t *idx)
 {
+	if (m->u32fast)
+		return find_u32(m, get32(key), idx);
 	uint32_t h = hash_key(m, key);
 	for (uint32_t i = m->buckets[h & (m->nbuckets - 1)]; i;) {
 		struct hel *e = bk__hel(m, i);

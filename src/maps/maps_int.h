@@ -67,7 +67,8 @@ struct bk_map {
 	uint32_t count;
 	uint32_t lru_head, lru_tail;
 	uint32_t seed;
-	bool fastmix;              /* hash_key: murmur3's mix for 4/8-byte keys, not jhash */
+	bool fastmix;              /* hash_key: a multiplicative mix for 4/8-byte keys, not jhash */
+	bool u32fast;              /* fastmix, u32 keys, preallocated: bk__hash_find's short path */
 
 	/* KIND_QUEUE: a ring of max_entries + 1 values */
 	uint32_t qhead, qtail, qsize;

@@ -313,6 +313,25 @@ MOVALU(XOR32_K, (uint32_t)S ^ (uint32_t)K2)
 MOVALU(LSH32_K, (uint32_t)((uint32_t)S << (K2 & 31)))
 MOVALU(RSH32_K, (uint32_t)S >> (K2 & 31))
 MOVALU(ARSH32_K, (uint32_t)((int32_t)(uint32_t)S >> (K2 & 31)))
+#define T2 r[pc->imm]
+MOVALU(SUB64_X, S - T2)
+MOVALU(MUL64_X, S * T2)
+MOVALU(AND64_X, S & T2)
+MOVALU(OR64_X, S | T2)
+MOVALU(XOR64_X, S ^ T2)
+MOVALU(LSH64_X, S << (T2 & 63))
+MOVALU(RSH64_X, S >> (T2 & 63))
+MOVALU(ARSH64_X, (uint64_t)((int64_t)S >> (T2 & 63)))
+MOVALU(ADD32_X, (uint32_t)((uint32_t)S + (uint32_t)T2))
+MOVALU(SUB32_X, (uint32_t)((uint32_t)S - (uint32_t)T2))
+MOVALU(MUL32_X, (uint32_t)((uint32_t)S * (uint32_t)T2))
+MOVALU(AND32_X, (uint32_t)S & (uint32_t)T2)
+MOVALU(OR32_X, (uint32_t)S | (uint32_t)T2)
+MOVALU(XOR32_X, (uint32_t)S ^ (uint32_t)T2)
+MOVALU(LSH32_X, (uint32_t)((uint32_t)S << (T2 & 31)))
+MOVALU(RSH32_X, (uint32_t)S >> (T2 & 31))
+MOVALU(ARSH32_X, (uint32_t)((int32_t)(uint32_t)S >> (T2 & 31)))
+#undef T2
 #undef MOVALU
 #undef K2
 #define X(j) \

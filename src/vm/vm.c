@@ -199,6 +199,8 @@ static void fuse(struct bk_dinsn *f, const struct bk_dinsn *code, size_t n)
 #define X(o, w) else if (b->op == BK_OP_##o && w64 == (w)) f[i].op = BK_FOP_MOV##o;
 			BK_FUSE_MOVALU(X)
 #undef X
+			if (f[i].op != a->op)
+				f[i].imm = b->src == a->dst ? a->src : b->src;
 		} else if (a->op == BK_OP_ADD64_K || a->op == BK_OP_ADD64_X) {
 			bool k = a->op == BK_OP_ADD64_K;
 			switch (b->op) {

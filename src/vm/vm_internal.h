@@ -30,12 +30,16 @@ enum {
 	X(JSLT64_K) X(JSLT32_K) X(JSLT64_X) X(JSLT32_X) \
 	X(JSLE64_K) X(JSLE32_K) X(JSLE64_X) X(JSLE32_X)
 
-/* ALU with an immediate that may follow a mov of the same width into the same register:
- * X(NAME, W64) with NAME = OP64_K / OP32_K, W64 = 1 for the 64-bit ones. */
+/* ALU that may follow a mov of the same width into the same register: X(NAME, W64) with
+ * NAME = OP64_K / OP32_K / OP64_X / OP32_X, W64 = 1 for the 64-bit ones. In the fused slot
+ * of an _X pair, imm is the second operand's register: rS when it was rD (rD = rS; rD op= rD). */
 #define BK_FUSE_MOVALU(X) \
 	X(SUB64_K, 1) X(MUL64_K, 1) X(AND64_K, 1) X(OR64_K, 1) X(XOR64_K, 1) X(LSH64_K, 1) \
 	X(RSH64_K, 1) X(ARSH64_K, 1) X(ADD32_K, 0) X(SUB32_K, 0) X(MUL32_K, 0) X(AND32_K, 0) \
-	X(OR32_K, 0) X(XOR32_K, 0) X(LSH32_K, 0) X(RSH32_K, 0) X(ARSH32_K, 0)
+	X(OR32_K, 0) X(XOR32_K, 0) X(LSH32_K, 0) X(RSH32_K, 0) X(ARSH32_K, 0) \
+	X(SUB64_X, 1) X(MUL64_X, 1) X(AND64_X, 1) X(OR64_X, 1) X(XOR64_X, 1) X(LSH64_X, 1) \
+	X(RSH64_X, 1) X(ARSH64_X, 1) X(ADD32_X, 0) X(SUB32_X, 0) X(MUL32_X, 0) X(AND32_X, 0) \
+	X(OR32_X, 0) X(XOR32_X, 0) X(LSH32_X, 0) X(RSH32_X, 0) X(ARSH32_X, 0)
 
 /* Forms only the interpreter knows, in prog->fast (never in prog->code, which the JIT
  * reads): loads and stores at r10 + a constant offset that lies inside the current frame,
