@@ -36,6 +36,9 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		[BK_FOP_MAP_LOOKUP] = &&L_MAP_LOOKUP,
 		[BK_FOP_MAP_UPDATE] = &&L_MAP_UPDATE,
 		[BK_FOP_MAP_DELETE] = &&L_MAP_DELETE,
+#define X(o) [BK_FOP_U_##o] = &&L_U_##o,
+		BK_UNCHECKED_OPS(X)
+#undef X
 	};
 #undef BK_INSN
 	struct frame {
@@ -290,6 +293,30 @@ STFP(ST_FP_B, uint8_t, K)
 STFP(ST_FP_H, uint16_t, K)
 STFP(ST_FP_W, uint32_t, K)
 STFP(ST_FP_DW, uint64_t, K)
+
+	/* ---- proved by the verifier (prog->proof): no check ---- */
+#define ULOAD(name, type, ext) L_U_##name: { type v; \
+		memcpy(&v, (const void *)(uintptr_t)(S + (int64_t)pc->off), sizeof(type)); \
+		D = (uint64_t)(ext)v; NEXT; }
+#define USTORE(name, type, val) L_U_##name: { type v = (type)(val); \
+		memcpy((void *)(uintptr_t)(D + (int64_t)pc->off), &v, sizeof(type)); NEXT; }
+ULOAD(LDX_B, uint8_t, uint64_t)
+ULOAD(LDX_H, uint16_t, uint64_t)
+ULOAD(LDX_W, uint32_t, uint64_t)
+ULOAD(LDX_DW, uint64_t, uint64_t)
+ULOAD(LDXS_B, int8_t, int64_t)
+ULOAD(LDXS_H, int16_t, int64_t)
+ULOAD(LDXS_W, int32_t, int64_t)
+USTORE(ST_B, uint8_t, K)
+USTORE(ST_H, uint16_t, K)
+USTORE(ST_W, uint32_t, K)
+USTORE(ST_DW, uint64_t, K)
+USTORE(STX_B, uint8_t, S)
+USTORE(STX_H, uint16_t, S)
+USTORE(STX_W, uint32_t, S)
+USTORE(STX_DW, uint64_t, S)
+#undef ULOAD
+#undef USTORE
 
 	/* ---- fused pairs (vm.c fuse): the second instruction is counted here ---- */
 L_MOVADD64_K: D = S + pc[1].imm; pc += 2; COUNT_ONE(); DISPATCH;

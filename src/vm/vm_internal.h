@@ -41,6 +41,11 @@ enum {
 	X(RSH64_X, 1) X(ARSH64_X, 1) X(ADD32_X, 0) X(SUB32_X, 0) X(MUL32_X, 0) X(AND32_X, 0) \
 	X(OR32_X, 0) X(XOR32_X, 0) X(LSH32_X, 0) X(RSH32_X, 0) X(ARSH32_X, 0)
 
+/* Loads and stores that get an unchecked form when proved. */
+#define BK_UNCHECKED_OPS(X) \
+	X(LDX_B) X(LDX_H) X(LDX_W) X(LDX_DW) X(LDXS_B) X(LDXS_H) X(LDXS_W) \
+	X(ST_B) X(ST_H) X(ST_W) X(ST_DW) X(STX_B) X(STX_H) X(STX_W) X(STX_DW)
+
 /* Forms only the interpreter knows, in prog->fast (never in prog->code, which the JIT
  * reads): loads and stores at r10 + a constant offset that lies inside the current frame,
  * proved at load, so they run without a memory check. */
@@ -79,6 +84,11 @@ enum {
 	BK_FOP_MAP_LOOKUP,
 	BK_FOP_MAP_UPDATE,
 	BK_FOP_MAP_DELETE,
+	/* Loads and stores the verifier proved in bounds (prog->proof, BK_VF_MEM_SAFE): run
+	 * without the memory check, in the order of BK_UNCHECKED_OPS. */
+#define X(o) BK_FOP_U_##o,
+	BK_UNCHECKED_OPS(X)
+#undef X
 	BK_FOP__COUNT,
 };
 
