@@ -5,6 +5,7 @@
  * kernel's, because users search for them. */
 #include "vbounds.h"
 #include "bpfkit/disasm.h"
+#include "bpfkit/progtype.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -105,6 +106,7 @@ static const char *type_str(int t)
 	case T_RINGBUF_MEM: return "ringbuf_mem";
 	case T_FUNC: return "func";
 	case T_MAP_KEY: return "map_key";
+	case T_SOCK_COMMON: return "sock_common";
 	}
 	return "?";
 }
@@ -905,6 +907,8 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 		return o->off == c->off && range_within(o, c) && tnum_in(o->var, c->var);
 	case T_MAP_PTR:
 		return o->map == c->map;
+	case T_SOCK_COMMON:
+		return o->off == c->off && (!o->maybe_null || check_ids(m, o->id, c->id));
 	case T_FUNC:
 		return o->subprog == c->subprog;
 	}
@@ -1774,6 +1778,10 @@ static int check_mem_access(struct venv *e, struct vstate *st, int regno, int io
 				v_bounds_zero(dst);
 				dst->id = 0;
 				dst->range = 0;
+				if (a.ret_type == T_SOCK_COMMON) {
+					dst->maybe_null = 1;
+					dst->id = ++e->id_gen;
+				}
 			}
 		}
 		return 0;
@@ -1805,6 +1813,22 @@ static int check_mem_access(struct venv *e, struct vstate *st, int regno, int io
 		if (!write && dst) {
 			v_mark_unknown(dst);
 			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+		}
+		return 0;
+	case T_SOCK_COMMON:
+		if (r->maybe_null)
+			break;
+		if (write)
+			return verr(e, -EACCES, "R%d cannot write into %s", regno, rtype_str(r, t, sizeof t));
+		if (r->smin < 0)
+			return verr(e, -EACCES, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+		if (off < 0 || !bk_progtype_sock_common_access((uint32_t)off, (uint32_t)size))
+			return verr(e, -EACCES, "R%d invalid %s access off=%d size=%d", regno,
+				    rtype_str(r, t, sizeof t), off, size);
+		*proven = false;
+		if (dst) {
+			v_mark_unknown(dst);
+			v_coerce(dst, size);
 		}
 		return 0;
 	case T_MEM:

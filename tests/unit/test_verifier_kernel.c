@@ -173,6 +173,7 @@ int main(void)
 			printf("ok verifier %s\n", t->name);
 	}
 	printf("# %zu programs: %d expected accepted, %d expected rejected\n", n, nacc, nrej);
+	CHECKF(nrej >= 200 && nacc >= 100, "verifier corpus size: %d rejected >= 200, %d accepted >= 100", nrej, nacc);
 	if (!kern) {
 		printf("skip verifier kernel agreement: needs root with bpf(2)\n");
 	} else {
