@@ -73,6 +73,7 @@ struct bk_progtype {
 	const char *name;          /* bpfkit's name: "xdp", "socket", "tc", "raw" */
 	const char *sec_prefix;    /* libbpf's ELF section prefix: "xdp", "socket", "tc", ... */
 	uint32_t ctx_size;         /* sizeof the UAPI context struct (0 for raw) */
+	const char *ctx_struct;    /* its BTF name ("__sk_buff", "xdp_md", ...), NULL for raw */
 	const struct bk_ctx_field *fields;
 	size_t nfields;
 	bool has_packet;           /* data_in is a packet */

@@ -124,31 +124,31 @@ static const struct bk_ctx_field sock_common[] = {
 static const struct bk_progtype types[] = {
 	{ .type = BK_PROG_RAW, .name = "raw", .sec_prefix = "raw", .retval_bits = 64 },
 	{ .type = BK_PROG_SOCKET_FILTER, .name = "socket", .sec_prefix = "socket",
-	  .ctx_size = 192, .fields = skb_socket, .nfields = NF(skb_socket), .has_packet = true,
+	  .ctx_size = 192, .ctx_struct = "__sk_buff", .fields = skb_socket, .nfields = NF(skb_socket), .has_packet = true,
 	  .has_ld_abs = true, .skip_eth = true, .retval_bits = 32 },
-	{ .type = BK_PROG_SCHED_CLS, .name = "tc", .sec_prefix = "tc", .ctx_size = 192,
+	{ .type = BK_PROG_SCHED_CLS, .name = "tc", .sec_prefix = "tc", .ctx_size = 192, .ctx_struct = "__sk_buff",
 	  .fields = skb_tc, .nfields = NF(skb_tc), .has_packet = true, .packet_writable = true,
 	  .has_ld_abs = true, .retval_bits = 32 },
-	{ .type = BK_PROG_SCHED_ACT, .name = "action", .sec_prefix = "action", .ctx_size = 192,
+	{ .type = BK_PROG_SCHED_ACT, .name = "action", .sec_prefix = "action", .ctx_size = 192, .ctx_struct = "__sk_buff",
 	  .fields = skb_tc, .nfields = NF(skb_tc), .has_packet = true, .packet_writable = true,
 	  .has_ld_abs = true, .retval_bits = 32 },
 	/* 4096-byte frame less the skb_shared_info the kernel reserves at its end (320). */
-	{ .type = BK_PROG_XDP, .name = "xdp", .sec_prefix = "xdp", .ctx_size = 24,
+	{ .type = BK_PROG_XDP, .name = "xdp", .sec_prefix = "xdp", .ctx_size = 24, .ctx_struct = "xdp_md",
 	  .fields = xdp_md, .nfields = NF(xdp_md), .has_packet = true, .packet_writable = true,
 	  .headroom = 256, .tailroom = 4096 - 320 - 256, .retval_bits = 32 },
 };
 
 static const struct bk_progtype ctx_only_types[] = {
-	{ .type = BK_PROG_KPROBE, .name = "kprobe", .sec_prefix = "kprobe", .ctx_size = 168,
+	{ .type = BK_PROG_KPROBE, .name = "kprobe", .sec_prefix = "kprobe", .ctx_size = 168, .ctx_struct = "pt_regs",
 	  .fields = kprobe_regs, .nfields = NF(kprobe_regs), .retval_bits = 32, .ctx_only = true },
 	{ .type = BK_PROG_TRACEPOINT, .name = "tracepoint", .sec_prefix = "tracepoint",
 	  .ctx_size = 8192, .fields = tp_args, .nfields = NF(tp_args), .retval_bits = 32,
 	  .ctx_only = true },
 	{ .type = BK_PROG_PERF_EVENT, .name = "perf_event", .sec_prefix = "perf_event",
-	  .ctx_size = 184, .fields = perf_event, .nfields = NF(perf_event), .retval_bits = 32,
+	  .ctx_size = 184, .ctx_struct = "bpf_perf_event_data", .fields = perf_event, .nfields = NF(perf_event), .retval_bits = 32,
 	  .ctx_only = true },
 	{ .type = BK_PROG_RAW_TRACEPOINT, .name = "raw_tracepoint", .sec_prefix = "raw_tp",
-	  .ctx_size = 96, .fields = raw_tp_args, .nfields = NF(raw_tp_args), .retval_bits = 32,
+	  .ctx_size = 96, .ctx_struct = "bpf_raw_tracepoint_args", .fields = raw_tp_args, .nfields = NF(raw_tp_args), .retval_bits = 32,
 	  .ctx_only = true },
 };
 
