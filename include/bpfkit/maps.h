@@ -169,6 +169,11 @@ bool bk_map_frozen(const struct bk_map *m);
 /* bpf_map_lookup_elem: a pointer into value storage or NULL. Per-cpu maps: the current
  * cpu's slot. Map-in-map: the inner struct bk_map *. LRU maps: marks the entry used. */
 void *bk_map_lookup(struct bk_map *m, const void *key);
+/* bk_map_lookup, plus in *REGION what bk_map_find_region would answer for the returned
+ * pointer (size 0 when there is no value memory: NULL, or an inner map of a map-in-map),
+ * so a runtime can check the program's accesses through it without a search. */
+struct bk_map_region;
+void *bk_map_lookup_region(struct bk_map *m, const void *key, struct bk_map_region *region);
 /* bpf_map_lookup_percpu_elem. */
 void *bk_map_lookup_percpu(struct bk_map *m, const void *key, uint32_t cpu);
 /* bpf_map_update_elem: value_size bytes (the current cpu's slot for per-cpu maps;

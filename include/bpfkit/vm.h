@@ -56,6 +56,12 @@ struct bk_helper {
 	bk_helper_fn fn;
 	/* Program types allowed to call it: bit (1 << type); 0 = every type. */
 	uint64_t types;
+	/* For ids 1, 2, 3 (map_lookup_elem, map_update_elem, map_delete_elem) only: fn is
+	 * exactly bk_map_lookup / bk_map_update / bk_map_delete on arguments checked as the
+	 * kernel's prototype says (bk_helpers_install sets it). The interpreter then does
+	 * the plain cases in place, with the same results and errors, and knows the region
+	 * of the value a lookup returns; anything unusual still goes through fn. */
+	bool map_op;
 };
 
 struct bk_vm_opts {

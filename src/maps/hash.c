@@ -3,11 +3,11 @@
  * kernel's htab does. */
 #include "maps_int.h"
 
-#define CHUNK0 64u  /* first chunk of a BPF_F_NO_PREALLOC map; each next one doubles */
+#define CHUNK0 BK__CHUNK0
 
 static bool prealloc(const struct bk_map *m)
 {
-	return !(m->def.map_flags & BK_F_NO_PREALLOC);
+	return bk__hash_prealloc(m);
 }
 
 /* Bob Jenkins' lookup3 hash as the kernel's jhash/jhash2 computes it, so with
@@ -97,11 +97,40 @@ static uint32_t jhash_bytes(const uint8_t *k, uint32_t len, uint32_t seed)
 	return c;
 }
 
-static uint32_t hash_key(const struct bk_map *m, const void *key)
+/* jhash2 of one and two words, the common key sizes, unrolled (the same value as
+ * jhash_words). */
+static inline uint32_t jhash_1word(uint32_t w, uint32_t seed)
+{
+	uint32_t a, b, c;
+	a = b = c = JINIT + 4 + seed;
+	a += w;
+	JFINAL(a, b, c);
+	return c;
+}
+
+static inline uint32_t jhash_2words(uint32_t w0, uint32_t w1, uint32_t seed)
+{
+	uint32_t a, b, c;
+	a = b = c = JINIT + 8 + seed;
+	a += w0;
+	b += w1;
+	JFINAL(a, b, c);
+	return c;
+}
+
+static inline uint32_t hash_key(const struct bk_map *m, const void *key)
 {
 	/* The devmap hash indexes buckets by the ifindex key itself. */
-	if (m->def.type == BK_MAP_DEVMAP_HASH)
+	if (__builtin_expect(m->def.type == BK_MAP_DEVMAP_HASH, 0))
 		return get32(key);
+	switch (m->def.key_size) {
+	case 4:
+		return jhash_1word(get32(key), m->seed);
+	case 8:
+		return jhash_2words(get32(key), get32((const uint8_t *)key + 4), m->seed);
+	default:
+		break;
+	}
 	if (m->def.key_size % 4 == 0)
 		return jhash_words(key, m->def.key_size / 4, m->seed);
 	return jhash_bytes(key, m->def.key_size, m->seed);
@@ -152,16 +181,6 @@ void bk__hash_free(struct bk_map *m)
 	free(m->buckets);
 }
 
-struct hel *bk__hel(struct bk_map *m, uint32_t idx)
-{
-	uint32_t i = idx - 1;
-	if (prealloc(m))
-		return (struct hel *)(m->chunks[0].mem + (size_t)i * m->esz);
-	uint32_t k = 31 - (uint32_t)__builtin_clz(i / CHUNK0 + 1);
-	struct hchunk *c = &m->chunks[k];
-	return (struct hel *)(c->mem + (size_t)(i - c->first) * m->esz);
-}
-
 uint8_t *bk__hel_key(struct bk_map *m, struct hel *e)
 {
 	(void)m;
@@ -173,12 +192,28 @@ uint8_t *bk__hel_val(struct bk_map *m, struct hel *e)
 	return (uint8_t *)(e + 1) + RU8(m->def.key_size);
 }
 
+static inline bool key_eq(const struct bk_map *m, const uint8_t *a, const void *b)
+{
+	switch (m->def.key_size) {
+	case 4:
+		return get32(a) == get32(b);
+	case 8: {
+		uint64_t x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
+	default:
+		return !memcmp(a, b, m->def.key_size);
+	}
+}
+
 struct hel *bk__hash_find(struct bk_map *m, const void *key, uint32_t *idx)
 {
 	uint32_t h = hash_key(m, key);
 	for (uint32_t i = m->buckets[h & (m->nbuckets - 1)]; i;) {
 		struct hel *e = bk__hel(m, i);
-		if (e->hash == h && !memcmp(bk__hel_key(m, e), key, m->def.key_size)) {
+		if (e->hash == h && key_eq(m, (const uint8_t *)(e + 1), key)) {
 			if (idx)
 				*idx = i;
 			return e;

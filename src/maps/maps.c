@@ -518,6 +518,21 @@ void *bk_map_lookup(struct bk_map *m, const void *key)
 	return cpu_slot(m, v, m->set->cpu);
 }
 
+void *bk_map_lookup_region(struct bk_map *m, const void *key, struct bk_map_region *region)
+{
+	void *v = bk_map_lookup(m, key);
+	region->size = 0;
+	if (v && !is_map_of_maps(m)) {
+		/* bk_map_lookup answers only with the start of a live value (the current
+		 * cpu's slot), which is what bk_map_find_region reports for it. */
+		region->start = v;
+		region->size = m->def.value_size;
+		region->writable = !(m->def.map_flags & BK_F_RDONLY_PROG) && m->kind != KIND_SLOTS;
+		region->map = m;
+	}
+	return v;
+}
+
 static int check_update_flags(struct bk_map *m, uint64_t flags)
 {
 	if ((flags & ~BK_F_LOCK) > BK_EXIST)

@@ -91,8 +91,22 @@ int bk__hash_init(struct bk_map *m, struct bk_err *err);
 void bk__hash_free(struct bk_map *m);
 struct hel *bk__hash_find(struct bk_map *m, const void *key, uint32_t *idx);
 uint8_t *bk__hel_key(struct bk_map *m, struct hel *e);
+#define BK__CHUNK0 64u  /* first chunk of a BPF_F_NO_PREALLOC map; each next one doubles */
+static inline bool bk__hash_prealloc(const struct bk_map *m)
+{
+	return !(m->def.map_flags & BK_F_NO_PREALLOC);
+}
+/* Element IDX (1-based); inline: every lookup walks a chain through it. */
+static inline struct hel *bk__hel(struct bk_map *m, uint32_t idx)
+{
+	uint32_t i = idx - 1;
+	if (bk__hash_prealloc(m))
+		return (struct hel *)(m->chunks[0].mem + (size_t)i * m->esz);
+	uint32_t k = 31 - (uint32_t)__builtin_clz(i / BK__CHUNK0 + 1);
+	struct hchunk *c = &m->chunks[k];
+	return (struct hel *)(c->mem + (size_t)(i - c->first) * m->esz);
+}
 uint8_t *bk__hel_val(struct bk_map *m, struct hel *e);
-struct hel *bk__hel(struct bk_map *m, uint32_t idx);
 /* Inserts or replaces; VAL is written through the callback so the caller decides the
  * per-cpu layout. */
 int bk__hash_update(struct bk_map *m, const void *key, uint64_t flags, struct hel **out,

@@ -28,6 +28,11 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 #define X(j) [BK_FOP_ADDK_##j] = &&L_ADDK_##j, [BK_FOP_ADDX_##j] = &&L_ADDX_##j,
 		BK_FUSE_JUMPS(X)
 #undef X
+		[BK_FOP_LDX_W_CTXPKT] = &&L_LDX_W_CTXPKT,
+		[BK_FOP_LDX_DW_CTXPKT] = &&L_LDX_DW_CTXPKT,
+		[BK_FOP_MAP_LOOKUP] = &&L_MAP_LOOKUP,
+		[BK_FOP_MAP_UPDATE] = &&L_MAP_UPDATE,
+		[BK_FOP_MAP_DELETE] = &&L_MAP_DELETE,
 	};
 #undef BK_INSN
 	struct frame {
@@ -52,6 +57,12 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 	/* The two regions hit last (most recent first): a loop reading the packet and a map
 	 * value, or two map values, stays on the fast path. */
 	struct bk_region rc[2] = { { 0, 0, false, 0 }, { 0, 0, false, 0 } };
+	/* The context, for the packet-pointer loads (0: none, as in bk_prog_exec). */
+	const uint64_t ctxp = (uint64_t)(uintptr_t)run->ctx;
+	/* The last map a map helper was given that proved to be one of the vm's, with its
+	 * key and value sizes (bk_map_def): a loop over one map checks it once. */
+	struct bk_map *vmap = NULL;
+	uint32_t vkey = 1, vval = 1;
 	int ret = 0;
 	const struct bk_helper *h;
 	const struct bk_dinsn *target;
@@ -66,6 +77,10 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 	for (int i = 0; i < 5; i++)
 		r[i + 1] = args[i];
 	r[10] = stk_lo + BK_VM_STACK_SIZE;
+	/* The packet is what a packet program touches first: start with it cached (it is the
+	 * region the slow path would find for any address inside it). */
+	if (run->pkt_region >= 0 && run->pkt_region < run->nregions)
+		rc[0] = run->regions[run->pkt_region];
 	if (base + 1 > run->stats.max_depth)
 		run->stats.max_depth = base + 1;
 
@@ -392,6 +407,52 @@ L_CALLX: {
 	}
 	goto helper_call;
 }
+	/* ---- packet pointers from the context (BK_FOP_LDX_*_CTXPKT) ---- */
+L_LDX_W_CTXPKT:
+	if (__builtin_expect(S == ctxp && ctxp, 1)) {
+		D = (uint64_t)(uintptr_t)*(uint8_t *const *)((const char *)&run->pkt + K);
+		NEXT;
+	}
+	goto L_LDX_W;
+L_LDX_DW_CTXPKT:
+	if (__builtin_expect(S == ctxp && ctxp, 1)) {
+		D = (uint64_t)(uintptr_t)*(uint8_t *const *)((const char *)&run->pkt + K);
+		NEXT;
+	}
+	goto L_LDX_DW;
+
+	/* ---- map helpers in place (BK_FOP_MAP_*): what h->fn would do when the map is one
+	 * of the vm's and the key (and value) lie in memory the fast path knows; the helper
+	 * call proper for anything else, so errors stay the helper's own. ---- */
+#define MAP_ARGS(nkeys) 		h = (const struct bk_helper *)(uintptr_t)K; 		if (__builtin_expect(!h->map_op, 0)) goto helper_call; 		if (__builtin_expect((struct bk_map *)(uintptr_t)r[1] != vmap, 0)) { 			struct bk_map *m_ = bk_maps_from_ptr(run->vm->maps, (const void *)(uintptr_t)r[1]); 			if (!m_) goto helper_call; 			const struct bk_map_def *def_ = bk_map_def(m_); 			vmap = m_; 			vkey = def_->key_size ? def_->key_size : 1; 			vval = def_->value_size ? def_->value_size : 1; 		} 		if (!INMEM(r[2], vkey, 0) || ((nkeys) > 1 && !INMEM(r[3], vval, 0))) 			goto helper_call; 		run->stats.helper_calls++;
+L_MAP_LOOKUP: {
+	MAP_ARGS(1)
+	struct bk_map_region mr;
+	r[0] = (uint64_t)(uintptr_t)bk_map_lookup_region(vmap, (const void *)(uintptr_t)r[2], &mr);
+	if (mr.size) {
+		/* Nothing was unmapped: the cache stays, the new value first. */
+		rc[1] = rc[0];
+		rc[0] = (struct bk_region){ (uint64_t)(uintptr_t)mr.start, mr.size, mr.writable,
+					    BK_REG_MEM };
+	}
+	NEXT;
+}
+L_MAP_UPDATE: {
+	MAP_ARGS(2)
+	r[0] = (uint64_t)(int64_t)bk_map_update(vmap, (const void *)(uintptr_t)r[2],
+						 (const void *)(uintptr_t)r[3], r[4]);
+	/* An LRU map may have evicted an element that a cached region covers. */
+	rc[0].size = rc[1].size = 0;
+	NEXT;
+}
+L_MAP_DELETE: {
+	MAP_ARGS(1)
+	r[0] = (uint64_t)(int64_t)bk_map_delete(vmap, (const void *)(uintptr_t)r[2]);
+	rc[0].size = rc[1].size = 0;
+	NEXT;
+}
+#undef MAP_ARGS
+
 L_XCALL_HELPER:
 	h = (const struct bk_helper *)(uintptr_t)K;
 helper_call:

@@ -5,6 +5,7 @@
 #include "bpfkit/disasm.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,13 +123,46 @@ static int resolve_map(struct bk_vm *vm, const struct bk_prog_opts *opts, int sr
 	return m ? 0 : -ENOENT;
 }
 
+/* Context fields read as packet pointers (BK_FOP_LDX_*_CTXPKT): the field's kind gives
+ * the pointer of struct bk_packet to read; -1 when the load is something else. */
+static int ctx_pkt_field(const struct bk_progtype *pt, int32_t off, uint32_t size)
+{
+	if (off < 0 || !pt->ctx_size)
+		return -1;
+	const struct bk_ctx_field *f = bk_progtype_ctx_access(pt, (uint32_t)off, size, false);
+	if (!f)
+		return -1;
+	switch (f->kind) {
+	case BK_CTX_PKT_DATA: return (int)offsetof(struct bk_packet, data);
+	case BK_CTX_PKT_END: return (int)offsetof(struct bk_packet, end);
+	case BK_CTX_PKT_META: return (int)offsetof(struct bk_packet, meta);
+	default: return -1;
+	}
+}
+
 /* r10 is read-only, so r10 + OFF with -512 <= OFF <= -SIZE is always inside the running
- * frame: such accesses need no check at run time. */
-static void specialize(struct bk_dinsn *f, size_t n)
+ * frame: such accesses need no check at run time. Context loads of packet pointers and
+ * the map helpers get their own handlers. */
+static void specialize(struct bk_dinsn *f, size_t n, const struct bk_progtype *pt)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct bk_dinsn *d = &f[i];
 		int base, size, reg;
+		if ((d->op == BK_OP_LDX_W || d->op == BK_OP_LDX_DW) && d->src != BK_MAX_REG) {
+			int k = ctx_pkt_field(pt, d->off, d->op == BK_OP_LDX_W ? 4 : 8);
+			if (k >= 0) {
+				d->op = d->op == BK_OP_LDX_W ? BK_FOP_LDX_W_CTXPKT : BK_FOP_LDX_DW_CTXPKT;
+				d->imm = (uint64_t)k;
+				continue;
+			}
+		}
+		if (d->op == BK_XOP_CALL_HELPER) {
+			const struct bk_helper *h = (const struct bk_helper *)(uintptr_t)d->imm;
+			if (h->map_op && h->id >= 1 && h->id <= 3)
+				d->op = (uint16_t)(h->id == 1 ? BK_FOP_MAP_LOOKUP
+					 : h->id == 2 ? BK_FOP_MAP_UPDATE : BK_FOP_MAP_DELETE);
+			continue;
+		}
 		switch (d->op) {
 		case BK_OP_LDX_B: base = BK_FOP_LDX_FP_B; size = 1; reg = d->src; break;
 		case BK_OP_LDX_H: base = BK_FOP_LDX_FP_B; size = 2; reg = d->src; break;
@@ -383,7 +417,7 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 		goto fail;
 	}
 	memcpy(p->fast, p->code, (n + 1) * sizeof(*p->fast));
-	specialize(p->fast, n);
+	specialize(p->fast, n, pt);
 	fuse(p->fast, p->code, n);
 
 	if (vm->nprogs == vm->cap_progs) {

@@ -54,6 +54,16 @@ enum {
 #define X(j) BK_FOP_ADDK_##j, BK_FOP_ADDX_##j,
 	BK_FUSE_JUMPS(X)
 #undef X
+	/* ldxw/ldxdw of a context field that reads as a packet pointer (data, data_end,
+	 * data_meta for the program's type): imm = offsetof(struct bk_packet, the pointer).
+	 * Taken when the base register is the context; anything else runs as the plain load. */
+	BK_FOP_LDX_W_CTXPKT,
+	BK_FOP_LDX_DW_CTXPKT,
+	/* Helper calls of a struct bk_helper with map_op set (imm = the helper), done in place
+	 * for plain arguments; otherwise the call goes through h->fn as BK_XOP_CALL_HELPER. */
+	BK_FOP_MAP_LOOKUP,
+	BK_FOP_MAP_UPDATE,
+	BK_FOP_MAP_DELETE,
 	BK_FOP__COUNT,
 };
 

@@ -1,0 +1,388 @@
+/* What the interpreter does in place of a call or a checked access must give what the
+ * plain path gives:
+ *  - map_lookup/update/delete_elem run in place (struct bk_helper.map_op): the same r0,
+ *    map contents and error messages as the helper called through fn (a second vm whose
+ *    helpers have map_op cleared), with and without the instruction counter, on every
+ *    map type the helpers take; a helper replaced after load is called, not inlined;
+ *  - ldxw/ldxdw of xdp_md data/data_end/data_meta read the packet pointers when the base
+ *    is the context, and run as plain checked loads on any other base. */
+#include "tap.h"
+
+#include "bpfkit/asm.h"
+#include "bpfkit/helpers.h"
+#include "bpfkit/vm.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Assembles TEXT; every `rX = 0 ll` becomes a reference to map index 0. */
+static size_t assemble(const char *text, struct bk_insn *out, size_t cap)
+{
+	struct bk_buf b = { 0 };
+	struct bk_err e = { 0 };
+	if (bk_asm_raw(text, strlen(text), NULL, &b, &e)) {
+		printf("not ok assemble: %s\n", e.msg);
+		return 0;
+	}
+	size_t n = b.len / sizeof(struct bk_insn);
+	if (n > cap)
+		n = cap;
+	memcpy(out, b.data, n * sizeof(struct bk_insn));
+	bk_buf_free(&b);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (out[i].code == 0x18 && out[i].imm == 0 && out[i + 1].imm == 0) {
+			out[i].src = 5;  /* BPF_PSEUDO_MAP_IDX */
+			i++;
+		}
+	return n;
+}
+
+struct side {
+	struct bk_vm *vm;
+	struct bk_map *map;
+};
+
+static int side_new(struct side *s, const struct bk_map_def *def, bool in_place)
+{
+	struct bk_err e = { 0 };
+	s->vm = bk_vm_new(NULL);
+	if (!s->vm || bk_helpers_install(s->vm, &e))
+		return -1;
+	if (!in_place) {
+		for (int id = 1; id <= 3; id++) {
+			struct bk_helper h = *bk_vm_helper(s->vm, id);
+			char name[64];
+			snprintf(name, sizeof name, "%s", h.name);
+			h.name = name;
+			h.map_op = false;
+			if (bk_vm_register_helper(s->vm, &h, &e))
+				return -1;
+		}
+	}
+	return bk_map_create(bk_vm_maps(s->vm), def, &s->map, &e);
+}
+
+static int run(struct side *s, const struct bk_insn *p, size_t n, bool count, uint64_t *r0,
+	       struct bk_err *e)
+{
+	struct bk_prog *prog;
+	struct bk_map *maps[1] = { s->map };
+	struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .maps = maps, .nmaps = 1);
+	bk_err_clear(e);
+	int ret = bk_vm_load(s->vm, p, n, &po, &prog, e);
+	if (ret)
+		return ret;
+	struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .count_insns = count);
+	ret = bk_prog_exec(prog, &xo, r0, NULL, e);
+	bk_prog_free(prog);
+	return ret;
+}
+
+/* The map's contents as bytes: keys in get_next_key order with their values. */
+static void dump(struct bk_map *m, struct bk_buf *out)
+{
+	const struct bk_map_def *d = bk_map_def(m);
+	size_t vs = bk_map_sys_value_size(m);
+	uint8_t key[64], next[64], val[4096];
+	struct bk_err e = { 0 };
+	const void *prev = NULL;
+	if (d->type == BK_MAP_ARRAY || d->type == BK_MAP_PERCPU_ARRAY) {
+		for (uint32_t i = 0; i < d->max_entries; i++)
+			if (!bk_map_sys_lookup(m, &i, val, 0, &e))
+				bk_buf_append(out, val, vs);
+		return;
+	}
+	while (!bk_map_sys_get_next_key(m, prev, next, &e)) {
+		memcpy(key, next, d->key_size);
+		bk_buf_append(out, key, d->key_size);
+		if (!bk_map_sys_lookup(m, key, val, 0, &e))
+			bk_buf_append(out, val, vs);
+		prev = key;
+	}
+}
+
+/* Lookups that add to the value, inserts with NOEXIST, a delete of every fifth key: r0
+ * sums what the helpers returned. */
+static const char loop_prog[] =
+	"  r6 = 0\n"
+	"  r7 = 0\n"
+	"loop:\n"
+	"  r1 = r6\n"
+	"  r1 *= 7\n"
+	"  r1 %= 13\n"
+	"  *(u32 *)(r10 - 4) = w1\n"
+	"  r1 = 0 ll\n"
+	"  r2 = r10\n"
+	"  r2 += -4\n"
+	"  call 1\n"
+	"  if r0 == 0 goto insert\n"
+	"  r1 = *(u64 *)(r0 + 0)\n"
+	"  r1 += r6\n"
+	"  *(u64 *)(r0 + 0) = r1\n"
+	"  r7 += r1\n"
+	"  goto next\n"
+	"insert:\n"
+	"  *(u64 *)(r10 - 16) = r6\n"
+	"  r1 = 0 ll\n"
+	"  r2 = r10\n"
+	"  r2 += -4\n"
+	"  r3 = r10\n"
+	"  r3 += -16\n"
+	"  r4 = 1\n"
+	"  call 2\n"
+	"  r7 += r0\n"
+	"next:\n"
+	"  r1 = r6\n"
+	"  r1 %= 5\n"
+	"  if r1 != 0 goto skip\n"
+	"  r1 = 0 ll\n"
+	"  r2 = r10\n"
+	"  r2 += -4\n"
+	"  call 3\n"
+	"  r7 += r0\n"
+	"skip:\n"
+	"  r6 += 1\n"
+	"  if r6 < 64 goto loop\n"
+	"  r0 = r7\n"
+	"  exit\n";
+
+static void same_effect(void)
+{
+	static const struct { uint32_t type; uint32_t flags; const char *name; } types[] = {
+		{ BK_MAP_HASH, 0, "hash" },
+		{ BK_MAP_HASH, BK_F_NO_PREALLOC, "hash (no prealloc)" },
+		{ BK_MAP_LRU_HASH, 0, "lru_hash" },
+		{ BK_MAP_PERCPU_HASH, 0, "percpu_hash" },
+		{ BK_MAP_ARRAY, 0, "array" },
+		{ BK_MAP_PERCPU_ARRAY, 0, "percpu_array" },
+		{ BK_MAP_HASH, BK_F_RDONLY_PROG, "hash (rdonly_prog)" },
+	};
+	struct bk_insn p[128];
+	size_t n = assemble(loop_prog, p, N(p));
+	if (!n)
+		return;
+	for (size_t t = 0; t < N(types); t++) {
+		for (int count = 0; count < 2; count++) {
+			struct bk_map_def def = { .type = types[t].type, .key_size = 4, .value_size = 8,
+						  .max_entries = 8, .map_flags = types[t].flags };
+			snprintf(def.name, sizeof def.name, "m");
+			struct side a, b;
+			if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
+				printf("not ok %s: setup\n", types[t].name);
+				continue;
+			}
+			uint64_t ra = 1, rb = 2;
+			struct bk_err ea, eb;
+			int xa = run(&a, p, n, count, &ra, &ea);
+			int xb = run(&b, p, n, count, &rb, &eb);
+			struct bk_buf da = { 0 }, db = { 0 };
+			dump(a.map, &da);
+			dump(b.map, &db);
+			CHECKF(xa == xb && (xa ? !strcmp(ea.msg, eb.msg) : ra == rb),
+			       "%s%s: in place %d r0 %lld '%s', called %d r0 %lld '%s'", types[t].name,
+			       count ? " (counting)" : "", xa, (long long)ra, xa ? ea.msg : "", xb,
+			       (long long)rb, xb ? eb.msg : "");
+			CHECKF(da.len == db.len && !memcmp(da.data, db.data, da.len) &&
+			       (da.len > 0 || (types[t].flags & BK_F_RDONLY_PROG)),
+			       "%s%s: the same map contents (%zu / %zu bytes)", types[t].name,
+			       count ? " (counting)" : "", da.len, db.len);
+			bk_buf_free(&da);
+			bk_buf_free(&db);
+			bk_vm_free(a.vm);
+			bk_vm_free(b.vm);
+		}
+	}
+}
+
+/* The message with host addresses (the two vms' stacks differ) as "ADDR". */
+static void mask_addrs(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+	while (*in && o + 5 < cap) {
+		size_t k = 0;
+		if (in[0] == '0' && in[1] == 'x')
+			while (isxdigit((unsigned char)in[2 + k]))
+				k++;
+		if (k >= 9) {
+			memcpy(out + o, "ADDR", 4);
+			o += 4;
+			in += 2 + k;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = 0;
+}
+
+/* Bad arguments fall back to the helper, whose message names the problem. */
+static void same_errors(void)
+{
+	static const struct { const char *name, *text, *want; } cases[] = {
+		{ "lookup: r1 not a map",
+		  "r1 = 12345\n r2 = r10\n r2 += -4\n call 1\n exit\n", "is not a map" },
+		{ "lookup: key at 16",
+		  "r1 = 0 ll\n r2 = 16\n call 1\n exit\n", "invalid memory read" },
+		{ "lookup: key across the frame's top",
+		  "r1 = 0 ll\n r2 = r10\n r2 += -2\n call 1\n exit\n", "invalid memory read" },
+		{ "update: value across the frame's top",
+		  "*(u32 *)(r10 - 8) = 1\n r1 = 0 ll\n r2 = r10\n r2 += -8\n r3 = r10\n r3 += -4\n"
+		  " r4 = 0\n call 2\n exit\n", "invalid memory read" },
+		{ "update: value NULL",
+		  "*(u32 *)(r10 - 8) = 1\n r1 = 0 ll\n r2 = r10\n r2 += -8\n r3 = 0\n r4 = 0\n"
+		  " call 2\n exit\n", "invalid memory read" },
+		{ "update: bad flags",
+		  "*(u64 *)(r10 - 8) = 1\n r1 = 0 ll\n r2 = r10\n r2 += -8\n r3 = r10\n r3 += -8\n"
+		  " r4 = 7\n call 2\n exit\n", "" },
+		{ "delete: r1 a stack pointer",
+		  "r1 = r10\n r2 = r10\n r2 += -4\n call 3\n exit\n", "is not a map" },
+		{ "delete: key in a freed frame",
+		  "r1 = 0 ll\n r2 = r10\n r2 += -516\n call 3\n exit\n", "invalid memory read" },
+	};
+	struct bk_map_def def = { .type = BK_MAP_HASH, .key_size = 4, .value_size = 8,
+				  .max_entries = 8 };
+	snprintf(def.name, sizeof def.name, "m");
+	for (size_t i = 0; i < N(cases); i++) {
+		struct bk_insn p[64];
+		size_t n = assemble(cases[i].text, p, N(p));
+		if (!n)
+			continue;
+		for (int count = 0; count < 2; count++) {
+			struct side a, b;
+			if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
+				printf("not ok %s: setup\n", cases[i].name);
+				continue;
+			}
+			uint64_t ra = 1, rb = 2;
+			struct bk_err ea, eb;
+			int xa = run(&a, p, n, count, &ra, &ea);
+			int xb = run(&b, p, n, count, &rb, &eb);
+			bool want_err = cases[i].want[0] != 0;
+			char ma[sizeof ea.msg], mb[sizeof eb.msg];
+			mask_addrs(ea.msg, ma, sizeof ma);
+			mask_addrs(eb.msg, mb, sizeof mb);
+			CHECKF(xa == xb && (want_err ? xa < 0 && !strcmp(ma, mb) &&
+						       strstr(ea.msg, cases[i].want)
+						     : !xa && ra == rb),
+			       "%s%s: in place %d '%s' r0 %lld, called %d '%s' r0 %lld", cases[i].name,
+			       count ? " (counting)" : "", xa, xa ? ea.msg : "", (long long)ra, xb,
+			       xb ? eb.msg : "", (long long)rb);
+			bk_vm_free(a.vm);
+			bk_vm_free(b.vm);
+		}
+	}
+}
+
+static uint64_t h_seventy_seven(struct bk_run *run, uint64_t r1, uint64_t r2, uint64_t r3,
+				uint64_t r4, uint64_t r5)
+{
+	return 77;
+}
+
+/* A program loaded while id 1 was the map helper calls whatever id 1 is at run time. */
+static void replaced_helper(void)
+{
+	struct bk_map_def def = { .type = BK_MAP_HASH, .key_size = 4, .value_size = 8,
+				  .max_entries = 8 };
+	snprintf(def.name, sizeof def.name, "m");
+	struct bk_insn p[16];
+	size_t n = assemble("*(u32 *)(r10 - 4) = 0\n r1 = 0 ll\n r2 = r10\n r2 += -4\n call 1\n exit\n",
+			    p, N(p));
+	struct side a;
+	struct bk_err e = { 0 };
+	if (!n || side_new(&a, &def, true)) {
+		printf("not ok replaced helper: setup\n");
+		return;
+	}
+	struct bk_map *maps[1] = { a.map };
+	struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .maps = maps, .nmaps = 1);
+	struct bk_prog *prog;
+	if (bk_vm_load(a.vm, p, n, &po, &prog, &e)) {
+		printf("not ok replaced helper: load: %s\n", e.msg);
+		bk_vm_free(a.vm);
+		return;
+	}
+	uint64_t r0 = 1;
+	int ret = bk_prog_exec(prog, NULL, &r0, NULL, &e);
+	CHECKF(ret == 0 && r0 == 0, "map_lookup_elem in place: a miss (ret %d r0 %llu)", ret,
+	       (unsigned long long)r0);
+	struct bk_helper h = { .id = 1, .name = "seventy_seven", .fn = h_seventy_seven };
+	bk_vm_register_helper(a.vm, &h, &e);
+	for (int count = 0; count < 2; count++) {
+		struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .count_insns = count);
+		ret = bk_prog_exec(prog, &xo, &r0, NULL, &e);
+		CHECKF(ret == 0 && r0 == 77, "helper 1 replaced after load is called%s (ret %d r0 %llu)",
+		       count ? " (counting)" : "", ret, (unsigned long long)r0);
+	}
+	bk_vm_free(a.vm);
+}
+
+/* xdp_md: data at 0, data_end at 4, data_meta at 8. */
+static void ctx_packet_loads(void)
+{
+	static const struct { const char *name, *text; uint64_t want; } cases[] = {
+		{ "data_end - data through r1",
+		  "r2 = *(u32 *)(r1 + 0)\n r3 = *(u32 *)(r1 + 4)\n r0 = r3\n r0 -= r2\n exit\n", 60 },
+		{ "data - data_meta through a copy of r1 (ldxdw too: refused, so ldxw)",
+		  "r6 = r1\n r2 = *(u32 *)(r6 + 0)\n r3 = *(u32 *)(r6 + 8)\n r0 = r2\n r0 -= r3\n exit\n", 0 },
+		{ "a packet byte through data",
+		  "r2 = *(u32 *)(r1 + 0)\n r0 = *(u8 *)(r2 + 13)\n exit\n", 0x08 },
+		{ "offset 4 on a stack base is a stack load",
+		  "r2 = 0x12345678 ll\n *(u64 *)(r10 - 8) = r2\n r1 = r10\n r1 += -8\n"
+		  " r0 = *(u32 *)(r1 + 4)\n exit\n", 0 },
+		{ "offset 0 on a stack base is a stack load",
+		  "r2 = 0x12345678 ll\n *(u64 *)(r10 - 8) = r2\n r1 = r10\n r1 += -8\n"
+		  " r0 = *(u32 *)(r1 + 0)\n exit\n", 0x12345678 },
+	};
+	uint8_t pkt[60] = { [12] = 0x08, [13] = 0x08 };
+	for (size_t i = 0; i < N(cases); i++) {
+		struct bk_insn p[32];
+		size_t n = assemble(cases[i].text, p, N(p));
+		struct bk_vm *vm = bk_vm_new(NULL);
+		struct bk_err e = { 0 };
+		struct bk_prog *prog;
+		struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .type = BK_PROG_XDP);
+		if (!n || !vm || bk_vm_load(vm, p, n, &po, &prog, &e)) {
+			printf("not ok %s: load: %s\n", cases[i].name, e.msg);
+			bk_vm_free(vm);
+			continue;
+		}
+		for (int count = 0; count < 2; count++) {
+			struct bk_run_opts ro = BK_OPTS_INIT(bk_run_opts, .data_in = pkt,
+							     .data_size_in = sizeof pkt,
+							     .count_insns = count);
+			struct bk_run_result res;
+			int ret = bk_prog_test_run(prog, &ro, &res, &e);
+			CHECKF(ret == 0 && res.retval == cases[i].want, "%s%s (ret %d r0 0x%llx %s)",
+			       cases[i].name, count ? " (counting)" : "", ret,
+			       (unsigned long long)res.retval, ret ? e.msg : "");
+			if (!ret)
+				bk_run_result_free(&res);
+		}
+		/* Without a test run there is no context: the load is checked as any other. */
+		if (i == 0) {
+			for (int count = 0; count < 2; count++) {
+				uint64_t r0 = 0;
+				struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .args = { 0 },
+								      .count_insns = count);
+				int ret = bk_prog_exec(prog, &xo, &r0, NULL, &e);
+				CHECKF(ret == -EFAULT && strstr(e.msg, "insn 0") &&
+				       strstr(e.msg, "invalid read of 4 bytes at 0x0"),
+				       "ctx load with r1 = 0 outside a test run faults%s (%d: %s)",
+				       count ? " (counting)" : "", ret, e.msg);
+			}
+		}
+		bk_vm_free(vm);
+	}
+}
+
+int main(void)
+{
+	same_effect();
+	same_errors();
+	replaced_helper();
+	ctx_packet_loads();
+	return 0;
+}
