@@ -148,6 +148,10 @@ static struct bk_prog *bk_load(struct bk_vm *vm, const char *obj_path, const cha
 		return NULL;
 	struct bk_prog *p = bk_loaded_prog(lo, prog_name, e);
 	bk_loaded_free(lo);
+	/* as `bpfkit run` does: accesses the verifier proved run unchecked (BK_NO_PROOFS=1: not) */
+	const char *np = getenv("BK_NO_PROOFS");
+	if (p && !(np && *np == '1'))
+		bk_prog_prove(p, NULL);
 	return p;
 }
 

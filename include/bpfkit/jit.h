@@ -18,6 +18,10 @@ struct bk_jit_opts {
 	/* Constant blinding, as the kernel's bpf_jit_harden: no 32- or 64-bit immediate
 	 * of the program appears in the machine code (a random key per compilation). */
 	bool blind;
+	/* Compile every load and store with its check even when the program carries the
+	 * verifier's proof (bk_prog_prove, vm.h); by default a proved access is a plain
+	 * load or store. */
+	bool no_proofs;
 };
 
 struct bk_jit_info {
@@ -26,6 +30,7 @@ struct bk_jit_info {
 	size_t native;       /* slots compiled to inline machine code */
 	size_t runtime;      /* slots executed by a call into the runtime (helpers, atomics,
 	                      * callx, ld_abs/ld_ind) */
+	size_t proved;       /* loads and stores compiled without a check (the verifier's proof) */
 	bool blinded;        /* constants blinded */
 };
 

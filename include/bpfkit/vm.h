@@ -56,6 +56,10 @@ struct bk_helper {
 	bk_helper_fn fn;
 	/* Program types allowed to call it: bit (1 << type); 0 = every type. */
 	uint64_t types;
+	/* Behaves as the kernel helper with this id (bk_helper_proto): the memory it hands
+	 * out and reads is what the verifier assumes. bk_helpers_install sets it; programs
+	 * calling a helper without it are never proved (bk_prog_prove). */
+	bool kernel_proto;
 	/* For ids 1, 2, 3 (map_lookup_elem, map_update_elem, map_delete_elem) only: fn is
 	 * exactly bk_map_lookup / bk_map_update / bk_map_delete on arguments checked as the
 	 * kernel's prototype says (bk_helpers_install sets it). The interpreter then does
@@ -103,6 +107,9 @@ struct bk_prog_opts {
 	struct bk_map *const *maps;
 	size_t nmaps;
 	const char *license;        /* "GPL" etc., for helpers that need a GPL program */
+	/* Verify at load (bk_prog_prove); when the verifier rejects the program or cannot
+	 * model it, it loads all the same with every check kept. */
+	bool prove;
 };
 
 /* Validates (bk_isa_validate with the program's cpu, pseudo loads allowed), resolves
@@ -112,6 +119,16 @@ struct bk_prog_opts {
  * the next id (from 1). */
 int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 	       const struct bk_prog_opts *opts, struct bk_prog **out, struct bk_err *err);
+/* Runs the offline verifier (verifier.h) over a loaded program, as the kernel would
+ * (its type, its maps, cpu v4), and keeps its per-instruction facts: loads and stores it
+ * proved in bounds then run without the runtime's memory check, in the interpreter and in
+ * code the JIT compiles afterwards (bk_jit_attach). Results and errors do not change
+ * for proved programs. Returns 0 when proved; a negative errno and why not (rejected,
+ * a raw program, a helper replaced by the embedder, ...): the program keeps every check.
+ * bk_prog_unprove drops the facts; bk_prog_proof returns them (n entries, or NULL). */
+int bk_prog_prove(struct bk_prog *prog, struct bk_err *err);
+void bk_prog_unprove(struct bk_prog *prog);
+const uint8_t *bk_prog_proof(const struct bk_prog *prog);
 /* Unloads one program (ids are not reused). */
 void bk_prog_free(struct bk_prog *prog);
 

@@ -52,17 +52,20 @@ static void list_range(const uint8_t *code, size_t from, size_t to)
 int bk_cmd_jit(int argc, char **argv)
 {
 	const char *file = NULL, *sec = NULL, *outfile = NULL;
-	bool raw = false, quiet = false, blind = false;
+	bool raw = false, quiet = false, blind = false, no_proofs = false;
 	int cpu = 4;
 	for (int i = 1; i < argc; i++) {
 		if (bk_cli_is_help(argv[i])) {
-			printf("Usage: bpfkit jit FILE [--prog NAME] [--raw] [--cpu vN] [--blind] [-o CODE.bin] [-q]\n"
+			printf("Usage: bpfkit jit FILE [--prog NAME] [--raw] [--cpu vN] [--blind] [--no-proofs]\n"
+			       "                 [-o CODE.bin] [-q]\n"
 			       "Loads the program into the userspace runtime as `bpfkit run` does (an ELF\n"
 			       "object through the loader: maps created, relocations resolved; --prog\n"
 			       "picks one by function or section name, by default the first; --raw reads\n"
 			       "a file of raw instructions), compiles it with the x86-64 JIT and lists\n"
 			       "each BPF instruction with its machine code. -q prints only the summary,\n"
-			       "-o writes the machine code, --blind blinds the program's constants.\n");
+			       "-o writes the machine code, --blind blinds the program's constants.\n"
+			       "Loads and stores the offline verifier proves in bounds are compiled\n"
+			       "without a check (the summary counts them); --no-proofs checks them all.\n");
 			return 0;
 		}
 		if ((!strcmp(argv[i], "--prog") || !strcmp(argv[i], "--section")) && i + 1 < argc)
@@ -73,6 +76,8 @@ int bk_cmd_jit(int argc, char **argv)
 			raw = true;
 		else if (!strcmp(argv[i], "--blind"))
 			blind = true;
+		else if (!strcmp(argv[i], "--no-proofs"))
+			no_proofs = true;
 		else if (!strcmp(argv[i], "-q"))
 			quiet = true;
 		else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
@@ -124,6 +129,8 @@ int bk_cmd_jit(int argc, char **argv)
 			goto out;
 		name = bk_prog_name(p);
 	}
+	if (!no_proofs)
+		bk_prog_prove(p, NULL);   /* rejected: every access keeps its check */
 	struct bk_jit_opts jo = BK_OPTS_INIT(bk_jit_opts, .blind = blind);
 	if (bk_jit_attach(p, &jo, &err) < 0)
 		goto out;
@@ -152,9 +159,9 @@ int bk_cmd_jit(int argc, char **argv)
 		printf("epilogue:\n");
 		list_range(code, (size_t)bk_jit_slot_offset(p, n), info.code_size);
 	}
-	printf("%s: %zu instructions, %zu bytes of x86-64, %zu inline, %zu through the runtime%s\n",
-	       name, info.ninsns, info.code_size, info.native, info.runtime,
-	       info.blinded ? ", constants blinded" : "");
+	printf("%s: %zu instructions, %zu bytes of x86-64, %zu inline, %zu through the runtime, "
+	       "%zu accesses proved%s\n", name, info.ninsns, info.code_size, info.native,
+	       info.runtime, info.proved, info.blinded ? ", constants blinded" : "");
 	rc = 0;
 out:
 	if (rc)

@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"Usage: bpfkit run FILE [--prog NAME] [--type xdp|socket|tc|raw]\n"
 		"                  [--engine interp|jit|kernel|all] [--data-in F] [--data-out F]\n"
 		"                  [--ctx-in F] [--ctx-out F] [--repeat N] [--map-in NAME=FILE.json]...\n"
-		"                  [--dump-maps] [--seed N] [--cpu v1..v4] [-j]\n"
+		"                  [--dump-maps] [--seed N] [--cpu v1..v4] [--no-proofs] [-j]\n"
 		"FILE is a BPF ELF object, a .s file or raw bytecode (8-byte instructions).\n"
 		"Prints the program's trace_printk lines and, as bpftool prog run does,\n"
 		"'Return value: N, duration: Xns'; --dump-maps then dumps every map.\n"
@@ -35,7 +35,9 @@ static void usage(FILE *f)
 		"(on the CPU whose per-CPU values the runtime shows; --map-in fills the kernel's maps;\n"
 		"the kernel's trace_printk lines go to its trace_pipe); --engine all runs both and\n"
 		"prints every difference in return value, data_out, ctx_out and maps (exit 1 if any).\n"
-		"The engine is the JIT on x86-64 (the interpreter elsewhere, or with --engine interp).\n");
+		"The engine is the JIT on x86-64 (the interpreter elsewhere, or with --engine interp).\n"
+		"Programs the offline verifier accepts run without the memory checks it proved\n"
+		"unnecessary; --no-proofs keeps every check (the results are the same).\n");
 }
 
 #define MAX_MAP_IN 64
@@ -47,7 +49,7 @@ struct run_args {
 	uint32_t repeat;
 	uint64_t seed;
 	int cpu;
-	bool dump_maps, json;
+	bool dump_maps, json, no_proofs;
 };
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -69,6 +71,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		}
 		if (!strcmp(o, "--dump-maps")) {
 			a->dump_maps = true;
+			continue;
+		}
+		if (!strcmp(o, "--no-proofs")) {
+			a->no_proofs = true;
 			continue;
 		}
 		if (o[0] != '-' || !o[1]) {
@@ -342,6 +348,10 @@ int bk_cmd_run(int argc, char **argv)
 	struct bk_prog *prog = bk_loaded_prog(lo, a.prog, &err);
 	if (!prog)
 		goto fail;
+	/* tail-call targets too; a program the verifier rejects keeps its checks */
+	for (size_t i = 0; !a.no_proofs && i < lo->linked->nprogs; i++)
+		if (lo->progs[i])
+			bk_prog_prove(lo->progs[i], NULL);
 	if (bk_cli_use_jit(prog, a.engine, &err) < 0)
 		goto fail;
 	for (int i = 0; i < a.nmap_in; i++)

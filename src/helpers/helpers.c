@@ -846,7 +846,7 @@ int bk_helpers_install(struct bk_vm *vm, struct bk_err *err)
 		if (p->prog_types & BK_PT_RAW)
 			types |= 1ull << BK_PROG_RAW;
 		struct bk_helper h = { .id = (int32_t)p->id, .name = name, .fn = dispatch, .types = types,
-				       .map_op = p->id >= 1 && p->id <= 3 };
+				      .kernel_proto = true, .map_op = p->id >= 1 && p->id <= 3 };
 		int r = bk_vm_register_helper(vm, &h, err);
 		if (r < 0)
 			return r;

@@ -25,6 +25,7 @@
  * at once. */
 #include "bpfkit/jit.h"
 #include "../vm/vm_internal.h"
+#include "bpfkit/verifier.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -82,6 +83,7 @@ struct jit {
 	uint32_t *slot_off;       /* n + 1 */
 	struct bk_jit_info info;
 	bool blind;
+	bool no_proofs;
 };
 
 #define OFF(f)      ((int32_t)offsetof(struct jst, f))
@@ -114,6 +116,8 @@ struct em {
 	bool blind;
 	bool tails;               /* the program may tail call: calls save the current program */
 	uint64_t key;
+	const uint8_t *proof;     /* the verifier's BK_VF_* per slot, NULL: check everything */
+	size_t proved;
 };
 
 static void put(struct em *e, const void *p, size_t k)
@@ -326,7 +330,8 @@ static int tail_call(struct jst *st)
 	run->pending &= ~BK_PEND_TAIL;
 	if (!bk_jit_attached(t)) {
 		const struct jit *me = st->prog->jit;
-		struct bk_jit_opts o = BK_OPTS_INIT(bk_jit_opts, .blind = me->blind);
+		struct bk_jit_opts o = BK_OPTS_INIT(bk_jit_opts, .blind = me->blind,
+						    .no_proofs = me->no_proofs);
 		struct bk_err e = { 0 };
 		if (bk_jit_attach(t, &o, &e) < 0) {
 			/* the target stays with the interpreter; this run cannot continue */
@@ -825,6 +830,11 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 		access(e, pc, size, store, imm, sx, RBP, pc->off);
 		return;
 	}
+	if (e->proof && (e->proof[idx] & BK_VF_MEM_SAFE)) {
+		access(e, pc, size, store, imm, sx, map[breg], pc->off);
+		e->proved++;
+		return;
+	}
 	rm(e, 1, 0x8D, R11, map[breg], pc->off + BK_VM_STACK_SIZE);  /* lea r11, [base+off+512] */
 	rr(e, 1, 0x39, RBP, R11);                     /* cmp r11, rbp */
 	size_t j1 = jcc32(e, CC_B);
@@ -1277,6 +1287,9 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		return bk_err_set(err, -EOPNOTSUPP, "the JIT needs an x86-64 host");
 	struct em e = { 0 };
 	e.blind = BK_OPTS_GET(opts, blind, false);
+	bool no_proofs = BK_OPTS_GET(opts, no_proofs, false);
+	if (!no_proofs)
+		e.proof = prog->proof;
 	/* any helper may ask for a tail call (bk_run_tail_call), callx may reach one */
 	for (size_t i = 0; i < prog->n; i++)
 		if (prog->code[i].op == BK_XOP_CALL_HELPER || prog->code[i].op == BK_OP_CALLX)
@@ -1310,6 +1323,8 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	j->size = e.n;
 	j->slot_off = off;
 	j->blind = e.blind;
+	j->no_proofs = no_proofs;
+	j->info.proved = e.proved;
 	j->info.code_size = e.n;
 	j->info.ninsns = prog->n;
 	j->info.blinded = e.blind;

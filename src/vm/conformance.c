@@ -82,12 +82,12 @@ static uint64_t h_unwind(struct bk_run *run, uint64_t a, uint64_t r2, uint64_t r
 int bk_vm_register_conformance_helpers(struct bk_vm *vm, struct bk_err *err)
 {
 	static const struct bk_helper hs[] = {
-		{ 0, "gather_bytes", h_gather_bytes, 0, false },
-		{ 1, "memfrob", h_memfrob, 0, false },
-		{ 2, "no_op", h_no_op, 0, false },
-		{ 3, "sqrti", h_sqrti, 0, false },
-		{ 4, "strcmp_ext", h_strcmp_ext, 0, false },
-		{ 5, "unwind", h_unwind, 0, false },
+		{ 0, "gather_bytes", h_gather_bytes, 0, false, false },
+		{ 1, "memfrob", h_memfrob, 0, false, false },
+		{ 2, "no_op", h_no_op, 0, false, false },
+		{ 3, "sqrti", h_sqrti, 0, false, false },
+		{ 4, "strcmp_ext", h_strcmp_ext, 0, false, false },
+		{ 5, "unwind", h_unwind, 0, false, false },
 	};
 	for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
 		int ret = bk_vm_register_helper(vm, &hs[i], err);

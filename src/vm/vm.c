@@ -29,7 +29,8 @@ struct bk_vm *bk_vm_new(const struct bk_vm_opts *opts)
 	}
 	vm->seed = BK_OPTS_GET(opts, seed, 0);
 	/* bpf_tail_call is control flow, so the vm provides it; a caller may replace it. */
-	struct bk_helper tc = { .id = 12, .name = "bpf_tail_call", .fn = helper_tail_call };
+	struct bk_helper tc = { .id = 12, .name = "bpf_tail_call", .fn = helper_tail_call,
+				.kernel_proto = true };
 	if (bk_vm_register_helper(vm, &tc, NULL)) {
 		bk_vm_free(vm);
 		return NULL;
@@ -206,6 +207,20 @@ static void fuse(struct bk_dinsn *f, const struct bk_dinsn *code, size_t n)
 			}
 		}
 	}
+}
+
+int bk__prog_predecode(struct bk_prog *p, struct bk_err *err)
+{
+	size_t n = p->n;
+	struct bk_dinsn *f = malloc((n + 1) * sizeof(*f));
+	if (!f)
+		return bk_err_set(err, -ENOMEM, "out of memory");
+	memcpy(f, p->code, (n + 1) * sizeof(*f));
+	specialize(f, n, p->pt);
+	fuse(f, p->code, n);
+	free(p->fast);
+	p->fast = f;
+	return 0;
 }
 
 int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
@@ -411,14 +426,20 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 		}
 	}
 
-	p->fast = malloc((n + 1) * sizeof(*p->fast));
-	if (!p->fast) {
-		ret = bk_err_set(err, -ENOMEM, "out of memory");
-		goto fail;
+	size_t nmaps = BK_OPTS_GET(opts, nmaps, 0);
+	struct bk_map *const *maps = BK_OPTS_GET(opts, maps, NULL);
+	if (nmaps && maps) {
+		p->maps = malloc(nmaps * sizeof(*p->maps));
+		if (!p->maps) {
+			ret = bk_err_set(err, -ENOMEM, "out of memory");
+			goto fail;
+		}
+		memcpy(p->maps, maps, nmaps * sizeof(*p->maps));
+		p->nmaps = nmaps;
 	}
-	memcpy(p->fast, p->code, (n + 1) * sizeof(*p->fast));
-	specialize(p->fast, n, pt);
-	fuse(p->fast, p->code, n);
+	ret = bk__prog_predecode(p, err);
+	if (ret < 0)
+		goto fail;
 
 	if (vm->nprogs == vm->cap_progs) {
 		size_t cap = vm->cap_progs ? vm->cap_progs * 2 : 8;
@@ -432,10 +453,14 @@ int bk_vm_load(struct bk_vm *vm, const struct bk_insn *insns, size_t n,
 	}
 	vm->progs[vm->nprogs++] = p;
 	p->id = (uint32_t)vm->nprogs;
+	/* a program the verifier cannot prove runs with every check: not a load error */
+	if (BK_OPTS_GET(opts, prove, false))
+		bk_prog_prove(p, NULL);
 	if (out)
 		*out = p;
 	return 0;
 fail:
+	free(p->maps);
 	free(p->insns);
 	free(p->code);
 	free(p->fast);
@@ -457,6 +482,8 @@ void bk_prog_free(struct bk_prog *prog)
 	free(prog->insns);
 	free(prog->code);
 	free(prog->fast);
+	free(prog->proof);
+	free(prog->maps);
 	free(prog->name);
 	free(prog->license);
 	free(prog);

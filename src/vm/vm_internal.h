@@ -104,6 +104,13 @@ struct bk_prog {
 	/* The interpreter's form: prog->code with BK_FOP_* specializations, n + 1 slots with
 	 * the same indexes (a BPF_PSEUDO_FUNC value still points into prog->code). */
 	struct bk_dinsn *fast;
+	/* The verifier's facts (bk_prog_prove): n entries of BK_VF_* (verifier.h), NULL when
+	 * the program is not proved; a slot with BK_VF_MEM_SAFE is a load/store/atomic the
+	 * runtime may run without its memory check. */
+	uint8_t *proof;
+	/* The maps given at load (bk_prog_opts.maps), for src 5/6 pseudo loads. */
+	struct bk_map **maps;
+	size_t nmaps;
 };
 
 enum bk_region_kind { BK_REG_MEM, BK_REG_CTX };
@@ -166,6 +173,9 @@ int bk__ctx_store(struct bk_run *run, uint64_t addr, uint32_t size, uint64_t val
 /* Records a run-time fault at slot PC of the current program. */
 int bk__fault(struct bk_run *run, const struct bk_prog *prog, size_t pc, int code,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* (Re)builds prog->fast from prog->code (and prog->proof): at load, and when the proof
+ * changes. On failure the previous form stays. */
+int bk__prog_predecode(struct bk_prog *prog, struct bk_err *err);
 void bk__run_init(struct bk_run *run, struct bk_prog *prog);
 void bk__run_fini(struct bk_run *run);
 int bk__run_once(struct bk_run *run, struct bk_prog *root, const uint64_t args[5], uint64_t *r0);

@@ -295,11 +295,19 @@ int main(int argc, char **argv)
 	    bk_load_object(vm, obj, NULL, &lo, &err) < 0)
 		die(0, "cannot load %s: %s", argv[1], err.msg);
 	bk_object_free(obj);
+	/* BKRUN_PROOFS=1: every program the verifier accepts runs with its proof (the
+	 * transcript must not change); BKRUN_PROOFS=need: and the run's program must be proved */
+	const char *pf = getenv("BKRUN_PROOFS");
+	for (size_t i = 0; pf && i < lo->linked->nprogs; i++)
+		if (lo->progs[i])
+			bk_prog_prove(lo->progs[i], NULL);
 	for (int i = 0; i < nruns; i++) {
 		struct run *r = &runs[i];
 		struct bk_prog *prog = bk_loaded_prog(lo, r->prog, &err);
 		if (!prog)
 			die(r->line, "no program '%s' in %s", r->prog, argv[1]);
+		if (pf && !strcmp(pf, "need") && !bk_prog_proof(prog))
+			die(r->line, "program '%s' is not proved", r->prog);
 		int type = (int)bk_prog_type(prog);
 		bool skb = type == BK_PROG_SOCKET_FILTER || type == BK_PROG_SCHED_CLS ||
 			   type == BK_PROG_SCHED_ACT;

@@ -1,0 +1,101 @@
+#!/bin/sh
+# The verifier's proof in the runtime (bk_prog_prove): loads and stores the offline
+# verifier proved in bounds run unchecked, and nothing else changes.
+#   jit-proofs/vN/NAME      the C corpus: the JIT and the interpreter with proofs give the
+#                           transcript of the interpreter without them (r0, data_out,
+#                           context, maps, errors)
+#   jit-proofs/count        proofs are really used: most corpus programs are proved, and
+#                           `bpfkit jit` compiles their accesses without a check
+#   jit-proofs/hostile/...  a program the verifier rejects keeps every check: the same
+#                           fault with and without proofs, in both engines
+. "$ROOT/tests/lib.sh"
+C=$ROOT/tests/corpus
+
+if ! [ "$(uname -m)" = x86_64 ]; then
+	skip jit-proofs "the JIT needs an x86-64 host"
+	exit 0
+fi
+if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
+	notok jit-proofs/build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
+fi
+CCX=${CC:-cc}
+case $CCX in *clang*) ;; *) CCX=gcc ;; esac
+SANFLAGS=
+[ "${SANITIZE:-0}" = 1 ] && SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
+BR=$T/bkrun
+LIBS="-lm"
+pkg-config --exists libbpf 2>/dev/null && LIBS="$LIBS $(pkg-config --libs libbpf)"
+pkg-config --exists capstone 2>/dev/null && LIBS="$LIBS $(pkg-config --libs capstone)"
+if ! $CCX -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter $SANFLAGS -I"$ROOT/include" \
+	-o "$BR" "$ROOT/tests/run/bkrun.c" "$BK_BUILD/libbpfkit.a" $LIBS > "$T/cc.log" 2>&1; then
+	notok jit-proofs/bkrun-build "$(head -3 "$T/cc.log" | tr '\n' ' ')"
+	exit 0
+fi
+
+n=0
+for run in "$C"/*.run; do
+	name=$(basename "$run" .run)
+	for cpu in v2 v4; do
+		obj=$BK_BUILD/corpus/$cpu/$name.o
+		[ -f "$obj" ] || { notok "jit-proofs/$cpu/$name" "no object $obj"; continue; }
+		"$BR" "$obj" "$run" "$C/pkt" > "$T/i.out" 2> "$T/i.err"; ri=$?
+		BKRUN_PROOFS=1 BKRUN_ENGINE=jit "$BR" "$obj" "$run" "$C/pkt" > "$T/j.out" 2> "$T/j.err"; rj=$?
+		BKRUN_PROOFS=1 "$BR" "$obj" "$run" "$C/pkt" > "$T/p.out" 2> "$T/p.err"; rp=$?
+		if [ $ri -ne $rj ] || ! cmp -s "$T/i.out" "$T/j.out" || ! cmp -s "$T/i.err" "$T/j.err"; then
+			notok "jit-proofs/$cpu/$name" "jit: exit $ri/$rj; $(diff "$T/i.out" "$T/j.out" | head -3 | tr '\n' ' ') $(head -2 "$T/j.err" | tr '\n' ' ')"
+		elif [ $ri -ne $rp ] || ! cmp -s "$T/i.out" "$T/p.out" || ! cmp -s "$T/i.err" "$T/p.err"; then
+			notok "jit-proofs/$cpu/$name" "interp: exit $ri/$rp; $(diff "$T/i.out" "$T/p.out" | head -3 | tr '\n' ' ') $(head -2 "$T/p.err" | tr '\n' ' ')"
+		else
+			ok "jit-proofs/$cpu/$name"
+			n=$((n + 1))
+		fi
+	done
+done
+[ $n -gt 0 ] || notok jit-proofs/none "no corpus program ran"
+
+# proofs are used: programs proved, accesses compiled without checks
+proved=0 total=0 acc=0
+for run in "$C"/*.run; do
+	name=$(basename "$run" .run)
+	obj=$BK_BUILD/corpus/v4/$name.o
+	[ -f "$obj" ] || continue
+	total=$((total + 1))
+	line=$("$BPFKIT" jit -q "$obj" 2>/dev/null | tail -1)
+	k=$(echo "$line" | sed -n 's/.*, \([0-9]*\) accesses proved.*/\1/p')
+	if [ -n "$k" ] && [ "$k" -gt 0 ]; then proved=$((proved + 1)); acc=$((acc + k)); fi
+done
+[ $total -gt 0 ] && [ $((proved * 2)) -ge $total ] && ok "jit-proofs/count ($proved of $total programs, $acc accesses)" \
+	|| notok jit-proofs/count "only $proved of $total corpus programs have proved accesses"
+obj=$BK_BUILD/corpus/v4/xdp_eth.o
+if [ -f "$obj" ]; then
+	"$BPFKIT" jit -q "$obj" > "$T/on" 2>&1
+	"$BPFKIT" jit -q --no-proofs "$obj" > "$T/off" 2>&1
+	grep -q ', [1-9][0-9]* accesses proved' "$T/on" && grep -q ', 0 accesses proved' "$T/off" &&
+		ok jit-proofs/no-proofs-switch || notok jit-proofs/no-proofs-switch "$(cat "$T/on" "$T/off" | tr '\n' ' ')"
+	s_on=$(sed -n 's/.* instructions, \([0-9]*\) bytes.*/\1/p' "$T/on")
+	s_off=$(sed -n 's/.* instructions, \([0-9]*\) bytes.*/\1/p' "$T/off")
+	[ -n "$s_on" ] && [ -n "$s_off" ] && [ "$s_on" -lt "$s_off" ] && ok jit-proofs/smaller-code \
+		|| notok jit-proofs/smaller-code "$s_on vs $s_off bytes"
+fi
+
+# hostile: packet pointer used without a data_end check (the verifier rejects it)
+printf '\t.section xdp,"ax"\n\t.globl f\nf:\nr2 = *(u32 *)(r1 + 0)\nr0 = *(u8 *)(r2 + 1000)\nexit\n' > "$T/oob.s"
+
+printf '\377\377\377\377\377\377\000\021\042\063\104\125\010\000\105\000\000\050\000\001\000\000\100\006\000\000\300\250\000\001\300\250\000\002\004\322\000\120\000\000\000\000\000\000\000\000\120\002\377\377\000\000\000\000' > "$T/pkt"
+ref=
+for e in interp jit; do
+	for p in "" --no-proofs; do
+		# shellcheck disable=SC2086
+		if "$BPFKIT" run "$T/oob.s" --data-in "$T/pkt" --engine $e $p > "$T/h.out" 2> "$T/h.err"; then
+			notok "jit-proofs/hostile/$e$p" "ran: $(cat "$T/h.out")"
+			continue
+		fi
+		msg=$(sed 's/0x[0-9a-f]*/ADDR/g' "$T/h.err")
+		[ -n "$ref" ] || ref=$msg
+		case $msg in
+		*"insn 1 "*"invalid read of 1 bytes at ADDR"*)
+			[ "$msg" = "$ref" ] && ok "jit-proofs/hostile/$e$p" || notok "jit-proofs/hostile/$e$p" "$msg / $ref" ;;
+		*) notok "jit-proofs/hostile/$e$p" "$msg" ;;
+		esac
+	done
+done
