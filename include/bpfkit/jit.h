@@ -31,6 +31,7 @@ struct bk_jit_info {
 	size_t runtime;      /* slots executed by a call into the runtime (helpers, atomics,
 	                      * callx, ld_abs/ld_ind) */
 	size_t proved;       /* loads and stores compiled without a check (the verifier's proof) */
+	size_t direct;       /* helper calls compiled as direct calls (map helpers, proved) */
 	bool blinded;        /* constants blinded */
 };
 

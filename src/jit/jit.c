@@ -58,13 +58,14 @@ struct jst {
 	uint64_t cstart[2];       /* 512 + the region's start */
 	uint64_t crlim[2][9];     /* a - start < crlim[s]: an S-byte read is inside */
 	uint64_t cwlim[2][9];     /* the same for writes (0 when read-only) */
+	uint64_t cache_live;      /* 0: nothing above is set yet (a run starts so: cheap entry) */
 	uint64_t target;          /* callx / tail call destination */
 	uint64_t rsp_save;
 	uint64_t calls;
-	/* While machine code runs, r10 holds the budget as braw: bits 0..31 a chunk of it
-	 * (never 0 between instructions), bits 32..63 the calls made since the last sync;
-	 * budget_hi the rest of the budget. C code works on budget and calls (sync_in/out). */
-	uint64_t braw, budget_hi;
+	/* While machine code runs, r10 holds the budget (never 0 between instructions), saved
+	 * in braw around C calls; C code works on budget (sync_in/out). Calls are counted
+	 * in memory: they are rarer than back-edges, which then cost one fused sub+jnz. */
+	uint64_t braw;
 	uint64_t tmp;
 	uint64_t rsp_min;         /* rsp at the deepest frame allowed: a call there faults */
 	uint64_t rsp_low;         /* lowest rsp a call reached (the deepest frame) */
@@ -117,7 +118,8 @@ struct em {
 	bool tails;               /* the program may tail call: calls save the current program */
 	uint64_t key;
 	const uint8_t *proof;     /* the verifier's BK_VF_* per slot, NULL: check everything */
-	size_t proved;
+	bool *target;             /* jump_targets() */
+	size_t proved, direct;
 };
 
 static void put(struct em *e, const void *p, size_t k)
@@ -257,10 +259,13 @@ static void cache_sync(struct jst *st)
 			st->cwlim[k][sz] = c->writable ? lim : 0;
 		}
 	}
+	st->cache_live = 1;
 }
 
 static bool in_cache(const struct jst *st, uint64_t a, uint64_t sz, bool wr)
 {
+	if (!st->cache_live)
+		return false;
 	for (int k = 0; k < 2; k++) {
 		const struct bk_region *c = &st->c[k];
 		if (c->size >= sz && a - c->start <= c->size - sz && (!wr || c->writable))
@@ -275,6 +280,8 @@ static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
 	struct bk_region nc;
 	int k = bk__mem_slow(st->run, a, sz, wr, &nc);
 	if (k == 0) {
+		if (!st->cache_live)
+			st->c[0].size = 0;
 		st->c[1] = st->c[0];
 		st->c[0] = nc;
 		cache_sync(st);
@@ -284,14 +291,11 @@ static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
 
 static void sync_in(struct jst *st)
 {
-	st->calls += st->braw >> 32;
-	st->budget = (st->braw & 0xffffffffu) + st->budget_hi;
+	st->budget = st->braw;
 }
 static void sync_out(struct jst *st)
 {
-	uint64_t low = st->budget < 0xffffffffu ? st->budget : 0xffffffffu;
-	st->budget_hi = st->budget - low;
-	st->braw = low;
+	st->braw = st->budget;
 }
 
 static int fault(struct jst *st, size_t idx, int code, const char *msg)
@@ -349,6 +353,37 @@ static int tail_call(struct jst *st)
 	return 2;
 }
 
+/* The map helpers a proved program calls directly (emit_direct_helper). An update or
+ * delete may free memory a cached region covers: the cache is dropped as after any
+ * helper. */
+static void drop_cache(struct jst *st)
+{
+	if (st->cache_live && (st->c[0].size || st->c[1].size)) {
+		st->c[0].size = st->c[1].size = 0;
+		cache_sync(st);
+	}
+}
+static uint64_t jd_lookup(struct bk_map *m, const void *key, struct jst *st)
+{
+	st->run->stats.helper_calls++;
+	return (uint64_t)(uintptr_t)bk_map_lookup(m, key);
+}
+static uint64_t jd_update(struct bk_map *m, const void *key, const void *val, uint64_t flags,
+			  struct jst *st)
+{
+	st->run->stats.helper_calls++;
+	long r = bk_map_update(m, key, val, flags);
+	drop_cache(st);
+	return (uint64_t)(int64_t)r;
+}
+static uint64_t jd_delete(struct bk_map *m, const void *key, struct jst *st)
+{
+	st->run->stats.helper_calls++;
+	long r = bk_map_delete(m, key);
+	drop_cache(st);
+	return (uint64_t)(int64_t)r;
+}
+
 /* A helper with the registers in st->r; mirrors interp_body.h's helper_call. */
 static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 {
@@ -361,10 +396,7 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 	run->helper = h;
 	run->stats.helper_calls++;
 	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
-	if (st->c[0].size || st->c[1].size) {
-		st->c[0].size = st->c[1].size = 0;
-		cache_sync(st);
-	}
+	drop_cache(st);
 	st->budget = run->budget;
 	st->may_goto = run->may_goto;
 	if (run->pending) {
@@ -542,7 +574,7 @@ static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
 	return ret;
 }
 
-/* The low part of the budget ran out: more from budget_hi, or the run is over. */
+/* The budget register reached 0: the run is over. */
 static int jit_refill(struct jst *st, uint32_t idx)
 {
 	sync_in(st);
@@ -617,30 +649,25 @@ static void refill_at(struct em *e, size_t jpos, uint32_t idx, uint32_t resume, 
 	}
 	e->rf[e->nrf++] = (struct refill){ (uint32_t)jpos, idx, resume, slot };
 }
-static void test_r10d(struct em *e)
-{
-	e1(e, 0x45); e1(e, 0x85); e1(e, 0xD2);        /* test r10d, r10d */
-}
-/* A taken backward jump: one less in the budget, and to T unless its low part ran out
- * (one taken branch per loop iteration). */
+/* A taken backward jump: one less in the budget, and to T unless it ran out (one fused
+ * sub+jnz per loop iteration). */
 static void back_jump(struct em *e, uint32_t idx, uint32_t t)
 {
 	rex(e, 1, 0, R10, false);
 	e1(e, 0x83);
 	modrr(e, 5, R10);
 	e1(e, 1);                                  /* sub r10, 1 */
-	test_r10d(e);
 	fix(e, jcc32(e, CC_NE), t);
 	refill_at(e, jmp32(e), idx, t, true);
 }
-/* A call: one more call (bits 32..63) and one less budget (bits 0..31) in one add. */
+/* A call: one more call (in memory) and one less budget. */
 static void call_count(struct em *e, uint32_t idx)
 {
-	rex(e, 0, 0, R11, false);
-	e1(e, 0xB8u + (R11 & 7));
-	e4(e, 0xffffffffu);                        /* mov r11d, 0xffffffff */
-	rr(e, 1, 0x01, R11, R10);                  /* add r10, r11 */
-	test_r10d(e);
+	rm(e, 1, 0xFF, 0, R12, OFF(calls));         /* inc qword [calls] */
+	rex(e, 1, 0, R10, false);
+	e1(e, 0x83);
+	modrr(e, 5, R10);
+	e1(e, 1);                                  /* sub r10, 1 */
 	size_t j = jcc32(e, CC_E);
 	refill_at(e, j, idx, (uint32_t)e->n, false);
 }
@@ -860,6 +887,8 @@ static void emit_ool(struct em *e, const struct ool *o)
 {
 	patch_here(e, o->j1);
 	patch_here(e, o->j2);
+	mem_imm8(e, 1, 0x83, 7, OFF(cache_live), 0);                   /* cmp qword [live], 0 */
+	size_t empty = jcc32(e, CC_E);
 	for (int k = 0; k < 2; k++) {
 		rm(e, 1, 0x2B, R11, R12, OFF_CS(k));                       /* sub r11, [cstart] */
 		rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(k, o->size) : OFF_CR(k, o->size));
@@ -870,6 +899,7 @@ static void emit_ool(struct em *e, const struct ool *o)
 		patch_here(e, miss);
 		rm(e, 1, 0x03, R11, R12, OFF_CS(k));                       /* add r11, [cstart] */
 	}
+	patch_here(e, empty);
 	runtime_call(e, (void *)jit_op, o->idx);
 	e1(e, 0xE9);
 	e4(e, (uint32_t)(o->after - (e->n + 4)));
@@ -936,6 +966,34 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 	e1(e, 0x5B);
 }
 
+/* Map helpers of a proved program, called as plain C functions: the verifier checked the
+ * map pointer and the key and value memory, so the runtime's argument checks and the
+ * register spill are not needed. BPF r1..r4 already sit in the SysV argument registers;
+ * r0 comes back in rax. The budget register (caller-saved r10) is kept on the stack
+ * (twice: calls stay 16-byte aligned). */
+static bool emit_direct_helper(struct em *e, const struct bk_dinsn *pc, uint32_t idx)
+{
+	const struct bk_helper *h = (const struct bk_helper *)(uintptr_t)pc->imm;
+	if (!e->proof || !(e->proof[idx] & BK_VF_VISITED) || !h->kernel_proto)
+		return false;
+	void *fn;
+	int streg;
+	switch (h->id) {
+	case 1: fn = (void *)jd_lookup; streg = RDX; break;
+	case 2: fn = (void *)jd_update; streg = R8; break;
+	case 3: fn = (void *)jd_delete; streg = RDX; break;
+	default: return false;
+	}
+	mov_rr(e, 1, streg, R12);
+	e1(e, 0x41); e1(e, 0x52);                                  /* push r10 */
+	e1(e, 0x41); e1(e, 0x52);
+	call_abs(e, fn);
+	e1(e, 0x41); e1(e, 0x5A);                                  /* pop r10 */
+	e1(e, 0x41); e1(e, 0x5A);
+	e->direct++;
+	return true;
+}
+
 static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 {
 	rm(e, 1, 0x3B, RSP, R12, OFF(rsp_min));        /* cmp rsp, [rsp_min] */
@@ -947,6 +1005,69 @@ static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 	patch_here(e, le);
 	call_count(e, idx);
 	call_frame(e, target, false);
+}
+
+/* Slots a jump, call or function reference may reach: a pair of slots compiled as one
+ * instruction must not have its second slot among them. */
+static bool *jump_targets(const struct bk_prog *prog)
+{
+	bool *t = calloc(prog->n + 1, 1);
+	if (!t)
+		return NULL;
+	t[0] = true;
+	for (size_t i = 0; i < prog->n; i++) {
+		const struct bk_dinsn *d = &prog->code[i];
+		if (d->op == BK_OP_LDDW && prog->insns[i].src == BK_PSEUDO_FUNC) {
+			uintptr_t rel = (uintptr_t)d->imm - (uintptr_t)prog->code;
+			if (rel / sizeof(*d) <= prog->n)
+				t[rel / sizeof(*d)] = true;
+			continue;
+		}
+		if (d->op >= BK_OP__COUNT)
+			continue;
+		int fmt = bk_isa_info((enum bk_op)d->op)->fmt;
+		if (fmt == BK_F_JA || fmt == BK_F_JA32 || fmt == BK_F_JCOND || d->op == BK_OP_CALL_LOCAL)
+			if (d->off >= 0 && (size_t)d->off <= prog->n)
+				t[d->off] = true;
+	}
+	return t;
+}
+
+/* lea D, [B + I + disp8] (I < 0: no index) */
+static void lea3(struct em *e, int d, int b, int i, int8_t disp)
+{
+	e1(e, 0x48u | (unsigned)(d >> 3 & 1) << 2 | (unsigned)(i >= 0 ? (i >> 3 & 1) << 1 : 0) |
+	      (unsigned)(b >> 3 & 1));
+	e1(e, 0x8D);
+	e1(e, 0x44u | (unsigned)(d & 7) << 3);          /* mod 01, rm 100: SIB + disp8 */
+	e1(e, (unsigned)(i >= 0 ? (i & 7) : 4) << 3 | (unsigned)(b & 7));
+	e1(e, (uint8_t)disp);
+}
+
+/* Two slots as one x86 instruction (the second slot not a jump target):
+ *   rD = rS; rD += imm / rT   ->  lea rD, [rS + imm / rT]
+ *   rD <<= 32; rD >>= 32      ->  mov eD, eD */
+static bool peephole(struct em *e, const struct bk_dinsn *a)
+{
+	const struct bk_dinsn *b = a + 1;
+	if (a->op == BK_OP_MOV64_X && b->dst == a->dst && a->src != a->dst && !e->blind) {
+		int d = map[a->dst], s = map[a->src];
+		if (b->op == BK_OP_ADD64_K && (int64_t)b->imm >= -128 && (int64_t)b->imm <= 127) {
+			lea3(e, d, s, -1, (int8_t)b->imm);
+			return true;
+		}
+		if (b->op == BK_OP_ADD64_X) {
+			lea3(e, d, s, b->src == a->dst ? s : map[b->src], 0);
+			return true;
+		}
+		return false;
+	}
+	if (a->op == BK_OP_LSH64_K && b->op == BK_OP_RSH64_K && b->dst == a->dst &&
+	    a->imm == 32 && b->imm == 32) {
+		mov_rr(e, 0, map[a->dst], map[a->dst]);
+		return true;
+	}
+	return false;
 }
 
 static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_t *native,
@@ -971,6 +1092,11 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		slot_off[i] = (uint32_t)e->n;
 		if (pc->op == BK_XOP_NOP && i < prog->n)
 			continue;   /* second half of an lddw */
+		if (i + 1 < prog->n && !e->target[i + 1] && peephole(e, pc)) {
+			slot_off[++i] = (uint32_t)e->n;
+			*native += 2;
+			continue;
+		}
 		bool rt = false;
 		switch (pc->op) {
 #define ALU(id, w, opc, ext) \
@@ -1141,6 +1267,9 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			break;
 		}
 		case BK_XOP_CALL_HELPER:
+			if (emit_direct_helper(e, pc, idx))
+				break;
+			/* fall through */
 		case BK_OP_LDABS_B: case BK_OP_LDABS_H: case BK_OP_LDABS_W:
 		case BK_OP_LDIND_B: case BK_OP_LDIND_H: case BK_OP_LDIND_W:
 		default:
@@ -1234,12 +1363,7 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	/* Field by field: a memset of the whole state costs more than a short program. */
 	struct jst st;
 	st.r[0] = st.r[6] = st.r[7] = st.r[8] = st.r[9] = 0;
-	for (int k = 0; k < 2; k++) {
-		for (int s = 1; s <= 8; s++)
-			st.crlim[k][s] = st.cwlim[k][s] = 0;
-		st.cstart[k] = 0;
-		st.c[k] = (struct bk_region){ 0, 0, false, 0 };
-	}
+	st.cache_live = 0;
 	st.calls = 0;
 	st.fd = st.maxfd = 0;
 	st.ret = 0;
@@ -1303,6 +1427,11 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
+	e.target = jump_targets(prog);
+	if (!e.target) {
+		ret = bk_err_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
 	ret = compile(prog, &e, off, &j->info.native, &j->info.runtime, err);
 	if (ret < 0)
 		goto fail;
@@ -1325,6 +1454,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	j->blind = e.blind;
 	j->no_proofs = no_proofs;
 	j->info.proved = e.proved;
+	j->info.direct = e.direct;
 	j->info.code_size = e.n;
 	j->info.ninsns = prog->n;
 	j->info.blinded = e.blind;
@@ -1332,6 +1462,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	free(e.fx);
 	free(e.ool);
 	free(e.rf);
+	free(e.target);
 	bk_jit_detach(prog);
 	prog->jit = j;
 	prog->jit_free = jit_free;
@@ -1342,6 +1473,7 @@ fail:
 	free(e.fx);
 	free(e.ool);
 	free(e.rf);
+	free(e.target);
 	free(off);
 	free(j);
 	return ret;
