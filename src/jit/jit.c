@@ -70,7 +70,12 @@ struct jst {
 	uint64_t rsp_min;         /* rsp at the deepest frame allowed: a call there faults */
 	uint64_t rsp_low;         /* lowest rsp a call reached (the deepest frame) */
 	uint64_t fdmax_bytes;
-	uint32_t fd, fdmax, maxfd, may_goto;
+	uint32_t fd, fdmax, maxfd;
+	/* may_goto's count per frame of this run, as the interpreter and the kernel keep it
+	 * (a call, a callback and a tail-called program each start with a full count):
+	 * frame F's is at mg[F], found from the frame pointer as (r10_0 - rbp) / 128. */
+	uint64_t r10_0;
+	uint32_t mg[BK_VM_MAX_DEPTH];
 	uint32_t base;
 	int ret;
 	struct bk_run *run;
@@ -119,6 +124,7 @@ struct em {
 	uint64_t key;
 	const uint8_t *proof;     /* the verifier's BK_VF_* per slot, NULL: check everything */
 	bool *target;             /* jump_targets() */
+	bool may_goto;            /* the program has may_goto: calls set the callee's count */
 	size_t proved, direct;
 };
 
@@ -346,6 +352,7 @@ static int tail_call(struct jst *st)
 	st->prog = t;
 	run->prog = t;
 	run->stats.tail_calls++;
+	st->mg[st->fd] = BK_VM_MAY_GOTO_MAX;   /* a tail-called program starts a full count */
 	if (--st->budget == 0)
 		return jit_oob(st, 0);
 	const struct jit *j = t->jit;
@@ -392,13 +399,11 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 	run->budget = st->budget;
 	run->depth = st->base + st->fd;
 	run->prog = st->prog;
-	run->may_goto = st->may_goto;
 	run->helper = h;
 	run->stats.helper_calls++;
 	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
 	drop_cache(st);
 	st->budget = run->budget;
-	st->may_goto = run->may_goto;
 	if (run->pending) {
 		if (run->pending & BK_PEND_FAIL) {
 			int ret = run->err_code;
@@ -933,6 +938,23 @@ static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int
 	}
 }
 
+/* r11 = 4 * the current frame's index in this run: (r10_0 - rbp) / 128. */
+static void mg_index(struct em *e)
+{
+	rm(e, 1, 0x8B, R11, R12, OFF(r10_0));          /* mov r11, [r10_0] */
+	rr(e, 1, 0x29, RBP, R11);                      /* sub r11, rbp */
+	rex(e, 1, 0, R11, false); e1(e, 0xC1); modrr(e, 5, R11); e1(e, 7);   /* shr r11, 7 */
+}
+/* OPC /EXT dword [r12 + r11 + mg] */
+static void mg_mem(struct em *e, unsigned opc, int ext)
+{
+	e1(e, 0x43);                                   /* REX.X (r11) REX.B (r12) */
+	e1(e, opc);
+	e1(e, 0x84u | (unsigned)ext << 3);             /* mod 10, rm 100: SIB + disp32 */
+	e1(e, (R11 & 7) << 3 | (R12 & 7));
+	e4(e, (uint32_t)OFF(mg));
+}
+
 /* The new frame of a bpf-to-bpf call (checks and counts done): r6..r9 and the current
  * program saved, the frames in use one lower, a native call, and back. */
 static void call_frame(struct em *e, uint32_t target, bool indirect)
@@ -947,6 +969,12 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 		e1(e, 0x50);                           /* push rax: padding */
 	}
 	ri(e, 1, 5, RBP, BK_VM_STACK_SIZE);            /* sub rbp, 512 */
+	if (e->may_goto) {
+		/* the callee's may_goto count starts full (its own frame's slot) */
+		mg_index(e);
+		mg_mem(e, 0xC7, 0);
+		e4(e, BK_VM_MAY_GOTO_MAX);
+	}
 	if (indirect) {
 		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 2, R12, OFF(target)); /* call [target] */
 	} else {
@@ -1207,14 +1235,16 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		case BK_OP_MAY_GOTO: {
 			/* taken once the loop allowance is used up; until then one less */
 			uint32_t t = (uint32_t)pc->off;
-			mem_imm8(e, 0, 0x83, 7, OFF(may_goto), 0);   /* cmp dword [may_goto], 0 */
+			mg_index(e);
+			mg_mem(e, 0x83, 7);                          /* cmp dword [mg + r11], 0 */
+			e1(e, 0);
 			size_t dec = jcc32(e, CC_NE);
 			if (t <= idx)
 				back_jump(e, idx, t);
 			else
 				fix(e, jmp32(e), t);
 			patch_here(e, dec);
-			rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 1, R12, OFF(may_goto));
+			mg_mem(e, 0xFF, 1);                          /* dec dword [mg + r11] */
 			break;
 		}
 #define JMP(id, cc, test) \
@@ -1380,7 +1410,8 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	st.r[10] = st.stk_lo + BK_VM_STACK_SIZE;
 	st.budget = run->budget;
 	sync_out(&st);
-	st.may_goto = run->may_goto;
+	st.r10_0 = st.r[10];
+	st.mg[0] = BK_VM_MAY_GOTO_MAX;
 	st.run = run;
 	st.prog = prog;
 	if (st.base + 1 > run->stats.max_depth)
@@ -1391,7 +1422,6 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	fn(&st);
 	sync_in(&st);
 	run->budget = st.budget;
-	run->may_goto = st.may_goto;
 	run->prog = st.prog;
 	run->depth = st.base;
 	run->stats.calls += st.calls;
@@ -1415,9 +1445,12 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	if (!no_proofs)
 		e.proof = prog->proof;
 	/* any helper may ask for a tail call (bk_run_tail_call), callx may reach one */
-	for (size_t i = 0; i < prog->n; i++)
+	for (size_t i = 0; i < prog->n; i++) {
 		if (prog->code[i].op == BK_XOP_CALL_HELPER || prog->code[i].op == BK_OP_CALLX)
 			e.tails = true;
+		if (prog->code[i].op == BK_OP_MAY_GOTO)
+			e.may_goto = true;
+	}
 	if (e.blind && getrandom(&e.key, sizeof(e.key), 0) != (ssize_t)sizeof(e.key))
 		e.key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)prog;
 	struct jit *j = calloc(1, sizeof(*j));

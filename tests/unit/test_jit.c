@@ -328,6 +328,34 @@ int main(int argc, char **argv)
 		bk_prog_free(p);
 	}
 
+	/* may_goto's count is per frame in both engines (as the kernel keeps it): a
+	 * subprogram called twice loops the full 1 << 23 times on each call */
+	struct bk_insn mg[] = {
+		{ .code = 0xb7, .dst = 6 }, { .code = 0xb7, .dst = 7 },
+		{ .code = 0x85, .src = 1, .imm = 5 },                   /* call sub */
+		{ .code = 0x0f, .dst = 6, .src = 0 },                   /* r6 += r0 */
+		{ .code = 0x07, .dst = 7, .imm = 1 },
+		{ .code = 0xa5, .dst = 7, .off = -4, .imm = 2 },        /* if r7 < 2 goto call */
+		{ .code = 0xbf, .dst = 0, .src = 6 }, { .code = 0x95 },
+		/* sub: r0 = 0; l: may_goto out; r0 += 1; goto l; out: exit */
+		{ .code = 0xb7, .dst = 0 }, { .code = 0xe5, .off = 2 },
+		{ .code = 0x07, .dst = 0, .imm = 1 }, { .code = 0x05, .off = -3 }, { .code = 0x95 },
+	};
+	ret = bk_vm_load(vm, mg, 13, NULL, &p, &err);
+	CHECKF(ret == 0, "jit may_goto program loads (%s)", err.msg);
+	if (ret == 0) {
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts);
+		uint64_t ri = 0, rj = 0;
+		int a = bk_prog_exec(p, &eo, &ri, NULL, &err);
+		int b = bk_jit_attach(p, NULL, &err);
+		if (!b)
+			b = bk_prog_exec(p, &eo, &rj, NULL, &err);
+		CHECKF(a == 0 && b == 0 && ri == 2ull << 23 && rj == ri,
+		       "jit may_goto count per frame: interp %llu, jit %llu (%s)",
+		       (unsigned long long)ri, (unsigned long long)rj, err.msg);
+		bk_prog_free(p);
+	}
+
 	/* a budget beyond 32 bits (the JIT keeps it in two parts): same stats as the interpreter */
 	struct bk_insn cnt[] = { { .code = 0xb7, .dst = 1, .imm = 10 },
 				 { .code = 0x85, .src = 1, .imm = 3 },            /* call +3 */
