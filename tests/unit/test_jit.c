@@ -5,6 +5,7 @@
 #include "bpfkit/isa.h"
 #include "bpfkit/vm.h"
 #include "tap.h"
+#include "jit_diff.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -152,48 +153,6 @@ static size_t gen(struct bk_insn *p, size_t n)
 	return k;
 }
 
-struct outcome {
-	int ret;
-	uint64_t r0;
-	struct bk_run_stats st;
-	char msg[BK_ERR_MAX];
-	uint8_t mem[64];
-};
-
-/* Both engines see the same addresses: one buffer. */
-static uint8_t buf[64];
-
-static void run1(struct bk_prog *p, struct outcome *o, const uint8_t *init)
-{
-	memcpy(buf, init, sizeof(buf));
-	struct bk_mem_region reg = { buf, sizeof(buf), true };
-	struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .regions = &reg, .nregions = 1,
-					      .budget = 300);
-	eo.args[0] = (uint64_t)(uintptr_t)buf;
-	eo.args[1] = sizeof(buf);
-	struct bk_err err = { 0 };
-	o->r0 = 0;
-	o->ret = bk_prog_exec(p, &eo, &o->r0, &o->st, &err);
-	snprintf(o->msg, sizeof(o->msg), "%s", o->ret ? err.msg : "");
-	memcpy(o->mem, buf, sizeof(buf));
-}
-
-/* Messages name addresses of the per-run buffers: compare them with those replaced. */
-static bool same(const struct outcome *a, const struct outcome *b)
-{
-	if (a->ret != b->ret || a->r0 != b->r0 || memcmp(a->mem, b->mem, sizeof(a->mem)))
-		return false;
-	if (a->st.back_edges != b->st.back_edges || a->st.helper_calls != b->st.helper_calls ||
-	    a->st.calls != b->st.calls || a->st.max_depth != b->st.max_depth ||
-	    a->st.tail_calls != b->st.tail_calls)
-		return false;
-	/* stack addresses differ between runs: compare up to the first "0x" */
-	const char *x = strstr(a->msg, "0x"), *y = strstr(b->msg, "0x");
-	size_t la = x ? (size_t)(x - a->msg) : strlen(a->msg);
-	size_t lb = y ? (size_t)(y - b->msg) : strlen(b->msg);
-	return la == lb && !memcmp(a->msg, b->msg, la);
-}
-
 static size_t ncalls, ndeep;
 
 static int differential(struct bk_vm *vm, size_t count, size_t *errors, size_t *loaded)
@@ -210,22 +169,22 @@ static int differential(struct bk_vm *vm, size_t count, size_t *errors, size_t *
 		if (bk_vm_load(vm, prog, n, NULL, &p, &err) < 0)
 			continue;
 		(*loaded)++;
-		struct outcome a, b;
-		run1(p, &a, init);
+		struct jd_outcome a, b;
+		jd_run(p, init, 300, &a);
 		if (bk_jit_attach(p, NULL, &err) < 0) {
 			if (bad++ < 3)
 				printf("not ok jit random %zu: refused: %s\n", it, err.msg);
 			bk_prog_free(p);
 			continue;
 		}
-		run1(p, &b, init);
+		jd_run(p, init, 300, &b);
 		if (a.ret)
 			(*errors)++;
 		if (a.st.calls)
 			ncalls++;
 		if (a.ret == -E2BIG)
 			ndeep++;
-		if (!same(&a, &b)) {
+		if (!jd_same(&a, &b)) {
 			if (bad++ < 3) {
 				printf("not ok jit random %zu: mem %d stats %d/%d: interp ret %d r0 0x%llx '%s' / jit ret %d r0 0x%llx '%s'\n",
 				       it, memcmp(a.mem, b.mem, 64) != 0, (int)a.st.back_edges,
