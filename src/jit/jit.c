@@ -124,6 +124,7 @@ struct em {
 	uint64_t key;
 	const uint8_t *proof;     /* the verifier's BK_VF_* per slot, NULL: check everything */
 	bool *target;             /* jump_targets() */
+	uint8_t *wmask;           /* write_masks() */
 	bool may_goto;            /* the program has may_goto: calls set the callee's count */
 	size_t proved, direct;
 };
@@ -925,17 +926,31 @@ static void mg_mem(struct em *e, unsigned opc, int ext)
 
 /* The new frame of a bpf-to-bpf call (checks and counts done): r6..r9 and the current
  * program saved, the frames in use one lower, a native call, and back. */
+static const uint8_t push_r6_r9[4][2] = { { 0x53, 0 }, { 0x41, 0x55 }, { 0x41, 0x56 }, { 0x41, 0x57 } };
 static void call_frame(struct em *e, uint32_t target, bool indirect)
 {
-	e1(e, 0x53);                                   /* push rbx */
-	e1(e, 0x41); e1(e, 0x55);                      /* push r13 */
-	e1(e, 0x41); e1(e, 0x56);                      /* push r14 */
-	e1(e, 0x41); e1(e, 0x57);                      /* push r15 */
+	/* r6..r9 the callee may write (all of them when a tail call could change the
+	 * program, or the callee is not known); a register it leaves alone is not saved,
+	 * its slot is reserved all the same (the depth is counted in 48-byte frames) */
+	unsigned save = indirect || e->tails ? 0xF : e->wmask[target];
+	unsigned skip = 0;
+	for (int k = 0; k < 4; k++) {
+		if (save & 1u << k) {
+			if (skip) { ri(e, 1, 5, RSP, (int32_t)(8 * skip)); skip = 0; }   /* sub rsp */
+			if (push_r6_r9[k][1]) e1(e, push_r6_r9[k][0]);
+			e1(e, push_r6_r9[k][1] ? push_r6_r9[k][1] : push_r6_r9[k][0]);
+		} else {
+			skip++;
+		}
+	}
 	if (e->tails) {
+		if (skip) { ri(e, 1, 5, RSP, (int32_t)(8 * skip)); skip = 0; }
 		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 6, R12, OFF(prog));   /* push [prog] */
 	} else {
-		e1(e, 0x50);                           /* push rax: padding */
+		skip++;                                /* padding */
 	}
+	if (skip)
+		ri(e, 1, 5, RSP, (int32_t)(8 * skip));
 	ri(e, 1, 5, RBP, BK_VM_STACK_SIZE);            /* sub rbp, 512 */
 	if (e->may_goto) {
 		/* the callee's may_goto count starts full (its own frame's slot) */
@@ -951,15 +966,23 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 		fix(e, e->n - 4, target);
 	}
 	ri(e, 1, 0, RBP, BK_VM_STACK_SIZE);            /* add rbp, 512 */
+	skip = 0;
 	if (e->tails) {
 		rex(e, 0, 0, R12, false); e1(e, 0x8F); modmem(e, 0, R12, OFF(prog));   /* pop [prog] */
 	} else {
-		e1(e, 0x41); e1(e, 0x5B);              /* pop r11 */
+		skip++;
 	}
-	e1(e, 0x41); e1(e, 0x5F);
-	e1(e, 0x41); e1(e, 0x5E);
-	e1(e, 0x41); e1(e, 0x5D);
-	e1(e, 0x5B);
+	for (int k = 3; k >= 0; k--) {
+		if (save & 1u << k) {
+			if (skip) { ri(e, 1, 0, RSP, (int32_t)(8 * skip)); skip = 0; }   /* add rsp */
+			if (push_r6_r9[k][1]) e1(e, push_r6_r9[k][0]);
+			e1(e, (push_r6_r9[k][1] ? push_r6_r9[k][1] : push_r6_r9[k][0]) + 8);  /* pop */
+		} else {
+			skip++;
+		}
+	}
+	if (skip)
+		ri(e, 1, 0, RSP, (int32_t)(8 * skip));
 }
 
 /* Map helpers of a proved program, called as plain C functions: the verifier checked the
@@ -1027,6 +1050,69 @@ static bool *jump_targets(const struct bk_prog *prog)
 				t[d->off] = true;
 	}
 	return t;
+}
+
+/* Per subprogram entry (slot 0, call and function-reference targets): which of r6..r9
+ * (bits 0..3) an instruction of the subprogram names. Its own calls save what their
+ * callees write, so this is what a call to it must save. */
+static uint8_t *write_masks(const struct bk_prog *prog)
+{
+	uint8_t *m = calloc(prog->n + 1, 1);
+	bool *entry = calloc(prog->n + 1, 1);
+	if (!m || !entry) {
+		free(m);
+		free(entry);
+		return NULL;
+	}
+	entry[0] = true;
+	for (size_t i = 0; i < prog->n; i++) {
+		const struct bk_dinsn *d = &prog->code[i];
+		if (d->op == BK_OP_CALL_LOCAL && d->off >= 0 && (size_t)d->off < prog->n)
+			entry[d->off] = true;
+		if (d->op == BK_OP_LDDW && prog->insns[i].src == BK_PSEUDO_FUNC) {
+			uintptr_t rel = ((uintptr_t)d->imm - (uintptr_t)prog->code) / sizeof(*d);
+			if (rel < prog->n)
+				entry[rel] = true;
+		}
+	}
+	/* A jump from one subprogram into another, or one running off its end into the
+	 * next, makes the ranges meaningless: then every call saves everything. */
+	size_t cur = 0;
+	bool mixed = false;
+	for (size_t i = 0; i < prog->n && !mixed; i++) {
+		if (entry[i])
+			cur = i;
+		const struct bk_dinsn *d = &prog->code[i];
+		if (i + 1 < prog->n && entry[i + 1] && d->op != BK_OP_EXIT && d->op != BK_OP_JA &&
+		    d->op != BK_OP_JA32)
+			mixed = true;
+		if (d->op >= BK_OP__COUNT || d->op == BK_OP_CALL_LOCAL)
+			continue;
+		int fmt = bk_isa_info((enum bk_op)d->op)->fmt;
+		if (fmt != BK_F_JA && fmt != BK_F_JA32 && fmt != BK_F_JCOND)
+			continue;
+		size_t t = (size_t)d->off, lo = t < i ? t : i, hi = t < i ? i : t;
+		for (size_t k = lo + 1; k <= hi && !mixed; k++)
+			if (entry[k])
+				mixed = true;
+	}
+	if (mixed) {
+		memset(m, 0xF, prog->n + 1);
+		free(entry);
+		return m;
+	}
+	cur = 0;
+	for (size_t i = 0; i < prog->n; i++) {
+		if (entry[i])
+			cur = i;
+		const struct bk_dinsn *d = &prog->code[i];
+		if (d->dst >= 6 && d->dst <= 9)
+			m[cur] |= (uint8_t)(1u << (d->dst - 6));
+		if (d->src >= 6 && d->src <= 9)
+			m[cur] |= (uint8_t)(1u << (d->src - 6));
+	}
+	free(entry);
+	return m;
 }
 
 /* lea D, [B + I + disp8] (I < 0: no index) */
@@ -1429,7 +1515,8 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		goto fail;
 	}
 	e.target = jump_targets(prog);
-	if (!e.target) {
+	e.wmask = write_masks(prog);
+	if (!e.target || !e.wmask) {
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -1464,6 +1551,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	free(e.ool);
 	free(e.rf);
 	free(e.target);
+	free(e.wmask);
 	bk_jit_detach(prog);
 	prog->jit = j;
 	prog->jit_free = jit_free;
@@ -1475,6 +1563,7 @@ fail:
 	free(e.ool);
 	free(e.rf);
 	free(e.target);
+	free(e.wmask);
 	free(off);
 	free(j);
 	return ret;
