@@ -1459,8 +1459,13 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	st.fdmax_bytes = (uint64_t)st.fdmax * JIT_FRAME;
 	for (int s = 1; s <= 8; s++)
 		st.hi[s] = stk_hi - (uint64_t)s + BK_VM_STACK_SIZE;
-	for (int i = 0; i < 5; i++)
-		st.r[i + 1] = args[i];
+	/* one scalar load each: the caller just stored them one by one, and a vector load
+	 * across two of those stores misses store forwarding (10 ns on this path) */
+	for (int i = 0; i < 5; i++) {
+		uint64_t v = args[i];
+		__asm__("" : "+r"(v));
+		st.r[i + 1] = v;
+	}
 	st.r[10] = st.stk_lo + BK_VM_STACK_SIZE;
 	st.budget = run->budget;
 	sync_out(&st);
@@ -1598,4 +1603,83 @@ long bk_jit_slot_offset(const struct bk_prog *prog, size_t idx)
 	if (!bk_jit_attached(prog) || idx > prog->n)
 		return -1;
 	return (long)((const struct jit *)prog->jit)->slot_off[idx];
+}
+
+struct bk_jit_ctx {
+	struct bk_run run;
+	struct bk_prog *prog;
+};
+
+struct bk_jit_ctx *bk_jit_ctx_new(struct bk_prog *prog, const struct bk_exec_opts *opts,
+				  struct bk_err *err)
+{
+	if (!bk_jit_attached(prog)) {
+		bk_err_set(err, -EINVAL, "the program has no machine code (bk_jit_attach first)");
+		return NULL;
+	}
+	size_t nregs = BK_OPTS_GET(opts, nregions, 0);
+	const struct bk_mem_region *regs = BK_OPTS_GET(opts, regions, NULL);
+	if (nregs > BK_VM_MAX_REGIONS / 2) {
+		bk_err_set(err, -E2BIG, "too many memory regions (%zu, max %d)", nregs,
+			   BK_VM_MAX_REGIONS / 2);
+		return NULL;
+	}
+	struct bk_jit_ctx *c = calloc(1, sizeof(*c));
+	if (!c) {
+		bk_err_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	bk__run_init(&c->run, prog);
+	c->prog = prog;
+	for (size_t i = 0; i < nregs && regs; i++)
+		c->run.regions[i] = (struct bk_region){ (uint64_t)(uintptr_t)regs[i].start,
+							regs[i].size, regs[i].writable, BK_REG_MEM };
+	c->run.nregions = c->run.nfixed = (int)nregs;
+	uint64_t budget = BK_OPTS_GET(opts, budget, 0);
+	c->run.budget_init = budget ? budget : BK_VM_DEFAULT_BUDGET;
+	c->run.trace = BK_OPTS_GET(opts, trace, NULL);
+	c->run.user = BK_OPTS_GET(opts, user, NULL);
+	c->run.stack = calloc(1, BK_VM_STACK_TOTAL);
+	if (!c->run.stack) {
+		free(c);
+		bk_err_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	return c;
+}
+
+int bk_jit_exec(struct bk_jit_ctx *c, uint64_t r1, uint64_t *r0)
+{
+	struct bk_run *run = &c->run;
+	if (c->prog->jit_run != jit_run)
+		return bk_err_set(run->err, -EINVAL, "the program's machine code was detached");
+	/* what bk__run_once resets, and no more */
+	run->prog = c->prog;
+	run->pending = 0;
+	run->err_code = 0;
+	run->depth = 0;
+	run->budget = run->budget_init;
+	run->nregions = run->nfixed;
+	run->stats.calls = run->stats.helper_calls = 0;
+	run->stats.tail_calls = run->stats.max_depth = 0;
+	const uint64_t args[5] = { r1, 0, 0, 0, 0 };
+	uint64_t v = 0;
+	int ret = jit_run(run, c->prog, args, &v);
+	if (ret < 0)
+		return ret;
+	*r0 = run->pending & BK_PEND_STOP ? run->stop_r0 : v;
+	return 0;
+}
+
+const char *bk_jit_ctx_error(const struct bk_jit_ctx *c)
+{
+	return c->run.errbuf.msg;
+}
+
+void bk_jit_ctx_free(struct bk_jit_ctx *c)
+{
+	if (!c)
+		return;
+	bk__run_fini(&c->run);
+	free(c);
 }

@@ -287,6 +287,46 @@ int main(int argc, char **argv)
 		bk_prog_free(p);
 	}
 
+	/* the lean entry: a context set up once, then r1 in, r0 out; errors as bk_prog_exec */
+	struct bk_insn lean[] = {
+		{ .code = 0x71, .dst = 2, .src = 1 },                   /* r2 = *(u8 *)(r1 + 0) */
+		{ .code = 0xbf, .dst = 0, .src = 2 }, { .code = 0x07, .dst = 0, .imm = 1 },
+		{ .code = 0x95 },
+	};
+	ret = bk_vm_load(vm, lean, 4, NULL, &p, &err);
+	CHECKF(ret == 0, "jit lean program loads (%s)", err.msg);
+	if (ret == 0) {
+		CHECK("jit lean entry needs machine code", !bk_jit_ctx_new(p, NULL, &err) && err.code == -EINVAL);
+		uint8_t cell[16];
+		struct bk_mem_region reg = { cell, sizeof(cell), false };
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .regions = &reg, .nregions = 1);
+		struct bk_jit_ctx *c = NULL;
+		if (bk_jit_attach(p, NULL, &err) == 0)
+			c = bk_jit_ctx_new(p, &eo, &err);
+		CHECKF(c != NULL, "jit lean context (%s)", err.msg);
+		if (c) {
+			bool good = true;
+			for (unsigned i = 0; i < 1000 && good; i++) {
+				cell[i % 16] = (uint8_t)i;
+				uint64_t v = 0;
+				good = bk_jit_exec(c, (uint64_t)(uintptr_t)&cell[i % 16], &v) == 0 &&
+				       v == (uint8_t)i + 1u;
+			}
+			CHECK("jit lean entry: 1000 runs, r0 = *r1 + 1", good);
+			uint64_t v = 0;
+			int a = bk_jit_exec(c, 0x10, &v);
+			char m1[BK_ERR_MAX];
+			snprintf(m1, sizeof(m1), "%s", bk_jit_ctx_error(c));
+			eo.args[0] = 0x10;
+			struct bk_err e2 = { 0 };
+			int b = bk_prog_exec(p, &eo, &v, NULL, &e2);
+			CHECKF(a == -EFAULT && b == a && !strcmp(m1, e2.msg),
+			       "jit lean entry faults as bk_prog_exec: %s", m1);
+			bk_jit_ctx_free(c);
+		}
+		bk_prog_free(p);
+	}
+
 	/* may_goto's count is per frame in both engines (as the kernel keeps it): a
 	 * subprogram called twice loops the full 1 << 23 times on each call */
 	struct bk_insn mg[] = {
