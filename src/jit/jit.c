@@ -288,7 +288,7 @@ static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
 	int k = bk__mem_slow(st->run, a, sz, wr, &nc);
 	if (k == 0) {
 		if (!st->cache_live)
-			st->c[0].size = 0;
+			st->c[0] = (struct bk_region){ 0, 0, false, 0 };
 		st->c[1] = st->c[0];
 		st->c[0] = nc;
 		cache_sync(st);
