@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/asm/run.sh [N]: assembles a generated N-instruction (default 1,000,000) LLVM-syntax
-# file with bpfkit and with llvm-mc-19 in the same run and appends wall time and peak
-# memory (GNU time -v) of both to bench/RESULTS.md, each the best of three runs; CPU time
+# file with bpfkit and with llvm-mc-19 in the same run and prints wall time and peak
+# memory (GNU time -v) of both as a row for bench/RESULTS.md, each the best of three runs; CPU time
 # (user + system) is given too, as wall time on a shared machine measures the load. The text is what clang -S writes:
 # functions of 92 instructions with labels, jumps, loads/stores, atomics, helper and
 # local calls and map loads with relocations, plus .loc-free directives.
@@ -44,25 +44,26 @@ run() { # run NAME CMD... -> "wall_s rss_kb cpu_s"
 	cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' "$W/time.txt")
 	echo "$wall $rss $cpu"
 }
-# best of 3 for each (the machine is shared: the run with the least CPU time is the least
+# best of RUNS (3) for each (the machine is shared: the run with the least CPU time is the least
 # disturbed one)
 best() { # best NAME CMD... -> "wall_s rss_kb cpu_s"
 	b= bc=
-	for i in 1 2 3; do
+	for i in $(seq "${RUNS:-3}"); do
 		r=$(run "$@")
 		rc=${r##* }
 		if [ -z "$b" ] || awk -v a="$rc" -v c="$bc" 'BEGIN { exit !(a < c) }'; then b=$r; bc=$rc; fi
 	done
 	echo "$b"
 }
+load0=$(cut -d' ' -f1 /proc/loadavg)
+echo "$insns instructions, $(wc -c < "$W/big.s") bytes" >&2
 set -- $(best bpfkit "$BPFKIT" asm -mcpu=v3 "$W/big.s" -o "$W/bk.o"); bw=$1 br=$2 bc=$3
 set -- $(best llvm-mc "llvm-mc-19" -triple bpf -mcpu=v3 -filetype=obj "$W/big.s" -o "$W/mc.o"); mw=$1 mr=$2 mc=$3
 same=no; cmp -s "$W/bk.o" "$W/mc.o" && same=yes
 speed=$(awk -v a="$mw" -v b="$bw" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 cspeed=$(awk -v a="$mc" -v b="$bc" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 mem=$(awk -v a="$mr" -v b="$br" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
-line="| $(date -u +%Y-%m-%d) | asm | $insns instructions ($(wc -c < "$W/big.s") bytes) | bpfkit ${bw}s (cpu ${bc}s) ${br} KB | llvm-mc-19 ${mw}s (cpu ${mc}s) ${mr} KB | ${speed}x faster (cpu ${cspeed}x), ${mem}x less memory | objects identical: $same | load $(cut -d' ' -f1 /proc/loadavg) | \`sh bench/asm/run.sh $N\` |"
+line="| $(date -u '+%Y-%m-%d %H:%M') | $load0 / $(cut -d' ' -f1 /proc/loadavg) | ${bw} / ${bc} / ${br} | ${mw} / ${mc} / ${mr} | ${speed}x | ${cspeed}x | ${mem}x | $same |"
+# one row for the table of the bench/asm section of bench/RESULTS.md (pasted there by hand:
+# appended at the end, rows used to land in whatever section came last)
 echo "$line"
-R="$ROOT/bench/RESULTS.md"
-[ -f "$R" ] || printf '# Benchmark results\n\nAppended by the bench/*/run.sh scripts (one line per run).\n\n' > "$R"
-echo "$line" >> "$R"

@@ -42,6 +42,14 @@ int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,
 int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_object **out,
 		struct bk_err *err);
 
+/* Assembles the file PATH ("-" = stdin) and writes the object to OUT ("-" = stdout) with
+ * no partial file on error. Besides reading LLVM text a piece at a time, it keeps big
+ * sections' contents in an unlinked scratch file (in OUT's directory, else $TMPDIR or
+ * /tmp) rather than in memory, so memory follows the number of symbols and relocations,
+ * not the size of the code. */
+int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opts *opts,
+		      struct bk_err *err);
+
 /* Assembles TEXT and appends the bytes of its first non-empty code section to OUT.
  * Relocations, if any, are left as the assembler wrote the fields (e.g. imm = 0). */
 int bk_asm_raw(const char *text, size_t len, const struct bk_asm_opts *opts,

@@ -199,6 +199,18 @@ int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_e
 /* bk_object_write + bk_write_file (no partial file on failure). */
 int bk_object_write_file(const struct bk_object *obj, const char *path, struct bk_err *err);
 
+struct bk_object_write_opts {
+	size_t sz;
+	/* Supplies the contents of a section that has a size but data == NULL (a producer
+	 * that kept them in a scratch file rather than in memory): LEN bytes of section SEC
+	 * from offset OFF into BUF. Returns 0 or a negative errno (and sets ERR). */
+	int (*read)(void *ctx, unsigned sec, uint64_t off, void *buf, size_t len, struct bk_err *err);
+	void *ctx;
+};
+/* bk_object_write_file with section contents from opts->read where data is NULL. */
+int bk_object_write_file_opts(const struct bk_object *obj, const char *path,
+			      const struct bk_object_write_opts *opts, struct bk_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,12 @@
 /* Assembler core: symbols, sections, expressions, fixups and the object that llvm-mc-19
  * would write for the same input (symbol order, section symbols, relocation types). */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "asm_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,12 +38,25 @@ static int oom(struct asm_ctx *c)
 #define GROW(c, arr, n, cap)                                                              \
 	((n) < (cap) ? 0 : grow_array((void **)&(arr), &(cap), sizeof(*(arr))) ? oom(c) : 0)
 
+/* Maps the pages of [p, p + n) now, in one call: on this kind of VM a page fault costs
+ * microseconds, and the big tables of a big file would take thousands of them one at a
+ * time. Only for memory that is about to be written anyway. */
+static void prefault(void *p, size_t n)
+{
+	const size_t pg = 4096;
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(uintptr_t)(pg - 1), e = ((uintptr_t)p + n) & ~(uintptr_t)(pg - 1);
+	if (n >= 64 * 1024 && e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+}
+
 static int grow_array(void **arr, size_t *cap, size_t elem)
 {
 	size_t nc = *cap ? *cap * 2 : 64;
 	void *p = realloc(*arr, nc * elem);
 	if (!p)
 		return -ENOMEM;
+	/* arrays fill from the front: the new half is what comes next */
+	prefault((char *)p + *cap * elem, (nc - *cap) * elem);
 	*arr = p;
 	*cap = nc;
 	return 0;
@@ -73,6 +89,7 @@ const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n)
 			oom(c);
 			return NULL;
 		}
+		prefault(b, sz);
 		c->owned[c->nowned++] = b;
 		c->arena = b;
 		c->arena_left = sz;
@@ -102,17 +119,29 @@ static uint32_t hash_name(const char *s, size_t n)
 	return h;
 }
 
+/* The table's slots are 4 bytes: the symbol index in the low 24 bits and 8 more bits of
+ * the hash above, so a probe that misses is decided in the table without touching the
+ * symbol array, and a million-line file's table (1 MiB) stays in the cache. */
+#define HT_IDX(e) ((e) & 0xffffffu)
+#define HT_TAG(h) ((h) & 0xff000000u)
+
 static int rehash(struct asm_ctx *c)
 {
-	size_t ncap = c->htab ? (c->hmask + 1) * 2 : 1024;
+	size_t ncap = c->htab ? (c->hmask + 1) * 2 : c->hsize_hint > 1024 ? c->hsize_hint : 1024;
 	uint32_t *t = calloc(ncap, sizeof(*t));
 	if (!t)
 		return oom(c);
+	prefault(t, ncap * sizeof(*t));
+	/* the slot comes from the hash's low bits, which neither the slot nor the symbol
+	 * keeps: hashed again (the names lie in the arena in symbol order) */
 	for (size_t i = 1; i < c->nsyms; i++) {
-		size_t j = c->syms[i].hash & (ncap - 1);
+		if (c->syms[i].is_section)
+			continue;
+		uint32_t h = hash_name(c->syms[i].name, c->syms[i].nlen);
+		size_t j = h & (ncap - 1);
 		while (t[j])
 			j = (j + 1) & (ncap - 1);
-		t[j] = (uint32_t)i;
+		t[j] = HT_TAG(h) | (uint32_t)i;
 	}
 	free(c->htab);
 	c->htab = t;
@@ -120,28 +149,40 @@ static int rehash(struct asm_ctx *c)
 	return 0;
 }
 
+static inline uint32_t sym_lookup(struct asm_ctx *c, const char *name, size_t len, uint32_t h)
+{
+	for (size_t j = h & c->hmask;; j = (j + 1) & c->hmask) {
+		uint32_t e = c->htab[j];
+		if (!e)
+			return 0;
+		if ((e ^ h) & 0xff000000u)
+			continue;
+		const struct asm_sym *s = &c->syms[HT_IDX(e)];
+		if (s->nlen == len && !memcmp(s->name, name, len))
+			return HT_IDX(e);
+	}
+}
+
 uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
 {
 	if (!c->htab)
 		return 0;
-	uint32_t h = hash_name(name, len);
-	for (size_t j = h & c->hmask;; j = (j + 1) & c->hmask) {
-		uint32_t i = c->htab[j];
-		if (!i)
-			return 0;
-		struct asm_sym *s = &c->syms[i];
-		if (s->hash == h && s->nlen == len && !memcmp(s->name, name, len))
-			return i;
-	}
+	return sym_lookup(c, name, len, hash_name(name, len));
 }
 
 /* Returns the symbol's index, creating an undefined one; 0 on allocation failure. */
 uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 {
-	uint32_t i = bk__asm_sym_find(c, name, len);
+	uint32_t h = hash_name(name, len);
+	uint32_t i = c->htab ? sym_lookup(c, name, len, h) : 0;
 	if (i)
 		return i;
-	if (!c->htab || (c->nsyms + 1) * 2 > c->hmask + 1)
+	if (c->nsyms >= 0xffffff) {
+		bk__asm_error(c, NULL, "too many symbols (at most 16777214)");
+		return 0;
+	}
+	/* at most 3/4 full: probes stay short */
+	if (!c->htab || (c->nsyms + 1) * 4 > (c->hmask + 1) * 3)
 		if (rehash(c))
 			return 0;
 	if (GROW(c, c->syms, c->nsyms, c->capsyms))
@@ -154,14 +195,160 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 	memset(s, 0, sizeof(*s));
 	s->name = copy;
 	s->nlen = (uint32_t)len;
-	s->hash = hash_name(name, len);
 	s->sec = SEC_UNDEF;
 	s->temp = len >= 2 && name[0] == '.' && name[1] == 'L';
-	size_t j = s->hash & c->hmask;
+	size_t j = h & c->hmask;
 	while (c->htab[j])
 		j = (j + 1) & c->hmask;
-	c->htab[j] = i;
+	c->htab[j] = HT_TAG(h) | i;
 	return i;
+}
+
+int bk__asm_set_size(struct asm_ctx *c, uint32_t sym, uint64_t size)
+{
+	if (GROW(c, c->symsz, c->nsymsz, c->capsymsz))
+		return -ENOMEM;
+	c->symsz[c->nsymsz] = (struct asm_symsize){ .sym = sym, .seq = (uint32_t)c->nsymsz, .size = size };
+	c->nsymsz++;
+	return 0;
+}
+
+int bk__asm_add_alias(struct asm_ctx *c, uint32_t sym, const struct asm_expr *e, const char *at)
+{
+	if (GROW(c, c->alias, c->nalias, c->capalias))
+		return -ENOMEM;
+	size_t col = at && c->line_start && at >= c->line_start ? (size_t)(at - c->line_start) + 1 : 1;
+	c->alias[c->nalias++] = (struct asm_alias){ .sym = sym, .line = c->line, .col = (uint32_t)col, .e = *e };
+	return 0;
+}
+
+bool bk__asm_is_alias(struct asm_ctx *c, uint32_t sym)
+{
+	for (size_t i = 0; i < c->nalias; i++)
+		if (c->alias[i].sym == sym)
+			return true;
+	return false;
+}
+
+/* Gives each `.set name, label + k` its place, in as many rounds as aliases of aliases
+ * need; what is left refers to a symbol defined nowhere. */
+static int settle_aliases(struct asm_ctx *c)
+{
+	size_t left = c->nalias;
+	while (left) {
+		size_t before = left;
+		for (size_t i = 0; i < c->nalias; i++) {
+			struct asm_alias *al = &c->alias[i];
+			struct asm_sym *y = &c->syms[al->sym], *a = &c->syms[al->e.a];
+			if (y->defined || !a->defined)
+				continue;
+			y->defined = true;
+			y->sec = a->sec;
+			y->value = a->value + (uint64_t)al->e.c;
+			left--;
+		}
+		if (left == before)
+			break;
+	}
+	for (size_t i = 0; i < c->nalias; i++) {
+		const struct asm_alias *al = &c->alias[i];
+		if (!c->syms[al->sym].defined)
+			return bk_err_set(c->err, -EINVAL, "%s:%u:%u: .set: '%s' is not defined in this file",
+					  c->name, al->line, al->col, c->syms[al->e.a].name);
+	}
+	return 0;
+}
+
+static int cmp_symsize(const void *x, const void *y);
+static bool sym_has_size(struct asm_ctx *c, uint32_t sym);
+static uint64_t sym_size(struct asm_ctx *c, uint32_t sym);
+
+static const struct asm_alias *alias_of(struct asm_ctx *c, uint32_t sym)
+{
+	for (size_t i = 0; i < c->nalias; i++)
+		if (c->alias[i].sym == sym)
+			return &c->alias[i];
+	return NULL;
+}
+
+/* llvm-mc's ELF writer gives an alias its base symbol's type where that is stronger
+ * (FUNC over OBJECT over NOTYPE) and, when it has no .size of its own, the size of the
+ * first sized symbol down a chain of plain `.set a, b`, else the base's. Needs symsz
+ * sorted; leaves it sorted. */
+static int alias_type_size(struct asm_ctx *c)
+{
+	size_t n0 = c->nsymsz;
+	for (size_t i = 0; i < c->nalias; i++) {
+		uint32_t y = c->alias[i].sym, base = c->alias[i].e.a;
+		for (int guard = 0; guard < 64; guard++) {
+			const struct asm_alias *al = alias_of(c, base);
+			if (!al)
+				break;
+			base = al->e.a;
+		}
+		struct asm_sym *s = &c->syms[y];
+		uint8_t bt = c->syms[base].type;
+		uint8_t ty = bt;
+		if (s->type == BK_STT_FUNC && (bt == BK_STT_OBJECT || bt == BK_STT_NOTYPE))
+			ty = BK_STT_FUNC;
+		else if (s->type == BK_STT_OBJECT && bt == BK_STT_NOTYPE)
+			ty = BK_STT_OBJECT;
+		s->type = ty;
+		if (sym_has_size(c, y))
+			continue;
+		bool have = sym_has_size(c, base);
+		uint64_t size = have ? sym_size(c, base) : 0;
+		const struct asm_alias *al = &c->alias[i];
+		for (int guard = 0; al && !al->e.c && guard < 64; guard++) {
+			uint32_t t = al->e.a;
+			if (sym_has_size(c, t)) {
+				have = true;
+				size = sym_size(c, t);
+				break;
+			}
+			al = alias_of(c, t);
+		}
+		if (have && bk__asm_set_size(c, y, size))
+			return -ENOMEM;
+	}
+	if (c->nsymsz != n0)
+		qsort(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
+	return 0;
+}
+
+static int cmp_symsize(const void *x, const void *y)
+{
+	const struct asm_symsize *a = x, *b = y;
+	if (a->sym != b->sym)
+		return a->sym < b->sym ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static bool sym_has_size(struct asm_ctx *c, uint32_t sym)
+{
+	size_t lo = 0, hi = c->nsymsz;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->symsz[mid].sym < sym)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nsymsz && c->symsz[lo].sym == sym;
+}
+
+/* The size last given to SYM (sorted table, see build_object). */
+static uint64_t sym_size(struct asm_ctx *c, uint32_t sym)
+{
+	size_t lo = 0, hi = c->nsymsz;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->symsz[mid].sym <= sym)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && c->symsz[lo - 1].sym == sym ? c->symsz[lo - 1].size : 0;
 }
 
 void bk__asm_sym_register(struct asm_ctx *c, uint32_t s)
@@ -297,17 +484,90 @@ int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t ty
 uint64_t bk__asm_cur_off(struct asm_ctx *c)
 {
 	struct asm_sec *s = &c->secs[c->cur];
-	return s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+	return s->type == BK_SHT_NOBITS ? s->nobits : s->base + s->data.len;
 }
 
 uint64_t bk__asm_sec_size(struct asm_ctx *c, int sec)
 {
 	struct asm_sec *s = &c->secs[sec];
-	return s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+	return s->type == BK_SHT_NOBITS ? s->nobits : s->base + s->data.len;
+}
+
+/* ---- streamed output ------------------------------------------------------------------ */
+
+/* A section's buffer is moved out once it holds this much: small enough that sixteen
+ * program sections cost half a megabyte, big enough that the writes are few. */
+#define SPILL_AT (32 * 1024)
+
+static void sweep_fixups(struct asm_ctx *c);
+
+static int spill(struct asm_ctx *c, struct asm_sec *s)
+{
+	/* jumps to labels defined by now are patched in memory while they still can be */
+	if (c->nfix)
+		sweep_fixups(c);
+	if (GROW(c, s->chunks, s->nchunks, s->capchunks))
+		return -ENOMEM;
+	const uint8_t *p = s->data.data;
+	size_t left = s->data.len;
+	uint64_t at = c->spill_pos;
+	while (left) {
+		ssize_t w = pwrite(c->spill_fd, p, left, (off_t)at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+			return bk_err_set(c->err, -e, "%s: scratch file: %s", c->name, strerror(e));
+		}
+		p += w;
+		at += (uint64_t)w;
+		left -= (size_t)w;
+	}
+	s->chunks[s->nchunks++] = (struct asm_chunk){ .foff = c->spill_pos, .soff = s->base, .len = s->data.len };
+	c->spill_pos = at;
+	s->base += s->data.len;
+	s->data.len = 0;
+	return 0;
+}
+
+int bk__asm_spill_check(struct asm_ctx *c)
+{
+	struct asm_sec *s = &c->secs[c->cur];
+	if (c->spill_fd >= 0 && s->data.len >= SPILL_AT)
+		return spill(c, s);
+	return 0;
+}
+
+static bool pend_kind(int kind)
+{
+	return kind == FIX_JMP16 || kind == FIX_JMP32 || kind == FIX_CALL || kind == FIX_LDDW;
+}
+
+/* Writes N bytes of V (little-endian) at OFF of section SEC, in memory or, for bytes
+ * already spilled, as a patch applied when the object is written. ZEROED: the field was
+ * emitted as zeros, so writing zeros there changes nothing. */
+static int patch(struct asm_ctx *c, int sec, uint64_t off, uint64_t v, unsigned n, bool zeroed)
+{
+	struct asm_sec *s = &c->secs[sec];
+	if (off >= s->base) {
+		memcpy(s->data.data + (off - s->base), &v, n); /* little-endian host */
+		return 0;
+	}
+	if (zeroed && !v)
+		return 0;
+	if (GROW(c, c->patch, c->npatch, c->cappatch))
+		return -ENOMEM;
+	c->patch[c->npatch] = (struct asm_patch){ .v = v, .off = (uint32_t)off, .seq = (uint32_t)c->npatch,
+						  .sec = (uint16_t)sec, .n = (uint8_t)n };
+	c->npatch++;
+	return 0;
 }
 
 int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n)
 {
+	int sr = bk__asm_spill_check(c);
+	if (sr)
+		return sr;
 	if (c->loc_pending) {
 		int r = bk__asm_dwarf_mark(c);
 		if (r)
@@ -340,9 +600,33 @@ int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
 	}
 	if (s->type == BK_SHT_NOBITS)
 		return bk__asm_error(c, NULL, "instruction in NOBITS section '%s'", s->name);
+	if (c->spill_fd >= 0 && s->data.len >= SPILL_AT) {
+		int r = spill(c, s);
+		if (r)
+			return r;
+	}
+	/* a spilling section's buffer is made its final size at once */
+	if (c->spill_fd >= 0 && !s->data.cap) {
+		if (bk_buf_reserve(&s->data, SPILL_AT + 16))
+			return oom(c);
+		prefault(s->data.data, SPILL_AT + 16);
+	}
 	if (bk_buf_reserve(&s->data, 16))
 		return oom(c);
-	memcpy(s->data.data + s->data.len, in, 8 * (size_t)slots);
+	uint8_t *d = s->data.data + s->data.len;
+	memcpy(d, in, 8);
+	if (slots > 1)
+		memcpy(d + 8, in + 1, 8);
+	if (c->pend_kind) {
+		if (c->pend_sec == c->cur && c->pend_off == s->base + s->data.len) {
+			/* the fixup writes this whole field later */
+			if (c->pend_kind == FIX_JMP16)
+				memset(d + 2, 0, 2);
+			else
+				memset(d + 4, 0, 4);
+		}
+		c->pend_kind = 0;
+	}
 	s->data.len += 8 * (size_t)slots;
 	return 0;
 }
@@ -360,6 +644,9 @@ int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill)
 	}
 	if (!pad)
 		return 0;
+	int sr = bk__asm_spill_check(c);
+	if (sr)
+		return sr;
 	if (bk_buf_reserve(&s->data, pad))
 		return oom(c);
 	memset(s->data.data + s->data.len, fill, pad);
@@ -380,19 +667,18 @@ static int jump_now(struct asm_ctx *c, const struct asm_fix *f)
 	if (delta % 8)
 		return 0;
 	delta /= 8;
-	uint8_t *d = c->secs[f->sec].data.data + f->off;
+	int r;
 	if (f->kind == FIX_JMP16) {
 		if (delta < INT16_MIN || delta > INT16_MAX)
 			return 0;
-		int16_t v = (int16_t)delta;
-		memcpy(d + 2, &v, 2);
+		r = patch(c, f->sec, f->off + 2, (uint16_t)(int16_t)delta, 2, true);
 	} else {
 		if (delta < INT32_MIN || delta > INT32_MAX)
 			return 0;
-		int32_t v = (int32_t)delta;
-		memcpy(d + 4, &v, 4);
+		r = patch(c, f->sec, f->off + 4, (uint32_t)(int32_t)delta, 4, true);
 	}
-	return 1;
+	/* out of memory for a patch: keep the fixup, finish() tries again and reports it */
+	return r ? 0 : 1;
 }
 
 static void sweep_fixups(struct asm_ctx *c)
@@ -416,6 +702,11 @@ int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_
 	if (off > UINT32_MAX)
 		return bk__asm_error(c, at, "section '%s' is larger than 4 GiB", c->secs[c->cur].name);
 	struct asm_fix *f = &c->fix[c->nfix++];
+	if (pend_kind(kind)) {
+		c->pend_kind = (uint8_t)kind;
+		c->pend_off = (uint32_t)off;
+		c->pend_sec = c->cur;
+	}
 	f->kind = (uint8_t)kind;
 	f->sec = (uint16_t)c->cur;
 	f->off = (uint32_t)off;
@@ -432,6 +723,9 @@ int bk__asm_add_rfix(struct asm_ctx *c, int kind, uint64_t off, uint32_t sym)
 		return -ENOMEM;
 	if (off > UINT32_MAX)
 		return bk__asm_error(c, NULL, "section '%s' is larger than 4 GiB", c->secs[c->cur].name);
+	c->pend_kind = (uint8_t)kind;
+	c->pend_off = (uint32_t)off;
+	c->pend_sec = c->cur;
 	c->rfix[c->nrfix++] = (struct asm_rfix){ .off = (uint32_t)off, .sym = sym, .sec = (uint16_t)c->cur,
 						 .kind = (uint8_t)kind };
 	return 0;
@@ -761,8 +1055,6 @@ static int fix_error(struct asm_ctx *c, const struct asm_fix *f, const char *fmt
 	return bk_err_set(c->err, -EINVAL, "%s:%u:%u: %s", c->name, f->line, f->col, msg);
 }
 
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 
 /* An undefined name that is a section's name means that section's symbol (llvm-mc:
  * `.long .debug_abbrev` in .debug_info). */
@@ -779,9 +1071,14 @@ static uint32_t section_alias(struct asm_ctx *c, uint32_t y)
 
 static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 {
-	struct asm_sec *sec = &c->secs[f->sec];
-	uint8_t *d = sec->data.data + f->off;
 	struct asm_expr e = f->e;
+	int r;
+	/* the immediate field of an instruction, emitted as zeros (bk__asm_emit_insn) */
+#define PUT_IMM(v)                                                       \
+	do {                                                             \
+		if ((r = patch(c, f->sec, f->off + 4, (v), 4, true)))    \
+			return r;                                        \
+	} while (0)
 	e.a = section_alias(c, e.a);
 	e.b = section_alias(c, e.b);
 	struct asm_sym *a = e.a ? &c->syms[e.a] : NULL, *b = e.b ? &c->syms[e.b] : NULL;
@@ -822,48 +1119,46 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 			if (delta < INT16_MIN || delta > INT16_MAX)
 				return fix_error(c, f, "jump offset %lld does not fit in 16 bits [-32768, 32767]; use gotol (needs -mcpu=v4)",
 						 (long long)delta);
-			put16(d + 2, (uint16_t)(int16_t)delta);
+			return patch(c, f->sec, f->off + 2, (uint16_t)(int16_t)delta, 2, true);
 		} else {
 			if (delta < INT32_MIN || delta > INT32_MAX)
 				return fix_error(c, f, "jump offset %lld does not fit in 32 bits", (long long)delta);
-			put32(d + 4, (uint32_t)(int32_t)delta);
+			PUT_IMM((uint32_t)(int32_t)delta);
 		}
 		return 0;
 	}
 	case FIX_CALL: {
 		if (!a) {
-			put32(d + 4, (uint32_t)e.c);
+			PUT_IMM((uint32_t)e.c);
 			return 0;
 		}
 		if (a->sec == SEC_ABS) {
-			put32(d + 4, (uint32_t)(a->value + (uint64_t)e.c));
+			PUT_IMM((uint32_t)(a->value + (uint64_t)e.c));
 			return 0;
 		}
 		if (a->defined && a->bind == BK_STB_LOCAL && a->sec == f->sec) {
 			int64_t delta = ((int64_t)a->value + e.c - (int64_t)(f->off + 8)) / 8;
-			put32(d + 4, (uint32_t)(int32_t)delta);
+			PUT_IMM((uint32_t)(int32_t)delta);
 			return 0;
 		}
 		int64_t addend;
 		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
-		put32(d + 4, (uint32_t)(int32_t)((addend - 8) / 8));
+		PUT_IMM((uint32_t)(int32_t)((addend - 8) / 8));
 		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_32, rs);
 	}
 	case FIX_LDDW: {
 		if (!a) {
-			put32(d + 4, (uint32_t)e.c);
-			put32(d + 12, (uint32_t)((uint64_t)e.c >> 32));
-			return 0;
+			PUT_IMM((uint32_t)e.c);
+			return patch(c, f->sec, f->off + 12, (uint32_t)((uint64_t)e.c >> 32), 4, false);
 		}
 		if (a->sec == SEC_ABS) {
 			uint64_t v = a->value + (uint64_t)e.c;
-			put32(d + 4, (uint32_t)v);
-			put32(d + 12, (uint32_t)(v >> 32));
-			return 0;
+			PUT_IMM((uint32_t)v);
+			return patch(c, f->sec, f->off + 12, (uint32_t)(v >> 32), 4, false);
 		}
 		int64_t addend;
 		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
-		put32(d + 4, (uint32_t)addend);
+		PUT_IMM((uint32_t)addend);
 		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_64, rs);
 	}
 	default: {
@@ -894,12 +1189,14 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 			rs = reloc_target(c, e.a, e.c, &addend);
 			v = (uint64_t)addend;
 		}
-		memcpy(d, &v, size); /* little-endian host */
+		if ((r = patch(c, f->sec, f->off, size == 8 ? v : v & ((1ull << (size * 8)) - 1), (unsigned)size, false)))
+			return r;
 		if (type)
 			return add_reloc(c, f->sec, f->off, type, rs);
 		return 0;
 	}
 	}
+#undef PUT_IMM
 }
 
 /* (registration order, symbol index) pairs: qsort has no context argument */
@@ -938,7 +1235,13 @@ static int finish(struct asm_ctx *c)
 			return bk_err_set(c->err, -EINVAL, "%s:%u:%u: no numeric label %.*s after this reference",
 					  c->name, c->numfwd[i].line, c->numfwd[i].col, (int)strcspn(nm, "\002"), nm);
 		}
-	int r = bk__asm_dwarf_finish(c);
+	if (c->rept_depth)
+		return bk_err_set(c->err, -EINVAL, "%s:%u:%u: no matching '.endr' for this '.rept'", c->name,
+				  c->rept_line, c->rept_col);
+	int r = settle_aliases(c);
+	if (r)
+		return r;
+	r = bk__asm_dwarf_finish(c);
 	if (r)
 		return r;
 	for (size_t i = 0; i < c->nsizes; i++) {
@@ -952,18 +1255,34 @@ static int finish(struct asm_ctx *c)
 				return fix_error(c, &f, ".size needs a constant or a difference of labels in one section");
 			v += (int64_t)(a->value - b->value);
 		}
-		c->syms[z->sym].size = (uint64_t)v;
-		c->syms[z->sym].size_set = true;
+		if ((r = bk__asm_set_size(c, z->sym, (uint64_t)v)))
+			return r;
+	}
+	/* no symbol is made from here on */
+	free(c->htab);
+	c->htab = NULL;
+	/* The symbol-only fixups cannot fail and make at most one relocation each, of the
+	 * same size: the relocations are written over the fixups already read, so the two
+	 * lists never take memory together. */
+	_Static_assert(sizeof(struct asm_rfix) == sizeof(struct asm_reloc), "rfix and reloc share storage");
+	struct asm_rfix *rf = c->rfix;
+	size_t nrf = c->nrfix;
+	if (!c->rel && rf) {
+		c->rel = (struct asm_reloc *)(void *)rf;
+		c->caprel = c->caprfix;
+		c->nrel = 0;
+		c->rfix = NULL;
+		c->nrfix = c->caprfix = 0;
+	}
+	for (size_t i = 0; i < nrf; i++) {
+		const struct asm_rfix x = rf[i];
+		struct asm_fix f = { .e = { .a = x.sym }, .off = x.off, .sec = x.sec, .kind = x.kind };
+		if ((r = apply_fix(c, &f)))
+			return r;
 	}
 	for (size_t i = 0; i < c->nfix; i++)
 		if ((r = apply_fix(c, &c->fix[i])))
 			return r;
-	for (size_t i = 0; i < c->nrfix; i++) {
-		const struct asm_rfix *x = &c->rfix[i];
-		struct asm_fix f = { .e = { .a = x->sym }, .off = x->off, .sec = x->sec, .kind = x->kind };
-		if ((r = apply_fix(c, &f)))
-			return r;
-	}
 	for (size_t i = 1; i < c->nsyms; i++) {
 		struct asm_sym *s = &c->syms[i];
 		if (!s->defined && !s->bind_set && s->used_reloc)
@@ -974,7 +1293,9 @@ static int finish(struct asm_ctx *c)
 	return 0;
 }
 
-static int build_object(struct asm_ctx *c, struct bk_object **out)
+/* STREAMED: sections that were spilled get a size and no data; the bytes come from
+ * section_read while the object is written. */
+static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed)
 {
 	struct bk_err *err = c->err;
 	struct bk_object *o = bk_object_new(c->name);
@@ -984,12 +1305,14 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 		return oom(c);
 	for (size_t i = 0; i < c->nsecs; i++) {
 		struct asm_sec *s = &c->secs[i];
-		uint64_t size = s->type == BK_SHT_NOBITS ? s->nobits : s->data.len;
+		uint64_t size = bk__asm_sec_size(c, (int)i);
 		bool give = s->type != BK_SHT_NOBITS && size;
 		r = bk_object_add_section(o, s->name, s->type, s->flags, s->align, NULL, give ? 0 : size, err);
 		if (r < 0)
 			goto out;
-		if (give) {
+		if (give && streamed) {
+			o->sections[r].size = size;
+		} else if (give) {
 			/* hand the buffer over instead of copying megabytes of code */
 			o->sections[r].data = s->data.data;
 			o->sections[r].size = size;
@@ -1015,6 +1338,21 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 		qsort(list, nl, 2 * sizeof(*list), cmp_sym_order);
 	for (size_t k = 0; k < nl; k++)
 		list[k] = list[2 * k + 1];
+	if (c->nsymsz)
+		qsort(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
+	if (c->nalias && (r = alias_type_size(c)))
+		goto out;
+	if (o->cap_symbols < nl + 2) {
+		/* room for all at once, as for the relocations below */
+		struct bk_symbol *ns = realloc(o->symbols, (nl + 2) * sizeof(*ns));
+		if (!ns) {
+			r = oom(c);
+			goto out;
+		}
+		memset(ns + o->cap_symbols, 0, (nl + 2 - o->cap_symbols) * sizeof(*ns));
+		o->symbols = ns;
+		o->cap_symbols = nl + 2;
+	}
 	int idx = 1;
 	if (c->file_name) {
 		if ((r = bk_object_add_symbol(o, bk__asm_strdup(c, c->file_name, c->file_nlen), 0, 0,
@@ -1029,16 +1367,12 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 				continue;
 			uint16_t shndx = s->sec == SEC_ABS ? BK_SHN_ABS : s->sec == SEC_COMMON ? BK_SHN_COMMON :
 					 s->sec == SEC_UNDEF ? BK_SHN_UNDEF : (uint16_t)c->secs[s->sec].out_index;
-			const char *nm = s->is_section ? "" : bk__asm_strdup(c, s->name, s->nlen);
-			if (!nm) {
-				r = -ENOMEM;
-				goto out;
-			}
-			r = bk_object_add_symbol(o, nm, s->is_section ? 0 : s->value, s->size, s->type,
+			const char *nm = s->is_section ? "" : s->name;
+			r = bk_object_add_symbol(o, nm, s->is_section ? 0 : s->value, sym_size(c, list[k]), s->type,
 						 s->bind, s->vis, shndx, err);
 			if (r < 0)
 				goto out;
-			s->out_index = idx++;
+			s->order = (uint32_t)idx++;
 		}
 	if (c->nrel) {
 		/* each section's relocations come out in offset order already (they are made
@@ -1056,11 +1390,25 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 		if (!sorted)
 			qsort(c->rel, c->nrel, sizeof(*c->rel), cmp_reloc);
 	}
-	for (size_t i = 0; i < c->nrel; i++) {
-		struct asm_reloc *rl = &c->rel[i];
-		if ((r = bk_object_add_reloc(o, (unsigned)c->secs[rl->sec].out_index, rl->off, rl->type,
-					     (uint32_t)c->syms[rl->sym].out_index, err)) < 0)
+	/* each section's list allocated once at its size: growing a hundred thousand
+	 * relocations by doubling copies them over and over */
+	for (size_t i = 0; i < c->nrel; i++)
+		o->sections[c->secs[c->rel[i].sec].out_index].cap_relocs++;
+	for (size_t i = 0; i < c->nsecs; i++) {
+		struct bk_section *os = &o->sections[c->secs[i].out_index];
+		if (os->cap_relocs && !(os->relocs = malloc(os->cap_relocs * sizeof(*os->relocs)))) {
+			os->cap_relocs = 0;
+			r = oom(c);
 			goto out;
+		}
+		if (os->cap_relocs)
+			prefault(os->relocs, os->cap_relocs * sizeof(*os->relocs));
+	}
+	for (size_t i = 0; i < c->nrel; i++) {
+		const struct asm_reloc *rl = &c->rel[i];
+		struct bk_section *os = &o->sections[c->secs[rl->sec].out_index];
+		os->relocs[os->nrelocs++] = (struct bk_reloc){ .offset = rl->off, .type = rl->type,
+							       .sym = c->syms[rl->sym].order };
 	}
 	size_t na = 0;
 	if (c->addrsig) {
@@ -1071,8 +1419,8 @@ static int build_object(struct asm_ctx *c, struct bk_object **out)
 		}
 		for (size_t i = 0; i < c->naddrsig; i++) {
 			struct asm_sym *s = &c->syms[c->addrsig_syms[i]];
-			if (in_symtab(s) && s->out_index > 0)
-				addr[na++] = (uint32_t)s->out_index;
+			if (in_symtab(s))
+				addr[na++] = s->order;
 		}
 	}
 	if ((r = bk_object_finalize(o, c->addrsig ? addr : NULL, na, err)) < 0)
@@ -1090,8 +1438,13 @@ out:
 
 static void ctx_free(struct asm_ctx *c)
 {
-	for (size_t i = 0; i < c->nsecs; i++)
+	for (size_t i = 0; i < c->nsecs; i++) {
 		bk_buf_free(&c->secs[i].data);
+		free(c->secs[i].chunks);
+	}
+	if (c->spill_fd >= 0)
+		close(c->spill_fd);
+	free(c->patch);
 	for (size_t i = 0; i < c->nowned; i++)
 		free(c->owned[i]);
 	free(c->owned);
@@ -1101,6 +1454,9 @@ static void ctx_free(struct asm_ctx *c)
 	free(c->fix);
 	free(c->rfix);
 	free(c->sizes);
+	free(c->symsz);
+	free(c->alias);
+	bk_buf_free(&c->rept_body);
 	free(c->rel);
 	free(c->addrsig_syms);
 	free(c->secstack);
@@ -1155,6 +1511,7 @@ int bk_asm_parse_syntax(const char *s)
 static int ctx_init(struct asm_ctx *c, const struct bk_asm_opts *opts, struct bk_err *err)
 {
 	memset(c, 0, sizeof(*c));
+	c->spill_fd = -1;
 	c->err = err;
 	c->name = BK_OPTS_GET(opts, name, NULL);
 	if (!c->name)
@@ -1222,14 +1579,48 @@ static int fill(int fd, struct bk_buf *b, size_t want, bool *eof, const char *na
 	return 0;
 }
 
-int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_object **out,
-		struct bk_err *err)
+/* A scratch file for section contents, unlinked from the start, in the output's
+ * directory (or the temporary directory): -1 if none can be made, and everything stays
+ * in memory. */
+static int scratch_file(const char *out)
+{
+	char dir[4096];
+	const char *slash = strrchr(out, '/');
+	if (!slash) {
+		strcpy(dir, ".");
+	} else if ((size_t)(slash - out) + 1 < sizeof(dir)) {
+		size_t n = slash == out ? 1 : (size_t)(slash - out);
+		memcpy(dir, out, n);
+		dir[n] = 0;
+	} else {
+		return -1;
+	}
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	const char *tmp = getenv("TMPDIR");
+	char path[4096 + 32];
+	snprintf(path, sizeof(path), "%s/bpfkit-asm.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+/* Assembles the file PATH into C (initialised here, freed by the caller). An LLVM input is
+ * read a piece at a time; SPILL_FD >= 0 sends big sections' contents there. */
+static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct asm_ctx *c, int spill_fd,
+			struct bk_object **whole, struct bk_err *err)
 {
 	enum { PIECE = 256 * 1024 };
+	memset(c, 0, sizeof(*c));
+	c->spill_fd = -1;
 	bool std_in = !strcmp(path, "-");
 	int fd = std_in ? 0 : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
+		if (spill_fd >= 0)
+			close(spill_fd);
 		return bk_err_set(err, -e, "%s: %s", path, strerror(e));
 	}
 	struct bk_asm_opts o = BK_OPTS_INIT(bk_asm_opts, .name = BK_OPTS_GET(opts, name, NULL),
@@ -1248,17 +1639,33 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 		while (!r && !eof)
 			r = fill(fd, &b, b.len + PIECE, &eof, o.name, err);
 		if (!r)
-			r = bk_asm_object(b.data ? (const char *)b.data : "", b.len, &o, out, err);
+			r = bk_asm_object(b.data ? (const char *)b.data : "", b.len, &o, whole, err);
+		if (spill_fd >= 0)
+			close(spill_fd);
 		goto done;
 	}
-	if (r)
+	if (r) {
+		if (spill_fd >= 0)
+			close(spill_fd);
 		goto done;
-	struct asm_ctx c;
+	}
 	struct asm_matcher *m = NULL;
-	r = ctx_init(&c, &o, err);
-	c.syntax = BK_ASM_LLVM;
+	r = ctx_init(c, &o, err);
+	c->spill_fd = spill_fd;
+	struct stat st;
+	if (!r && !fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		/* clang's text has a label every ten lines or so: size the symbol table for a
+		 * symbol per 128 bytes at once rather than growing it (and hashing every name
+		 * again) ten times */
+		uint64_t want = (uint64_t)st.st_size / 128 * 4 / 3;
+		size_t cap = 1024;
+		while (cap < want && cap < ((size_t)1 << 24))
+			cap *= 2;
+		c->hsize_hint = cap;
+	}
+	c->syntax = BK_ASM_LLVM;
 	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
-		r = oom(&c);
+		r = oom(c);
 	/* one piece at a time, each ending at a line end: memory does not grow with the input */
 	while (!r) {
 		size_t n = b.len;
@@ -1270,7 +1677,7 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 				continue;
 			}
 		}
-		if (n && (r = bk__asm_llvm_lines(&c, m, (const char *)b.data, n)))
+		if (n && (r = bk__asm_llvm_lines(c, m, (const char *)b.data, n)))
 			break;
 		if (eof)
 			break;
@@ -1281,24 +1688,160 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 	bk__asm_matcher_free(m);
 	bk_buf_free(&b);
 	if (!r)
-		r = finish(&c);
+		r = finish(c);
 	if (!r) {
 		/* what building the object does not need goes first: it is the peak */
-		free(c.fix);
-		c.fix = NULL;
-		c.nfix = c.capfix = 0;
-		free(c.rfix);
-		c.rfix = NULL;
-		c.nrfix = c.caprfix = 0;
-		free(c.htab);
-		c.htab = NULL;
-		r = build_object(&c, out);
+		free(c->fix);
+		c->fix = NULL;
+		c->nfix = c->capfix = 0;
+		free(c->rfix);
+		c->rfix = NULL;
+		c->nrfix = c->caprfix = 0;
+		free(c->htab);
+		c->htab = NULL;
+		free(c->sizes);
+		c->sizes = NULL;
+		c->nsizes = c->capsizes = 0;
 	}
-	ctx_free(&c);
 done:
 	bk_buf_free(&b);
 	if (!std_in)
 		close(fd);
+	return r;
+}
+
+int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_object **out,
+		struct bk_err *err)
+{
+	struct asm_ctx c;
+	struct bk_object *whole = NULL;
+	int r = asm_file_ctx(path, opts, &c, -1, &whole, err);
+	if (!r && whole)
+		*out = whole;
+	else if (!r)
+		r = build_object(&c, out, false);
+	ctx_free(&c);
+	return r;
+}
+
+static int cmp_patch(const void *x, const void *y)
+{
+	const struct asm_patch *a = x, *b = y;
+	if (a->sec != b->sec)
+		return a->sec < b->sec ? -1 : 1;
+	if (a->off != b->off)
+		return a->off < b->off ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+struct stream_src {
+	struct asm_ctx *c;
+	int *asm_sec;         /* object section index -> assembler section */
+	size_t nobj;
+};
+
+/* Section bytes for the writer: the spilled pieces, then what is still in memory, then
+ * the patches that fall into the range (in the order they were made). */
+static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_t len, struct bk_err *err)
+{
+	struct stream_src *src = ctx;
+	struct asm_ctx *c = src->c;
+	if (osec >= src->nobj || src->asm_sec[osec] < 0)
+		return bk_err_set(err, -EINVAL, "%s: no contents for section %u", c->name, osec);
+	int si = src->asm_sec[osec];
+	struct asm_sec *s = &c->secs[si];
+	uint8_t *d = buf;
+	uint64_t pos = off, end = off + len;
+	size_t k = 0;
+	while (pos < end) {
+		size_t n;
+		if (pos >= s->base) {
+			n = (size_t)(end - pos);
+			memcpy(d + (pos - off), s->data.data + (pos - s->base), n);
+		} else {
+			while (k < s->nchunks && s->chunks[k].soff + s->chunks[k].len <= pos)
+				k++;
+			if (k == s->nchunks)
+				return bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name,
+						  s->name, (unsigned long long)pos);
+			const struct asm_chunk *ch = &s->chunks[k];
+			uint64_t in = pos - ch->soff;
+			n = ch->len - in < end - pos ? (size_t)(ch->len - in) : (size_t)(end - pos);
+			for (size_t got = 0; got < n;) {
+				ssize_t rd = pread(c->spill_fd, d + (pos - off) + got, n - got, (off_t)(ch->foff + in + got));
+				if (rd < 0 && errno == EINTR)
+					continue;
+				if (rd <= 0) {
+					int e = rd < 0 ? errno : EIO;
+					return bk_err_set(err, -e, "%s: scratch file: %s", c->name, strerror(e));
+				}
+				got += (size_t)rd;
+			}
+		}
+		pos += n;
+	}
+	/* patches: sorted by (section, offset, order); find the first that can reach OFF */
+	size_t lo = 0, hi = c->npatch;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct asm_patch *p = &c->patch[mid];
+		if (p->sec < si || (p->sec == si && (uint64_t)p->off + 8 <= off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->npatch && c->patch[i].sec == si && c->patch[i].off < end; i++) {
+		const struct asm_patch *p = &c->patch[i];
+		uint8_t v[8];
+		memcpy(v, &p->v, 8); /* little-endian host */
+		for (unsigned b = 0; b < p->n; b++)
+			if (p->off + b >= off && p->off + b < end)
+				d[p->off + b - off] = v[b];
+	}
+	return 0;
+}
+
+int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opts *opts, struct bk_err *err)
+{
+	struct asm_ctx c;
+	struct bk_object *obj = NULL;
+	struct stream_src src = { .c = &c };
+	int spill_fd = strcmp(out, "-") ? scratch_file(out) : -1;
+	int r = asm_file_ctx(path, opts, &c, spill_fd, &obj, err);
+	if (!r && !obj)
+		r = build_object(&c, &obj, c.spill_fd >= 0);
+	if (!r && c.spill_fd >= 0) {
+		if (c.npatch)
+			qsort(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
+		src.nobj = obj->nsections;
+		src.asm_sec = malloc(src.nobj * sizeof(*src.asm_sec));
+		if (!src.asm_sec)
+			r = oom(&c);
+		for (size_t i = 0; !r && i < src.nobj; i++)
+			src.asm_sec[i] = -1;
+		/* finalizing inserted .strtab, .rel* and the rest between the sections, in order */
+		size_t j = 0;
+		for (size_t i = 1; !r && i < src.nobj && j < c.nsecs; i++) {
+			const struct bk_section *os = &obj->sections[i];
+			if (os->type == BK_SHT_STRTAB || os->type == BK_SHT_SYMTAB || os->type == BK_SHT_REL ||
+			    os->type == BK_SHT_LLVM_ADDRSIG || strcmp(os->name, c.secs[j].name))
+				continue;
+			src.asm_sec[i] = (int)j++;
+		}
+	}
+	if (!r) {
+		/* the symbols went into the object: only the section contents are still needed */
+		free(c.syms);
+		c.syms = NULL;
+		free(c.rel);
+		c.rel = NULL;
+		struct bk_object_write_opts wo = { .sz = sizeof(wo), .read = section_read, .ctx = &src };
+		r = bk_object_write_file_opts(obj, out, c.spill_fd >= 0 ? &wo : NULL, err);
+	}
+	if (obj)
+		bk_object_free(obj);
+	free(src.asm_sec);
+	ctx_free(&c);
 	return r;
 }
 
@@ -1308,7 +1851,7 @@ int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,
 	struct asm_ctx c;
 	int r = assemble(text, len, opts, &c, err);
 	if (!r)
-		r = build_object(&c, out);
+		r = build_object(&c, out, false);
 	ctx_free(&c);
 	return r;
 }

@@ -14,25 +14,31 @@
 #define SEC_ABS (-2)
 #define SEC_COMMON (-3)   /* .comm: SHN_COMMON, value = alignment */
 
-/* Kept small: a big file has a symbol per basic-block label. */
+/* Kept small (32 bytes): a big file has a symbol per basic-block label. Sizes, which few
+ * symbols have, are kept apart (bk__asm_set_size). */
 struct asm_sym {
-	const char *name;     /* interned (bk__asm_intern) */
+	const char *name;     /* interned (bk__asm_intern), NUL-terminated */
 	uint64_t value;
-	uint64_t size;
-	uint32_t nlen, hash;
+	uint32_t nlen;
 	int32_t sec;          /* section index, SEC_UNDEF or SEC_ABS */
-	uint32_t order;       /* registration order (llvm-mc keeps symbols in this order) */
-	int32_t out_index;    /* index in the written symbol table */
+	/* registration order (llvm-mc keeps symbols in this order); once the object is
+	 * built, the index in the written symbol table */
+	uint32_t order;
 	uint8_t type, bind, vis;
-	bool defined : 1, bind_set : 1, size_set : 1, used_reloc : 1, temp : 1, is_section : 1,
-	     registered : 1;
+	bool defined : 1, bind_set : 1, used_reloc : 1, temp : 1, is_section : 1, registered : 1;
 };
+_Static_assert(sizeof(struct asm_sym) == 32, "a symbol per label: keep it small");
 
 struct asm_sec {
 	char *name;
 	uint32_t type;
 	uint64_t flags, align, entsize;
+	/* bytes [base, base + data.len) are in memory; [0, base) went to the spill file
+	 * (streamed output), in the pieces listed in chunks */
 	struct bk_buf data;
+	uint64_t base;
+	struct asm_chunk { uint64_t foff, soff; size_t len; } *chunks;
+	size_t nchunks, capchunks;
 	uint64_t nobits;      /* size of a NOBITS section */
 	int secsym;           /* symbol index of the section symbol */
 	bool is_code;
@@ -78,6 +84,15 @@ struct asm_reloc {
 	uint8_t type;
 };
 
+/* A fixup's bytes for data that is in the spill file already, written over it when the
+ * object is written out. */
+struct asm_patch {
+	uint64_t v;
+	uint32_t off, seq;
+	uint16_t sec;
+	uint8_t n;
+};
+
 struct asm_ctx {
 	const char *name;
 	int cpu;
@@ -91,8 +106,9 @@ struct asm_ctx {
 
 	struct asm_sym *syms;
 	size_t nsyms, capsyms;
-	uint32_t *htab;       /* symbol indexes, 0 = empty */
+	uint32_t *htab;       /* 8 bits of hash | 24-bit symbol index; 0 = empty */
 	size_t hmask;
+	size_t hsize_hint;    /* first size of htab (from the input's size), 0 = default */
 	uint32_t order;
 
 	struct asm_sec *secs;
@@ -105,6 +121,11 @@ struct asm_ctx {
 	size_t nrfix, caprfix;
 	struct asm_size *sizes;
 	size_t nsizes, capsizes;
+	struct asm_symsize { uint32_t sym, seq; uint64_t size; } *symsz; /* the last one counts */
+	/* .set name, label + k: settled in finish() */
+	struct asm_alias { uint32_t sym, line, col; struct asm_expr e; } *alias;
+	size_t nalias, capalias;
+	size_t nsymsz, capsymsz;
 	struct asm_reloc *rel;
 	size_t nrel, caprel;
 
@@ -131,7 +152,23 @@ struct asm_ctx {
 	bool loc_pending;      /* a .loc waits for the next instruction or data */
 	/* LLVM front end state kept between pieces of a streamed input */
 	bool in_block;
+	/* .rept N ... .endr being collected (depth counts nested .rept inside) */
+	int rept_depth;
+	uint64_t rept_count;
+	uint32_t rept_line, rept_col;
+	struct bk_buf rept_body;
 	int include_depth;
+	/* streamed output: section contents beyond a few KiB go to this unlinked file
+	 * (-1: everything stays in memory) */
+	int spill_fd;
+	uint64_t spill_pos;
+	struct asm_patch *patch;
+	size_t npatch, cappatch;
+	/* the instruction fixup registered for the next instruction: its field is emitted
+	 * as zeros, so a zero written over spilled bytes later needs no patch */
+	uint32_t pend_off;
+	int32_t pend_sec;
+	uint8_t pend_kind;
 	/* ubpf: the implicit label "exit" on the first exit instruction */
 	int64_t first_exit;
 };
@@ -141,6 +178,9 @@ int bk__asm_error(struct asm_ctx *c, const char *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len);
 uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len);
+int bk__asm_set_size(struct asm_ctx *c, uint32_t sym, uint64_t size);
+int bk__asm_add_alias(struct asm_ctx *c, uint32_t sym, const struct asm_expr *e, const char *at);
+bool bk__asm_is_alias(struct asm_ctx *c, uint32_t sym);
 void bk__asm_sym_register(struct asm_ctx *c, uint32_t s);
 int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at);
 int bk__asm_section(struct asm_ctx *c, const char *name, size_t len, uint32_t type, uint64_t flags,
@@ -151,6 +191,9 @@ int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_
 int bk__asm_add_rfix(struct asm_ctx *c, int kind, uint64_t off, uint32_t sym);
 int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill);
 uint64_t bk__asm_cur_off(struct asm_ctx *c);
+/* Moves the current section's bytes to the spill file when enough have collected; call
+ * before appending to a section's buffer other than through bk__asm_emit*. */
+int bk__asm_spill_check(struct asm_ctx *c);
 char *bk__asm_strdup(struct asm_ctx *c, const char *s, size_t n);
 const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n);
 

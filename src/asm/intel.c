@@ -532,7 +532,8 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 		if (*maps_mode && rest < end) {
 			c->syms[y].bind = BK_STB_GLOBAL;
 			c->syms[y].type = BK_STT_OBJECT;
-			c->syms[y].size = 20;
+			if ((r = bk__asm_set_size(c, y, 20)))
+				return r;
 			return map_def(c, rest, end);
 		}
 		p = rest;

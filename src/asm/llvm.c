@@ -381,6 +381,9 @@ static int dir_size(struct asm_ctx *c, const char *p, const char *end)
 	return 0;
 }
 
+/* .set/.equ name, expr: a constant makes an absolute symbol; a label plus a constant
+ * (`.set alias, func`, `.set mid, .Ltmp + 8`) makes a symbol at that place, as llvm-mc
+ * does, settled at the end because the label may come later. */
 static int dir_set(struct asm_ctx *c, const char *p, const char *end)
 {
 	const char *s, *at = asm_skip_ws(p, end);
@@ -389,20 +392,36 @@ static int dir_set(struct asm_ctx *c, const char *p, const char *end)
 		return bk__asm_error(c, at, "expected a symbol name");
 	if (!expect_comma(&p, end))
 		return bk__asm_error(c, p, "expected ','");
-	int64_t v;
-	int r = bk__asm_const_expr(c, p, end, &v);
-	if (r)
-		return r;
+	/* llvm-mc registers the name before reading the value (symbol table order) */
 	uint32_t y = bk__asm_sym_get(c, s, n);
 	if (!y)
 		return -ENOMEM;
+	bk__asm_sym_register(c, y);
+	const char *ex = asm_skip_ws(p, end);
+	struct asm_expr e;
+	int r = bk__asm_parse_expr(c, &p, end, &e);
+	if (r)
+		return r;
+	p = asm_skip_ws(p, end);
+	if (p < end)
+		return bk__asm_error(c, p, "unexpected '%.*s' after expression", (int)(end - p), p);
+	if (e.a && e.b) {
+		struct asm_sym *a = &c->syms[e.a], *b = &c->syms[e.b];
+		if (!a->defined || !b->defined || a->sec != b->sec)
+			return bk__asm_error(c, ex, "expected a constant expression");
+		e.c += (int64_t)(a->value - b->value);
+		e.a = e.b = 0;
+	}
 	struct asm_sym *sy = &c->syms[y];
-	if (sy->defined && sy->sec != SEC_ABS)
+	if ((sy->defined && sy->sec != SEC_ABS) || bk__asm_is_alias(c, y))
 		return bk__asm_error(c, at, "'%.*s' is already defined as a label", (int)n, s);
+	if (e.a == y)
+		return bk__asm_error(c, ex, "'%.*s' cannot be defined in terms of itself", (int)n, s);
+	if (e.a)
+		return bk__asm_add_alias(c, y, &e, ex);
 	sy->defined = true;
 	sy->sec = SEC_ABS;
-	sy->value = (uint64_t)v;
-	bk__asm_sym_register(c, y);
+	sy->value = (uint64_t)e.c;
 	return 0;
 }
 
@@ -442,8 +461,8 @@ static int dir_comm(struct asm_ctx *c, const char *p, const char *end, bool loca
 		return bk__asm_error(c, at, "invalid symbol redefinition of '%.*s'", (int)n, s);
 	bk__asm_sym_register(c, y);
 	sy->type = BK_STT_OBJECT;
-	sy->size = (uint64_t)size;
-	sy->size_set = true;
+	if ((r = bk__asm_set_size(c, y, (uint64_t)size)))
+		return r;
 	if (!local) {
 		if (!sy->bind_set) {
 			sy->bind = BK_STB_GLOBAL;
@@ -522,6 +541,8 @@ static int dir_incbin(struct asm_ctx *c, const char *p, const char *end)
 	return r;
 }
 
+static int dir_rept(struct asm_ctx *c, const char *p, const char *end);
+
 static int directive(struct asm_ctx *c, const char *p, const char *end)
 {
 	const char *d = p;
@@ -596,6 +617,8 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 	case 'e':
 		if (IS(".equ"))
 			return dir_set(c, p, end);
+		if (IS(".endr"))
+			return bk__asm_error(c, d, "unmatched '.endr' directive");
 		break;
 	case 'f':
 		if (IS(".file")) {
@@ -705,6 +728,10 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 		if (IS(".quad"))
 			return data_values(c, p, end, 8);
 		break;
+	case 'r':
+		if (IS(".rept"))
+			return dir_rept(c, p, end);
+		break;
 	case 's':
 		if (IS(".section"))
 			return dir_section(c, p, end);
@@ -787,6 +814,8 @@ zero: {
 	}
 	if (!v)
 		return 0;
+	if ((r = bk__asm_spill_check(c)))
+		return r;
 	if (bk_buf_reserve(&s->data, (size_t)v))
 		return -ENOMEM;
 	memset(s->data.data + s->data.len, (int)fill, (size_t)v);
@@ -867,6 +896,64 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 /* characters that end or open something on a line: strings, comments, ';' */
 static const bool special[256] = { ['"'] = true, ['#'] = true, ['/'] = true, [';'] = true, ['\\'] = true };
 
+/* The directive word a line starts with, if it is WORD (followed by a blank, a comment
+ * or the end). */
+static bool line_is(const char *p, const char *le, const char *word, size_t n)
+{
+	p = asm_skip_ws(p, le);
+	return (size_t)(le - p) >= n && !memcmp(p, word, n) &&
+	       (p + n == le || p[n] == ' ' || p[n] == '\t' || p[n] == '#' || p[n] == '\r');
+}
+
+/* A line inside .rept ... .endr: kept for later, or the .endr that replays the body. */
+static int rept_line(struct asm_ctx *c, struct asm_matcher *m, const char *ls, const char *le)
+{
+	if (line_is(ls, le, ".rept", 5))
+		c->rept_depth++;
+	else if (line_is(ls, le, ".endr", 5) && !--c->rept_depth) {
+		/* the body is taken out of the context: a .rept inside it collects anew */
+		struct bk_buf body = c->rept_body;
+		uint64_t count = c->rept_count;
+		uint32_t first = c->rept_line + 1, endr = c->line;
+		memset(&c->rept_body, 0, sizeof(c->rept_body));
+		int r = 0;
+		for (uint64_t k = 0; k < count && !r; k++) {
+			c->line = first;
+			r = bk__asm_llvm_lines(c, m, (const char *)body.data, body.len);
+		}
+		bk_buf_free(&body);
+		if (!r && c->rept_depth)
+			r = bk__asm_error(c, NULL, "no matching '.endr' in the body of this '.rept'");
+		c->line = endr;
+		return r;
+	}
+	if (c->rept_body.len + (size_t)(le - ls) + 1 > ((size_t)1 << 26))
+		return bk__asm_error(c, NULL, ".rept body larger than 64 MiB");
+	if (bk_buf_append(&c->rept_body, ls, (size_t)(le - ls)) || bk_buf_append(&c->rept_body, "\n", 1))
+		return bk_err_set(c->err, -ENOMEM, "%s: out of memory", c->name);
+	return 0;
+}
+
+/* .rept COUNT: the lines up to the matching .endr are assembled COUNT times. */
+static int dir_rept(struct asm_ctx *c, const char *p, const char *end)
+{
+	const char *at = asm_skip_ws(p, end);
+	int64_t v;
+	int r = bk__asm_const_expr(c, at, end, &v);
+	if (r)
+		return r;
+	if (v < 0)
+		return bk__asm_error(c, at, "count is negative");
+	if (v > (1 << 24))
+		return bk__asm_error(c, at, "count %lld out of range [0, 16777216]", (long long)v);
+	c->rept_depth = 1;
+	c->rept_count = (uint64_t)v;
+	c->rept_line = c->line;
+	c->rept_col = c->stmt && c->line_start && c->stmt >= c->line_start ? (uint32_t)(c->stmt - c->line_start) + 1 : 1;
+	c->rept_body.len = 0;
+	return 0;
+}
+
 int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -876,6 +963,14 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		c->line_start = ls;
+		if (c->rept_depth) {
+			c->stmt = asm_skip_ws(ls, le);
+			r = rept_line(c, m, ls, le);
+			p = le + 1;
+			if (!r)
+				c->line++;
+			continue;
+		}
 		if (!c->in_block) {
 			/* most lines are one instruction: the fast path checks every character of
 			 * the line, so if it takes it there is no comment or string to look for */

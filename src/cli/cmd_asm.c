@@ -132,14 +132,11 @@ int bk_cmd_asm(int argc, char **argv)
 			rc = 0;
 		bk_buf_free(&b);
 	} else {
-		/* read a piece at a time: a big input costs no memory of its own */
-		struct bk_object *obj = NULL;
-		if (bk_asm_file(in, &opts, &obj, &err) < 0 || bk_object_write_file(obj, out, &err) < 0)
+		/* streamed: neither the input nor the code is held in memory whole */
+		if (bk_asm_file_write(in, out, &opts, &err) < 0)
 			fprintf(stderr, "%s\n", err.msg);
 		else
 			rc = 0;
-		if (obj)
-			bk_object_free(obj);
 	}
 done:
 	free(text);

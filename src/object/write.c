@@ -258,7 +258,40 @@ static bool regenerated(const struct bk_section *s, size_t idx)
 	       s->type == BK_SHT_REL || s->type == BK_SHT_LLVM_ADDRSIG;
 }
 
-static int write_to(const struct bk_object *obj, struct sink *out, struct bk_err *err)
+/* Section contents from the caller's reader, a buffer's worth at a time. */
+static int sink_read(struct sink *k, const struct bk_object_write_opts *o, unsigned sec, uint64_t size,
+		     struct bk_err *err)
+{
+	for (uint64_t off = 0; off < size;) {
+		size_t n = size - off < sizeof(k->tmp) ? (size_t)(size - off) : sizeof(k->tmp);
+		uint8_t *dst;
+		if (k->buf) {
+			if (bk_buf_reserve(k->buf, n))
+				return -ENOMEM;
+			dst = k->buf->data + k->buf->len;
+		} else {
+			if (k->ntmp + n > sizeof(k->tmp)) {
+				int e = sink_flush(k);
+				if (e)
+					return e;
+			}
+			dst = k->tmp + k->ntmp;
+		}
+		int e = o->read(o->ctx, sec, off, dst, n, err);
+		if (e)
+			return e;
+		if (k->buf)
+			k->buf->len += n;
+		else
+			k->ntmp += n;
+		k->pos += n;
+		off += n;
+	}
+	return 0;
+}
+
+static int write_to(const struct bk_object *obj, struct sink *out, const struct bk_object_write_opts *wo,
+		    struct bk_err *err)
 {
 	const char *fn = obj->name;
 	size_t ns = obj->nsections;
@@ -323,7 +356,13 @@ static int write_to(const struct bk_object *obj, struct sink *out, struct bk_err
 		if ((e = pad_to(out, s->addralign)))
 			goto nomem;
 		offs[i] = out->pos;
-		if (s->type != BK_SHT_NOBITS && s->size) {
+		if (s->type != BK_SHT_NOBITS && s->size && !s->data && wo && wo->read) {
+			if ((e = sink_read(out, wo, (unsigned)i, s->size, err))) {
+				if (!err || !err->code)
+					goto nomem;
+				goto out;
+			}
+		} else if (s->type != BK_SHT_NOBITS && s->size) {
 			if (!s->data) {
 				e = bk_err_set(err, -EINVAL, "%s: section '%s' has no contents", fn, s->name);
 				goto out;
@@ -455,7 +494,9 @@ out:
 	return e;
 }
 
-int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_err *err)
+
+static int write_buf(const struct bk_object *obj, struct bk_buf *out, const struct bk_object_write_opts *wo,
+		     struct bk_err *err)
 {
 	struct sink *k = calloc(1, sizeof(*k));
 	if (!k)
@@ -463,16 +504,29 @@ int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_e
 	k->buf = out;
 	k->base = out->len;
 	k->fd = -1;
-	int e = write_to(obj, k, err);
+	int e = write_to(obj, k, wo, err);
 	free(k);
 	return e;
 }
 
+int bk_object_write(const struct bk_object *obj, struct bk_buf *out, struct bk_err *err)
+{
+	return write_buf(obj, out, NULL, err);
+}
+
 int bk_object_write_file(const struct bk_object *obj, const char *path, struct bk_err *err)
 {
+	return bk_object_write_file_opts(obj, path, NULL, err);
+}
+
+int bk_object_write_file_opts(const struct bk_object *obj, const char *path,
+			      const struct bk_object_write_opts *wo, struct bk_err *err)
+{
+	if (wo && (wo->sz < sizeof(size_t) || !wo->read))
+		wo = NULL;
 	if (!strcmp(path, "-")) {
 		struct bk_buf b = { 0 };
-		int e = bk_object_write(obj, &b, err);
+		int e = write_buf(obj, &b, wo, err);
 		if (!e)
 			e = bk_write_file(path, b.data, b.len, err);
 		bk_buf_free(&b);
@@ -497,7 +551,7 @@ int bk_object_write_file(const struct bk_object *obj, const char *path, struct b
 		return bk_err_set(err, -e, "%s: %s", path, strerror(e));
 	}
 	k->fd = fd;
-	int e = write_to(obj, k, err);
+	int e = write_to(obj, k, wo, err);
 	if (!e && (e = sink_flush(k)))
 		e = bk_err_set(err, e, "%s: %s", path, strerror(-e));
 	if (!e) {
