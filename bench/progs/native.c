@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include "bench.h"
+#include "host.h"
 #include "crc32_table.h"
 
 static uint16_t ld16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
@@ -193,39 +194,15 @@ static const struct {
 	{ "hashmap", bench_hashmap },
 };
 
-/* Reads a packet file (tests/corpus/pkt/NAME.hex): hex bytes, whitespace, '#' comments. */
 static size_t read_hex(const char *path, uint8_t *out, size_t cap)
 {
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	int c, hi = -1, comment = 0;
+	long n = bench_read_hex(path, out, cap);
 
-	if (!f) {
+	if (n < 0) {
 		perror(path);
 		exit(2);
 	}
-	while ((c = fgetc(f)) != EOF) {
-		if (comment) {
-			comment = c != '\n';
-			continue;
-		}
-		if (c == '#') {
-			comment = 1;
-			continue;
-		}
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (v < 0)
-			continue;
-		if (hi < 0) {
-			hi = v;
-		} else if (n < cap) {
-			out[n++] = hi << 4 | v;
-			hi = -1;
-		}
-	}
-	fclose(f);
-	return n;
+	return (size_t)n;
 }
 
 int main(int argc, char **argv)
@@ -249,17 +226,12 @@ int main(int argc, char **argv)
 	if (timing) {
 		size_t len = read_hex(argv[3], pkt, sizeof(pkt));
 		long n = atol(argv[4]);
-		struct timespec t0, t1;
 
 		if (n <= 0) {
 			fprintf(stderr, "native: N must be positive\n");
 			return 2;
 		}
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-		for (long i = 0; i < n; i++)
-			asm volatile("" : : "r"(fn(pkt, len))); /* keeps the call */
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-		printf("%.1f\n", ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / n);
+		printf("%.1f\n", BENCH_NS_PER_CALL(n, fn(pkt, len)));
 		return 0;
 	}
 	for (int i = a + 1; i < argc; i++) {

@@ -20,6 +20,7 @@
 #include "bpfkit/loader.h"
 #include "bpfkit/object.h"
 #include "bpfkit/vm.h"
+#include "../progs/host.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -59,44 +60,12 @@ struct result {
 	char why[E__N][160];
 };
 
-/* Thread CPU time: the machine is shared, and the kernel's test-run duration leaves out
- * preemption too (native.c measures the same way). */
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
+#define now bench_now
 
 static size_t read_hex(const char *path, uint8_t *out, size_t cap)
 {
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	int c, hi = -1, comment = 0;
-	if (!f)
-		return 0;
-	while ((c = fgetc(f)) != EOF) {
-		if (comment) {
-			comment = c != '\n';
-			continue;
-		}
-		if (c == '#') {
-			comment = 1;
-			continue;
-		}
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-		if (v < 0)
-			continue;
-		if (hi < 0) {
-			hi = v;
-		} else if (n < cap) {
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	fclose(f);
-	return n;
+	long n = bench_read_hex(path, out, cap);
+	return n < 0 ? 0 : (size_t)n;
 }
 
 /* The first packet and expected value of NAME.run. */
@@ -291,12 +260,7 @@ static double dpdk_time(const struct bk_insn *insns, size_t n, const uint8_t *pk
 		if (reps < 100)
 			reps = 100;
 		for (int k = 0; k < TRIALS; k++) {
-			double t0 = now();
-			for (long i = 0; i < reps; i++) {
-				rc = rte_bpf_exec(bpf, md);
-				__asm__ volatile("" : : "r"(rc));
-			}
-			double t = (now() - t0) / reps;
+			double t = BENCH_NS_PER_CALL(reps, rte_bpf_exec(bpf, md));
 			if (best < 0 || t < best)
 				best = t;
 		}

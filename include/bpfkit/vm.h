@@ -158,8 +158,14 @@ const struct bk_insn *bk_prog_insns(const struct bk_prog *prog, size_t *n);
  *  socket, tc: data_in is an Ethernet frame; ctx_in/ctx_out a struct __sk_buff (the
  *          writable fields come back). The socket filter sees the packet from the network
  *          header; its data_out has the Ethernet header zeroed.
- * `repeat` runs the program that many times (0 = 1) on fresh copies of the input and
- * reports the average duration; results are those of the last run. */
+ * `repeat` runs the program that many times (0 = 1) on one setup, as the kernel's
+ * BPF_PROG_TEST_RUN does: data_in and ctx_in are copied in once, so every run sees the
+ * packet, the context, the stack memory and the maps as the previous run left them (its
+ * packet writes, bpf_xdp_adjust_* moves, map updates; only the first run's stack starts
+ * zeroed). Each run starts with fresh registers, step budget, tail-call and may_goto
+ * counts, statistics and redirect target. duration_ns is the average over the runs;
+ * retval, data_out, ctx_out and stats are those of the last run; trace_printk output of
+ * every run is appended to `trace`. */
 struct bk_run_opts {
 	size_t sz;
 	const void *data_in;

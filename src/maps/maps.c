@@ -465,7 +465,7 @@ static bool is_map_of_maps(const struct bk_map *m)
 
 /* The element's value storage (all cpus), or NULL. HASH lookups touch the LRU when
  * TOUCH, as a program-side lookup marks the element used. */
-static uint8_t *value_storage(struct bk_map *m, const void *key, bool touch)
+static inline uint8_t *value_storage(struct bk_map *m, const void *key, bool touch)
 {
 	switch (m->kind) {
 	case KIND_ARRAY: {
@@ -500,7 +500,7 @@ void *bk_map_lookup_percpu(struct bk_map *m, const void *key, uint32_t cpu)
 	return v ? cpu_slot(m, v, cpu) : NULL;
 }
 
-void *bk_map_lookup(struct bk_map *m, const void *key)
+static inline void *lookup(struct bk_map *m, const void *key)
 {
 	/* The verifier allows no lookup helper on prog arrays, cpumaps, queues and ring
 	 * buffers. */
@@ -518,9 +518,14 @@ void *bk_map_lookup(struct bk_map *m, const void *key)
 	return cpu_slot(m, v, m->set->cpu);
 }
 
+void *bk_map_lookup(struct bk_map *m, const void *key)
+{
+	return lookup(m, key);
+}
+
 void *bk_map_lookup_region(struct bk_map *m, const void *key, struct bk_map_region *region)
 {
-	void *v = bk_map_lookup(m, key);
+	void *v = lookup(m, key);
 	region->size = 0;
 	if (v && !is_map_of_maps(m)) {
 		/* bk_map_lookup answers only with the start of a live value (the current

@@ -67,6 +67,8 @@ struct bk_map {
 	uint32_t count;
 	uint32_t lru_head, lru_tail;
 	uint32_t seed;
+	bool fastmix;              /* hash_key: a multiplicative mix for 4/8-byte keys, not jhash */
+	bool u32fast;              /* fastmix, u32 keys, preallocated: bk__hash_find's short path */
 
 	/* KIND_QUEUE: a ring of max_entries + 1 values */
 	uint32_t qhead, qtail, qsize;
@@ -96,6 +98,10 @@ static inline bool bk__hash_prealloc(const struct bk_map *m)
 {
 	return !(m->def.map_flags & BK_F_NO_PREALLOC);
 }
+static inline uint8_t *bk__hel_val(struct bk_map *m, struct hel *e)
+{
+	return (uint8_t *)(e + 1) + RU8(m->def.key_size);
+}
 /* Element IDX (1-based); inline: every lookup walks a chain through it. */
 static inline struct hel *bk__hel(struct bk_map *m, uint32_t idx)
 {
@@ -106,7 +112,6 @@ static inline struct hel *bk__hel(struct bk_map *m, uint32_t idx)
 	struct hchunk *c = &m->chunks[k];
 	return (struct hel *)(c->mem + (size_t)(i - c->first) * m->esz);
 }
-uint8_t *bk__hel_val(struct bk_map *m, struct hel *e);
 /* Inserts or replaces; VAL is written through the callback so the caller decides the
  * per-cpu layout. */
 int bk__hash_update(struct bk_map *m, const void *key, uint64_t flags, struct hel **out,

@@ -25,6 +25,9 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		[BK_FOP_ST_FP_DW] = &&L_ST_FP_DW,
 		[BK_FOP_MOVADD64_K] = &&L_MOVADD64_K,
 		[BK_FOP_MOVADD64_X] = &&L_MOVADD64_X,
+#define X(o, w) [BK_FOP_MOV##o] = &&L_MOV##o,
+		BK_FUSE_MOVALU(X)
+#undef X
 #define X(j) [BK_FOP_ADDK_##j] = &&L_ADDK_##j, [BK_FOP_ADDX_##j] = &&L_ADDX_##j,
 		BK_FUSE_JUMPS(X)
 #undef X
@@ -33,6 +36,9 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		[BK_FOP_MAP_LOOKUP] = &&L_MAP_LOOKUP,
 		[BK_FOP_MAP_UPDATE] = &&L_MAP_UPDATE,
 		[BK_FOP_MAP_DELETE] = &&L_MAP_DELETE,
+#define X(o) [BK_FOP_U_##o] = &&L_U_##o,
+		BK_UNCHECKED_OPS(X)
+#undef X
 	};
 #undef BK_INSN
 	struct frame {
@@ -256,9 +262,73 @@ STFP(ST_FP_H, uint16_t, K)
 STFP(ST_FP_W, uint32_t, K)
 STFP(ST_FP_DW, uint64_t, K)
 
+	/* ---- proved by the verifier (prog->proof): no check ---- */
+#define ULOAD(name, type, ext) L_U_##name: { type v; \
+		memcpy(&v, (const void *)(uintptr_t)(S + (int64_t)pc->off), sizeof(type)); \
+		D = (uint64_t)(ext)v; NEXT; }
+#define USTORE(name, type, val) L_U_##name: { type v = (type)(val); \
+		memcpy((void *)(uintptr_t)(D + (int64_t)pc->off), &v, sizeof(type)); NEXT; }
+ULOAD(LDX_B, uint8_t, uint64_t)
+ULOAD(LDX_H, uint16_t, uint64_t)
+ULOAD(LDX_W, uint32_t, uint64_t)
+ULOAD(LDX_DW, uint64_t, uint64_t)
+ULOAD(LDXS_B, int8_t, int64_t)
+ULOAD(LDXS_H, int16_t, int64_t)
+ULOAD(LDXS_W, int32_t, int64_t)
+USTORE(ST_B, uint8_t, K)
+USTORE(ST_H, uint16_t, K)
+USTORE(ST_W, uint32_t, K)
+USTORE(ST_DW, uint64_t, K)
+USTORE(STX_B, uint8_t, S)
+USTORE(STX_H, uint16_t, S)
+USTORE(STX_W, uint32_t, S)
+USTORE(STX_DW, uint64_t, S)
+#undef ULOAD
+#undef USTORE
+
 	/* ---- fused pairs (vm.c fuse): the second instruction is counted here ---- */
 L_MOVADD64_K: D = S + pc[1].imm; pc += 2; COUNT_ONE(); DISPATCH;
 L_MOVADD64_X: D = S + r[pc[1].src]; pc += 2; COUNT_ONE(); DISPATCH;
+#define K2 pc[1].imm
+#define MOVALU(o, expr) L_MOV##o: D = (expr); pc += 2; COUNT_ONE(); DISPATCH;
+MOVALU(SUB64_K, S - K2)
+MOVALU(MUL64_K, S * K2)
+MOVALU(AND64_K, S & K2)
+MOVALU(OR64_K, S | K2)
+MOVALU(XOR64_K, S ^ K2)
+MOVALU(LSH64_K, S << (K2 & 63))
+MOVALU(RSH64_K, S >> (K2 & 63))
+MOVALU(ARSH64_K, (uint64_t)((int64_t)S >> (K2 & 63)))
+MOVALU(ADD32_K, (uint32_t)((uint32_t)S + (uint32_t)K2))
+MOVALU(SUB32_K, (uint32_t)((uint32_t)S - (uint32_t)K2))
+MOVALU(MUL32_K, (uint32_t)((uint32_t)S * (uint32_t)K2))
+MOVALU(AND32_K, (uint32_t)S & (uint32_t)K2)
+MOVALU(OR32_K, (uint32_t)S | (uint32_t)K2)
+MOVALU(XOR32_K, (uint32_t)S ^ (uint32_t)K2)
+MOVALU(LSH32_K, (uint32_t)((uint32_t)S << (K2 & 31)))
+MOVALU(RSH32_K, (uint32_t)S >> (K2 & 31))
+MOVALU(ARSH32_K, (uint32_t)((int32_t)(uint32_t)S >> (K2 & 31)))
+#define T2 r[pc->imm]
+MOVALU(SUB64_X, S - T2)
+MOVALU(MUL64_X, S * T2)
+MOVALU(AND64_X, S & T2)
+MOVALU(OR64_X, S | T2)
+MOVALU(XOR64_X, S ^ T2)
+MOVALU(LSH64_X, S << (T2 & 63))
+MOVALU(RSH64_X, S >> (T2 & 63))
+MOVALU(ARSH64_X, (uint64_t)((int64_t)S >> (T2 & 63)))
+MOVALU(ADD32_X, (uint32_t)((uint32_t)S + (uint32_t)T2))
+MOVALU(SUB32_X, (uint32_t)((uint32_t)S - (uint32_t)T2))
+MOVALU(MUL32_X, (uint32_t)((uint32_t)S * (uint32_t)T2))
+MOVALU(AND32_X, (uint32_t)S & (uint32_t)T2)
+MOVALU(OR32_X, (uint32_t)S | (uint32_t)T2)
+MOVALU(XOR32_X, (uint32_t)S ^ (uint32_t)T2)
+MOVALU(LSH32_X, (uint32_t)((uint32_t)S << (T2 & 31)))
+MOVALU(RSH32_X, (uint32_t)S >> (T2 & 31))
+MOVALU(ARSH32_X, (uint32_t)((int32_t)(uint32_t)S >> (T2 & 31)))
+#undef T2
+#undef MOVALU
+#undef K2
 #define X(j) \
 L_ADDK_##j: D += K; pc++; COUNT_ONE(); goto L_##j; \
 L_ADDX_##j: D += S; pc++; COUNT_ONE(); goto L_##j;

@@ -3,6 +3,7 @@
 #include "vm_internal.h"
 
 #include "bpfkit/disasm.h"
+#include "bpfkit/verifier.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -144,11 +145,29 @@ static int ctx_pkt_field(const struct bk_progtype *pt, int32_t off, uint32_t siz
 /* r10 is read-only, so r10 + OFF with -512 <= OFF <= -SIZE is always inside the running
  * frame: such accesses need no check at run time. Context loads of packet pointers and
  * the map helpers get their own handlers. */
-static void specialize(struct bk_dinsn *f, size_t n, const struct bk_progtype *pt)
+static void specialize(struct bk_dinsn *f, size_t n, const struct bk_progtype *pt,
+		       const uint8_t *proof)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct bk_dinsn *d = &f[i];
 		int base, size, reg;
+		/* Proved in bounds by the verifier: no check (stack accesses through r10 get
+		 * their own unchecked forms below either way). */
+		if (proof && (proof[i] & BK_VF_MEM_SAFE)) {
+			int u = -1;
+			switch (d->op) {
+#define X(o) case BK_OP_##o: u = BK_FOP_U_##o; break;
+			BK_UNCHECKED_OPS(X)
+#undef X
+			default:
+				break;
+			}
+			bool load = u >= BK_FOP_U_LDX_B && u <= BK_FOP_U_LDXS_W;
+			if (u >= 0 && (load ? d->src : d->dst) != BK_MAX_REG) {
+				d->op = (uint16_t)u;
+				continue;
+			}
+		}
 		if ((d->op == BK_OP_LDX_W || d->op == BK_OP_LDX_DW) && d->src != BK_MAX_REG) {
 			int k = ctx_pkt_field(pt, d->off, d->op == BK_OP_LDX_W ? 4 : 8);
 			if (k >= 0) {
@@ -191,11 +210,17 @@ static void fuse(struct bk_dinsn *f, const struct bk_dinsn *code, size_t n)
 {
 	for (size_t i = 0; i + 1 < n; i++) {
 		const struct bk_dinsn *a = &code[i], *b = &code[i + 1];
-		if (a->op == BK_OP_MOV64_X && b->dst == a->dst) {
-			if (b->op == BK_OP_ADD64_K)
+		if ((a->op == BK_OP_MOV64_X || a->op == BK_OP_MOV32_X) && b->dst == a->dst) {
+			bool w64 = a->op == BK_OP_MOV64_X;
+			if (w64 && b->op == BK_OP_ADD64_K)
 				f[i].op = BK_FOP_MOVADD64_K;
-			else if (b->op == BK_OP_ADD64_X && b->src != a->dst)
+			else if (w64 && b->op == BK_OP_ADD64_X && b->src != a->dst)
 				f[i].op = BK_FOP_MOVADD64_X;
+#define X(o, w) else if (b->op == BK_OP_##o && w64 == (w)) f[i].op = BK_FOP_MOV##o;
+			BK_FUSE_MOVALU(X)
+#undef X
+			if (f[i].op != a->op)
+				f[i].imm = b->src == a->dst ? a->src : b->src;
 		} else if (a->op == BK_OP_ADD64_K || a->op == BK_OP_ADD64_X) {
 			bool k = a->op == BK_OP_ADD64_K;
 			switch (b->op) {
@@ -216,7 +241,7 @@ int bk__prog_predecode(struct bk_prog *p, struct bk_err *err)
 	if (!f)
 		return bk_err_set(err, -ENOMEM, "out of memory");
 	memcpy(f, p->code, (n + 1) * sizeof(*f));
-	specialize(f, n, p->pt);
+	specialize(f, n, p->pt, p->proof);
 	fuse(f, p->code, n);
 	free(p->fast);
 	p->fast = f;

@@ -30,6 +30,22 @@ enum {
 	X(JSLT64_K) X(JSLT32_K) X(JSLT64_X) X(JSLT32_X) \
 	X(JSLE64_K) X(JSLE32_K) X(JSLE64_X) X(JSLE32_X)
 
+/* ALU that may follow a mov of the same width into the same register: X(NAME, W64) with
+ * NAME = OP64_K / OP32_K / OP64_X / OP32_X, W64 = 1 for the 64-bit ones. In the fused slot
+ * of an _X pair, imm is the second operand's register: rS when it was rD (rD = rS; rD op= rD). */
+#define BK_FUSE_MOVALU(X) \
+	X(SUB64_K, 1) X(MUL64_K, 1) X(AND64_K, 1) X(OR64_K, 1) X(XOR64_K, 1) X(LSH64_K, 1) \
+	X(RSH64_K, 1) X(ARSH64_K, 1) X(ADD32_K, 0) X(SUB32_K, 0) X(MUL32_K, 0) X(AND32_K, 0) \
+	X(OR32_K, 0) X(XOR32_K, 0) X(LSH32_K, 0) X(RSH32_K, 0) X(ARSH32_K, 0) \
+	X(SUB64_X, 1) X(MUL64_X, 1) X(AND64_X, 1) X(OR64_X, 1) X(XOR64_X, 1) X(LSH64_X, 1) \
+	X(RSH64_X, 1) X(ARSH64_X, 1) X(ADD32_X, 0) X(SUB32_X, 0) X(MUL32_X, 0) X(AND32_X, 0) \
+	X(OR32_X, 0) X(XOR32_X, 0) X(LSH32_X, 0) X(RSH32_X, 0) X(ARSH32_X, 0)
+
+/* Loads and stores that get an unchecked form when proved. */
+#define BK_UNCHECKED_OPS(X) \
+	X(LDX_B) X(LDX_H) X(LDX_W) X(LDX_DW) X(LDXS_B) X(LDXS_H) X(LDXS_W) \
+	X(ST_B) X(ST_H) X(ST_W) X(ST_DW) X(STX_B) X(STX_H) X(STX_W) X(STX_DW)
+
 /* Forms only the interpreter knows, in prog->fast (never in prog->code, which the JIT
  * reads): loads and stores at r10 + a constant offset that lies inside the current frame,
  * proved at load, so they run without a memory check. */
@@ -51,6 +67,10 @@ enum {
 	 * (the loop counter step and test). */
 	BK_FOP_MOVADD64_K,
 	BK_FOP_MOVADD64_X,
+	/* mov rD, rS + OP rD, imm (two-address code from three-address arithmetic). */
+#define X(o, w) BK_FOP_MOV##o,
+	BK_FUSE_MOVALU(X)
+#undef X
 #define X(j) BK_FOP_ADDK_##j, BK_FOP_ADDX_##j,
 	BK_FUSE_JUMPS(X)
 #undef X
@@ -64,6 +84,11 @@ enum {
 	BK_FOP_MAP_LOOKUP,
 	BK_FOP_MAP_UPDATE,
 	BK_FOP_MAP_DELETE,
+	/* Loads and stores the verifier proved in bounds (prog->proof, BK_VF_MEM_SAFE): run
+	 * without the memory check, in the order of BK_UNCHECKED_OPS. */
+#define X(o) BK_FOP_U_##o,
+	BK_UNCHECKED_OPS(X)
+#undef X
 	BK_FOP__COUNT,
 };
 

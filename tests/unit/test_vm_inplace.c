@@ -185,7 +185,7 @@ static void same_effect(void)
 			       "%s%s: in place %d r0 %lld '%s', called %d r0 %lld '%s'", types[t].name,
 			       count ? " (counting)" : "", xa, (long long)ra, xa ? ea.msg : "", xb,
 			       (long long)rb, xb ? eb.msg : "");
-			CHECKF(da.len == db.len && !memcmp(da.data, db.data, da.len) &&
+			CHECKF(da.len == db.len && (!da.len || !memcmp(da.data, db.data, da.len)) &&
 			       (da.len > 0 || (types[t].flags & BK_F_RDONLY_PROG)),
 			       "%s%s: the same map contents (%zu / %zu bytes)", types[t].name,
 			       count ? " (counting)" : "", da.len, db.len);
@@ -378,8 +378,96 @@ static void ctx_packet_loads(void)
 	}
 }
 
+static uint64_t alu(const char *o, int w64, uint64_t a, uint64_t b)
+{
+	if (w64) {
+		unsigned sh = b & 63;
+		return !strcmp(o, "+=") ? a + b : !strcmp(o, "-=") ? a - b : !strcmp(o, "*=") ? a * b
+		     : !strcmp(o, "&=") ? (a & b) : !strcmp(o, "|=") ? (a | b) : !strcmp(o, "^=") ? (a ^ b)
+		     : !strcmp(o, "<<=") ? a << sh : !strcmp(o, ">>=") ? a >> sh
+		     : (uint64_t)((int64_t)a >> sh);
+	}
+	uint32_t x = (uint32_t)a, y = (uint32_t)b;
+	unsigned sh = y & 31;
+	return !strcmp(o, "+=") ? (uint32_t)(x + y) : !strcmp(o, "-=") ? (uint32_t)(x - y)
+	     : !strcmp(o, "*=") ? (uint32_t)(x * y) : !strcmp(o, "&=") ? (x & y)
+	     : !strcmp(o, "|=") ? (x | y) : !strcmp(o, "^=") ? (x ^ y)
+	     : !strcmp(o, "<<=") ? (uint32_t)(x << sh) : !strcmp(o, ">>=") ? x >> sh
+	     : (uint32_t)((int32_t)x >> sh);
+}
+
+/* mov rD, rS + OP rD, imm/rT run by one handler: every OP at both widths, with an
+ * immediate, another register and rD itself (rD = rS; rD op= rD), against C; and a jump
+ * into the pair's second slot runs the OP alone. */
+static void mov_alu_pairs(void)
+{
+	static const struct { const char *op; int w64; } ops[] = {
+		{ "+=", 1 }, { "-=", 1 }, { "*=", 1 }, { "&=", 1 }, { "|=", 1 }, { "^=", 1 },
+		{ "<<=", 1 }, { ">>=", 1 }, { "s>>=", 1 },
+		{ "+=", 0 }, { "-=", 0 }, { "*=", 0 }, { "&=", 0 }, { "|=", 0 }, { "^=", 0 },
+		{ "<<=", 0 }, { ">>=", 0 }, { "s>>=", 0 },
+	};
+	static const char *const forms[] = { "imm", "rT", "rD" };
+	const uint64_t x = 0xf123456789abcdefULL, y = 0x0badc0de1234567bULL;
+	struct bk_vm *vm = bk_vm_new(NULL);
+	for (size_t i = 0; vm && i < N(ops); i++) {
+		const char *o = ops[i].op, *r = ops[i].w64 ? "r" : "w";
+		bool shift = strstr(o, "<<") || strstr(o, ">>");
+		for (int form = 0; form < 3; form++) {
+			int32_t imm = shift ? 13 : -0x5a5a5a3;
+			char operand[32];
+			uint64_t want;
+			if (form == 0) {
+				snprintf(operand, sizeof operand, "%d", imm);
+				want = alu(o, ops[i].w64, x, (uint64_t)(int64_t)imm);
+			} else if (form == 1) {
+				snprintf(operand, sizeof operand, "%s3", r);
+				want = alu(o, ops[i].w64, x, y);
+			} else {
+				snprintf(operand, sizeof operand, "%s2", r);
+				want = alu(o, ops[i].w64, x, x);
+			}
+			/* v 0: the pair fused (r7); v 1: a jump into its second slot with r2 = x
+			 * already there runs the OP alone (r2) */
+			for (int v = 0; v < 2; v++) {
+				char text[512];
+				snprintf(text, sizeof text,
+					 "r1 = 0x%llx ll\n r3 = 0x%llx ll\n r6 = 0\n r2 = r1\n"
+					 "top:\n %s2 = %s1\n"
+					 "second:\n %s2 %s %s\n"
+					 " if r6 != 0 goto out\n r7 = r2\n r6 = 1\n r2 = r1\n goto second\n"
+					 "out:\n r0 = r%d\n exit\n",
+					 (unsigned long long)x, (unsigned long long)y, r, r, r, o, operand,
+					 v ? 2 : 7);
+				struct bk_insn p[64];
+				size_t n = assemble(text, p, N(p));
+				for (int count = 0; count < 2; count++) {
+					struct bk_prog *prog;
+					struct bk_err e = { 0 };
+					uint64_t r0 = 1;
+					if (!n || bk_vm_load(vm, p, n, NULL, &prog, &e)) {
+						printf("not ok mov + %s %s %s: load: %s\n",
+						       ops[i].w64 ? "alu64" : "alu32", o, operand, e.msg);
+						break;
+					}
+					struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .count_insns = count);
+					int ret = bk_prog_exec(prog, &xo, &r0, NULL, &e);
+					CHECKF(ret == 0 && r0 == want,
+					       "mov + %s %s %s (%s), %s%s (r0 0x%llx want 0x%llx)",
+					       ops[i].w64 ? "alu64" : "alu32", o, operand, forms[form],
+					       v ? "the second alone" : "fused", count ? " (counting)" : "",
+					       (unsigned long long)r0, (unsigned long long)want);
+					bk_prog_free(prog);
+				}
+			}
+		}
+	}
+	bk_vm_free(vm);
+}
+
 int main(void)
 {
+	mov_alu_pairs();
 	same_effect();
 	same_errors();
 	replaced_helper();
