@@ -185,7 +185,7 @@ static void same_effect(void)
 			       "%s%s: in place %d r0 %lld '%s', called %d r0 %lld '%s'", types[t].name,
 			       count ? " (counting)" : "", xa, (long long)ra, xa ? ea.msg : "", xb,
 			       (long long)rb, xb ? eb.msg : "");
-			CHECKF(da.len == db.len && !memcmp(da.data, db.data, da.len) &&
+			CHECKF(da.len == db.len && (!da.len || !memcmp(da.data, db.data, da.len)) &&
 			       (da.len > 0 || (types[t].flags & BK_F_RDONLY_PROG)),
 			       "%s%s: the same map contents (%zu / %zu bytes)", types[t].name,
 			       count ? " (counting)" : "", da.len, db.len);
