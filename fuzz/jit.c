@@ -13,37 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/unit/jit_diff.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct outcome {
-	int ret;
-	uint64_t r0;
-	struct bk_run_stats st;
-	char msg[BK_ERR_MAX];
-	uint8_t mem[64];
-};
-
-static uint8_t buf[64];
-
-static void run1(struct bk_prog *p, const uint8_t *init, struct outcome *o)
-{
-	memcpy(buf, init, sizeof(buf));
-	struct bk_mem_region reg = { buf, sizeof(buf), true };
-	struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .regions = &reg, .nregions = 1,
-					      .budget = 1000);
-	eo.args[0] = (uint64_t)(uintptr_t)buf;
-	eo.args[1] = sizeof(buf);
-	struct bk_err err = { 0 };
-	memset(o, 0, sizeof(*o));
-	o->ret = bk_prog_exec(p, &eo, &o->r0, &o->st, &err);
-	if (o->ret) {
-		snprintf(o->msg, sizeof(o->msg), "%s", err.msg);
-		char *x = strstr(o->msg, "0x");
-		if (x)
-			*x = 0;
-	}
-	memcpy(o->mem, buf, sizeof(buf));
-}
 
 /* r10 only as the base of a load or store: its value (compared, moved, stored) differs. */
 static bool reads_r10(const struct bk_insn *insns, size_t n)
@@ -81,17 +53,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bk_map_create(bk_vm_maps(vm), &d, &m, &err);
 		struct bk_prog *p;
 		if (bk_vm_load(vm, insns, n, NULL, &p, &err) == 0) {
-			struct outcome a, b;
-			run1(p, init, &a);
+			struct jd_outcome a, b;
+			jd_run(p, init, 1000, &a);
 			if (bk_jit_attach(p, NULL, &err) < 0) {
 				fprintf(stderr, "jit refused a loaded program: %s\n", err.msg);
 				abort();
 			}
-			run1(p, init, &b);
-			if (a.ret != b.ret || a.r0 != b.r0 || memcmp(a.mem, b.mem, sizeof(a.mem)) ||
-			    strcmp(a.msg, b.msg) || a.st.back_edges != b.st.back_edges ||
-			    a.st.calls != b.st.calls || a.st.helper_calls != b.st.helper_calls ||
-			    a.st.max_depth != b.st.max_depth) {
+			jd_run(p, init, 1000, &b);
+			if (!jd_same(&a, &b)) {
 				fprintf(stderr, "interp/jit differ: ret %d/%d r0 %llx/%llx mem %d '%s' / '%s'\n",
 					a.ret, b.ret, (unsigned long long)a.r0, (unsigned long long)b.r0,
 					memcmp(a.mem, b.mem, sizeof(a.mem)) != 0, a.msg, b.msg);

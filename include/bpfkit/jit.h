@@ -31,6 +31,7 @@ struct bk_jit_info {
 	size_t runtime;      /* slots executed by a call into the runtime (helpers, atomics,
 	                      * callx, ld_abs/ld_ind) */
 	size_t proved;       /* loads and stores compiled without a check (the verifier's proof) */
+	size_t direct;       /* helper calls compiled as direct calls (map helpers, proved) */
 	bool blinded;        /* constants blinded */
 };
 
@@ -48,6 +49,19 @@ bool bk_jit_attached(const struct bk_prog *prog);
 const void *bk_jit_code(const struct bk_prog *prog, struct bk_jit_info *info);
 /* Byte offset of slot IDX in the code (for listings); -1 if none. */
 long bk_jit_slot_offset(const struct bk_prog *prog, size_t idx);
+
+/* The lean entry, for embedders that run one program very often (as DPDK's
+ * rte_bpf_exec): a context set up once (stack, regions, budget from OPTS; opts->args are
+ * ignored) that runs the attached machine code with r1 = R1 (r2..r5 = 0) and no other
+ * per-call setup. Results and errors are those of bk_prog_exec. A context serves one
+ * thread at a time. bk_jit_exec returns 0 with *r0, or a negative errno with the message
+ * in bk_jit_ctx_error. */
+struct bk_jit_ctx;
+struct bk_jit_ctx *bk_jit_ctx_new(struct bk_prog *prog, const struct bk_exec_opts *opts,
+				  struct bk_err *err);
+int bk_jit_exec(struct bk_jit_ctx *ctx, uint64_t r1, uint64_t *r0);
+const char *bk_jit_ctx_error(const struct bk_jit_ctx *ctx);
+void bk_jit_ctx_free(struct bk_jit_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -36,6 +36,29 @@ enum bk_vprog_type {
 struct bk_vmap {
 	uint32_t type, key_size, value_size, max_entries;
 	int32_t inner;            /* map-in-map (types 12, 13): index of the inner map's entry */
+	const char *name;         /* as the kernel knows it (log level 2: map=NAME); may be NULL */
+};
+
+/* A function of the program as its BTF describes it (func_info + FUNC_PROTO). Global
+ * functions (linkage global) are verified as the kernel does: once, on their own, with
+ * arguments typed from the prototype (any scalar, the context, or a possibly-NULL pointer
+ * to arg_size bytes); a call checks the arguments against the prototype and gives an
+ * unknown scalar in R0. */
+enum bk_varg {
+	BK_VARG_SCALAR = 1,       /* int, enum */
+	BK_VARG_CTX,              /* pointer to the program type's context struct */
+	BK_VARG_MEM,              /* pointer to a sized type: NULL or arg_size readable bytes */
+};
+struct bk_vfunc {
+	uint32_t insn;            /* first instruction */
+	bool global;
+	/* The prototype is one the kernel refuses for a global function (a void pointer,
+	 * a struct by value, no scalar return): verified inline as a static function. */
+	bool unsupported;
+	uint8_t nargs;
+	uint8_t arg[5];           /* enum bk_varg */
+	uint32_t arg_size[5];
+	char name[64];
 };
 
 struct bk_verify_opts {
@@ -50,6 +73,8 @@ struct bk_verify_opts {
 	size_t log_limit;         /* bytes of log kept; 0 = 16 MiB */
 	bool no_advice;           /* leave out the advice line */
 	bool btf_func_info;       /* the program comes with BTF func_info (callbacks need it) */
+	const struct bk_vfunc *funcs; /* BTF view of the functions (may be NULL: all static) */
+	size_t nfuncs;
 };
 
 /* Per-instruction facts the runtime may use after acceptance (insn_flags). */
@@ -95,6 +120,8 @@ struct bk_vprog {
 	char **map_names;
 	size_t nmaps;
 	bool btf_func_info;
+	struct bk_vfunc *funcs;   /* from BTF, one per function (NULL without BTF) */
+	size_t nfuncs;
 };
 /* Every program of OBJ (functions of executable sections other than .text). */
 int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, size_t *n,

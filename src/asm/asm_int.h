@@ -212,6 +212,30 @@ static inline bool asm_is_ident(char ch)
 {
 	return asm_is_ident_start(ch) || (ch >= '0' && ch <= '9');
 }
+/* The end of the identifier that starts at p (p itself if none does). */
+static inline const char *asm_scan_ident(const char *p, const char *end)
+{
+	while (p < end && asm_is_ident(*p))
+		p++;
+	return p;
+}
+/* Is [s, e) a register name, rN or wN with one or two digits? Its letter and number (not
+ * range-checked: the caller says what is wrong with r11). One reading for the fast path
+ * and the matcher. */
+static inline bool asm_reg_name(const char *s, const char *e, char *w, int *num)
+{
+	if (e - s < 2 || e - s > 3 || (s[0] != 'r' && s[0] != 'w'))
+		return false;
+	int v = 0;
+	for (const char *q = s + 1; q < e; q++) {
+		if (*q < '0' || *q > '9')
+			return false;
+		v = v * 10 + (*q - '0');
+	}
+	*w = s[0];
+	*num = v;
+	return true;
+}
 static inline const char *asm_skip_ws(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v'))

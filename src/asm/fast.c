@@ -30,20 +30,10 @@ static inline void ws(struct fcur *f)
 /* rN / wN, N in 0..10. *w is 'r' or 'w'. */
 static inline bool reg(struct fcur *f, char *w, int *n)
 {
-	const char *p = f->p;
-	if (f->end - p < 2 || (p[0] != 'r' && p[0] != 'w') || p[1] < '0' || p[1] > '9')
+	const char *q = asm_scan_ident(f->p, f->end);
+	if (!asm_reg_name(f->p, q, w, n) || *n > BK_MAX_REG)
 		return false;
-	int v = p[1] - '0';
-	p += 2;
-	if (p < f->end && *p >= '0' && *p <= '9') {
-		v = v * 10 + (*p - '0');
-		p++;
-	}
-	if (v > BK_MAX_REG || (p < f->end && asm_is_ident(*p)))
-		return false;
-	*w = f->p[0];
-	*n = v;
-	f->p = p;
+	f->p = q;
 	return true;
 }
 
@@ -99,9 +89,7 @@ static bool symref(struct asm_ctx *c, const struct asm_matcher *m, struct fcur *
 	const char *p = f->p;
 	if (p >= f->end || !asm_is_ident_start(*p))
 		return false;
-	const char *q = p + 1;
-	while (q < f->end && asm_is_ident(*q))
-		q++;
+	const char *q = asm_scan_ident(p + 1, f->end);
 	size_t n = (size_t)(q - p);
 	if ((*p == 'r' || *p == 'w') && n >= 2 && p[1] >= '0' && p[1] <= '9')
 		return false; /* a register-like name: the matcher says what is wrong */
@@ -304,9 +292,7 @@ int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char
 		const char *at;
 		if (op == A_MOV && w == 'r' && asm_is_ident_start(*f.p)) {
 			/* rD = sym ll: the name must be followed by "ll" and nothing else */
-			const char *q = f.p + 1;
-			while (q < f.end && asm_is_ident(*q))
-				q++;
+			const char *q = asm_scan_ident(f.p + 1, f.end);
 			struct fcur g = { q, f.end };
 			ws(&g);
 			if (!lit(&g, "ll", 2) || !at_end(&g))
@@ -385,11 +371,7 @@ int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char
 		uint32_t y;
 		const char *at;
 		const char *q = f.p;
-		if (q >= f.end || !asm_is_ident_start(*q))
-			return 0;
-		while (q < f.end && asm_is_ident(*q))
-			q++;
-		if (q != f.end)
+		if (q >= f.end || !asm_is_ident_start(*q) || asm_scan_ident(q, f.end) != f.end)
 			return 0;
 		enum bk_op o = bk_isa_decode(in);
 		if (o == BK_OP_INVALID || bk_isa_info(o)->cpu > c->cpu)
@@ -426,11 +408,7 @@ int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char
 			uint32_t y;
 			const char *at;
 			const char *q = f.p;
-			if (q >= f.end || !asm_is_ident_start(*q))
-				return 0;
-			while (q < f.end && asm_is_ident(*q))
-				q++;
-			if (q != f.end)
+			if (q >= f.end || !asm_is_ident_start(*q) || asm_scan_ident(q, f.end) != f.end)
 				return 0;
 			in[0].src = BK_PSEUDO_CALL;
 			enum bk_op o = bk_isa_decode(in);

@@ -263,8 +263,7 @@ static int dir_section(struct asm_ctx *c, const char *p, const char *end)
 			if (q < end && (*q == '@' || *q == '%'))
 				q++;
 			const char *ts = q;
-			while (q < end && asm_is_ident(*q))
-				q++;
+			q = asm_scan_ident(q, end);
 			if (word_is(ts, q, "progbits"))
 				type = BK_SHT_PROGBITS;
 			else if (word_is(ts, q, "nobits"))
@@ -333,8 +332,7 @@ static int dir_type(struct asm_ctx *c, const char *p, const char *end)
 	if (q < end && (*q == '@' || *q == '%' || *q == '"'))
 		q++;
 	const char *ts = q;
-	while (q < end && asm_is_ident(*q))
-		q++;
+	q = asm_scan_ident(q, end);
 	uint8_t type;
 	if (word_is(ts, q, "function") || word_is(ts, q, "STT_FUNC"))
 		type = BK_STT_FUNC;
@@ -546,9 +544,7 @@ static int dir_rept(struct asm_ctx *c, const char *p, const char *end);
 static int directive(struct asm_ctx *c, const char *p, const char *end)
 {
 	const char *d = p;
-	p++;
-	while (p < end && asm_is_ident(*p))
-		p++;
+	p = asm_scan_ident(p + 1, end);
 	const char *de = p;
 	size_t n = (size_t)(de - d);
 	int r;
@@ -849,8 +845,7 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 		/* label? */
 		const char *q = p;
 		if (asm_is_ident_start(*q) || (*q >= '0' && *q <= '9')) {
-			while (q < end && asm_is_ident(*q))
-				q++;
+			q = asm_scan_ident(q, end);
 			if (q < end && *q == ':') {
 				int r;
 				if (*p >= '0' && *p <= '9') {

@@ -114,27 +114,8 @@ static size_t match_op(const char *p, const char *end)
 	return 0;
 }
 
-static bool is_reg(const char *s, const char *e, char *w, int *num)
-{
-	if (e - s < 2 || e - s > 3 || (s[0] != 'r' && s[0] != 'w'))
-		return false;
-	int v = 0;
-	for (const char *q = s + 1; q < e; q++) {
-		if (*q < '0' || *q > '9')
-			return false;
-		v = v * 10 + (*q - '0');
-	}
-	*w = s[0];
-	*num = v;
-	return true;
-}
-
-static const char *scan_ident(const char *p, const char *end)
-{
-	while (p < end && asm_is_ident(*p))
-		p++;
-	return p;
-}
+#define is_reg asm_reg_name
+#define scan_ident asm_scan_ident
 
 /* Is there an expression operand (not a register or keyword) at p? */
 static bool operand_start(const struct asm_matcher *m, const char *p, const char *end, bool kw_ok)

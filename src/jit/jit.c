@@ -58,18 +58,24 @@ struct jst {
 	uint64_t cstart[2];       /* 512 + the region's start */
 	uint64_t crlim[2][9];     /* a - start < crlim[s]: an S-byte read is inside */
 	uint64_t cwlim[2][9];     /* the same for writes (0 when read-only) */
+	uint64_t cache_live;      /* 0: nothing above is set yet (a run starts so: cheap entry) */
 	uint64_t target;          /* callx / tail call destination */
 	uint64_t rsp_save;
 	uint64_t calls;
-	/* While machine code runs, r10 holds the budget as braw: bits 0..31 a chunk of it
-	 * (never 0 between instructions), bits 32..63 the calls made since the last sync;
-	 * budget_hi the rest of the budget. C code works on budget and calls (sync_in/out). */
-	uint64_t braw, budget_hi;
+	/* While machine code runs, r10 holds the budget (never 0 between instructions), saved
+	 * in braw around C calls; C code works on budget (sync_in/out). Calls are counted
+	 * in memory: they are rarer than back-edges, which then cost one fused sub+jnz. */
+	uint64_t braw;
 	uint64_t tmp;
 	uint64_t rsp_min;         /* rsp at the deepest frame allowed: a call there faults */
 	uint64_t rsp_low;         /* lowest rsp a call reached (the deepest frame) */
 	uint64_t fdmax_bytes;
-	uint32_t fd, fdmax, maxfd, may_goto;
+	uint32_t fd, fdmax, maxfd;
+	/* may_goto's count per frame of this run, as the interpreter and the kernel keep it
+	 * (a call, a callback and a tail-called program each start with a full count):
+	 * frame F's is at mg[F], found from the frame pointer as (r10_0 - rbp) / 128. */
+	uint64_t r10_0;
+	uint32_t mg[BK_VM_MAX_DEPTH];
 	uint32_t base;
 	int ret;
 	struct bk_run *run;
@@ -117,7 +123,10 @@ struct em {
 	bool tails;               /* the program may tail call: calls save the current program */
 	uint64_t key;
 	const uint8_t *proof;     /* the verifier's BK_VF_* per slot, NULL: check everything */
-	size_t proved;
+	bool *target;             /* jump_targets() */
+	uint8_t *wmask;           /* write_masks() */
+	bool may_goto;            /* the program has may_goto: calls set the callee's count */
+	size_t proved, direct;
 };
 
 static void put(struct em *e, const void *p, size_t k)
@@ -257,10 +266,13 @@ static void cache_sync(struct jst *st)
 			st->cwlim[k][sz] = c->writable ? lim : 0;
 		}
 	}
+	st->cache_live = 1;
 }
 
 static bool in_cache(const struct jst *st, uint64_t a, uint64_t sz, bool wr)
 {
+	if (!st->cache_live)
+		return false;
 	for (int k = 0; k < 2; k++) {
 		const struct bk_region *c = &st->c[k];
 		if (c->size >= sz && a - c->start <= c->size - sz && (!wr || c->writable))
@@ -275,6 +287,8 @@ static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
 	struct bk_region nc;
 	int k = bk__mem_slow(st->run, a, sz, wr, &nc);
 	if (k == 0) {
+		if (!st->cache_live)
+			st->c[0] = (struct bk_region){ 0, 0, false, 0 };
 		st->c[1] = st->c[0];
 		st->c[0] = nc;
 		cache_sync(st);
@@ -284,14 +298,11 @@ static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
 
 static void sync_in(struct jst *st)
 {
-	st->calls += st->braw >> 32;
-	st->budget = (st->braw & 0xffffffffu) + st->budget_hi;
+	st->budget = st->braw;
 }
 static void sync_out(struct jst *st)
 {
-	uint64_t low = st->budget < 0xffffffffu ? st->budget : 0xffffffffu;
-	st->budget_hi = st->budget - low;
-	st->braw = low;
+	st->braw = st->budget;
 }
 
 static int fault(struct jst *st, size_t idx, int code, const char *msg)
@@ -342,11 +353,43 @@ static int tail_call(struct jst *st)
 	st->prog = t;
 	run->prog = t;
 	run->stats.tail_calls++;
+	st->mg[st->fd] = BK_VM_MAY_GOTO_MAX;   /* a tail-called program starts a full count */
 	if (--st->budget == 0)
 		return jit_oob(st, 0);
 	const struct jit *j = t->jit;
 	st->target = (uint64_t)(uintptr_t)(j->code + j->slot_off[0]);
 	return 2;
+}
+
+/* The map helpers a proved program calls directly (emit_direct_helper). An update or
+ * delete may free memory a cached region covers: the cache is dropped as after any
+ * helper. */
+static void drop_cache(struct jst *st)
+{
+	if (st->cache_live && (st->c[0].size || st->c[1].size)) {
+		st->c[0].size = st->c[1].size = 0;
+		cache_sync(st);
+	}
+}
+static uint64_t jd_lookup(struct bk_map *m, const void *key, struct jst *st)
+{
+	st->run->stats.helper_calls++;
+	return (uint64_t)(uintptr_t)bk_map_lookup(m, key);
+}
+static uint64_t jd_update(struct bk_map *m, const void *key, const void *val, uint64_t flags,
+			  struct jst *st)
+{
+	st->run->stats.helper_calls++;
+	long r = bk_map_update(m, key, val, flags);
+	drop_cache(st);
+	return (uint64_t)(int64_t)r;
+}
+static uint64_t jd_delete(struct bk_map *m, const void *key, struct jst *st)
+{
+	st->run->stats.helper_calls++;
+	long r = bk_map_delete(m, key);
+	drop_cache(st);
+	return (uint64_t)(int64_t)r;
 }
 
 /* A helper with the registers in st->r; mirrors interp_body.h's helper_call. */
@@ -357,16 +400,11 @@ static int helper_call(struct jst *st, uint32_t idx, const struct bk_helper *h)
 	run->budget = st->budget;
 	run->depth = st->base + st->fd;
 	run->prog = st->prog;
-	run->may_goto = st->may_goto;
 	run->helper = h;
 	run->stats.helper_calls++;
 	r[0] = h->fn(run, r[1], r[2], r[3], r[4], r[5]);
-	if (st->c[0].size || st->c[1].size) {
-		st->c[0].size = st->c[1].size = 0;
-		cache_sync(st);
-	}
+	drop_cache(st);
 	st->budget = run->budget;
-	st->may_goto = run->may_goto;
 	if (run->pending) {
 		if (run->pending & BK_PEND_FAIL) {
 			int ret = run->err_code;
@@ -439,39 +477,7 @@ static int jit_op_body(struct jst *st, uint32_t idx, uint64_t rsp)
 		const uint8_t *q_ = run->pkt.data + o_; uint64_t v_ = 0; \
 		for (int i_ = 0; i_ < sz; i_++) v_ = v_ << 8 | q_[i_]; \
 		r[0] = v_; return 0; }
-	LOAD(LDX_B, uint8_t, uint64_t, 0)
-	LOAD(LDX_H, uint16_t, uint64_t, 0)
-	LOAD(LDX_W, uint32_t, uint64_t, 0)
-	LOAD(LDX_DW, uint64_t, uint64_t, 0)
-	LOAD(LDXS_B, int8_t, int64_t, 1)
-	LOAD(LDXS_H, int16_t, int64_t, 1)
-	LOAD(LDXS_W, int32_t, int64_t, 1)
-	STORE(ST_B, uint8_t, pc->imm)
-	STORE(ST_H, uint16_t, pc->imm)
-	STORE(ST_W, uint32_t, pc->imm)
-	STORE(ST_DW, uint64_t, pc->imm)
-	STORE(STX_B, uint8_t, r[pc->src])
-	STORE(STX_H, uint16_t, r[pc->src])
-	STORE(STX_W, uint32_t, r[pc->src])
-	STORE(STX_DW, uint64_t, r[pc->src])
-	ATOMIC_OP(ATOMIC32_ADD, uint32_t, fetch_add)
-	ATOMIC_OP(ATOMIC32_OR, uint32_t, fetch_or)
-	ATOMIC_OP(ATOMIC32_AND, uint32_t, fetch_and)
-	ATOMIC_OP(ATOMIC32_XOR, uint32_t, fetch_xor)
-	ATOMIC_FETCH(ATOMIC32_FETCH_ADD, uint32_t, fetch_add)
-	ATOMIC_FETCH(ATOMIC32_FETCH_OR, uint32_t, fetch_or)
-	ATOMIC_FETCH(ATOMIC32_FETCH_AND, uint32_t, fetch_and)
-	ATOMIC_FETCH(ATOMIC32_FETCH_XOR, uint32_t, fetch_xor)
-	ATOMIC_FETCH(ATOMIC32_XCHG, uint32_t, exchange_n)
-	ATOMIC_OP(ATOMIC64_ADD, uint64_t, fetch_add)
-	ATOMIC_OP(ATOMIC64_OR, uint64_t, fetch_or)
-	ATOMIC_OP(ATOMIC64_AND, uint64_t, fetch_and)
-	ATOMIC_OP(ATOMIC64_XOR, uint64_t, fetch_xor)
-	ATOMIC_FETCH(ATOMIC64_FETCH_ADD, uint64_t, fetch_add)
-	ATOMIC_FETCH(ATOMIC64_FETCH_OR, uint64_t, fetch_or)
-	ATOMIC_FETCH(ATOMIC64_FETCH_AND, uint64_t, fetch_and)
-	ATOMIC_FETCH(ATOMIC64_FETCH_XOR, uint64_t, fetch_xor)
-	ATOMIC_FETCH(ATOMIC64_XCHG, uint64_t, exchange_n)
+	BK_MEM_FORMS(LOAD, STORE, ATOMIC_OP, ATOMIC_FETCH, pc->imm, r[pc->src])
 	case BK_OP_ATOMIC32_CMPXCHG: { ATOMIC_ADDR(uint32_t)
 		uint32_t expected = (uint32_t)r[0];
 		__atomic_compare_exchange_n(p_, &expected, (uint32_t)r[pc->src], false,
@@ -542,7 +548,7 @@ static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
 	return ret;
 }
 
-/* The low part of the budget ran out: more from budget_hi, or the run is over. */
+/* The budget register reached 0: the run is over. */
 static int jit_refill(struct jst *st, uint32_t idx)
 {
 	sync_in(st);
@@ -617,30 +623,25 @@ static void refill_at(struct em *e, size_t jpos, uint32_t idx, uint32_t resume, 
 	}
 	e->rf[e->nrf++] = (struct refill){ (uint32_t)jpos, idx, resume, slot };
 }
-static void test_r10d(struct em *e)
-{
-	e1(e, 0x45); e1(e, 0x85); e1(e, 0xD2);        /* test r10d, r10d */
-}
-/* A taken backward jump: one less in the budget, and to T unless its low part ran out
- * (one taken branch per loop iteration). */
+/* A taken backward jump: one less in the budget, and to T unless it ran out (one fused
+ * sub+jnz per loop iteration). */
 static void back_jump(struct em *e, uint32_t idx, uint32_t t)
 {
 	rex(e, 1, 0, R10, false);
 	e1(e, 0x83);
 	modrr(e, 5, R10);
 	e1(e, 1);                                  /* sub r10, 1 */
-	test_r10d(e);
 	fix(e, jcc32(e, CC_NE), t);
 	refill_at(e, jmp32(e), idx, t, true);
 }
-/* A call: one more call (bits 32..63) and one less budget (bits 0..31) in one add. */
+/* A call: one more call (in memory) and one less budget. */
 static void call_count(struct em *e, uint32_t idx)
 {
-	rex(e, 0, 0, R11, false);
-	e1(e, 0xB8u + (R11 & 7));
-	e4(e, 0xffffffffu);                        /* mov r11d, 0xffffffff */
-	rr(e, 1, 0x01, R11, R10);                  /* add r10, r11 */
-	test_r10d(e);
+	rm(e, 1, 0xFF, 0, R12, OFF(calls));         /* inc qword [calls] */
+	rex(e, 1, 0, R10, false);
+	e1(e, 0x83);
+	modrr(e, 5, R10);
+	e1(e, 1);                                  /* sub r10, 1 */
 	size_t j = jcc32(e, CC_E);
 	refill_at(e, j, idx, (uint32_t)e->n, false);
 }
@@ -860,6 +861,8 @@ static void emit_ool(struct em *e, const struct ool *o)
 {
 	patch_here(e, o->j1);
 	patch_here(e, o->j2);
+	mem_imm8(e, 1, 0x83, 7, OFF(cache_live), 0);                   /* cmp qword [live], 0 */
+	size_t empty = jcc32(e, CC_E);
 	for (int k = 0; k < 2; k++) {
 		rm(e, 1, 0x2B, R11, R12, OFF_CS(k));                       /* sub r11, [cstart] */
 		rm(e, 1, 0x3B, R11, R12, o->store ? OFF_CW(k, o->size) : OFF_CR(k, o->size));
@@ -870,6 +873,7 @@ static void emit_ool(struct em *e, const struct ool *o)
 		patch_here(e, miss);
 		rm(e, 1, 0x03, R11, R12, OFF_CS(k));                       /* add r11, [cstart] */
 	}
+	patch_here(e, empty);
 	runtime_call(e, (void *)jit_op, o->idx);
 	e1(e, 0xE9);
 	e4(e, (uint32_t)(o->after - (e->n + 4)));
@@ -903,20 +907,57 @@ static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int
 	}
 }
 
+/* r11 = 4 * the current frame's index in this run: (r10_0 - rbp) / 128. */
+static void mg_index(struct em *e)
+{
+	rm(e, 1, 0x8B, R11, R12, OFF(r10_0));          /* mov r11, [r10_0] */
+	rr(e, 1, 0x29, RBP, R11);                      /* sub r11, rbp */
+	rex(e, 1, 0, R11, false); e1(e, 0xC1); modrr(e, 5, R11); e1(e, 7);   /* shr r11, 7 */
+}
+/* OPC /EXT dword [r12 + r11 + mg] */
+static void mg_mem(struct em *e, unsigned opc, int ext)
+{
+	e1(e, 0x43);                                   /* REX.X (r11) REX.B (r12) */
+	e1(e, opc);
+	e1(e, 0x84u | (unsigned)ext << 3);             /* mod 10, rm 100: SIB + disp32 */
+	e1(e, (R11 & 7) << 3 | (R12 & 7));
+	e4(e, (uint32_t)OFF(mg));
+}
+
 /* The new frame of a bpf-to-bpf call (checks and counts done): r6..r9 and the current
  * program saved, the frames in use one lower, a native call, and back. */
+static const uint8_t push_r6_r9[4][2] = { { 0x53, 0 }, { 0x41, 0x55 }, { 0x41, 0x56 }, { 0x41, 0x57 } };
 static void call_frame(struct em *e, uint32_t target, bool indirect)
 {
-	e1(e, 0x53);                                   /* push rbx */
-	e1(e, 0x41); e1(e, 0x55);                      /* push r13 */
-	e1(e, 0x41); e1(e, 0x56);                      /* push r14 */
-	e1(e, 0x41); e1(e, 0x57);                      /* push r15 */
+	/* r6..r9 the callee may write (all of them when a tail call could change the
+	 * program, or the callee is not known); a register it leaves alone is not saved,
+	 * its slot is reserved all the same (the depth is counted in 48-byte frames) */
+	unsigned save = indirect || e->tails ? 0xF : e->wmask[target];
+	unsigned skip = 0;
+	for (int k = 0; k < 4; k++) {
+		if (save & 1u << k) {
+			if (skip) { ri(e, 1, 5, RSP, (int32_t)(8 * skip)); skip = 0; }   /* sub rsp */
+			if (push_r6_r9[k][1]) e1(e, push_r6_r9[k][0]);
+			e1(e, push_r6_r9[k][1] ? push_r6_r9[k][1] : push_r6_r9[k][0]);
+		} else {
+			skip++;
+		}
+	}
 	if (e->tails) {
+		if (skip) { ri(e, 1, 5, RSP, (int32_t)(8 * skip)); skip = 0; }
 		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 6, R12, OFF(prog));   /* push [prog] */
 	} else {
-		e1(e, 0x50);                           /* push rax: padding */
+		skip++;                                /* padding */
 	}
+	if (skip)
+		ri(e, 1, 5, RSP, (int32_t)(8 * skip));
 	ri(e, 1, 5, RBP, BK_VM_STACK_SIZE);            /* sub rbp, 512 */
+	if (e->may_goto) {
+		/* the callee's may_goto count starts full (its own frame's slot) */
+		mg_index(e);
+		mg_mem(e, 0xC7, 0);
+		e4(e, BK_VM_MAY_GOTO_MAX);
+	}
 	if (indirect) {
 		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 2, R12, OFF(target)); /* call [target] */
 	} else {
@@ -925,15 +966,51 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 		fix(e, e->n - 4, target);
 	}
 	ri(e, 1, 0, RBP, BK_VM_STACK_SIZE);            /* add rbp, 512 */
+	skip = 0;
 	if (e->tails) {
 		rex(e, 0, 0, R12, false); e1(e, 0x8F); modmem(e, 0, R12, OFF(prog));   /* pop [prog] */
 	} else {
-		e1(e, 0x41); e1(e, 0x5B);              /* pop r11 */
+		skip++;
 	}
-	e1(e, 0x41); e1(e, 0x5F);
-	e1(e, 0x41); e1(e, 0x5E);
-	e1(e, 0x41); e1(e, 0x5D);
-	e1(e, 0x5B);
+	for (int k = 3; k >= 0; k--) {
+		if (save & 1u << k) {
+			if (skip) { ri(e, 1, 0, RSP, (int32_t)(8 * skip)); skip = 0; }   /* add rsp */
+			if (push_r6_r9[k][1]) e1(e, push_r6_r9[k][0]);
+			e1(e, (push_r6_r9[k][1] ? push_r6_r9[k][1] : push_r6_r9[k][0]) + 8);  /* pop */
+		} else {
+			skip++;
+		}
+	}
+	if (skip)
+		ri(e, 1, 0, RSP, (int32_t)(8 * skip));
+}
+
+/* Map helpers of a proved program, called as plain C functions: the verifier checked the
+ * map pointer and the key and value memory, so the runtime's argument checks and the
+ * register spill are not needed. BPF r1..r4 already sit in the SysV argument registers;
+ * r0 comes back in rax. The budget register (caller-saved r10) is kept on the stack
+ * (twice: calls stay 16-byte aligned). */
+static bool emit_direct_helper(struct em *e, const struct bk_dinsn *pc, uint32_t idx)
+{
+	const struct bk_helper *h = (const struct bk_helper *)(uintptr_t)pc->imm;
+	if (!e->proof || !(e->proof[idx] & BK_VF_VISITED) || !h->kernel_proto)
+		return false;
+	void *fn;
+	int streg;
+	switch (h->id) {
+	case 1: fn = (void *)jd_lookup; streg = RDX; break;
+	case 2: fn = (void *)jd_update; streg = R8; break;
+	case 3: fn = (void *)jd_delete; streg = RDX; break;
+	default: return false;
+	}
+	mov_rr(e, 1, streg, R12);
+	e1(e, 0x41); e1(e, 0x52);                                  /* push r10 */
+	e1(e, 0x41); e1(e, 0x52);
+	call_abs(e, fn);
+	e1(e, 0x41); e1(e, 0x5A);                                  /* pop r10 */
+	e1(e, 0x41); e1(e, 0x5A);
+	e->direct++;
+	return true;
 }
 
 static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
@@ -947,6 +1024,132 @@ static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 	patch_here(e, le);
 	call_count(e, idx);
 	call_frame(e, target, false);
+}
+
+/* Slots a jump, call or function reference may reach: a pair of slots compiled as one
+ * instruction must not have its second slot among them. */
+static bool *jump_targets(const struct bk_prog *prog)
+{
+	bool *t = calloc(prog->n + 1, 1);
+	if (!t)
+		return NULL;
+	t[0] = true;
+	for (size_t i = 0; i < prog->n; i++) {
+		const struct bk_dinsn *d = &prog->code[i];
+		if (d->op == BK_OP_LDDW && prog->insns[i].src == BK_PSEUDO_FUNC) {
+			uintptr_t rel = (uintptr_t)d->imm - (uintptr_t)prog->code;
+			if (rel / sizeof(*d) <= prog->n)
+				t[rel / sizeof(*d)] = true;
+			continue;
+		}
+		if (d->op >= BK_OP__COUNT)
+			continue;
+		int fmt = bk_isa_info((enum bk_op)d->op)->fmt;
+		if (fmt == BK_F_JA || fmt == BK_F_JA32 || fmt == BK_F_JCOND || d->op == BK_OP_CALL_LOCAL)
+			if (d->off >= 0 && (size_t)d->off <= prog->n)
+				t[d->off] = true;
+	}
+	return t;
+}
+
+/* Per subprogram entry (slot 0, call and function-reference targets): which of r6..r9
+ * (bits 0..3) an instruction of the subprogram names. Its own calls save what their
+ * callees write, so this is what a call to it must save. */
+static uint8_t *write_masks(const struct bk_prog *prog)
+{
+	uint8_t *m = calloc(prog->n + 1, 1);
+	bool *entry = calloc(prog->n + 1, 1);
+	if (!m || !entry) {
+		free(m);
+		free(entry);
+		return NULL;
+	}
+	entry[0] = true;
+	for (size_t i = 0; i < prog->n; i++) {
+		const struct bk_dinsn *d = &prog->code[i];
+		if (d->op == BK_OP_CALL_LOCAL && d->off >= 0 && (size_t)d->off < prog->n)
+			entry[d->off] = true;
+		if (d->op == BK_OP_LDDW && prog->insns[i].src == BK_PSEUDO_FUNC) {
+			uintptr_t rel = ((uintptr_t)d->imm - (uintptr_t)prog->code) / sizeof(*d);
+			if (rel < prog->n)
+				entry[rel] = true;
+		}
+	}
+	/* A jump from one subprogram into another, or one running off its end into the
+	 * next, makes the ranges meaningless: then every call saves everything. */
+	size_t cur = 0;
+	bool mixed = false;
+	for (size_t i = 0; i < prog->n && !mixed; i++) {
+		if (entry[i])
+			cur = i;
+		const struct bk_dinsn *d = &prog->code[i];
+		if (i + 1 < prog->n && entry[i + 1] && d->op != BK_OP_EXIT && d->op != BK_OP_JA &&
+		    d->op != BK_OP_JA32)
+			mixed = true;
+		if (d->op >= BK_OP__COUNT || d->op == BK_OP_CALL_LOCAL)
+			continue;
+		int fmt = bk_isa_info((enum bk_op)d->op)->fmt;
+		if (fmt != BK_F_JA && fmt != BK_F_JA32 && fmt != BK_F_JCOND)
+			continue;
+		size_t t = (size_t)d->off, lo = t < i ? t : i, hi = t < i ? i : t;
+		for (size_t k = lo + 1; k <= hi && !mixed; k++)
+			if (entry[k])
+				mixed = true;
+	}
+	if (mixed) {
+		memset(m, 0xF, prog->n + 1);
+		free(entry);
+		return m;
+	}
+	cur = 0;
+	for (size_t i = 0; i < prog->n; i++) {
+		if (entry[i])
+			cur = i;
+		const struct bk_dinsn *d = &prog->code[i];
+		if (d->dst >= 6 && d->dst <= 9)
+			m[cur] |= (uint8_t)(1u << (d->dst - 6));
+		if (d->src >= 6 && d->src <= 9)
+			m[cur] |= (uint8_t)(1u << (d->src - 6));
+	}
+	free(entry);
+	return m;
+}
+
+/* lea D, [B + I + disp8] (I < 0: no index) */
+static void lea3(struct em *e, int d, int b, int i, int8_t disp)
+{
+	e1(e, 0x48u | (unsigned)(d >> 3 & 1) << 2 | (unsigned)(i >= 0 ? (i >> 3 & 1) << 1 : 0) |
+	      (unsigned)(b >> 3 & 1));
+	e1(e, 0x8D);
+	e1(e, 0x44u | (unsigned)(d & 7) << 3);          /* mod 01, rm 100: SIB + disp8 */
+	e1(e, (unsigned)(i >= 0 ? (i & 7) : 4) << 3 | (unsigned)(b & 7));
+	e1(e, (uint8_t)disp);
+}
+
+/* Two slots as one x86 instruction (the second slot not a jump target):
+ *   rD = rS; rD += imm / rT   ->  lea rD, [rS + imm / rT]
+ *   rD <<= 32; rD >>= 32      ->  mov eD, eD */
+static bool peephole(struct em *e, const struct bk_dinsn *a)
+{
+	const struct bk_dinsn *b = a + 1;
+	if (a->op == BK_OP_MOV64_X && b->dst == a->dst && a->src != a->dst && !e->blind) {
+		int d = map[a->dst], s = map[a->src];
+		if (b->op == BK_OP_ADD64_K && (int64_t)b->imm >= -128 && (int64_t)b->imm <= 127) {
+			lea3(e, d, s, -1, (int8_t)b->imm);
+			return true;
+		}
+		if (b->op == BK_OP_ADD64_X) {
+			lea3(e, d, s, b->src == a->dst ? s : map[b->src], 0);
+			return true;
+		}
+		return false;
+	}
+	if (a->op == BK_OP_LSH64_K && b->op == BK_OP_RSH64_K && b->dst == a->dst &&
+	    a->imm == 32 && b->imm == 32) {
+		mov_rr(e, 0, map[a->dst], map[a->dst]);
+		return true;
+	}
+	return false;
 }
 
 static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_t *native,
@@ -971,6 +1174,11 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		slot_off[i] = (uint32_t)e->n;
 		if (pc->op == BK_XOP_NOP && i < prog->n)
 			continue;   /* second half of an lddw */
+		if (i + 1 < prog->n && !e->target[i + 1] && peephole(e, pc)) {
+			slot_off[++i] = (uint32_t)e->n;
+			*native += 2;
+			continue;
+		}
 		bool rt = false;
 		switch (pc->op) {
 #define ALU(id, w, opc, ext) \
@@ -1081,14 +1289,16 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		case BK_OP_MAY_GOTO: {
 			/* taken once the loop allowance is used up; until then one less */
 			uint32_t t = (uint32_t)pc->off;
-			mem_imm8(e, 0, 0x83, 7, OFF(may_goto), 0);   /* cmp dword [may_goto], 0 */
+			mg_index(e);
+			mg_mem(e, 0x83, 7);                          /* cmp dword [mg + r11], 0 */
+			e1(e, 0);
 			size_t dec = jcc32(e, CC_NE);
 			if (t <= idx)
 				back_jump(e, idx, t);
 			else
 				fix(e, jmp32(e), t);
 			patch_here(e, dec);
-			rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 1, R12, OFF(may_goto));
+			mg_mem(e, 0xFF, 1);                          /* dec dword [mg + r11] */
 			break;
 		}
 #define JMP(id, cc, test) \
@@ -1141,6 +1351,9 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			break;
 		}
 		case BK_XOP_CALL_HELPER:
+			if (emit_direct_helper(e, pc, idx))
+				break;
+			/* fall through */
 		case BK_OP_LDABS_B: case BK_OP_LDABS_H: case BK_OP_LDABS_W:
 		case BK_OP_LDIND_B: case BK_OP_LDIND_H: case BK_OP_LDIND_W:
 		default:
@@ -1234,12 +1447,7 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	/* Field by field: a memset of the whole state costs more than a short program. */
 	struct jst st;
 	st.r[0] = st.r[6] = st.r[7] = st.r[8] = st.r[9] = 0;
-	for (int k = 0; k < 2; k++) {
-		for (int s = 1; s <= 8; s++)
-			st.crlim[k][s] = st.cwlim[k][s] = 0;
-		st.cstart[k] = 0;
-		st.c[k] = (struct bk_region){ 0, 0, false, 0 };
-	}
+	st.cache_live = 0;
 	st.calls = 0;
 	st.fd = st.maxfd = 0;
 	st.ret = 0;
@@ -1251,12 +1459,18 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	st.fdmax_bytes = (uint64_t)st.fdmax * JIT_FRAME;
 	for (int s = 1; s <= 8; s++)
 		st.hi[s] = stk_hi - (uint64_t)s + BK_VM_STACK_SIZE;
-	for (int i = 0; i < 5; i++)
-		st.r[i + 1] = args[i];
+	/* one scalar load each: the caller just stored them one by one, and a vector load
+	 * across two of those stores misses store forwarding (10 ns on this path) */
+	for (int i = 0; i < 5; i++) {
+		uint64_t v = args[i];
+		__asm__("" : "+r"(v));
+		st.r[i + 1] = v;
+	}
 	st.r[10] = st.stk_lo + BK_VM_STACK_SIZE;
 	st.budget = run->budget;
 	sync_out(&st);
-	st.may_goto = run->may_goto;
+	st.r10_0 = st.r[10];
+	st.mg[0] = BK_VM_MAY_GOTO_MAX;
 	st.run = run;
 	st.prog = prog;
 	if (st.base + 1 > run->stats.max_depth)
@@ -1267,7 +1481,6 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	fn(&st);
 	sync_in(&st);
 	run->budget = st.budget;
-	run->may_goto = st.may_goto;
 	run->prog = st.prog;
 	run->depth = st.base;
 	run->stats.calls += st.calls;
@@ -1291,15 +1504,24 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	if (!no_proofs)
 		e.proof = prog->proof;
 	/* any helper may ask for a tail call (bk_run_tail_call), callx may reach one */
-	for (size_t i = 0; i < prog->n; i++)
+	for (size_t i = 0; i < prog->n; i++) {
 		if (prog->code[i].op == BK_XOP_CALL_HELPER || prog->code[i].op == BK_OP_CALLX)
 			e.tails = true;
+		if (prog->code[i].op == BK_OP_MAY_GOTO)
+			e.may_goto = true;
+	}
 	if (e.blind && getrandom(&e.key, sizeof(e.key), 0) != (ssize_t)sizeof(e.key))
 		e.key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)prog;
 	struct jit *j = calloc(1, sizeof(*j));
 	uint32_t *off = calloc(prog->n + 1, sizeof(*off));
 	int ret;
 	if (!j || !off) {
+		ret = bk_err_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	e.target = jump_targets(prog);
+	e.wmask = write_masks(prog);
+	if (!e.target || !e.wmask) {
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -1325,6 +1547,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	j->blind = e.blind;
 	j->no_proofs = no_proofs;
 	j->info.proved = e.proved;
+	j->info.direct = e.direct;
 	j->info.code_size = e.n;
 	j->info.ninsns = prog->n;
 	j->info.blinded = e.blind;
@@ -1332,6 +1555,8 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	free(e.fx);
 	free(e.ool);
 	free(e.rf);
+	free(e.target);
+	free(e.wmask);
 	bk_jit_detach(prog);
 	prog->jit = j;
 	prog->jit_free = jit_free;
@@ -1342,6 +1567,8 @@ fail:
 	free(e.fx);
 	free(e.ool);
 	free(e.rf);
+	free(e.target);
+	free(e.wmask);
 	free(off);
 	free(j);
 	return ret;
@@ -1376,4 +1603,83 @@ long bk_jit_slot_offset(const struct bk_prog *prog, size_t idx)
 	if (!bk_jit_attached(prog) || idx > prog->n)
 		return -1;
 	return (long)((const struct jit *)prog->jit)->slot_off[idx];
+}
+
+struct bk_jit_ctx {
+	struct bk_run run;
+	struct bk_prog *prog;
+};
+
+struct bk_jit_ctx *bk_jit_ctx_new(struct bk_prog *prog, const struct bk_exec_opts *opts,
+				  struct bk_err *err)
+{
+	if (!bk_jit_attached(prog)) {
+		bk_err_set(err, -EINVAL, "the program has no machine code (bk_jit_attach first)");
+		return NULL;
+	}
+	size_t nregs = BK_OPTS_GET(opts, nregions, 0);
+	const struct bk_mem_region *regs = BK_OPTS_GET(opts, regions, NULL);
+	if (nregs > BK_VM_MAX_REGIONS / 2) {
+		bk_err_set(err, -E2BIG, "too many memory regions (%zu, max %d)", nregs,
+			   BK_VM_MAX_REGIONS / 2);
+		return NULL;
+	}
+	struct bk_jit_ctx *c = calloc(1, sizeof(*c));
+	if (!c) {
+		bk_err_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	bk__run_init(&c->run, prog);
+	c->prog = prog;
+	for (size_t i = 0; i < nregs && regs; i++)
+		c->run.regions[i] = (struct bk_region){ (uint64_t)(uintptr_t)regs[i].start,
+							regs[i].size, regs[i].writable, BK_REG_MEM };
+	c->run.nregions = c->run.nfixed = (int)nregs;
+	uint64_t budget = BK_OPTS_GET(opts, budget, 0);
+	c->run.budget_init = budget ? budget : BK_VM_DEFAULT_BUDGET;
+	c->run.trace = BK_OPTS_GET(opts, trace, NULL);
+	c->run.user = BK_OPTS_GET(opts, user, NULL);
+	c->run.stack = calloc(1, BK_VM_STACK_TOTAL);
+	if (!c->run.stack) {
+		free(c);
+		bk_err_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	return c;
+}
+
+int bk_jit_exec(struct bk_jit_ctx *c, uint64_t r1, uint64_t *r0)
+{
+	struct bk_run *run = &c->run;
+	if (c->prog->jit_run != jit_run)
+		return bk_err_set(run->err, -EINVAL, "the program's machine code was detached");
+	/* what bk__run_once resets, and no more */
+	run->prog = c->prog;
+	run->pending = 0;
+	run->err_code = 0;
+	run->depth = 0;
+	run->budget = run->budget_init;
+	run->nregions = run->nfixed;
+	run->stats.calls = run->stats.helper_calls = 0;
+	run->stats.tail_calls = run->stats.max_depth = 0;
+	const uint64_t args[5] = { r1, 0, 0, 0, 0 };
+	uint64_t v = 0;
+	int ret = jit_run(run, c->prog, args, &v);
+	if (ret < 0)
+		return ret;
+	*r0 = run->pending & BK_PEND_STOP ? run->stop_r0 : v;
+	return 0;
+}
+
+const char *bk_jit_ctx_error(const struct bk_jit_ctx *c)
+{
+	return c->run.errbuf.msg;
+}
+
+void bk_jit_ctx_free(struct bk_jit_ctx *c)
+{
+	if (!c)
+		return;
+	bk__run_fini(&c->run);
+	free(c);
 }

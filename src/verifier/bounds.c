@@ -378,6 +378,71 @@ static struct range rng(const struct vreg *r, bool is64)
 	return (struct range){ r->u32min, r->u32max, r->s32min, r->s32max };
 }
 
+/* The eight ordering comparisons are one: `a > b` or `a >= b` (strict), with the
+ * operands swapped for < and <=, on the unsigned bounds or on the signed ones seen
+ * through an order-preserving map to unsigned (flip the sign bit). */
+struct order { bool sgn, strict, swap; };
+
+static bool order_of(int op, struct order *o)
+{
+	switch (op) {
+	case BK_JGT: *o = (struct order){ false, true, false }; return true;
+	case BK_JGE: *o = (struct order){ false, false, false }; return true;
+	case BK_JLT: *o = (struct order){ false, true, true }; return true;
+	case BK_JLE: *o = (struct order){ false, false, true }; return true;
+	case BK_JSGT: *o = (struct order){ true, true, false }; return true;
+	case BK_JSGE: *o = (struct order){ true, false, false }; return true;
+	case BK_JSLT: *o = (struct order){ true, true, true }; return true;
+	case BK_JSLE: *o = (struct order){ true, false, true }; return true;
+	}
+	return false;
+}
+
+#define SIGN_BIT (1ULL << 63)
+struct iv { uint64_t lo, hi; };
+
+static struct iv iv_of(const struct range *x, bool sgn)
+{
+	if (sgn)
+		return (struct iv){ (uint64_t)x->smin ^ SIGN_BIT, (uint64_t)x->smax ^ SIGN_BIT };
+	return (struct iv){ x->umin, x->umax };
+}
+
+static void iv_put(struct range *x, struct iv v, bool sgn)
+{
+	if (sgn) {
+		x->smin = (int64_t)(v.lo ^ SIGN_BIT);
+		x->smax = (int64_t)(v.hi ^ SIGN_BIT);
+	} else {
+		x->umin = v.lo;
+		x->umax = v.hi;
+	}
+}
+
+/* Is `a > b` (strict) or `a >= b` always (1), never (0) or sometimes (-1) true? */
+static int iv_taken(struct iv a, struct iv b, bool strict)
+{
+	if (strict ? a.lo > b.hi : a.lo >= b.hi)
+		return 1;
+	if (strict ? a.hi <= b.lo : a.hi < b.lo)
+		return 0;
+	return -1;
+}
+
+/* Narrows a and b given `a > b` (strict) or `a >= b`. */
+static void iv_refine(struct iv *a, struct iv *b, bool strict)
+{
+	if (!strict) {
+		a->lo = MAX(a->lo, b->lo);
+		b->hi = MIN(b->hi, a->hi);
+		return;
+	}
+	if (b->lo < U64_MAX)
+		a->lo = MAX(a->lo, b->lo + 1);
+	if (a->hi > 0)
+		b->hi = MIN(b->hi, a->hi - 1);
+}
+
 /* 1 taken, 0 not taken, -1 unknown. */
 int v_branch_taken(int op, bool is64, const struct vreg *a, const struct vreg *b)
 {
@@ -405,38 +470,13 @@ int v_branch_taken(int op, bool is64, const struct vreg *a, const struct vreg *b
 		if (!((ta.value | ta.mask) & tb.value))
 			return 0;
 		return -1;
-	case BK_JGT:
-		if (x.umin > y.umax) return 1;
-		if (x.umax <= y.umin) return 0;
-		return -1;
-	case BK_JGE:
-		if (x.umin >= y.umax) return 1;
-		if (x.umax < y.umin) return 0;
-		return -1;
-	case BK_JLT:
-		if (x.umax < y.umin) return 1;
-		if (x.umin >= y.umax) return 0;
-		return -1;
-	case BK_JLE:
-		if (x.umax <= y.umin) return 1;
-		if (x.umin > y.umax) return 0;
-		return -1;
-	case BK_JSGT:
-		if (x.smin > y.smax) return 1;
-		if (x.smax <= y.smin) return 0;
-		return -1;
-	case BK_JSGE:
-		if (x.smin >= y.smax) return 1;
-		if (x.smax < y.smin) return 0;
-		return -1;
-	case BK_JSLT:
-		if (x.smax < y.smin) return 1;
-		if (x.smin >= y.smax) return 0;
-		return -1;
-	case BK_JSLE:
-		if (x.smax <= y.smin) return 1;
-		if (x.smin > y.smax) return 0;
-		return -1;
+	default: {
+		struct order o;
+		if (!order_of(op, &o))
+			return -1;
+		struct iv p = iv_of(&x, o.sgn), q = iv_of(&y, o.sgn);
+		return o.swap ? iv_taken(q, p, o.strict) : iv_taken(p, q, o.strict);
+	}
 	}
 	return -1;
 }
@@ -539,38 +579,19 @@ void v_refine(int op, bool is64, struct vreg *a, struct vreg *b)
 		}
 		break;
 	}
-	case BK_JGT: /* a > b */
-		if (y.umin < U64_MAX) x.umin = MAX(x.umin, y.umin + 1);
-		if (x.umax > 0) y.umax = MIN(y.umax, x.umax - 1);
+	default: {
+		struct order o;
+		if (!order_of(op, &o))
+			break;
+		struct iv p = iv_of(&x, o.sgn), q = iv_of(&y, o.sgn);
+		if (o.swap)
+			iv_refine(&q, &p, o.strict);
+		else
+			iv_refine(&p, &q, o.strict);
+		iv_put(&x, p, o.sgn);
+		iv_put(&y, q, o.sgn);
 		break;
-	case BK_JGE:
-		x.umin = MAX(x.umin, y.umin);
-		y.umax = MIN(y.umax, x.umax);
-		break;
-	case BK_JLT:
-		if (y.umax > 0) x.umax = MIN(x.umax, y.umax - 1);
-		if (x.umin < U64_MAX) y.umin = MAX(y.umin, x.umin + 1);
-		break;
-	case BK_JLE:
-		x.umax = MIN(x.umax, y.umax);
-		y.umin = MAX(y.umin, x.umin);
-		break;
-	case BK_JSGT:
-		if (y.smin < S64_MAX) x.smin = MAX(x.smin, y.smin + 1);
-		if (x.smax > S64_MIN) y.smax = MIN(y.smax, x.smax - 1);
-		break;
-	case BK_JSGE:
-		x.smin = MAX(x.smin, y.smin);
-		y.smax = MIN(y.smax, x.smax);
-		break;
-	case BK_JSLT:
-		if (y.smax > S64_MIN) x.smax = MIN(x.smax, y.smax - 1);
-		if (x.smin < S64_MAX) y.smin = MAX(y.smin, x.smin + 1);
-		break;
-	case BK_JSLE:
-		x.smax = MIN(x.smax, y.smax);
-		y.smin = MAX(y.smin, x.smin);
-		break;
+	}
 	}
 	if (!is64) {
 		/* 32-bit signed bounds live in s32 fields: clamp the 64-bit-wide math */

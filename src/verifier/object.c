@@ -5,8 +5,10 @@
 #include "bpfkit/verifier.h"
 #include "bpfkit/object.h"
 #include "bpfkit/btf.h"
+#include "bpfkit/progtype.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +25,73 @@ struct vbuild {
 	struct bk_btf_map_def *defs;
 	size_t ndefs;
 	int *def_map;
+	/* the functions as BTF types them */
+	const struct bk_btf *btf;
+	const char *ctx_struct;
+	struct bk_vfunc *funcs;
+	size_t nfuncs;
 };
+
+/* The kernel's btf_prepare_func_args: which prototypes a global function may have. */
+static void classify_func(const struct bk_btf *btf, const char *ctx_struct, struct bk_vfunc *f)
+{
+	int id = btf ? bk_btf_find(btf, f->name, BK_BTF_KIND_FUNC) : -1;
+	const struct bk_btf_type *fn = id > 0 ? bk_btf_type_by_id(btf, (uint32_t)id) : NULL;
+	if (!fn)
+		return;
+	f->global = fn->linkage == BK_BTF_GLOBAL;
+	const struct bk_btf_type *proto = bk_btf_type_by_id(btf, fn->type);
+	if (!proto || proto->kind != BK_BTF_KIND_FUNC_PROTO || proto->vlen > 5) {
+		f->unsupported = true;
+		return;
+	}
+	const struct bk_btf_type *rt = bk_btf_type_by_id(btf, bk_btf_skip_mods(btf, proto->type));
+	if (!rt || (rt->kind != BK_BTF_KIND_INT && rt->kind != BK_BTF_KIND_ENUM &&
+		    rt->kind != BK_BTF_KIND_ENUM64))
+		f->unsupported = true;
+	f->nargs = (uint8_t)proto->vlen;
+	for (unsigned a = 0; a < proto->vlen; a++) {
+		const struct bk_btf_type *t =
+			bk_btf_type_by_id(btf, bk_btf_skip_mods(btf, proto->members[a].type));
+		if (t && (t->kind == BK_BTF_KIND_INT || t->kind == BK_BTF_KIND_ENUM ||
+			  t->kind == BK_BTF_KIND_ENUM64)) {
+			f->arg[a] = BK_VARG_SCALAR;
+			continue;
+		}
+		if (t && t->kind == BK_BTF_KIND_PTR) {
+			uint32_t to = bk_btf_skip_mods(btf, t->type);
+			const struct bk_btf_type *tt = bk_btf_type_by_id(btf, to);
+			if (tt && ctx_struct && (tt->kind == BK_BTF_KIND_STRUCT || tt->kind == BK_BTF_KIND_FWD) &&
+			    !strcmp(tt->name, ctx_struct)) {
+				f->arg[a] = BK_VARG_CTX;
+				continue;
+			}
+			int64_t sz = bk_btf_type_size(btf, to);
+			if (sz > 0 && sz < (1 << 29)) {
+				f->arg[a] = BK_VARG_MEM;
+				f->arg_size[a] = (uint32_t)sz;
+				continue;
+			}
+		}
+		f->unsupported = true;
+	}
+}
+
+static int add_vfunc(struct vbuild *b, const char *name, size_t insn)
+{
+	if (!b->btf)
+		return 0;
+	struct bk_vfunc *nf = realloc(b->funcs, (b->nfuncs + 1) * sizeof(*nf));
+	if (!nf)
+		return -ENOMEM;
+	b->funcs = nf;
+	struct bk_vfunc *f = &nf[b->nfuncs++];
+	memset(f, 0, sizeof(*f));
+	f->insn = (uint32_t)insn;
+	snprintf(f->name, sizeof f->name, "%s", name);
+	classify_func(b->btf, b->ctx_struct, f);
+	return 0;
+}
 
 static int grow(struct vbuild *b, size_t add)
 {
@@ -50,9 +118,25 @@ static int add_map(struct vbuild *b, const char *name, uint32_t type, uint32_t k
 	if (!nm)
 		return -ENOMEM;
 	b->map_names = nm;
-	b->maps[b->nmaps] = (struct bk_vmap){ type, ks, vs, me, -1 };
+	b->maps[b->nmaps] = (struct bk_vmap){ type, ks, vs, me, -1, NULL };
 	b->map_names[b->nmaps] = strdup(name);
 	return (int)b->nmaps++;
+}
+
+/* The name libbpf gives the map of a data section and the kernel prints (map=NAME):
+ * the object's name cut to fit before ".bss", ".data", ".rodata"; 15 bytes at most. */
+static void internal_map_name(const char *path, const char *sec, char out[16])
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t blen = strlen(base);
+	if (blen > 2 && !strcmp(base + blen - 2, ".o"))
+		blen -= 2;
+	size_t slen = strlen(sec), sfx = slen > 7 ? slen : 7;
+	size_t pfx = sfx < 15 ? 15 - sfx : 0;
+	if (pfx > blen)
+		pfx = blen;
+	snprintf(out, 16, "%.*s%s", (int)pfx, base, sec);
 }
 
 static const struct bk_reloc *reloc_at(const struct bk_section *s, uint64_t off)
@@ -83,6 +167,8 @@ static int text_func(const struct bk_object *obj, struct vbuild *b, unsigned sec
 		if (b->text_base[i] >= 0)
 			return b->text_base[i];
 		b->text_base[i] = (int)b->n;
+		if (add_vfunc(b, y->name, b->n) < 0)
+			return bk_err_set(err, -ENOMEM, "out of memory");
 		int rc = append_func(obj, b, sec, y->value / 8, (y->size ? y->size : obj->sections[sec].size - y->value) / 8,
 				     depth + 1, err);
 		return rc < 0 ? rc : b->text_base[i];
@@ -168,7 +254,9 @@ static int append_func(const struct bk_object *obj, struct vbuild *b, unsigned s
 		} else if (ts->kind == BK_SEC_DATA || ts->kind == BK_SEC_RODATA || ts->kind == BK_SEC_BSS) {
 			int idx = b->sec_map[y->shndx];
 			if (idx < 0) {
-				idx = add_map(b, ts->name, 2, 4, (uint32_t)(ts->size ? ts->size : 1), 1);
+				char kname[16];
+				internal_map_name(obj->name, ts->name, kname);
+				idx = add_map(b, kname, 2, 4, (uint32_t)(ts->size ? ts->size : 1), 1);
 				if (idx < 0)
 					return bk_err_set(err, -ENOMEM, "out of memory");
 				b->sec_map[y->shndx] = idx;
@@ -198,6 +286,7 @@ void bk_vprogs_free(struct bk_vprog *p, size_t n)
 		for (size_t k = 0; k < p[i].nmaps; k++)
 			free(p[i].map_names[k]);
 		free(p[i].map_names);
+		free(p[i].funcs);
 	}
 	free(p);
 }
@@ -260,6 +349,11 @@ int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, si
 				}
 			}
 			uint64_t len = (y->size ? y->size : s->size - y->value) / 8;
+			b.btf = btf;
+			const struct bk_progtype *pt = bk_progtype_any(bk_vprog_type_from_section(s->name));
+			b.ctx_struct = pt ? pt->ctx_struct : NULL;
+			if (rc >= 0 && add_vfunc(&b, y->name, 0) < 0)
+				rc = bk_err_set(err, -ENOMEM, "out of memory");
 			if (rc >= 0)
 				rc = append_func(obj, &b, y->shndx, y->value / 8, len, 0, err);
 		}
@@ -268,6 +362,7 @@ int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, si
 			rc = bk_err_set(err, -ENOMEM, "out of memory");
 		if (rc < 0) {
 			free(b.insns);
+			free(b.funcs);
 			free(b.maps);
 			for (size_t k = 0; k < b.nmaps; k++)
 				free(b.map_names[k]);
@@ -283,8 +378,12 @@ int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, si
 			p->n = b.n;
 			p->maps = b.maps;
 			p->map_names = b.map_names;
+			for (size_t k = 0; k < b.nmaps; k++)
+				b.maps[k].name = b.map_names[k];
 			p->nmaps = b.nmaps;
 			p->btf_func_info = ext != NULL;
+			p->funcs = b.funcs;
+			p->nfuncs = b.nfuncs;
 		}
 		free(b.text_base);
 		free(b.sec_map);

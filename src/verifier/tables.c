@@ -8,124 +8,29 @@
 #include <string.h>
 #include "bpfkit/helpers.h"
 #include "bpfkit/disasm.h"
-
-/* struct __sk_buff field offsets (UAPI). */
-enum {
-	SKB_LEN = 0, SKB_MARK = 8, SKB_QUEUE_MAPPING = 12, SKB_PRIORITY = 32, SKB_TC_INDEX = 44,
-	SKB_CB0 = 48, SKB_CB_END = 68, SKB_TC_CLASSID = 72, SKB_DATA = 76, SKB_DATA_END = 80,
-	SKB_FAMILY = 88, SKB_LOCAL_PORT_END = 140, SKB_DATA_META = 140, SKB_FLOW_KEYS = 144,
-	SKB_TSTAMP = 152, SKB_WIRE_LEN = 160, SKB_SK = 168, SKB_TSTAMP_TYPE = 180,
-	SKB_HWTSTAMP = 184, SKB_SIZE = 192,
-	SKB_REMOTE_IP4 = 92, SKB_REMOTE_IP6 = 100, SKB_LOCAL_IP6_END = 132,
-};
+#include "bpfkit/progtype.h"
 
 int bk_v_ctx_size(int t)
 {
-	switch (t) {
-	case BK_VPROG_SOCKET_FILTER: case BK_VPROG_SCHED_CLS: case BK_VPROG_SCHED_ACT:
-		return SKB_SIZE;
-	case BK_VPROG_XDP:
-		return 24;
-	case BK_VPROG_KPROBE:
-		return 168; /* struct pt_regs, x86-64 */
-	case BK_VPROG_PERF_EVENT:
-		return 184;
-	case BK_VPROG_TRACEPOINT:
-		return 2048;
-	case BK_VPROG_RAW_TRACEPOINT:
-		return 8 * 12;
-	}
-	return 0;
-}
-
-static bool in(int off, int lo, int end)
-{
-	return off >= lo && off < end;
-}
-
-static bool narrow_ok(int off, int size, int field_size)
-{
-	return size <= field_size && (off % field_size) + size <= field_size;
-}
-
-/* bpf_skb_is_valid_access: the rules common to every __sk_buff program type. */
-static bool skb_common(int off, int size, int write, int *rt)
-{
-	if (off < 0 || off >= SKB_SIZE || off % size)
-		return false;
-	if (in(off, SKB_CB0, SKB_CB_END))
-		return off + size <= SKB_CB_END;
-	if (in(off, SKB_REMOTE_IP4, SKB_LOCAL_IP6_END) || in(off, SKB_DATA, SKB_DATA_END + 4) ||
-	    in(off, SKB_DATA_META, SKB_DATA_META + 4))
-		return size == 4;
-	if (in(off, SKB_FLOW_KEYS, SKB_FLOW_KEYS + 8) || in(off, SKB_TSTAMP, SKB_TSTAMP + 8))
-		return size == 8;
-	if (off == SKB_SK)
-		return !write && size == 8;
-	if (in(off, SKB_SK, SKB_SK + 8) || in(off, SKB_TSTAMP_TYPE, SKB_HWTSTAMP))
-		return false;
-	if (in(off, SKB_HWTSTAMP, SKB_HWTSTAMP + 8))
-		return !write && size == 8;
-	(void)rt;
-	if (write)
-		return size == 4;
-	return narrow_ok(off, size, 4);
+	const struct bk_progtype *pt = bk_progtype_any(t);
+	return pt ? (int)pt->ctx_size : 0;
 }
 
 struct vctx_access bk_v_ctx_access(int t, int off, int size, int write)
 {
 	struct vctx_access a = { 0, T_SCALAR };
-	switch (t) {
-	case BK_VPROG_SOCKET_FILTER:
-		if (in(off, SKB_TC_CLASSID, SKB_TC_CLASSID + 4) || in(off, SKB_DATA, SKB_DATA_END + 4) ||
-		    in(off, SKB_DATA_META, SKB_DATA_META + 4) || in(off, SKB_FAMILY, SKB_LOCAL_PORT_END + 4) ||
-		    in(off, SKB_TSTAMP, SKB_TSTAMP + 8) || in(off, SKB_WIRE_LEN, SKB_WIRE_LEN + 4) ||
-		    in(off, SKB_HWTSTAMP, SKB_HWTSTAMP + 8))
-			return a;
-		if (write && !in(off, SKB_CB0, SKB_CB_END))
-			return a;
-		a.ok = skb_common(off, size, write, &a.ret_type);
+	const struct bk_ctx_field *f;
+	if (off < 0 || !(f = bk_progtype_ctx_access(bk_progtype_any(t), (uint32_t)off, (uint32_t)size, write)))
 		return a;
-	case BK_VPROG_SCHED_CLS:
-	case BK_VPROG_SCHED_ACT:
-		if (write) {
-			if (!(off == SKB_MARK || off == SKB_TC_INDEX || off == SKB_PRIORITY ||
-			      in(off, SKB_CB0, SKB_CB_END) || off == SKB_TC_CLASSID ||
-			      off == SKB_QUEUE_MAPPING || off == SKB_TSTAMP))
-				return a;
+	a.ok = 1;
+	if (!write) {
+		switch (f->kind) {
+		case BK_CTX_PKT_DATA: a.ret_type = T_PKT; break;
+		case BK_CTX_PKT_END: a.ret_type = T_PKT_END; break;
+		case BK_CTX_PKT_META: a.ret_type = T_PKT_META; break;
+		case BK_CTX_SOCK_OR_NULL: a.ret_type = T_SOCK_COMMON; break;
+		default: break;
 		}
-		if (in(off, SKB_FAMILY, SKB_LOCAL_PORT_END + 4) && !in(off, SKB_DATA_META, SKB_DATA_META + 4))
-			return a;
-		if (in(off, SKB_FLOW_KEYS, SKB_FLOW_KEYS + 8))
-			return a;
-		a.ok = skb_common(off, size, write, &a.ret_type);
-		if (a.ok && !write) {
-			if (off == SKB_DATA)
-				a.ret_type = T_PKT;
-			else if (off == SKB_DATA_END)
-				a.ret_type = T_PKT_END;
-			else if (off == SKB_DATA_META)
-				a.ret_type = T_PKT_META;
-		}
-		return a;
-	case BK_VPROG_XDP:
-		if (off == 20) /* egress_ifindex: devmap programs only */
-			return a;
-		if (write || off < 0 || off >= 24 || off % size || size != 4)
-			return a;
-		a.ok = 1;
-		a.ret_type = off == 0 ? T_PKT : off == 4 ? T_PKT_END : off == 8 ? T_PKT_META : T_SCALAR;
-		return a;
-	case BK_VPROG_KPROBE:
-	case BK_VPROG_PERF_EVENT:
-		a.ok = !write && off >= 0 && off + size <= bk_v_ctx_size(t) && off % size == 0;
-		return a;
-	case BK_VPROG_TRACEPOINT:
-		a.ok = !write && off >= 8 && off < 2048 && off % size == 0;
-		return a;
-	case BK_VPROG_RAW_TRACEPOINT:
-		a.ok = !write && off >= 0 && off < 96 && off % 8 == 0 && size == 8;
-		return a;
 	}
 	return a;
 }

@@ -5,6 +5,7 @@
  * kernel's, because users search for them. */
 #include "vbounds.h"
 #include "bpfkit/disasm.h"
+#include "bpfkit/progtype.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -65,6 +66,15 @@ struct venv {
 	int sub_start[MAX_SUBPROGS + 1];
 	int sub_depth[MAX_SUBPROGS];
 	bool sub_is_cb[MAX_SUBPROGS];
+	/* global functions: verified on their own (root_sub), called as "assumed valid" */
+	const struct bk_vfunc *funcs;
+	int nfuncs;
+	int sub_func[MAX_SUBPROGS];     /* index into funcs of a global subprogram, else -1 */
+	bool sub_called[MAX_SUBPROGS];
+	bool sub_func_done[MAX_SUBPROGS];
+	int root_sub;                   /* the subprogram do_check starts from */
+	size_t insn_log_end;            /* log length right after the insn being processed */
+	int ck_before;                  /* checkpoints of the roots already verified */
 	int pending_cb[64], npending_cb;
 	/* exploration */
 	struct ckpt *ck;
@@ -105,6 +115,7 @@ static const char *type_str(int t)
 	case T_RINGBUF_MEM: return "ringbuf_mem";
 	case T_FUNC: return "func";
 	case T_MAP_KEY: return "map_key";
+	case T_SOCK_COMMON: return "sock_common";
 	}
 	return "?";
 }
@@ -221,6 +232,8 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 	char t[32];
 	if (regno >= 0)
 		bk_buf_printf(b, " R%d=", regno);
+	if (r->type == T_SCALAR && r->precise)
+		bk_buf_printf(b, "P");
 	if (r->type == T_SCALAR && tnum_is_const(r->var)) {
 		put_num(b, r->var.value, true);
 		return;
@@ -237,6 +250,9 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 	if (r->type == T_PKT || r->type == T_PKT_META) { bk_buf_printf(b, "%sr=%d", sep, r->range); sep = ","; }
 	if ((r->type == T_MAP_VALUE || r->type == T_MAP_PTR || r->type == T_MAP_KEY) && r->map >= 0 &&
 	    r->map < e->nmaps) {
+		const char *mn = e->maps[r->map].name;
+		if (mn && *mn)
+			bk_buf_printf(b, "%smap=%.15s", sep, mn), sep = ",";
 		bk_buf_printf(b, "%sks=%u,vs=%u", sep, e->maps[r->map].key_size, e->maps[r->map].value_size);
 		sep = ",";
 	}
@@ -304,6 +320,15 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 		any = true;
 	if (!any)
 		return;
+	if (b->len != e->insn_log_end) {
+		/* something (mark_precise) was logged after the instruction: the kernel then
+		 * prints the state on a line of its own, numbered by its insn_idx */
+		int idx = (int)(in - e->insns);
+		if (cls != BK_CLASS_JMP && cls != BK_CLASS_JMP32)
+			idx += in->code == (BK_CLASS_LD | BK_MODE_IMM | BK_SIZE_DW) ? 2 : 1;
+		bk_buf_printf(b, "%d:", idx);
+		goto regs;
+	}
 	/* the kernel puts the state on the instruction's line, from column 38 or so */
 	size_t ls = b->len;
 	while (ls > 0 && b->data[ls - 1] != '\n')
@@ -318,6 +343,7 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 		b->len--;
 		bk_buf_printf(b, "%*c;", (int)al, ' ');
 	}
+regs:
 	if (st->curframe)
 		bk_buf_printf(b, " frame%d:", st->curframe);
 	for (int i = 0; i <= 10; i++)
@@ -905,6 +931,8 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 		return o->off == c->off && range_within(o, c) && tnum_in(o->var, c->var);
 	case T_MAP_PTR:
 		return o->map == c->map;
+	case T_SOCK_COMMON:
+		return o->off == c->off && (!o->maybe_null || check_ids(m, o->id, c->id));
 	case T_FUNC:
 		return o->subprog == c->subprog;
 	}
@@ -1294,9 +1322,59 @@ static int bt_insn(struct venv *e, struct bt *b, const struct hent *h, int nxt_i
 }
 
 /* Walks from entry h (whose input state the masks describe) back to the start. */
+/* ---- the kernel's level-2 trace of the backtracking ("mark_precise: ...") ---- */
+
+static void bt_fmt(const struct bt *b, int f, char *regs, char *stk, size_t n)
+{
+	size_t l = 0;
+	regs[0] = stk[0] = 0;
+	for (int r = 0; r <= 10 && l < n; r++)
+		if (b->reg[f] & (1u << r))
+			l += (size_t)snprintf(regs + l, n - l, "%sr%d", l ? "," : "", r);
+	l = 0;
+	for (int s = MAX_STACK / 8 - 1; s >= 0 && l < n; s--)
+		if (b->stk[f] & (1ull << s))
+			l += (size_t)snprintf(stk + l, n - l, "%s%d", l ? "," : "", -(MAX_STACK / 8 - s) * 8);
+}
+
+/* The first insn of the state segment that path entry h belongs to: its checkpoint's. */
+static int bt_first_idx(struct venv *e, int h)
+{
+	for (; h >= 0; h = e->hist[h].prev)
+		if (e->hist[h].ck >= 0)
+			return e->hist[h].insn;
+	return e->sub_start[e->root_sub];
+}
+
+static void bt_log_header(struct venv *e, const struct bt *b, int last, int first, int subseq)
+{
+	logf_(e, "mark_precise: frame%d: last_idx %d first_idx %d subseq_idx %d \n", b->frame, last, first,
+	      subseq);
+}
+
+static void bt_log_before(struct venv *e, const struct bt *b, int insn)
+{
+	char regs[128], stk[512], buf[160];
+	bt_fmt(b, b->frame, regs, stk, sizeof regs);
+	struct bk_print_opts po = { .sz = sizeof po, .syntax = BK_SYNTAX_KERNEL };
+	bk_insn_format(&e->insns[insn], (size_t)(e->n - insn), &po, buf, sizeof buf);
+	logf_(e, "mark_precise: frame%d: regs=%s stack=%s before %d: %s\n", b->frame, regs, stk, insn, buf);
+}
+
+static void bt_log_parent(struct venv *e, const struct bt *b, const struct vstate *ks)
+{
+	char regs[128], stk[512];
+	bt_fmt(b, b->frame, regs, stk, sizeof regs);
+	logf_(e, "mark_precise: frame%d: parent state regs=%s stack=%s: ", b->frame, regs, stk);
+	print_state(e, ks);
+}
+
 static void bt_walk(struct venv *e, struct bt *b, int h)
 {
 	int start = h;
+	bool trace = e->log_level >= 2 && e->log;
+	if (trace)
+		bt_log_header(e, b, e->hist[h].insn, bt_first_idx(e, h), -1);
 	while (h >= 0) {
 		struct hent *x = &e->hist[h];
 		/* a walk from here with these registers (or more) was done: everything behind
@@ -1317,12 +1395,18 @@ static void bt_walk(struct venv *e, struct bt *b, int h)
 				return;
 			}
 			bt_apply(b, ks);
+			if (trace)
+				bt_log_parent(e, b, ks);
 			if (bt_empty(b))
 				return;
+			if (trace && x->prev >= 0)
+				bt_log_header(e, b, e->hist[x->prev].insn, bt_first_idx(e, x->prev), x->insn);
 		}
 		int p = x->prev;
 		if (p < 0)
 			return;
+		if (trace)
+			bt_log_before(e, b, e->hist[p].insn);
 		if (bt_insn(e, b, &e->hist[p], x->insn, x->frame)) {
 			mark_all_precise(e, start);
 			return;
@@ -1774,6 +1858,10 @@ static int check_mem_access(struct venv *e, struct vstate *st, int regno, int io
 				v_bounds_zero(dst);
 				dst->id = 0;
 				dst->range = 0;
+				if (a.ret_type == T_SOCK_COMMON) {
+					dst->maybe_null = 1;
+					dst->id = ++e->id_gen;
+				}
 			}
 		}
 		return 0;
@@ -1805,6 +1893,22 @@ static int check_mem_access(struct venv *e, struct vstate *st, int regno, int io
 		if (!write && dst) {
 			v_mark_unknown(dst);
 			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+		}
+		return 0;
+	case T_SOCK_COMMON:
+		if (r->maybe_null)
+			break;
+		if (write)
+			return verr(e, -EACCES, "R%d cannot write into %s", regno, rtype_str(r, t, sizeof t));
+		if (r->smin < 0)
+			return verr(e, -EACCES, "R%d min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
+		if (off < 0 || !bk_progtype_sock_common_access((uint32_t)off, (uint32_t)size))
+			return verr(e, -EACCES, "R%d invalid %s access off=%d size=%d", regno,
+				    rtype_str(r, t, sizeof t), off, size);
+		*proven = false;
+		if (dst) {
+			v_mark_unknown(dst);
+			v_coerce(dst, size);
 		}
 		return 0;
 	case T_MEM:
@@ -2136,7 +2240,10 @@ static void mark_null_fn(struct vreg *r, void *arg)
 	if (a->is_null) {
 		v_mark_const(r, 0);
 	} else {
+		/* the id only tied the copies for this check (the kernel resets it too;
+		 * bpfkit keeps no spin-lock state by id) */
 		r->maybe_null = 0;
+		r->id = 0;
 	}
 }
 
@@ -2609,6 +2716,89 @@ static int enter_frame(struct venv *e, struct vstate *st, int callsite, int targ
 	return 0;
 }
 
+/* A prototype bpfkit can check: at most 5 arguments of known kinds, sizes a register
+ * range holds (anything else is verified inline, as a static function). */
+static bool global_proto_ok(const struct bk_vfunc *f)
+{
+	if (f->nargs > 5)
+		return false;
+	for (int a = 0; a < f->nargs; a++)
+		if (f->arg[a] < BK_VARG_SCALAR || f->arg[a] > BK_VARG_MEM ||
+		    (f->arg[a] == BK_VARG_MEM && (!f->arg_size[a] || f->arg_size[a] > (1u << 29))))
+			return false;
+	return true;
+}
+
+/* Between two roots the kernel frees its explored states: pruning never crosses them. */
+static void reset_root(struct venv *e)
+{
+	for (int i = 0; i < e->nck; i++)
+		state_free(e, &e->ck[i].st);
+	e->ck_before += e->nck;
+	e->nck = 0;
+	e->live_ck = 0;
+	for (int i = 0; i < e->n; i++)
+		e->head[i] = -1;
+	e->nhist = 0;
+	e->nlinks = 0;
+	e->pending_ck = -1;
+}
+
+/* A call of a global function: the arguments must match its prototype (the kernel's
+ * btf_check_subprog_call); the callee is verified on its own later, the caller sees an
+ * unknown scalar in R0. */
+static int call_global(struct venv *e, struct vstate *st, int sub)
+{
+	const struct bk_vfunc *fn = &e->funcs[e->sub_func[sub]];
+	struct vreg *regs = cur_regs(st);
+	int rc = 0;
+	char t[32];
+	for (int a = 0; a < fn->nargs && !rc; a++) {
+		int regno = a + 1;
+		struct vreg *r = &regs[regno];
+		if ((rc = check_reg_read(e, regs, regno)))
+			return rc;
+		switch (fn->arg[a]) {
+		case BK_VARG_SCALAR:
+			if (r->type != T_SCALAR)
+				rc = verr(e, -EINVAL, "R%d is not a scalar", regno);
+			break;
+		case BK_VARG_CTX:
+			if (r->type == T_CTX && (r->off || !tnum_equals_const(r->var, 0)))
+				rc = verr(e, -EACCES, "dereference of modified ctx ptr R%d off=%d disallowed",
+					  regno, r->off);
+			else if (r->type != T_CTX)
+				rc = verr(e, -EINVAL, "arg#%d expects pointer to ctx", a);
+			break;
+		case BK_VARG_MEM: {
+			if (r->type == T_SCALAR && tnum_equals_const(r->var, 0))
+				break; /* NULL: the prototype allows it */
+			struct vreg saved = *r;
+			r->maybe_null = 0;
+			if (saved.type == T_SCALAR || saved.type == T_CTX || saved.type == T_MAP_PTR ||
+			    saved.type == T_PKT_END || saved.type == T_FUNC || saved.type == T_SOCK_COMMON)
+				rc = verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+					  regno, rtype_str(&saved, t, sizeof t));
+			else
+				rc = check_helper_mem(e, st, regno, fn->arg_size[a], false, false);
+			*r = saved;
+			break;
+		}
+		}
+	}
+	if (rc)
+		return verr(e, rc, "Caller passes invalid args into func#%d ('%s')", sub, fn->name);
+	if (e->log_level >= 1)
+		logf_(e, "Func#%d ('%s') is global and assumed valid.\n", sub, fn->name);
+	e->sub_called[sub] = true;
+	for (int r = 1; r <= 5; r++) {
+		memset(&regs[r], 0, sizeof(regs[r]));
+		regs[r].type = T_NOT_INIT;
+	}
+	v_mark_unknown(&regs[0]);
+	return 0;
+}
+
 /* ---- main loop ---- */
 
 static int do_check(struct venv *e)
@@ -2623,11 +2813,32 @@ static int do_check(struct venv *e)
 		return verr(e, -ENOMEM, "out of memory");
 	struct vframe *f0 = cur.fr[0];
 	f0->callsite = -1;
-	f0->regs[1].type = T_CTX;
-	v_bounds_zero(&f0->regs[1]);
+	f0->subprog = e->root_sub;
+	if (e->root_sub) {
+		/* a global function: its arguments as its prototype types them */
+		const struct bk_vfunc *fn = &e->funcs[e->sub_func[e->root_sub]];
+		for (int a = 0; a < fn->nargs; a++) {
+			struct vreg *r = &f0->regs[a + 1];
+			if (fn->arg[a] == BK_VARG_CTX) {
+				r->type = T_CTX;
+				v_bounds_zero(r);
+			} else if (fn->arg[a] == BK_VARG_MEM) {
+				r->type = T_MEM;
+				v_bounds_zero(r);
+				r->maybe_null = 1;
+				r->id = ++e->id_gen;
+				r->range = (int32_t)fn->arg_size[a];
+			} else {
+				v_mark_unknown(r);
+			}
+		}
+	} else {
+		f0->regs[1].type = T_CTX;
+		v_bounds_zero(&f0->regs[1]);
+	}
 	f0->regs[10].type = T_STACK;
 	v_bounds_zero(&f0->regs[10]);
-	int insn = 0, prev = -1;
+	int insn = e->sub_start[e->root_sub], prev = -1;
 	bool print_from = false;
 	if (e->log_level >= 2) {
 		logf_(e, "0:");
@@ -2669,6 +2880,7 @@ static int do_check(struct venv *e)
 		e->flags[insn] |= BK_VF_VISITED;
 		if (e->log_level >= 1)
 			print_insn(e, insn);
+		e->insn_log_end = e->log ? e->log->len : 0;
 
 		const struct bk_insn *in = &e->insns[insn];
 		int frame_before = cur.curframe;
@@ -2791,6 +3003,10 @@ static int do_check(struct venv *e)
 				const struct vreg *v = &regs[in->src];
 				bool zero = v->type == T_SCALAR && tnum_equals_const(v->var, 0) && info->mem_size < 8;
 				if (info->mem_size < 8 && v->type == T_SCALAR && regs[in->dst].type == T_STACK) {
+					/* zero bytes on the stack are only as good as the register's
+					 * precision: the kernel marks it here */
+					if (zero)
+						mark_precise(e, &cur, in->src);
 					rc = check_mem_access(e, &cur, in->dst, in->off, info->mem_size, true, -1, NULL,
 							      false, zero, &proven);
 				} else {
@@ -2935,6 +3151,12 @@ static int do_check(struct venv *e)
 					cur.curframe--;
 					break;
 				}
+				if (e->root_sub && regs[0].type != T_SCALAR) {
+					char t[32];
+					rc = verr(e, -EINVAL, "At subprogram exit the register R0 is not a scalar value (%s)",
+						  rtype_str(&regs[0], t, sizeof t));
+					break;
+				}
 				/* main program exit */
 				if (cur.nrefs) {
 					vnote(e, "Unreleased reference id=%u alloc_insn=%u", cur.refs[0], cur.ref_insn[0]);
@@ -2962,6 +3184,10 @@ static int do_check(struct venv *e)
 				}
 				if (in->src == BK_PSEUDO_CALL) {
 					int target = clip_target((int64_t)insn + in->imm + 1);
+					if (e->sub_func[e->subprog_of[target]] >= 0) {
+						rc = call_global(e, &cur, e->subprog_of[target]);
+						break;
+					}
 					rc = enter_frame(e, &cur, insn, target, false, NULL);
 					next = target;
 					break;
@@ -3244,22 +3470,50 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	if (rc)
 		goto done;
 	compute_liveness(&e);
+	e.funcs = BK_OPTS_GET(opts, funcs, NULL);
+	e.nfuncs = e.funcs ? (int)BK_OPTS_GET(opts, nfuncs, 0) : 0;
+	for (int s = 0; s < e.nsub; s++) {
+		e.sub_func[s] = -1;
+		for (int k = 0; k < e.nfuncs && s > 0; k++)
+			if ((int64_t)e.funcs[k].insn == e.sub_start[s] && e.funcs[k].global &&
+			    !e.funcs[k].unsupported && global_proto_ok(&e.funcs[k]))
+				e.sub_func[s] = k;
+	}
 	rc = do_check(&e);
+	/* then every global function a verified path called, once each, as the kernel's
+	 * do_check_subprogs (a function called only from another global one comes next round) */
+	for (bool again = !rc; again && !rc;) {
+		again = false;
+		for (int s = 1; s < e.nsub && !rc; s++) {
+			if (e.sub_func[s] < 0 || !e.sub_called[s] || e.sub_func_done[s])
+				continue;
+			const char *fname = e.funcs[e.sub_func[s]].name;
+			reset_root(&e);
+			e.root_sub = s;
+			if (e.log_level >= 1)
+				logf_(&e, "Validating %s() func#%d...\n", fname, s);
+			rc = do_check(&e);
+			e.sub_func_done[s] = true;
+			again = true;
+			if (!rc && e.log_level >= 1)
+				logf_(&e, "Func#%d ('%s') is safe for any args that match its prototype\n", s, fname);
+		}
+	}
 	if (!rc)
 		rc = check_stack_depth(&e);
 done:
 	if (!rc && log && e.log_level >= 1)
 		bk_buf_printf(log, "processed %u insns (limit %u) max_states_per_insn %d total_states %d peak_states %d mark_read 0\n",
-			      e.processed, e.limit, e.max_per_insn, e.nck, e.nck);
+			      e.processed, e.limit, e.max_per_insn, e.nck + e.ck_before, e.nck + e.ck_before);
 	else if (rc && log && e.log_level >= 1)
 		bk_buf_printf(log, "processed %u insns (limit %u) max_states_per_insn %d total_states %d peak_states %d mark_read 0\n",
-			      e.processed, e.limit, e.max_per_insn, e.nck, e.nck);
+			      e.processed, e.limit, e.max_per_insn, e.nck + e.ck_before, e.nck + e.ck_before);
 	if (res) {
 		res->accepted = rc == 0;
 		res->err_insn = rc ? e.err_insn : -1;
 		res->processed = e.processed;
-		res->total_states = (uint32_t)e.nck;
-		res->peak_states = (uint32_t)e.nck;
+		res->total_states = (uint32_t)(e.nck + e.ck_before);
+		res->peak_states = (uint32_t)(e.nck + e.ck_before);
 		res->max_states_per_insn = (uint32_t)e.max_per_insn;
 		res->stack_depth = e.sub_depth[0];
 		if (rc) {

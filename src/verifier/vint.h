@@ -42,7 +42,7 @@ int tnum_str(char *buf, size_t n, struct tnum a);
 
 enum vtype {
 	T_NOT_INIT, T_SCALAR, T_CTX, T_MAP_PTR, T_MAP_VALUE, T_STACK, T_PKT, T_PKT_META,
-	T_PKT_END, T_MEM, T_RINGBUF_MEM, T_FUNC, T_MAP_KEY,
+	T_PKT_END, T_MEM, T_RINGBUF_MEM, T_FUNC, T_MAP_KEY, T_SOCK_COMMON,
 };
 
 struct vreg {
@@ -98,10 +98,10 @@ struct vstate {
 	uint32_t cb_depth;              /* callback iterations pushed on this path */
 };
 
-/* Context field rules per program type. */
+/* Context field rules per program type: progtype.h's tables, the runtime's too. */
 struct vctx_access {
 	int ok;          /* 1 allowed */
-	int ret_type;    /* T_SCALAR, T_PKT, T_PKT_END, T_PKT_META */
+	int ret_type;    /* T_SCALAR, T_PKT, T_PKT_END, T_PKT_META, T_SOCK_COMMON (or null) */
 };
 int bk_v_ctx_size(int prog_type);
 struct vctx_access bk_v_ctx_access(int prog_type, int off, int size, int write);

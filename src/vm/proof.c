@@ -41,7 +41,7 @@ static int pmap_add(struct pmaps *pm, const struct bk_map *m, const struct bk_ma
 	}
 	size_t i = pm->n++;
 	pm->m[i] = m;
-	pm->v[i] = (struct bk_vmap){ def->type, def->key_size, def->value_size, def->max_entries, -1 };
+	pm->v[i] = (struct bk_vmap){ def->type, def->key_size, def->value_size, def->max_entries, -1, NULL };
 	if (def->map_flags & BK_F_RDONLY_PROG)
 		pm->rdonly = true;
 	if (def->map_flags & BK_F_WRONLY_PROG)

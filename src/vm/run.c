@@ -125,6 +125,9 @@ int bk__ctx_load(struct bk_run *run, uint64_t addr, uint32_t size, uint64_t *val
 	case BK_CTX_PKT_META:
 		*val = (uint64_t)(uintptr_t)run->pkt.meta;
 		return 0;
+	case BK_CTX_SOCK_OR_NULL:
+		*val = 0; /* no socket behind the runtime's packets */
+		return 0;
 	case BK_CTX_LEN: {
 		uint32_t len = (uint32_t)(run->pkt.end - run->pkt.data);
 		uint64_t v = 0;

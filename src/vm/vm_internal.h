@@ -92,6 +92,46 @@ enum {
 	BK_FOP__COUNT,
 };
 
+/* The loads, stores and atomics, one list for the interpreter (interp_body.h) and the
+ * JIT's runtime fallback (src/jit/jit.c): each defines LOAD(name, type, ext, sign),
+ * STORE(name, type, value), ATOMIC_OP(name, type, builtin) and ATOMIC_FETCH(...) and
+ * passes the expressions of the immediate and of the source register. CMPXCHG is
+ * written out by each (it reads r0). */
+#define BK_MEM_FORMS(LOAD, STORE, ATOMIC_OP, ATOMIC_FETCH, IMM, SRC) \
+	LOAD(LDX_B, uint8_t, uint64_t, 0) \
+	LOAD(LDX_H, uint16_t, uint64_t, 0) \
+	LOAD(LDX_W, uint32_t, uint64_t, 0) \
+	LOAD(LDX_DW, uint64_t, uint64_t, 0) \
+	LOAD(LDXS_B, int8_t, int64_t, 1) \
+	LOAD(LDXS_H, int16_t, int64_t, 1) \
+	LOAD(LDXS_W, int32_t, int64_t, 1) \
+	STORE(ST_B, uint8_t, IMM) \
+	STORE(ST_H, uint16_t, IMM) \
+	STORE(ST_W, uint32_t, IMM) \
+	STORE(ST_DW, uint64_t, IMM) \
+	STORE(STX_B, uint8_t, SRC) \
+	STORE(STX_H, uint16_t, SRC) \
+	STORE(STX_W, uint32_t, SRC) \
+	STORE(STX_DW, uint64_t, SRC) \
+	ATOMIC_OP(ATOMIC32_ADD, uint32_t, fetch_add) \
+	ATOMIC_OP(ATOMIC32_OR, uint32_t, fetch_or) \
+	ATOMIC_OP(ATOMIC32_AND, uint32_t, fetch_and) \
+	ATOMIC_OP(ATOMIC32_XOR, uint32_t, fetch_xor) \
+	ATOMIC_FETCH(ATOMIC32_FETCH_ADD, uint32_t, fetch_add) \
+	ATOMIC_FETCH(ATOMIC32_FETCH_OR, uint32_t, fetch_or) \
+	ATOMIC_FETCH(ATOMIC32_FETCH_AND, uint32_t, fetch_and) \
+	ATOMIC_FETCH(ATOMIC32_FETCH_XOR, uint32_t, fetch_xor) \
+	ATOMIC_FETCH(ATOMIC32_XCHG, uint32_t, exchange_n) \
+	ATOMIC_OP(ATOMIC64_ADD, uint64_t, fetch_add) \
+	ATOMIC_OP(ATOMIC64_OR, uint64_t, fetch_or) \
+	ATOMIC_OP(ATOMIC64_AND, uint64_t, fetch_and) \
+	ATOMIC_OP(ATOMIC64_XOR, uint64_t, fetch_xor) \
+	ATOMIC_FETCH(ATOMIC64_FETCH_ADD, uint64_t, fetch_add) \
+	ATOMIC_FETCH(ATOMIC64_FETCH_OR, uint64_t, fetch_or) \
+	ATOMIC_FETCH(ATOMIC64_FETCH_AND, uint64_t, fetch_and) \
+	ATOMIC_FETCH(ATOMIC64_FETCH_XOR, uint64_t, fetch_xor) \
+	ATOMIC_FETCH(ATOMIC64_XCHG, uint64_t, exchange_n)
+
 /* One pre-decoded slot: 16 bytes. `off` is the memory offset, or for jumps and local
  * calls the absolute target slot. `imm` is sign-extended (lddw: the 64-bit value,
  * resolved pseudo loads included; helper calls: the struct bk_helper *). */
@@ -172,7 +212,7 @@ struct bk_run {
 	uint64_t budget, budget_init;
 	char why[256];                 /* the cause of a fault, before the location is added */
 	struct bk_err errbuf;          /* used when the caller passed no bk_err */
-	uint32_t may_goto;             /* the JIT's may_goto count (per run); the interpreter keeps one per frame */
+	uint32_t may_goto;             /* unused: both engines keep may_goto's count per frame */
 	struct bk_run_stats stats;
 	const struct bk_helper *helper;
 	uint32_t cpu;

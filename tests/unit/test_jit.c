@@ -5,6 +5,7 @@
 #include "bpfkit/isa.h"
 #include "bpfkit/vm.h"
 #include "tap.h"
+#include "jit_diff.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -152,48 +153,6 @@ static size_t gen(struct bk_insn *p, size_t n)
 	return k;
 }
 
-struct outcome {
-	int ret;
-	uint64_t r0;
-	struct bk_run_stats st;
-	char msg[BK_ERR_MAX];
-	uint8_t mem[64];
-};
-
-/* Both engines see the same addresses: one buffer. */
-static uint8_t buf[64];
-
-static void run1(struct bk_prog *p, struct outcome *o, const uint8_t *init)
-{
-	memcpy(buf, init, sizeof(buf));
-	struct bk_mem_region reg = { buf, sizeof(buf), true };
-	struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .regions = &reg, .nregions = 1,
-					      .budget = 300);
-	eo.args[0] = (uint64_t)(uintptr_t)buf;
-	eo.args[1] = sizeof(buf);
-	struct bk_err err = { 0 };
-	o->r0 = 0;
-	o->ret = bk_prog_exec(p, &eo, &o->r0, &o->st, &err);
-	snprintf(o->msg, sizeof(o->msg), "%s", o->ret ? err.msg : "");
-	memcpy(o->mem, buf, sizeof(buf));
-}
-
-/* Messages name addresses of the per-run buffers: compare them with those replaced. */
-static bool same(const struct outcome *a, const struct outcome *b)
-{
-	if (a->ret != b->ret || a->r0 != b->r0 || memcmp(a->mem, b->mem, sizeof(a->mem)))
-		return false;
-	if (a->st.back_edges != b->st.back_edges || a->st.helper_calls != b->st.helper_calls ||
-	    a->st.calls != b->st.calls || a->st.max_depth != b->st.max_depth ||
-	    a->st.tail_calls != b->st.tail_calls)
-		return false;
-	/* stack addresses differ between runs: compare up to the first "0x" */
-	const char *x = strstr(a->msg, "0x"), *y = strstr(b->msg, "0x");
-	size_t la = x ? (size_t)(x - a->msg) : strlen(a->msg);
-	size_t lb = y ? (size_t)(y - b->msg) : strlen(b->msg);
-	return la == lb && !memcmp(a->msg, b->msg, la);
-}
-
 static size_t ncalls, ndeep;
 
 static int differential(struct bk_vm *vm, size_t count, size_t *errors, size_t *loaded)
@@ -210,22 +169,22 @@ static int differential(struct bk_vm *vm, size_t count, size_t *errors, size_t *
 		if (bk_vm_load(vm, prog, n, NULL, &p, &err) < 0)
 			continue;
 		(*loaded)++;
-		struct outcome a, b;
-		run1(p, &a, init);
+		struct jd_outcome a, b;
+		jd_run(p, init, 300, &a);
 		if (bk_jit_attach(p, NULL, &err) < 0) {
 			if (bad++ < 3)
 				printf("not ok jit random %zu: refused: %s\n", it, err.msg);
 			bk_prog_free(p);
 			continue;
 		}
-		run1(p, &b, init);
+		jd_run(p, init, 300, &b);
 		if (a.ret)
 			(*errors)++;
 		if (a.st.calls)
 			ncalls++;
 		if (a.ret == -E2BIG)
 			ndeep++;
-		if (!same(&a, &b)) {
+		if (!jd_same(&a, &b)) {
 			if (bad++ < 3) {
 				printf("not ok jit random %zu: mem %d stats %d/%d: interp ret %d r0 0x%llx '%s' / jit ret %d r0 0x%llx '%s'\n",
 				       it, memcmp(a.mem, b.mem, 64) != 0, (int)a.st.back_edges,
@@ -325,6 +284,74 @@ int main(int argc, char **argv)
 		CHECKF(ret == 0 && r0 == 107 + 5 + 100 && rs.calls == 1 && rs.max_depth == 2,
 		       "jit local call: r0 %llu, calls %llu, depth %u (%s)", (unsigned long long)r0,
 		       (unsigned long long)rs.calls, rs.max_depth, ret ? err.msg : "");
+		bk_prog_free(p);
+	}
+
+	/* the lean entry: a context set up once, then r1 in, r0 out; errors as bk_prog_exec */
+	struct bk_insn lean[] = {
+		{ .code = 0x71, .dst = 2, .src = 1 },                   /* r2 = *(u8 *)(r1 + 0) */
+		{ .code = 0xbf, .dst = 0, .src = 2 }, { .code = 0x07, .dst = 0, .imm = 1 },
+		{ .code = 0x95 },
+	};
+	ret = bk_vm_load(vm, lean, 4, NULL, &p, &err);
+	CHECKF(ret == 0, "jit lean program loads (%s)", err.msg);
+	if (ret == 0) {
+		CHECK("jit lean entry needs machine code", !bk_jit_ctx_new(p, NULL, &err) && err.code == -EINVAL);
+		uint8_t cell[16];
+		struct bk_mem_region reg = { cell, sizeof(cell), false };
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .regions = &reg, .nregions = 1);
+		struct bk_jit_ctx *c = NULL;
+		if (bk_jit_attach(p, NULL, &err) == 0)
+			c = bk_jit_ctx_new(p, &eo, &err);
+		CHECKF(c != NULL, "jit lean context (%s)", err.msg);
+		if (c) {
+			bool good = true;
+			for (unsigned i = 0; i < 1000 && good; i++) {
+				cell[i % 16] = (uint8_t)i;
+				uint64_t v = 0;
+				good = bk_jit_exec(c, (uint64_t)(uintptr_t)&cell[i % 16], &v) == 0 &&
+				       v == (uint8_t)i + 1u;
+			}
+			CHECK("jit lean entry: 1000 runs, r0 = *r1 + 1", good);
+			uint64_t v = 0;
+			int a = bk_jit_exec(c, 0x10, &v);
+			char m1[BK_ERR_MAX];
+			snprintf(m1, sizeof(m1), "%s", bk_jit_ctx_error(c));
+			eo.args[0] = 0x10;
+			struct bk_err e2 = { 0 };
+			int b = bk_prog_exec(p, &eo, &v, NULL, &e2);
+			CHECKF(a == -EFAULT && b == a && !strcmp(m1, e2.msg),
+			       "jit lean entry faults as bk_prog_exec: %s", m1);
+			bk_jit_ctx_free(c);
+		}
+		bk_prog_free(p);
+	}
+
+	/* may_goto's count is per frame in both engines (as the kernel keeps it): a
+	 * subprogram called twice loops the full 1 << 23 times on each call */
+	struct bk_insn mg[] = {
+		{ .code = 0xb7, .dst = 6 }, { .code = 0xb7, .dst = 7 },
+		{ .code = 0x85, .src = 1, .imm = 5 },                   /* call sub */
+		{ .code = 0x0f, .dst = 6, .src = 0 },                   /* r6 += r0 */
+		{ .code = 0x07, .dst = 7, .imm = 1 },
+		{ .code = 0xa5, .dst = 7, .off = -4, .imm = 2 },        /* if r7 < 2 goto call */
+		{ .code = 0xbf, .dst = 0, .src = 6 }, { .code = 0x95 },
+		/* sub: r0 = 0; l: may_goto out; r0 += 1; goto l; out: exit */
+		{ .code = 0xb7, .dst = 0 }, { .code = 0xe5, .off = 2 },
+		{ .code = 0x07, .dst = 0, .imm = 1 }, { .code = 0x05, .off = -3 }, { .code = 0x95 },
+	};
+	ret = bk_vm_load(vm, mg, 13, NULL, &p, &err);
+	CHECKF(ret == 0, "jit may_goto program loads (%s)", err.msg);
+	if (ret == 0) {
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts);
+		uint64_t ri = 0, rj = 0;
+		int a = bk_prog_exec(p, &eo, &ri, NULL, &err);
+		int b = bk_jit_attach(p, NULL, &err);
+		if (!b)
+			b = bk_prog_exec(p, &eo, &rj, NULL, &err);
+		CHECKF(a == 0 && b == 0 && ri == 2ull << 23 && rj == ri,
+		       "jit may_goto count per frame: interp %llu, jit %llu (%s)",
+		       (unsigned long long)ri, (unsigned long long)rj, err.msg);
 		bk_prog_free(p);
 	}
 

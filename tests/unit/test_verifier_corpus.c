@@ -120,7 +120,8 @@ int main(void)
 				struct bk_vprog *p = &progs[i];
 				struct bk_verify_opts o = { .sz = sizeof o, .prog_type = p->type,
 							    .maps = p->maps, .nmaps = p->nmaps,
-							    .btf_func_info = p->btf_func_info };
+							    .btf_func_info = p->btf_func_info,
+							    .funcs = p->funcs, .nfuncs = p->nfuncs };
 				struct bk_verify_result r;
 				int rc = bk_verify(p->insns, p->n, &o, NULL, &r, NULL);
 				bk_verify_result_free(&r);

@@ -35,12 +35,12 @@ struct vt {
 
 /* The maps every program may name by index. */
 static const struct bk_vmap maps[] = {
-	{ 1, 4, 8, 16, -1 },     /* 0: hash, key 4, value 8 */
-	{ 2, 4, 48, 4, -1 },     /* 1: array, value 48 */
-	{ 27, 0, 0, 4096, -1 },  /* 2: ringbuf */
-	{ 3, 4, 4, 4, -1 },      /* 3: prog array */
-	{ 2, 4, 8, 4, -1 },      /* 4: array, value 8 */
-	{ 2, 4, 48, 1, -1 },     /* 5: array of one value 48 (direct value access) */
+	{ 1, 4, 8, 16, -1, NULL },     /* 0: hash, key 4, value 8 */
+	{ 2, 4, 48, 4, -1, NULL },     /* 1: array, value 48 */
+	{ 27, 0, 0, 4096, -1, NULL },  /* 2: ringbuf */
+	{ 3, 4, 4, 4, -1, NULL },      /* 3: prog array */
+	{ 2, 4, 8, 4, -1, NULL },      /* 4: array, value 8 */
+	{ 2, 4, 48, 1, -1, NULL },     /* 5: array of one value 48 (direct value access) */
 };
 #define NMAPS (sizeof(maps) / sizeof(maps[0]))
 
@@ -173,6 +173,7 @@ int main(void)
 			printf("ok verifier %s\n", t->name);
 	}
 	printf("# %zu programs: %d expected accepted, %d expected rejected\n", n, nacc, nrej);
+	CHECKF(nrej >= 200 && nacc >= 100, "verifier corpus size: %d rejected >= 200, %d accepted >= 100", nrej, nacc);
 	if (!kern) {
 		printf("skip verifier kernel agreement: needs root with bpf(2)\n");
 	} else {

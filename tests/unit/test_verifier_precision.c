@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const struct bk_vmap maps[] = {
-	{ 2, 4, 48, 4, -1 }, /* array, value 48 */
+	{ 2, 4, 48, 4, -1, NULL }, /* array, value 48 */
 };
 
 /* r6 = 0 on the first path, r6 = V on the second; then USE: r0 += r6 (an offset) or

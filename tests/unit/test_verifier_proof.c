@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 static const struct bk_vmap maps[] = {
-	{ 1, 4, 8, 16, -1 }, /* hash, key 4, value 8 */
+	{ 1, 4, 8, 16, -1, NULL }, /* hash, key 4, value 8 */
 };
 
 static uint8_t *flags_of(const struct bk_insn *in, size_t n, int *rc)

@@ -1,0 +1,156 @@
+/* Global functions (BTF linkage global) are verified as the kernel does: once, on their
+ * own, with arguments typed from the prototype, and a call gives an unknown scalar. The
+ * programs of tests/verifier/global/ (built with clang-19 at -mcpu=v3) are verified by
+ * bpfkit and loaded into the kernel through libbpf: same verdict, the kernel's message for
+ * each rejection, and processed counts within 2x (both printed). Without the BTF view
+ * (funcs = NULL: every function inlined at its calls) some verdicts differ, which shows the
+ * test depends on it. */
+#include "tap.h"
+#include "bpfkit/verifier.h"
+#include "bpfkit/object.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if BK_HAVE_KERN
+#include <bpf/libbpf.h>
+
+static int silent(enum libbpf_print_level l, const char *f, va_list ap)
+{
+	(void)l;
+	(void)f;
+	(void)ap;
+	return 0;
+}
+
+/* The kernel's verdict (1/0, -1 when it could not try), processed count and last message. */
+static int kernel_verdict(const char *file, unsigned *processed, char *msg, size_t msz)
+{
+	static char log[1 << 20];
+	struct bpf_object *obj = bpf_object__open_file(file, NULL);
+	if (!obj)
+		return -1;
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_log_buf(p, log, sizeof log);
+		bpf_program__set_log_level(p, 1);
+	}
+	log[0] = 0;
+	int rc = bpf_object__load(obj);
+	bpf_object__close(obj);
+	const char *pr = strstr(log, "processed ");
+	if (!pr)
+		return -1;
+	*processed = (unsigned)strtoul(pr + 10, NULL, 10);
+	/* the line before "processed" */
+	const char *end = pr;
+	while (end > log && end[-1] == '\n')
+		end--;
+	const char *start = end;
+	while (start > log && start[-1] != '\n')
+		start--;
+	snprintf(msg, msz, "%.*s", (int)(end - start), start);
+	return rc == 0;
+}
+#endif
+
+int main(void)
+{
+	const char *b = getenv("BK_BUILD"), *root = getenv("ROOT");
+	char dir[4096], cmd[9000];
+	snprintf(dir, sizeof dir, "%s/verifier-global", b ? b : "build");
+	if (!root) {
+		printf("skip verifier global functions: ROOT not set (run through make check)\n");
+		return 0;
+	}
+	snprintf(cmd, sizeof cmd,
+		 "CORPUS_SRC='%s/tests/verifier/global' CORPUS_CPUS=v3 sh '%s/tests/corpus/build.sh' '%s' >/dev/null 2>&1",
+		 root, root, dir);
+	if (system(cmd) != 0) {
+		printf("skip verifier global functions: clang-19 could not build tests/verifier/global\n");
+		return 0;
+	}
+#if BK_HAVE_KERN
+	libbpf_set_print(silent);
+	bool kern = geteuid() == 0;
+#else
+	bool kern = false;
+#endif
+	char d[4200];
+	snprintf(d, sizeof d, "%s/v3", dir);
+	DIR *dh = opendir(d);
+	if (!dh) {
+		printf("not ok verifier global functions: %s missing after the build\n", d);
+		return 0;
+	}
+	struct dirent *de;
+	int n = 0, inline_differs = 0;
+	while ((de = readdir(dh))) {
+		size_t l = strlen(de->d_name);
+		if (l < 3 || strcmp(de->d_name + l - 2, ".o"))
+			continue;
+		char f[8400];
+		snprintf(f, sizeof f, "%s/%s", d, de->d_name);
+		struct bk_object *obj = NULL;
+		struct bk_vprog *progs = NULL;
+		size_t np = 0;
+		struct bk_err err = { 0 };
+		if (bk_object_open(f, &obj, &err) < 0 || bk_vprogs_from_object(obj, &progs, &np, &err) < 0 ||
+		    np != 1) {
+			printf("not ok verifier global %s: %s\n", de->d_name, err.msg[0] ? err.msg : "not one program");
+			bk_vprogs_free(progs, np);
+			bk_object_free(obj);
+			continue;
+		}
+		struct bk_vprog *p = &progs[0];
+		int nglobal = 0;
+		for (size_t k = 0; k < p->nfuncs; k++)
+			nglobal += p->funcs[k].global && p->funcs[k].insn;
+		struct bk_verify_opts o = { .sz = sizeof o, .prog_type = p->type, .maps = p->maps,
+					    .nmaps = p->nmaps, .btf_func_info = p->btf_func_info,
+					    .funcs = p->funcs, .nfuncs = p->nfuncs };
+		struct bk_verify_result r, ri;
+		int rc = bk_verify(p->insns, p->n, &o, NULL, &r, NULL);
+		o.funcs = NULL;
+		o.nfuncs = 0;
+		int rci = bk_verify(p->insns, p->n, &o, NULL, &ri, NULL);
+		inline_differs += (rc == 0) != (rci == 0);
+		bool expect_reject = !strncmp(de->d_name, "reject_", 7);
+		n++;
+		CHECKF(nglobal > 0, "verifier global %s: BTF names %d global function(s)", de->d_name, nglobal);
+		CHECKF((rc != 0) == expect_reject, "verifier global %s: bpfkit %s (%s)", de->d_name,
+		       rc ? "rejects" : "accepts", r.msg);
+#if BK_HAVE_KERN
+		unsigned kp = 0;
+		char km[256] = "";
+		int k = kern ? kernel_verdict(f, &kp, km, sizeof km) : -1;
+		if (k < 0) {
+			printf("skip verifier global %s kernel: %s\n", de->d_name,
+			       kern ? "libbpf could not load it" : "needs root with bpf(2)");
+		} else {
+			CHECKF(k == (rc == 0), "verifier global %s: kernel %s, bpfkit %s", de->d_name,
+			       k ? "accepts" : "rejects", rc ? "rejects" : "accepts");
+			if (!k)
+				CHECKF(!strcmp(km, r.msg), "verifier global %s: kernel's message '%s' (bpfkit '%s')",
+				       de->d_name, km, r.msg);
+			CHECKF(r.processed <= 2 * kp && kp <= 2 * r.processed,
+			       "verifier global %s: processed bpfkit %u kernel %u (inlined: %u)", de->d_name,
+			       r.processed, kp, ri.processed);
+		}
+#endif
+		(void)kern;
+		bk_verify_result_free(&r);
+		bk_verify_result_free(&ri);
+		bk_vprogs_free(progs, np);
+		bk_object_free(obj);
+	}
+	closedir(dh);
+	CHECKF(n >= 6, "verifier global: %d programs", n);
+	CHECKF(inline_differs >= 3, "verifier global: %d verdicts depend on verifying globals on their own",
+	       inline_differs);
+	return 0;
+}
