@@ -951,6 +951,8 @@ static int dir_rept(struct asm_ctx *c, const char *p, const char *end)
 
 int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *text, size_t len)
 {
+	if (!len) /* an empty .rept body has no buffer at all */
+		return 0;
 	const char *p = text, *end = text + len;
 	int r = 0;
 	while (p < end && !r) {

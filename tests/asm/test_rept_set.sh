@@ -13,6 +13,11 @@ if command -v llvm-mc-19 >/dev/null 2>&1; then
 	llvm-mc-19 -triple bpf -filetype=obj "$T/big.s" -o "$T/big.mc.o"
 	"$BPFKIT" asm "$T/big.s" -o "$T/big.o"
 	check_same "asm: a 30,000-line .rept body read across pieces, byte-identical to llvm-mc-19" "$T/big.mc.o" "$T/big.o"
+	# an empty body (and one of blank lines) repeats nothing: the fuzzer found the empty one
+	printf '\t.text\n\t.rept 3\n\t.endr\n\t.rept 2\n\n\t.endr\n\texit\n' > "$T/empty.s"
+	llvm-mc-19 -triple bpf -filetype=obj "$T/empty.s" -o "$T/empty.mc.o"
+	"$BPFKIT" asm "$T/empty.s" -o "$T/empty.o"
+	check_same "asm: empty .rept bodies, byte-identical to llvm-mc-19" "$T/empty.mc.o" "$T/empty.o"
 else
 	skip "asm rept_set.s vs llvm-mc-19" "llvm-mc-19 not installed"
 fi
