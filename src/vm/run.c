@@ -576,6 +576,12 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 			const uint8_t *eth = run.pkt.frame;
 			uint16_t proto;
 			memcpy(&proto, eth + 12, 2);
+			if ((eth[12] << 8 | eth[13]) < 0x600) {
+				/* a length, not an ethertype: eth_type_trans says raw 802.3 when the
+				 * payload starts with 0xffff, else 802.2 (LLC) */
+				uint8_t p8[2] = { 0, linear >= ETH_HLEN + 2 && eth[14] == 0xff && eth[15] == 0xff ? 1 : 4 };
+				memcpy(&proto, p8, 2);
+			}
 			put32(ctx, 16, proto);  /* skb->protocol, network byte order as the kernel keeps it */
 			static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 			static const uint8_t zero[6] = { 0 };

@@ -168,6 +168,19 @@ assert d["trace_compared"] is True, d
 assert len(d["kernel"]["trace"]) == 3 and len(d["interp"]["trace"]) == 3, d
 assert d["differences"] == [], d["differences"]
 ' "$T/ta" 2> "$T/e"; then ok run-engine/trace-all; else notok run-engine/trace-all "$(tail -1 "$T/e" | head -c 300)"; fi
+	# skb->protocol when the ethertype field is a length: 802.2, raw 802.3 (payload 0xffff),
+	# and a 14-byte frame (no payload to look at), as eth_type_trans decides.
+	head -c 64 /dev/zero > "$T/p8022"
+	{ head -c 12 /dev/zero; printf '\000\056\377\377'; head -c 46 /dev/zero; } > "$T/p8023"
+	head -c 14 /dev/zero > "$T/p14"
+	for pk in p8022 p8023 p14; do
+		"$BPFKIT" -j run "$o" --data-in "$T/$pk" --engine all > "$T/tl" 2>&1
+		if $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["trace_compared"] is True and d["differences"] == [], d
+' "$T/tl" 2> "$T/e"; then ok "run-engine/protocol-$pk"; else notok "run-engine/protocol-$pk" "$(tail -1 "$T/e" | head -c 300)"; fi
+	done
 	# A message that differs (prandom) is a difference, named by its line.
 	cat > "$T/rnd.c" <<'C'
 #include <linux/bpf.h>
