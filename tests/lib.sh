@@ -26,3 +26,22 @@ check_fails() {
 }
 # Root with CAP_BPF? Kernel tests say why they cannot run instead of vanishing.
 have_kernel_bpf() { [ "$(id -u)" = 0 ] && [ -e /sys/kernel/btf/vmlinux ]; }
+
+# Builds tests/run/bkrun.c (the corpus runner) against the library into $BR, with the
+# sanitizers when the suite runs under them. Prints "not ok PREFIX/bkrun-build" and
+# fails when it cannot.
+build_bkrun() {
+	BR=$T/bkrun
+	_cc=${CC:-cc}
+	case $_cc in *clang*) ;; *) _cc=gcc ;; esac
+	_san=
+	[ "${SANITIZE:-0}" = 1 ] && _san="-fsanitize=address,undefined -fno-omit-frame-pointer"
+	_libs="-lm"
+	pkg-config --exists libbpf 2>/dev/null && _libs="$_libs $(pkg-config --libs libbpf)"
+	pkg-config --exists capstone 2>/dev/null && _libs="$_libs $(pkg-config --libs capstone)"
+	if ! $_cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter $_san -I"$ROOT/include" \
+		-o "$BR" "$ROOT/tests/run/bkrun.c" "$BK_BUILD/libbpfkit.a" $_libs > "$T/cc.log" 2>&1; then
+		notok "$1/bkrun-build" "$(head -3 "$T/cc.log" | tr '\n' ' ')"
+		return 1
+	fi
+}

@@ -4,27 +4,6 @@
 BK_COMMAND(net, bk_cmd_net, "show, attach, detach XDP/tc programs on network devices (as bpftool)")
 
 #if !BK_HAVE_KERN
-/* handle/prio/priority/pref N at argv[*i]: 1 if taken, 0 if not these words, -1 on error. */
-static int tc_word(int argc, char **argv, int *i, struct bk_kern_net_opts *o, const char *cmd)
-{
-	const char *w = argv[*i];
-	int is_handle = !strcmp(w, "handle");
-	if (!is_handle && strcmp(w, "prio") && strcmp(w, "priority") && strcmp(w, "pref"))
-		return 0;
-	uint64_t v;
-	if (*i + 1 >= argc || bk_kcli_u64(argv[*i + 1], &v) || v > UINT32_MAX || (!is_handle && v > 0xffff)) {
-		bk_cli_fail(cmd, "%s: expected a number%s, got '%s'", w, is_handle ? "" : " (0..65535)",
-			    *i + 1 < argc ? argv[*i + 1] : "nothing");
-		return -1;
-	}
-	if (is_handle)
-		o->handle = (uint32_t)v;
-	else
-		o->priority = (uint32_t)v;
-	*i += 1;
-	return 1;
-}
-
 int bk_cmd_net(int argc, char **argv)
 {
 	return bk_cli_fail("net", "built without libbpf: no kernel front end");

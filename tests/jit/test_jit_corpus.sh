@@ -20,19 +20,7 @@ fi
 if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
 	notok jit-corpus/build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
 fi
-CCX=${CC:-cc}
-case $CCX in *clang*) ;; *) CCX=gcc ;; esac
-SANFLAGS=
-[ "${SANITIZE:-0}" = 1 ] && SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
-BR=$T/bkrun
-LIBS="-lm"
-pkg-config --exists libbpf 2>/dev/null && LIBS="$LIBS $(pkg-config --libs libbpf)"
-pkg-config --exists capstone 2>/dev/null && LIBS="$LIBS $(pkg-config --libs capstone)"
-if ! $CCX -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter $SANFLAGS -I"$ROOT/include" \
-	-o "$BR" "$ROOT/tests/run/bkrun.c" "$BK_BUILD/libbpfkit.a" $LIBS > "$T/cc.log" 2>&1; then
-	notok jit-corpus/bkrun-build "$(head -3 "$T/cc.log" | tr '\n' ' ')"
-	exit 0
-fi
+build_bkrun jit-corpus || exit 0
 
 n=0
 for run in "$C"/*.run; do
