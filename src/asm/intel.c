@@ -69,16 +69,8 @@ static bool parse_reg(const char *s, const char *e, int *r)
 		*r = 10;
 		return true;
 	}
-	if (e - s < 2 || e - s > 3 || s[0] != 'r')
-		return false;
-	int v = 0;
-	for (const char *q = s + 1; q < e; q++) {
-		if (*q < '0' || *q > '9')
-			return false;
-		v = v * 10 + (*q - '0');
-	}
-	*r = v;
-	return true;
+	char w;
+	return asm_reg_name(s, e, &w, r) && w == 'r';
 }
 
 static int parse_operand(struct asm_ctx *c, const char *s, const char *e, struct operand *o)
