@@ -988,25 +988,33 @@ int bk__asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, stru
 	return 0;
 }
 
-int bk__asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v)
+int bk__asm_expr_all(struct asm_ctx *c, const char *p, const char *end, struct asm_expr *e)
 {
 	const char *start = p;
-	struct asm_expr e;
-	int r = bk__asm_parse_expr(c, &p, end, &e);
+	int r = bk__asm_parse_expr(c, &p, end, e);
 	if (r)
 		return r;
 	p = asm_skip_ws(p, end);
 	if (p < end)
 		return bk__asm_error(c, p, "unexpected '%.*s' after expression", (int)(end - p), p);
-	if (e.a && e.b) {
-		struct asm_sym *a = &c->syms[e.a], *b = &c->syms[e.b];
-		if (a->defined && b->defined && a->sec == b->sec) {
-			*v = (int64_t)(a->value - b->value) + e.c;
-			return 0;
-		}
+	if (e->a && e->b) {
+		struct asm_sym *a = &c->syms[e->a], *b = &c->syms[e->b];
+		if (!a->defined || !b->defined || a->sec != b->sec)
+			return bk__asm_error(c, start, "expected a constant expression");
+		e->c += (int64_t)(a->value - b->value);
+		e->a = e->b = 0;
 	}
+	return 0;
+}
+
+int bk__asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v)
+{
+	struct asm_expr e;
+	int r = bk__asm_expr_all(c, p, end, &e);
+	if (r)
+		return r;
 	if (e.a || e.b)
-		return bk__asm_error(c, start, "expected a constant expression");
+		return bk__asm_error(c, p, "expected a constant expression");
 	*v = e.c;
 	return 0;
 }

@@ -201,6 +201,9 @@ const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n);
  * parentheses. *pp advances past what was parsed. */
 int bk__asm_parse_expr(struct asm_ctx *c, const char **pp, const char *end, struct asm_expr *e);
 /* A constant expression over the whole span [p, end). */
+/* All of [p, end) as one expression; a difference of two labels of one section is folded
+ * into e->c, any other difference is an error. */
+int bk__asm_expr_all(struct asm_ctx *c, const char *p, const char *end, struct asm_expr *e);
 int bk__asm_const_expr(struct asm_ctx *c, const char *p, const char *end, int64_t *v);
 bool bk__asm_parse_number(const char **pp, const char *end, uint64_t *v);
 

@@ -397,19 +397,9 @@ static int dir_set(struct asm_ctx *c, const char *p, const char *end)
 	bk__asm_sym_register(c, y);
 	const char *ex = asm_skip_ws(p, end);
 	struct asm_expr e;
-	int r = bk__asm_parse_expr(c, &p, end, &e);
+	int r = bk__asm_expr_all(c, ex, end, &e);
 	if (r)
 		return r;
-	p = asm_skip_ws(p, end);
-	if (p < end)
-		return bk__asm_error(c, p, "unexpected '%.*s' after expression", (int)(end - p), p);
-	if (e.a && e.b) {
-		struct asm_sym *a = &c->syms[e.a], *b = &c->syms[e.b];
-		if (!a->defined || !b->defined || a->sec != b->sec)
-			return bk__asm_error(c, ex, "expected a constant expression");
-		e.c += (int64_t)(a->value - b->value);
-		e.a = e.b = 0;
-	}
 	struct asm_sym *sy = &c->syms[y];
 	if ((sy->defined && sy->sec != SEC_ABS) || bk__asm_is_alias(c, y))
 		return bk__asm_error(c, at, "'%.*s' is already defined as a label", (int)n, s);
