@@ -33,6 +33,13 @@ struct bk_jit_info {
 	size_t proved;       /* loads and stores compiled without a check (the verifier's proof) */
 	size_t direct;       /* helper calls compiled as direct calls (map helpers, proved) */
 	bool blinded;        /* constants blinded */
+	/* The verifier's bound on the instructions one run executes (bk_prog_prove; 0: none,
+	 * e.g. may_goto, callbacks, tail calls). Such a program has a second body without
+	 * step counting on its loops' back-edges, taken by every run whose budget exceeds
+	 * the bound (it cannot run out); runs with a smaller budget count as before. Stats
+	 * of a run in that body report no back-edges (calls are still counted). The code,
+	 * slot offsets and code_size given here are that body's. */
+	uint64_t step_bound;
 };
 
 /* Whether this build can JIT (x86-64 only). */

@@ -87,6 +87,12 @@ struct jit {
 	uint8_t *code;
 	size_t size, map_size;
 	uint32_t *slot_off;       /* n + 1 */
+	/* A program with a run bound (prog->proof_bound) has a second body without step
+	 * counting on its back-edges, run when the budget exceeds the bound (jit_entry). */
+	uint8_t *fast;
+	uint32_t *fast_off;
+	size_t fast_size;
+	uint64_t bound;
 	struct bk_jit_info info;
 	bool blind;
 	bool no_proofs;
@@ -126,6 +132,9 @@ struct em {
 	bool *target;             /* jump_targets() */
 	uint8_t *wmask;           /* write_masks() */
 	bool may_goto;            /* the program has may_goto: calls set the callee's count */
+	/* The body for runs whose budget exceeds the program's bound: back-edges are plain
+	 * jumps (calls still count: the stats need them, and the budget cannot fire). */
+	bool nobudget;
 	size_t proved, direct;
 };
 
@@ -334,6 +343,12 @@ static int jit_depth(struct jst *st, uint32_t idx)
 	return 1;
 }
 
+/* A run with BUDGET steps left takes the body without step counting: it cannot run out. */
+static bool jit_fast(const struct jit *j, uint64_t budget)
+{
+	return j->fast && budget > j->bound;
+}
+
 static int tail_call(struct jst *st)
 {
 	struct bk_run *run = st->run;
@@ -357,7 +372,8 @@ static int tail_call(struct jst *st)
 	if (--st->budget == 0)
 		return jit_oob(st, 0);
 	const struct jit *j = t->jit;
-	st->target = (uint64_t)(uintptr_t)(j->code + j->slot_off[0]);
+	st->target = (uint64_t)(uintptr_t)(jit_fast(j, st->budget) ? j->fast + j->fast_off[0] :
+					   j->code + j->slot_off[0]);
 	return 2;
 }
 
@@ -627,6 +643,10 @@ static void refill_at(struct em *e, size_t jpos, uint32_t idx, uint32_t resume, 
  * sub+jnz per loop iteration). */
 static void back_jump(struct em *e, uint32_t idx, uint32_t t)
 {
+	if (e->nobudget) {
+		fix(e, jmp32(e), t);
+		return;
+	}
 	rex(e, 1, 0, R10, false);
 	e1(e, 0x83);
 	modrr(e, 5, R10);
@@ -898,7 +918,7 @@ static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int
 		rr(e, w, test ? 0x85 : 0x39, map[pc->src], d);
 	}
 	uint32_t t = (uint32_t)pc->off;
-	if (t <= idx) {
+	if (t <= idx && !e->nobudget) {
 		size_t skip = jcc32(e, cc ^ 1);
 		back_jump(e, idx, t);
 		patch_here(e, skip);
@@ -1429,6 +1449,7 @@ static void jit_free(void *p)
 	if (j->code)
 		munmap(j->code, j->map_size);
 	free(j->slot_off);
+	free(j->fast_off);
 	free(j);
 }
 
@@ -1476,7 +1497,7 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	if (st.base + 1 > run->stats.max_depth)
 		run->stats.max_depth = st.base + 1;
 	int (*fn)(struct jst *);
-	void *code = j->code;
+	void *code = jit_fast(j, st.budget) ? j->fast : j->code;
 	memcpy(&fn, &code, sizeof(fn));
 	fn(&st);
 	sync_in(&st);
@@ -1494,11 +1515,30 @@ static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args
 	return 0;
 }
 
+/* One body into E (its code in e->b): the emitter's buffers are its own, the analyses
+ * (targets, write masks) shared. */
+static int build(struct bk_prog *prog, struct em *e, uint32_t *off, struct bk_jit_info *info,
+		 struct bk_err *err)
+{
+	int ret = compile(prog, e, off, &info->native, &info->runtime, err);
+	free(e->fx);
+	free(e->ool);
+	free(e->rf);
+	e->fx = NULL;
+	e->ool = NULL;
+	e->rf = NULL;
+	e->nfx = e->capfx = e->nool = e->capool = e->nrf = e->caprf = 0;
+	info->proved = e->proved;
+	info->direct = e->direct;
+	info->code_size = e->n;
+	return ret;
+}
+
 int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct bk_err *err)
 {
 	if (!bk_jit_supported())
 		return bk_err_set(err, -EOPNOTSUPP, "the JIT needs an x86-64 host");
-	struct em e = { 0 };
+	struct em e = { 0 }, f = { 0 };
 	e.blind = BK_OPTS_GET(opts, blind, false);
 	bool no_proofs = BK_OPTS_GET(opts, no_proofs, false);
 	if (!no_proofs)
@@ -1512,10 +1552,13 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	}
 	if (e.blind && getrandom(&e.key, sizeof(e.key), 0) != (ssize_t)sizeof(e.key))
 		e.key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)prog;
+	uint64_t bound = e.proof ? prog->proof_bound : 0;
 	struct jit *j = calloc(1, sizeof(*j));
 	uint32_t *off = calloc(prog->n + 1, sizeof(*off));
+	uint32_t *foff = bound ? calloc(prog->n + 1, sizeof(*foff)) : NULL;
+	struct bk_jit_info finfo = { 0 };
 	int ret;
-	if (!j || !off) {
+	if (!j || !off || (bound && !foff)) {
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -1525,17 +1568,27 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	ret = compile(prog, &e, off, &j->info.native, &j->info.runtime, err);
+	f = e;
+	f.nobudget = true;
+	ret = build(prog, &e, off, &j->info, err);
 	if (ret < 0)
 		goto fail;
+	if (bound && (ret = build(prog, &f, foff, &finfo, err)) < 0)
+		goto fail;
 	long pg = 4096;
-	j->map_size = (e.n + (size_t)pg - 1) & ~((size_t)pg - 1);
+	size_t fstart = (e.n + 63) & ~(size_t)63;
+	size_t total = bound ? fstart + f.n : e.n;
+	j->map_size = (total + (size_t)pg - 1) & ~((size_t)pg - 1);
 	void *m = mmap(NULL, j->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED) {
 		ret = bk_err_set(err, -ENOMEM, "cannot map code pages");
 		goto fail;
 	}
 	memcpy(m, e.b, e.n);
+	if (bound) {
+		memset((uint8_t *)m + e.n, 0xCC, fstart - e.n);   /* int3 */
+		memcpy((uint8_t *)m + fstart, f.b, f.n);
+	}
 	if (mprotect(m, j->map_size, PROT_READ | PROT_EXEC) < 0) {
 		munmap(m, j->map_size);
 		ret = bk_err_set(err, -errno, "cannot make code pages executable");
@@ -1544,17 +1597,19 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	j->code = m;
 	j->size = e.n;
 	j->slot_off = off;
+	if (bound) {
+		j->fast = (uint8_t *)m + fstart;
+		j->fast_off = foff;
+		j->fast_size = f.n;
+		j->bound = bound;
+	}
 	j->blind = e.blind;
 	j->no_proofs = no_proofs;
-	j->info.proved = e.proved;
-	j->info.direct = e.direct;
-	j->info.code_size = e.n;
 	j->info.ninsns = prog->n;
 	j->info.blinded = e.blind;
+	j->info.step_bound = bound;
 	free(e.b);
-	free(e.fx);
-	free(e.ool);
-	free(e.rf);
+	free(f.b);
 	free(e.target);
 	free(e.wmask);
 	bk_jit_detach(prog);
@@ -1564,12 +1619,14 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	return 0;
 fail:
 	free(e.b);
+	free(f.b);
 	free(e.fx);
 	free(e.ool);
 	free(e.rf);
 	free(e.target);
 	free(e.wmask);
 	free(off);
+	free(foff);
 	free(j);
 	return ret;
 }
@@ -1593,16 +1650,20 @@ const void *bk_jit_code(const struct bk_prog *prog, struct bk_jit_info *info)
 	if (!bk_jit_attached(prog))
 		return NULL;
 	const struct jit *j = prog->jit;
-	if (info)
+	if (info) {
 		*info = j->info;
-	return j->code;
+		if (j->fast)
+			info->code_size = j->fast_size;
+	}
+	return j->fast ? j->fast : j->code;
 }
 
 long bk_jit_slot_offset(const struct bk_prog *prog, size_t idx)
 {
 	if (!bk_jit_attached(prog) || idx > prog->n)
 		return -1;
-	return (long)((const struct jit *)prog->jit)->slot_off[idx];
+	const struct jit *j = prog->jit;
+	return (long)(j->fast ? j->fast_off : j->slot_off)[idx];
 }
 
 struct bk_jit_ctx {

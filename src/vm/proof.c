@@ -64,6 +64,29 @@ static struct bk_map *value_map(const struct bk_prog *prog, const struct bk_insn
 	return NULL;
 }
 
+/* A bound on the instructions one run executes. The verifier walks every path and
+ * prunes a state only against one whose exploration has finished (never against a state
+ * still on the current path), except at may_goto and callback sites: so the explored
+ * steps form an acyclic graph and a run's instructions map to distinct explored steps,
+ * each counted in `processed`. Every subprogram is verified inline (no global functions
+ * here), so calls are in the count too. What runs outside the exploration has no bound:
+ * may_goto and callback loops (bpf_loop, for_each_map_elem: a BPF_PSEUDO_FUNC value),
+ * callx, and the programs a tail call enters. */
+static uint64_t run_bound(const struct bk_prog *prog, uint32_t processed)
+{
+	for (size_t i = 0; i < prog->n; i++) {
+		const struct bk_dinsn *d = &prog->code[i];
+		if (d->op == BK_OP_MAY_GOTO || d->op == BK_OP_CALLX)
+			return 0;
+		if (d->op == BK_OP_LDDW && prog->insns[i].src == BK_PSEUDO_FUNC)
+			return 0;
+		if (d->op == BK_XOP_CALL_HELPER &&
+		    ((const struct bk_helper *)(uintptr_t)d->imm)->id == 12)
+			return 0;   /* bpf_tail_call */
+	}
+	return processed;
+}
+
 int bk_prog_prove(struct bk_prog *prog, struct bk_err *err)
 {
 	bk_prog_unprove(prog);
@@ -133,6 +156,7 @@ int bk_prog_prove(struct bk_prog *prog, struct bk_err *err)
 	}
 	prog->proof = res.insn_flags;
 	res.insn_flags = NULL;
+	prog->proof_bound = run_bound(prog, res.processed);
 	ret = bk__prog_predecode(prog, err);
 	if (ret < 0)
 		bk_prog_unprove(prog);
@@ -150,6 +174,7 @@ void bk_prog_unprove(struct bk_prog *prog)
 		return;
 	free(prog->proof);
 	prog->proof = NULL;
+	prog->proof_bound = 0;
 	bk__prog_predecode(prog, NULL);
 }
 

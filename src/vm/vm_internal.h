@@ -173,6 +173,11 @@ struct bk_prog {
 	 * the program is not proved; a slot with BK_VF_MEM_SAFE is a load/store/atomic the
 	 * runtime may run without its memory check. */
 	uint8_t *proof;
+	/* With the proof: a bound on the instructions (so on the back-edges and calls) any
+	 * one run of the program executes, from the verifier's exploration; 0 when none is
+	 * known (may_goto, callbacks, callx, tail calls). A run whose step budget exceeds it
+	 * cannot run out, so an engine may leave the counting out (the JIT does). */
+	uint64_t proof_bound;
 	/* The maps given at load (bk_prog_opts.maps), for src 5/6 pseudo loads. */
 	struct bk_map **maps;
 	size_t nmaps;
