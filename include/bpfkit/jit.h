@@ -40,6 +40,7 @@ struct bk_jit_info {
 	 * of a run in that body report no back-edges (calls are still counted). The code,
 	 * slot offsets and code_size given here are that body's. */
 	uint64_t step_bound;
+	size_t inlined;      /* array map lookups compiled inline (proved, as the kernel does) */
 };
 
 /* Whether this build can JIT (x86-64 only). */

@@ -159,9 +159,13 @@ int bk_cmd_jit(int argc, char **argv)
 		printf("epilogue:\n");
 		list_range(code, (size_t)bk_jit_slot_offset(p, n), info.code_size);
 	}
-	char bound[96] = "";
+	char bound[160] = "";
+	int bl = 0;
+	if (info.inlined)
+		bl = snprintf(bound, sizeof(bound), ", %zu map lookups inline", info.inlined);
 	if (info.step_bound)
-		snprintf(bound, sizeof(bound), ", back-edges uncounted under a budget over %llu",
+		snprintf(bound + bl, sizeof(bound) - (size_t)bl,
+			 ", back-edges uncounted under a budget over %llu",
 			 (unsigned long long)info.step_bound);
 	printf("%s: %zu instructions, %zu bytes of x86-64, %zu inline, %zu through the runtime, "
 	       "%zu accesses proved%s%s\n", name, info.ninsns, info.code_size, info.native,

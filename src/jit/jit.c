@@ -25,6 +25,7 @@
  * at once. */
 #include "bpfkit/jit.h"
 #include "../vm/vm_internal.h"
+#include "bpfkit/maps.h"
 #include "bpfkit/verifier.h"
 
 #include <errno.h>
@@ -130,12 +131,13 @@ struct em {
 	uint64_t key;
 	const uint8_t *proof;     /* the verifier's BK_VF_* per slot, NULL: check everything */
 	bool *target;             /* jump_targets() */
+	uint16_t *live;           /* live_out() for a proved program, else NULL */
 	uint8_t *wmask;           /* write_masks() */
 	bool may_goto;            /* the program has may_goto: calls set the callee's count */
 	/* The body for runs whose budget exceeds the program's bound: back-edges are plain
 	 * jumps (calls still count: the stats need them, and the budget cannot fire). */
 	bool nobudget;
-	size_t proved, direct;
+	size_t proved, direct, inlined;
 };
 
 static void put(struct em *e, const void *p, size_t k)
@@ -190,9 +192,13 @@ static void rr0f(struct em *e, int w, unsigned opc, int reg, int rm, bool force)
 static void ri(struct em *e, int w, int ext, int rm, int32_t imm)
 {
 	rex(e, w, 0, rm, false);
-	e1(e, 0x81);
+	bool i8 = imm >= -128 && imm <= 127;
+	e1(e, i8 ? 0x83 : 0x81);    /* the sign-extended imm8 form when it holds the value */
 	modrr(e, ext, rm);
-	e4(e, (uint32_t)imm);
+	if (i8)
+		e1(e, (uint8_t)imm);
+	else
+		e4(e, (uint32_t)imm);
 }
 static void mov_rr(struct em *e, int w, int dst, int src) { rr(e, w, 0x89, src, dst); }
 static void mov_ri64(struct em *e, int dst, uint64_t v)
@@ -792,16 +798,40 @@ static void emit_shift(struct em *e, int w, const struct bk_dinsn *pc, bool is_k
 	}
 }
 
-/* The access itself at [base+disp]. */
+/* REX with an index register (X < 0: none) */
+static void rexx(struct em *e, int w, int r, int x, int b, bool force)
+{
+	unsigned v = 0x40u | (unsigned)w << 3 | (unsigned)(r >> 3 & 1) << 2 |
+		     (x >= 0 ? (unsigned)(x >> 3 & 1) << 1 : 0) | (unsigned)(b >> 3 & 1);
+	if (v != 0x40 || force)
+		e1(e, v);
+}
+/* [base + index + disp], the shortest displacement that holds DISP */
+static void modmemx(struct em *e, int reg, int base, int index, int32_t disp)
+{
+	unsigned mod = disp == 0 && (base & 7) != 5 ? 0x00 : disp >= -128 && disp <= 127 ? 0x40 : 0x80;
+	if (index < 0 && (base & 7) != 4) {
+		e1(e, mod | (unsigned)(reg & 7) << 3 | (unsigned)(base & 7));
+	} else {
+		e1(e, mod | (unsigned)(reg & 7) << 3 | 4);
+		e1(e, (unsigned)(index >= 0 ? index & 7 : 4) << 3 | (unsigned)(base & 7));
+	}
+	if (mod == 0x40)
+		e1(e, (uint8_t)disp);
+	else if (mod == 0x80)
+		e4(e, (uint32_t)disp);
+}
+
+/* The access itself at [base+index+disp] (INDEX < 0: none). */
 static void access(struct em *e, const struct bk_dinsn *pc, int size, bool store, bool imm,
-		   bool sx, int base, int32_t disp)
+		   bool sx, int base, int index, int32_t disp)
 {
 	if (store && imm && !e->blind) {
 		if (size == 2)
 			e1(e, 0x66);
-		rex(e, size == 8, 0, base, false);
+		rexx(e, size == 8, 0, index, base, false);
 		e1(e, size == 1 ? 0xC6 : 0xC7);
-		modmem(e, 0, base, disp);
+		modmemx(e, 0, base, index, disp);
 		if (size == 1)
 			e1(e, (unsigned)pc->imm & 0xff);
 		else if (size == 2) {
@@ -813,13 +843,13 @@ static void access(struct em *e, const struct bk_dinsn *pc, int size, bool store
 		int s = imm ? R9 : map[pc->src];
 		if (size == 2)
 			e1(e, 0x66);
-		rex(e, size == 8, s, base, size == 1);
+		rexx(e, size == 8, s, index, base, size == 1);
 		e1(e, size == 1 ? 0x88 : 0x89);
-		modmem(e, s, base, disp);
+		modmemx(e, s, base, index, disp);
 	} else {
 		int d = map[pc->dst];
 		if (sx) {
-			rex(e, 1, d, base, false);
+			rexx(e, 1, d, index, base, false);
 			if (size == 4)
 				e1(e, 0x63);
 			else {
@@ -827,14 +857,14 @@ static void access(struct em *e, const struct bk_dinsn *pc, int size, bool store
 				e1(e, size == 1 ? 0xBE : 0xBF);
 			}
 		} else if (size >= 4) {
-			rex(e, size == 8, d, base, false);
+			rexx(e, size == 8, d, index, base, false);
 			e1(e, 0x8B);
 		} else {
-			rex(e, 0, d, base, false);
+			rexx(e, 0, d, index, base, false);
 			e1(e, 0x0F);
 			e1(e, size == 1 ? 0xB6 : 0xB7);
 		}
-		modmem(e, d, base, disp);
+		modmemx(e, d, base, index, disp);
 	}
 }
 
@@ -848,11 +878,11 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 	if (store && imm && e->blind)
 		load_k(e, R9, pc->imm, R11);
 	if (breg == BK_MAX_REG && pc->off >= -BK_VM_STACK_SIZE && pc->off + size <= 0) {
-		access(e, pc, size, store, imm, sx, RBP, pc->off);
+		access(e, pc, size, store, imm, sx, RBP, -1, pc->off);
 		return;
 	}
 	if (e->proof && (e->proof[idx] & BK_VF_MEM_SAFE)) {
-		access(e, pc, size, store, imm, sx, map[breg], pc->off);
+		access(e, pc, size, store, imm, sx, map[breg], -1, pc->off);
 		e->proved++;
 		return;
 	}
@@ -862,7 +892,7 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 	rm(e, 1, 0x3B, R11, R12, OFF_HI(size));       /* cmp r11, [hi+size] */
 	size_t j2 = jcc32(e, CC_A);
 	size_t back = e->n;
-	access(e, pc, size, store, imm, sx, R11, -BK_VM_STACK_SIZE);
+	access(e, pc, size, store, imm, sx, R11, -1, -BK_VM_STACK_SIZE);
 	if (e->nool == e->capool) {
 		size_t nc = e->capool ? e->capool * 2 : 64;
 		struct ool *no = realloc(e->ool, nc * sizeof(*no));
@@ -912,6 +942,8 @@ static void emit_jump(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int
 			e1(e, 0xF7);
 			modrr(e, 0, d);
 			e4(e, (uint32_t)pc->imm);
+		} else if (pc->imm == 0) {
+			rr(e, w, 0x85, d, d);    /* test: the flags of cmp d, 0 (CF = OF = 0) */
 		} else
 			ri(e, w, 7, d, (int32_t)pc->imm);
 	} else {
@@ -1010,11 +1042,90 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
  * register spill are not needed. BPF r1..r4 already sit in the SysV argument registers;
  * r0 comes back in rax. The budget register (caller-saved r10) is kept on the stack
  * (twice: calls stay 16-byte aligned). */
-static bool emit_direct_helper(struct em *e, const struct bk_dinsn *pc, uint32_t idx)
+/* The map in r1 at a call in slot IDX, when an lddw of a map sets it in the same
+ * straight-line code (no jump lands in between, nothing else writes r1); else NULL. */
+static struct bk_map *r1_map(const struct bk_prog *prog, const struct em *e, uint32_t idx)
+{
+	for (uint32_t k = idx; k-- > 0;) {
+		if (e->target[k + 1])
+			return NULL;
+		const struct bk_dinsn *d = &prog->code[k];
+		if (d->op == BK_XOP_NOP)
+			continue;
+		if (d->op >= BK_OP__COUNT)
+			return NULL;
+		int fmt = bk_isa_info((enum bk_op)d->op)->fmt;
+		if (fmt == BK_F_ST || fmt == BK_F_STX)
+			continue;
+		if (fmt != BK_F_ALU_K && fmt != BK_F_ALU_X && fmt != BK_F_NEG && fmt != BK_F_MOVSX &&
+		    fmt != BK_F_END && fmt != BK_F_LDDW && fmt != BK_F_LDX && fmt != BK_F_LDXSX)
+			return NULL;
+		if (d->dst != 1)
+			continue;
+		uint8_t src = prog->insns[k].src;
+		if (d->op == BK_OP_LDDW && (src == BK_PSEUDO_MAP_FD || src == BK_PSEUDO_MAP_IDX))
+			return (struct bk_map *)(uintptr_t)d->imm;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* bpf_map_lookup_elem on an array map, inline as the kernel does it: the verifier
+ * proved r1 is that map and r2 points to its 4-byte key, so the value is
+ * base + key * stride when key < max_entries, else NULL. Per-cpu arrays too when the
+ * map set has one cpu (its cpu number is then always 0; the count cannot change once a
+ * per-cpu map exists). The element addresses come from the map itself. */
+static bool emit_array_lookup(struct em *e, const struct bk_prog *prog, uint32_t idx)
+{
+	struct bk_map *m = r1_map(prog, e, idx);
+	if (!m)
+		return false;
+	const struct bk_map_def *def = bk_map_def(m);
+	if (!(def->type == BK_MAP_ARRAY ||
+	      (def->type == BK_MAP_PERCPU_ARRAY && bk_maps_ncpus(prog->vm->maps) == 1)) ||
+	    def->key_size != 4 || !def->max_entries || def->max_entries > INT32_MAX)
+		return false;
+	uint32_t k0 = 0, k1 = 1;
+	uint8_t *v0 = bk_map_lookup(m, &k0);
+	uint8_t *v1 = def->max_entries > 1 ? bk_map_lookup(m, &k1) : v0 + 8;
+	if (!v0 || !v1 || v1 <= v0 || (uint64_t)(v1 - v0) > INT32_MAX)
+		return false;
+	int32_t stride = (int32_t)(v1 - v0);
+	rm(e, 0, 0x8B, RAX, RSI, 0);                               /* mov eax, [rsi] */
+	rex(e, 0, 0, RAX, false);
+	e1(e, 0x3D);
+	e4(e, def->max_entries);                                   /* cmp eax, max_entries */
+	size_t null = jcc32(e, CC_AE);
+	if ((stride & (stride - 1)) == 0) {
+		int sh = __builtin_ctz((unsigned)stride);
+		if (sh) {
+			rex(e, 1, 0, RAX, false); e1(e, 0xC1); modrr(e, 4, RAX); e1(e, (unsigned)sh);
+		}
+	} else {
+		rex(e, 1, RAX, RAX, false); e1(e, 0x69); modrr(e, RAX, RAX); e4(e, (uint32_t)stride);
+	}
+	mov_ri64(e, R11, (uint64_t)(uintptr_t)v0);
+	rr(e, 1, 0x01, R11, RAX);                                  /* add rax, r11 */
+	size_t done = jmp32(e);
+	patch_here(e, null);
+	rr(e, 0, 0x31, RAX, RAX);
+	patch_here(e, done);
+	/* the helper call is counted as the interpreter counts it */
+	rm(e, 1, 0x8B, R11, R12, OFF(run));
+	rm(e, 1, 0xFF, 0, R11, (int32_t)(offsetof(struct bk_run, stats) +
+					  offsetof(struct bk_run_stats, helper_calls)));
+	e->inlined++;
+	return true;
+}
+
+static bool emit_direct_helper(struct em *e, const struct bk_prog *prog, const struct bk_dinsn *pc,
+			       uint32_t idx)
 {
 	const struct bk_helper *h = (const struct bk_helper *)(uintptr_t)pc->imm;
 	if (!e->proof || !(e->proof[idx] & BK_VF_VISITED) || !h->kernel_proto)
 		return false;
+	if (h->id == 1 && h->map_op && !e->blind && emit_array_lookup(e, prog, idx))
+		return true;
 	void *fn;
 	int streg;
 	switch (h->id) {
@@ -1135,6 +1246,97 @@ static uint8_t *write_masks(const struct bk_prog *prog)
 	return m;
 }
 
+/* Registers live after each slot (bit r), for a proved program only: the verifier's
+ * rules then hold on every path (no read of r1..r5 after a call, nothing but r0 read
+ * after an exit: a caller's r6..r9 come back from its call frame). NULL for others. */
+static uint16_t *live_out(const struct bk_prog *prog)
+{
+	size_t n = prog->n;
+	uint16_t *in = calloc(n + 1, sizeof(*in)), *out = calloc(n + 1, sizeof(*out));
+	uint16_t *use = calloc(n + 1, sizeof(*use)), *def = calloc(n + 1, sizeof(*def));
+	uint32_t *succ = calloc(2 * (n + 1), sizeof(*succ));
+	if (!in || !out || !use || !def || !succ) {
+		free(out);
+		out = NULL;
+		goto done;
+	}
+	const uint16_t all = 0x7FF, args = 0x3E, clob = 0x3F;
+	for (size_t i = 0; i < n; i++) {
+		const struct bk_dinsn *d = &prog->code[i];
+		uint32_t s0 = (uint32_t)i + 1, s1 = UINT32_MAX;
+		uint16_t u = all, df = 0, D = (uint16_t)(1u << d->dst), S = (uint16_t)(1u << d->src);
+		if (d->op == BK_XOP_NOP) {
+			u = 0;
+		} else if (d->op == BK_XOP_CALL_HELPER) {
+			u = args;
+			df = clob;
+		} else if (d->op < BK_OP__COUNT) {
+			const struct bk_opinfo *info = bk_isa_info((enum bk_op)d->op);
+			bool x = info->code & 0x08;
+			switch (info->fmt) {
+			case BK_F_ALU_K: case BK_F_ALU_X:
+				if (d->op == BK_OP_MOV64_K || d->op == BK_OP_MOV32_K)
+					u = 0;
+				else if (d->op == BK_OP_MOV64_X || d->op == BK_OP_MOV32_X)
+					u = S;
+				else
+					u = (uint16_t)(D | (info->fmt == BK_F_ALU_X ? S : 0));
+				df = D;
+				break;
+			case BK_F_NEG: case BK_F_END: u = D; df = D; break;
+			case BK_F_MOVSX: u = S; df = D; break;
+			case BK_F_LDDW: u = 0; df = D; s0 = (uint32_t)i + 2; break;
+			case BK_F_LDX: case BK_F_LDXSX: u = S; df = D; break;
+			case BK_F_ST: u = D; break;
+			case BK_F_STX: u = (uint16_t)(D | S); break;
+			case BK_F_ATOMIC: u = (uint16_t)(D | S | 1); break;
+			case BK_F_LDABS: case BK_F_LDIND: u = (uint16_t)(1u << 6 | S); df = clob; break;
+			case BK_F_JA: case BK_F_JA32:
+				if (d->op == BK_OP_MAY_GOTO) {
+					s1 = (uint32_t)d->off;
+				} else {
+					s0 = (uint32_t)d->off;
+				}
+				u = 0;
+				break;
+			case BK_F_JCOND: u = (uint16_t)(D | (x ? S : 0)); s1 = (uint32_t)d->off; break;
+			case BK_F_CALL: case BK_F_CALLX:
+				u = (uint16_t)(args | (info->fmt == BK_F_CALLX ? D : 0));
+				df = clob;
+				break;
+			case BK_F_EXIT: u = 1; s0 = UINT32_MAX; break;
+			default: break;
+			}
+		}
+		use[i] = (uint16_t)(u | 1u << 10);
+		def[i] = df;
+		succ[2 * i] = s0 <= n ? s0 : UINT32_MAX;
+		succ[2 * i + 1] = s1 <= n ? s1 : UINT32_MAX;
+	}
+	in[n] = all;   /* running off the end: a fault, whatever is live */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = n; i-- > 0;) {
+			uint16_t o = 0;
+			for (int k = 0; k < 2; k++)
+				if (succ[2 * i + k] != UINT32_MAX)
+					o |= in[succ[2 * i + k]];
+			uint16_t ni = (uint16_t)(use[i] | (o & ~def[i]));
+			if (o != out[i] || ni != in[i]) {
+				out[i] = o;
+				in[i] = ni;
+				changed = true;
+			}
+		}
+	}
+done:
+	free(in);
+	free(use);
+	free(def);
+	free(succ);
+	return out;
+}
+
 /* lea D, [B + I + disp8] (I < 0: no index) */
 static void lea3(struct em *e, int d, int b, int i, int8_t disp)
 {
@@ -1172,6 +1374,44 @@ static bool peephole(struct em *e, const struct bk_dinsn *a)
 	return false;
 }
 
+/* Three slots as one access (the two later ones not jump targets), in a proved program:
+ *   rD = rA; rD += rB / imm; load or store through rD + off (proved in bounds)
+ *     ->  the access at [rA + rB + off] / [rA + imm + off]
+ * when rD is dead after it, or is the load's own destination. The kernel computes rD. */
+static bool fold_addr(struct em *e, const struct bk_dinsn *a, uint32_t idx)
+{
+	const struct bk_dinsn *b = a + 1, *c = a + 2;
+	if (!e->live || e->blind || a->op != BK_OP_MOV64_X || a->dst == a->src || a->dst == 10 ||
+	    b->dst != a->dst || !(e->proof[idx + 2] & BK_VF_MEM_SAFE) || c->op >= BK_OP__COUNT)
+		return false;
+	int index = -1;
+	int64_t disp;
+	if (b->op == BK_OP_ADD64_X && b->src != a->dst) {
+		index = map[b->src];
+		disp = 0;
+	} else if (b->op == BK_OP_ADD64_K) {
+		disp = (int64_t)b->imm;
+	} else {
+		return false;
+	}
+	const struct bk_opinfo *info = bk_isa_info((enum bk_op)c->op);
+	bool load = info->fmt == BK_F_LDX || info->fmt == BK_F_LDXSX;
+	bool store = info->fmt == BK_F_ST || info->fmt == BK_F_STX;
+	if ((!load && !store) || info->mem_size == 0)
+		return false;
+	if ((load ? c->src : c->dst) != a->dst || (info->fmt == BK_F_STX && c->src == a->dst))
+		return false;
+	if (!(load && c->dst == a->dst) && (e->live[idx + 2] & 1u << a->dst))
+		return false;
+	disp += c->off;
+	if (disp < INT32_MIN || disp > INT32_MAX)
+		return false;
+	access(e, c, info->mem_size, store, info->fmt == BK_F_ST, info->fmt == BK_F_LDXSX,
+	       map[a->src], index, (int32_t)disp);
+	e->proved++;
+	return true;
+}
+
 static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_t *native,
 		   size_t *runtime, struct bk_err *err)
 {
@@ -1194,6 +1434,12 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		slot_off[i] = (uint32_t)e->n;
 		if (pc->op == BK_XOP_NOP && i < prog->n)
 			continue;   /* second half of an lddw */
+		if (i + 2 < prog->n && !e->target[i + 1] && !e->target[i + 2] && fold_addr(e, pc, idx)) {
+			slot_off[++i] = (uint32_t)e->n;
+			slot_off[++i] = (uint32_t)e->n;
+			*native += 3;
+			continue;
+		}
 		if (i + 1 < prog->n && !e->target[i + 1] && peephole(e, pc)) {
 			slot_off[++i] = (uint32_t)e->n;
 			*native += 2;
@@ -1371,7 +1617,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			break;
 		}
 		case BK_XOP_CALL_HELPER:
-			if (emit_direct_helper(e, pc, idx))
+			if (emit_direct_helper(e, prog, pc, idx))
 				break;
 			/* fall through */
 		case BK_OP_LDABS_B: case BK_OP_LDABS_H: case BK_OP_LDABS_W:
@@ -1530,6 +1776,7 @@ static int build(struct bk_prog *prog, struct em *e, uint32_t *off, struct bk_ji
 	e->nfx = e->capfx = e->nool = e->capool = e->nrf = e->caprf = 0;
 	info->proved = e->proved;
 	info->direct = e->direct;
+	info->inlined = e->inlined;
 	info->code_size = e->n;
 	return ret;
 }
@@ -1564,6 +1811,10 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	}
 	e.target = jump_targets(prog);
 	e.wmask = write_masks(prog);
+	if (e.proof && !(e.live = live_out(prog))) {
+		ret = bk_err_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (!e.target || !e.wmask) {
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
@@ -1612,6 +1863,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	free(f.b);
 	free(e.target);
 	free(e.wmask);
+	free(e.live);
 	bk_jit_detach(prog);
 	prog->jit = j;
 	prog->jit_free = jit_free;
@@ -1625,6 +1877,7 @@ fail:
 	free(e.rf);
 	free(e.target);
 	free(e.wmask);
+	free(e.live);
 	free(off);
 	free(foff);
 	free(j);
