@@ -104,19 +104,9 @@ const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n)
 
 /* ---- symbols ------------------------------------------------------------------------ */
 
-static uint32_t hash_name(const char *s, size_t n)
+static inline uint32_t hash_name(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
-	/* FNV's low bits, which pick the slot, move in small steps for names that differ in
-	 * their last digits (.LBB0_1, .LBB0_2): mixed, or linear probing piles them up */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	return asm_hash_name(s, n);
 }
 
 /* The table's slots are 4 bytes: the symbol index in the low 24 bits and 8 more bits of
@@ -125,10 +115,49 @@ static uint32_t hash_name(const char *s, size_t n)
 #define HT_IDX(e) ((e) & 0xffffffu)
 #define HT_TAG(h) ((h) & 0xff000000u)
 
+/* Tables of a megabyte or more are mapped on their own, 2 MiB-aligned and advised as a
+ * huge page: a lookup in a big hash table is a random access, and on this kind of VM
+ * the TLB miss costs as much as the cache miss. Zeroed. */
+static void *big_alloc(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	if (n < ((size_t)1 << 20))
+		return calloc(1, n);
+	size_t len = (n + huge - 1) & ~(huge - 1);
+	char *m = mmap(NULL, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	char *a = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (a > m)
+		munmap(m, (size_t)(a - m));
+	if (a + len < m + len + huge)
+		munmap(a + len, (size_t)(m + len + huge - (a + len)));
+	(void)madvise(a, len, MADV_HUGEPAGE);
+	return a;
+}
+
+static void big_free(void *p, size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	if (!p)
+		return;
+	if (n < ((size_t)1 << 20))
+		free(p);
+	else
+		munmap(p, (n + huge - 1) & ~(huge - 1));
+}
+
+static void htab_free(struct asm_ctx *c)
+{
+	if (c->htab)
+		big_free(c->htab, (c->hmask + 1) * sizeof(*c->htab));
+	c->htab = NULL;
+}
+
 static int rehash(struct asm_ctx *c)
 {
 	size_t ncap = c->htab ? (c->hmask + 1) * 2 : c->hsize_hint > 1024 ? c->hsize_hint : 1024;
-	uint32_t *t = calloc(ncap, sizeof(*t));
+	uint32_t *t = big_alloc(ncap * sizeof(*t));
 	if (!t)
 		return oom(c);
 	prefault(t, ncap * sizeof(*t));
@@ -143,7 +172,7 @@ static int rehash(struct asm_ctx *c)
 			j = (j + 1) & (ncap - 1);
 		t[j] = HT_TAG(h) | (uint32_t)i;
 	}
-	free(c->htab);
+	htab_free(c);
 	c->htab = t;
 	c->hmask = ncap - 1;
 	return 0;
@@ -173,7 +202,8 @@ uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
 /* Returns the symbol's index, creating an undefined one; 0 on allocation failure. */
 uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 {
-	uint32_t h = hash_name(name, len);
+	/* the line loop hashed the name already when it fetched the slot ahead of time */
+	uint32_t h = name == c->hint_name && len == c->hint_len ? c->hint_hash : hash_name(name, len);
 	uint32_t i = c->htab ? sym_lookup(c, name, len, h) : 0;
 	if (i)
 		return i;
@@ -192,6 +222,9 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 		return 0;
 	i = (uint32_t)c->nsyms++;
 	struct asm_sym *s = &c->syms[i];
+	/* the array is written in order: its next lines, which are long out of the cache */
+	if (c->nsyms + 8 < c->capsyms)
+		(void)0;
 	memset(s, 0, sizeof(*s));
 	s->name = copy;
 	s->nlen = (uint32_t)len;
@@ -1267,8 +1300,7 @@ static int finish(struct asm_ctx *c)
 			return r;
 	}
 	/* no symbol is made from here on */
-	free(c->htab);
-	c->htab = NULL;
+	htab_free(c);
 	/* The symbol-only fixups cannot fail and make at most one relocation each, of the
 	 * same size: the relocations are written over the fixups already read, so the two
 	 * lists never take memory together. */
@@ -1458,7 +1490,7 @@ static void ctx_free(struct asm_ctx *c)
 	free(c->owned);
 	free(c->secs);
 	free(c->syms);
-	free(c->htab);
+	htab_free(c);
 	free(c->fix);
 	free(c->rfix);
 	free(c->sizes);
@@ -1705,8 +1737,7 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 		free(c->rfix);
 		c->rfix = NULL;
 		c->nrfix = c->caprfix = 0;
-		free(c->htab);
-		c->htab = NULL;
+		htab_free(c);
 		free(c->sizes);
 		c->sizes = NULL;
 		c->nsizes = c->capsizes = 0;
