@@ -25,7 +25,8 @@ struct asm_sym {
 	 * built, the index in the written symbol table */
 	uint32_t order;
 	uint8_t type, bind, vis;
-	bool defined : 1, bind_set : 1, used_reloc : 1, temp : 1, is_section : 1, registered : 1;
+	bool defined : 1, bind_set : 1, used_reloc : 1, temp : 1, is_section : 1, registered : 1,
+		type_set : 1;
 };
 _Static_assert(sizeof(struct asm_sym) == 32, "a symbol per label: keep it small");
 
@@ -162,6 +163,7 @@ struct asm_ctx {
 	 * (-1: everything stays in memory) */
 	int spill_fd;
 	uint64_t spill_pos;
+	uint64_t spill_end;   /* 0, or where another thread's pieces begin in the file */
 	struct asm_patch *patch;
 	size_t npatch, cappatch;
 	/* the instruction fixup registered for the next instruction: its field is emitted
@@ -173,6 +175,9 @@ struct asm_ctx {
 	const char *hint_name;
 	size_t hint_len;
 	uint32_t hint_hash;
+	/* assembling the second half of a split input (another thread): what depends on
+	 * the first half is refused, and the input goes back to one thread */
+	bool split_part;
 	/* ubpf: the implicit label "exit" on the first exit instruction */
 	int64_t first_exit;
 };

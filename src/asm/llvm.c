@@ -346,6 +346,7 @@ static int dir_type(struct asm_ctx *c, const char *p, const char *end)
 	if (!y)
 		return -ENOMEM;
 	c->syms[y].type = type;
+	c->syms[y].type_set = true;
 	bk__asm_sym_register(c, y);
 	return 0;
 }
@@ -531,6 +532,26 @@ static int dir_incbin(struct asm_ctx *c, const char *p, const char *end)
 
 static int dir_rept(struct asm_ctx *c, const char *p, const char *end);
 
+/* Directives whose effect does not depend on what came before the piece they are in,
+ * nor reaches past it other than through symbols and section contents (which the merge of
+ * a split input carries over): a second half of the input read by another thread may use
+ * only these (bk__asm_split_*). The rest (.set, .file, .loc, .cfi_*, .comm, .previous,
+ * numeric labels, ...) send the input back to one thread. */
+static bool split_safe(const char *d, size_t n)
+{
+	static const char *const ok[] = {
+		".text", ".data", ".bss", ".section", ".globl", ".global", ".weak", ".local", ".hidden",
+		".protected", ".internal", ".type", ".size", ".p2align", ".p2alignw", ".p2alignl", ".align",
+		".balign", ".byte", ".short", ".2byte", ".long", ".int", ".4byte", ".quad", ".8byte",
+		".ascii", ".asciz", ".string", ".zero", ".skip", ".space", ".uleb128", ".sleb128",
+		".addrsig", ".addrsig_sym", ".ident", ".rept", ".endr",
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strlen(ok[i]) == n && !memcmp(ok[i], d, n))
+			return true;
+	return false;
+}
+
 static int directive(struct asm_ctx *c, const char *p, const char *end)
 {
 	const char *d = p;
@@ -538,6 +559,8 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 	const char *de = p;
 	size_t n = (size_t)(de - d);
 	int r;
+	if (c->split_part && !split_safe(d, n))
+		return bk__asm_error(c, d, "'%.*s' in the second half of a split input", (int)n, d);
 #define IS(w) (n == sizeof(w) - 1 && !memcmp(d, w, n))
 	switch (d[1]) {
 	case 'a':
