@@ -158,6 +158,8 @@ static void htab_free(struct asm_ctx *c)
 static int rehash(struct asm_ctx *c)
 {
 	size_t ncap = c->htab ? (c->hmask + 1) * 2 : c->hsize_hint > 1024 ? c->hsize_hint : 1024;
+	while ((c->nsyms + 1) * 4 > ncap * 3)
+		ncap *= 2;
 	uint32_t *t = big_alloc(ncap * sizeof(*t));
 	if (!t)
 		return oom(c);
@@ -1736,8 +1738,24 @@ static int asm_pieces(struct asm_ctx *c, struct asm_matcher *m, int fd, bool see
 	return r;
 }
 
+#include <time.h>
+static double now_ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
+static double thr_ms(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
+static void rss(const char *what)
+{
+	if (!getenv("BKT"))
+		return;
+	FILE *f = fopen("/proc/self/status", "r");
+	char l[256];
+	while (f && fgets(l, sizeof l, f))
+		if (!strncmp(l, "VmHWM", 5) || !strncmp(l, "VmRSS", 5))
+			fprintf(stderr, "%s %s", what, l);
+	if (f)
+		fclose(f);
+}
 static void *part_main(void *arg)
 {
+	double t0 = now_ms(), c0 = thr_ms();
 	struct asm_part *pt = arg;
 	struct asm_ctx *d = &pt->c;
 	struct asm_matcher *m = NULL;
@@ -1761,6 +1779,7 @@ static void *part_main(void *arg)
 	/* the merge looks names up in the first half's table */
 	htab_free(d);
 	pt->r = r;
+	if (getenv("BKT")) fprintf(stderr, "part: %.1f ms wall %.1f cpu\n", now_ms() - t0, thr_ms() - c0);
 	return NULL;
 }
 
@@ -1794,6 +1813,7 @@ static int grow_to(void **arr, size_t *cap, size_t need, size_t elem)
 	void *p = realloc(*arr, need * elem);
 	if (!p)
 		return -ENOMEM;
+	prefault((char *)p + *cap * elem, (need - *cap) * elem);
 	*arr = p;
 	*cap = need;
 	return 0;
@@ -1811,6 +1831,7 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 	uint64_t *base = calloc(d->nsecs, sizeof(*base));
 	uint32_t *ymap = calloc(d->nsyms, sizeof(*ymap));
 	uint32_t *byorder = calloc((size_t)d->order + 1, sizeof(*byorder));
+	uint8_t *live = NULL;
 	int r = 0;
 	if (!smap || !base || !ymap || !byorder) {
 		r = oom(c);
@@ -1835,32 +1856,77 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 		if (base[j] + bk__asm_sec_size(d, (int)j) > UINT32_MAX)
 			goto out;
 	}
+	double q0 = thr_ms();
 	/* names looked up with their slots fetched some symbols ahead: the misses overlap */
 	enum { AHEAD = 8 };
 	uint32_t hs[AHEAD];
+	size_t nnew = 0;
 	for (size_t i = 1; i < d->nsyms + AHEAD; i++) {
-		/* symbol K = I - AHEAD is made or found, then I's slot is fetched */
+		/* symbol K = I - AHEAD is looked up, then I's slot is fetched */
 		size_t k = i - AHEAD;
 		if (i >= AHEAD + 1 && !d->syms[k].is_section) {
-		const struct asm_sym *x = &d->syms[k];
-		size_t before = c->nsyms;
-		c->hint_name = x->name;
-		c->hint_len = x->nlen;
-		c->hint_hash = hs[k % AHEAD];
-		uint32_t y = bk__asm_sym_get(c, x->name, x->nlen);
-		c->hint_name = NULL;
-		if (!y) {
-			r = c->err && c->err->code ? c->err->code : oom(c);
-			goto out;
-		}
-		ymap[k] = y;
-		const struct asm_sym *s = &c->syms[y];
-		if (y < before && ((x->defined && (s->defined || s->sec == SEC_COMMON)) || (s->defined && s->sec == SEC_ABS)))
-			goto out;
+			const struct asm_sym *x = &d->syms[k];
+			uint32_t y = c->htab ? sym_lookup(c, x->name, x->nlen, hs[k % AHEAD]) : 0;
+			ymap[k] = y;
+			nnew += !y;
+			const struct asm_sym *s = &c->syms[y];
+			if (y && ((x->defined && (s->defined || s->sec == SEC_COMMON)) || (s->defined && s->sec == SEC_ABS)))
+				goto out;
 		}
 		if (i < d->nsyms && !d->syms[i].is_section)
 			hs[i % AHEAD] = asm_sym_prefetch(c, d->syms[i].name, d->syms[i].nlen);
 	}
+	/* Merged from here on. Nothing looks a name up any more (finish() does not; a lookup
+	 * would build the table again from the symbols), so the second half's new symbols are
+	 * appended without one, their names where the second half put them. */
+	double q1 = thr_ms();
+	htab_free(c);
+	/* A temporary label of the second half that nothing left refers to (a jump target
+	 * the second half settled itself: most of them) can never reach the object: it is
+	 * not carried over. */
+	live = calloc(d->nsyms, 1);
+	if (!live) {
+		r = oom(c);
+		goto out;
+	}
+	for (size_t i = 0; i < d->nfix; i++)
+		live[d->fix[i].e.a] = live[d->fix[i].e.b] = 1;
+	for (size_t i = 0; i < d->nrfix; i++)
+		live[d->rfix[i].sym] = 1;
+	for (size_t i = 0; i < d->nsizes; i++)
+		live[d->sizes[i].sym] = live[d->sizes[i].e.a] = live[d->sizes[i].e.b] = 1;
+	for (size_t i = 0; i < d->nsymsz; i++)
+		live[d->symsz[i].sym] = 1;
+	for (size_t i = 0; i < d->naddrsig; i++)
+		live[d->addrsig_syms[i]] = 1;
+	nnew = 0;
+	for (size_t k = 1; k < d->nsyms; k++)
+		nnew += !d->syms[k].is_section && !ymap[k] && (live[k] || !d->syms[k].temp);
+	if (grow_to((void **)&c->syms, &c->capsyms, c->nsyms + nnew, sizeof(*c->syms)) ||
+	    grow_to((void **)&c->owned, &c->capowned, c->nowned + d->nowned, sizeof(*c->owned))) {
+		r = oom(c);
+		goto out;
+	}
+	if (c->nsyms + nnew > 0xffffff) {
+		r = bk_err_set(c->err, -EINVAL, "%s: too many symbols (at most 16777214)", c->name);
+		goto out;
+	}
+	memcpy(c->owned + c->nowned, d->owned, d->nowned * sizeof(*d->owned));
+	c->nowned += d->nowned;
+	d->nowned = 0;
+	for (size_t k = 1; k < d->nsyms; k++) {
+		const struct asm_sym *x = &d->syms[k];
+		if (x->is_section || ymap[k] || (x->temp && !live[k]))
+			continue;
+		struct asm_sym *s = &c->syms[c->nsyms];
+		memset(s, 0, sizeof(*s));
+		s->name = x->name;
+		s->nlen = x->nlen;
+		s->sec = SEC_UNDEF;
+		s->temp = x->temp;
+		ymap[k] = (uint32_t)c->nsyms++;
+	}
+	double q2 = thr_ms();
 	/* registration order: the first half's, then the second half's new ones in its order */
 	for (size_t i = 1; i < d->nsyms; i++)
 		if (d->syms[i].registered && d->syms[i].order <= d->order)
@@ -1879,10 +1945,11 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 				smap[j] = c->cur;
 			}
 			ymap[i] = (uint32_t)c->secs[smap[j]].secsym;
-		} else {
+		} else if (ymap[i]) {
 			bk__asm_sym_register(c, ymap[i]);
 		}
 	}
+	double q3 = thr_ms();
 	for (size_t j = 0; j < d->nsecs; j++) {
 		struct asm_sec *ds = &d->secs[j], *cs = &c->secs[smap[j]];
 		if (ds->align > cs->align)
@@ -1915,7 +1982,7 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 	}
 	for (size_t i = 1; i < d->nsyms; i++) {
 		const struct asm_sym *x = &d->syms[i];
-		if (x->is_section)
+		if (x->is_section || !ymap[i])
 			continue;
 		struct asm_sym *s = &c->syms[ymap[i]];
 		if (x->defined) {
@@ -1934,6 +2001,10 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 		if (x->vis)
 			s->vis = x->vis;
 	}
+	double q4 = thr_ms();
+	free(d->syms);
+	d->syms = NULL;
+	d->nsyms = d->capsyms = 0;
 	uint32_t lines = c->line - 1;
 	if (grow_to((void **)&c->fix, &c->capfix, c->nfix + d->nfix, sizeof(*c->fix)) ||
 	    grow_to((void **)&c->rfix, &c->caprfix, c->nrfix + d->nrfix, sizeof(*c->rfix)) ||
@@ -1960,6 +2031,9 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 		f.sec = (uint16_t)smap[f.sec];
 		c->rfix[c->nrfix++] = f;
 	}
+	free(d->rfix);
+	d->rfix = NULL;
+	d->nrfix = d->caprfix = 0;
 	for (size_t i = 0; i < d->npatch; i++) {
 		struct asm_patch pa = d->patch[i];
 		pa.off += (uint32_t)base[pa.sec];
@@ -1988,11 +2062,13 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 	c->prev = d->prev >= 0 ? smap[d->prev] : -1;
 	c->line += d->line - 1;
 	r = 1;
+	if (getenv("BKT")) fprintf(stderr, "merge: lookup %.1f new %.1f reg %.1f secs %.1f lists %.1f\n", q1 - q0, q2 - q1, q3 - q2, q4 - q3, thr_ms() - q4);
 out:
 	free(smap);
 	free(base);
 	free(ymap);
 	free(byorder);
+	free(live);
 	return r;
 }
 
@@ -2047,6 +2123,7 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 	c->spill_fd = spill_fd;
 	if (seek)
 		c->hsize_hint = hash_hint((uint64_t)st.st_size);
+	/* (a split input: the second half's symbols never enter this table) */
 	c->syntax = BK_ASM_LLVM;
 	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
 		r = oom(c);
@@ -2063,19 +2140,27 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 		if (pthread_create(&th, NULL, part_main, part)) {
 			free(part);
 			part = NULL;
-		} else if (spill_fd >= 0) {
-			c->spill_end = SPLIT_SPILL;
+		} else {
+			if (spill_fd >= 0)
+				c->spill_end = SPLIT_SPILL;
+			c->hsize_hint = hash_hint(split);
 		}
 	}
 	if (!part)
 		split = UINT64_MAX;
+	double t0 = now_ms(), c0 = thr_ms();
 	if (!r)
 		r = asm_pieces(c, m, fd, seek, &pos, split, &b, &eof, o.name, err);
+	if (getenv("BKT")) fprintf(stderr, "main: %.1f ms wall %.1f cpu\n", now_ms() - t0, thr_ms() - c0);
 	if (part) {
 		pthread_join(th, NULL);
+		if (getenv("BKT")) fprintf(stderr, "join: %.1f ms\n", now_ms() - t0);
+		rss("join");
 		int merged = 0;
 		if (!r && !part->r)
 			merged = split_merge(c, &part->c);
+		if (getenv("BKT")) fprintf(stderr, "merge %d: %.1f ms %.1f cpu\n", merged, now_ms() - t0, thr_ms() - c0);
+		rss("merge");
 		if (merged < 0)
 			r = merged;
 		part->c.spill_fd = -1;
@@ -2090,6 +2175,8 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 	bk_buf_free(&b);
 	if (!r)
 		r = finish(c);
+	if (getenv("BKT")) fprintf(stderr, "finish: %.1f ms %.1f cpu\n", now_ms() - t0, thr_ms() - c0);
+	rss("finish");
 	if (!r) {
 		/* what building the object does not need goes first: it is the peak */
 		free(c->fix);
@@ -2210,6 +2297,7 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 	int r = asm_file_ctx(path, opts, &c, spill_fd, &obj, err);
 	if (!r && !obj)
 		r = build_object(&c, &obj, c.spill_fd >= 0);
+	rss("build");
 	if (!r && c.spill_fd >= 0) {
 		if (c.npatch)
 			qsort(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
@@ -2238,6 +2326,7 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 		struct bk_object_write_opts wo = { .sz = sizeof(wo), .read = section_read, .ctx = &src };
 		r = bk_object_write_file_opts(obj, out, c.spill_fd >= 0 ? &wo : NULL, err);
 	}
+	rss("write");
 	if (obj)
 		bk_object_free(obj);
 	free(src.asm_sec);
