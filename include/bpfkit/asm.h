@@ -34,6 +34,10 @@ struct bk_asm_opts {
 	 * files of 4 MiB or more, 1 = one thread, 2 = two threads whatever the size. The
 	 * object is the same either way. */
 	int threads;
+	/* If set, receives how many threads assembled the file: 2 when it was split and the
+	 * halves merged, 1 otherwise (one thread asked for, a small file, or halves that
+	 * depend on each other: .set, .loc, numeric labels, .previous, ... in the second). */
+	int *threads_used;
 };
 
 /* Assembles TEXT into a new object (caller frees with bk_object_free). */

@@ -2093,6 +2093,9 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 					    .syntax = BK_OPTS_GET(opts, syntax, BK_ASM_AUTO),
 					    .include_dir = BK_OPTS_GET(opts, include_dir, NULL));
 	int threads = BK_OPTS_GET(opts, threads, 0);
+	int *threads_used = BK_OPTS_GET(opts, threads_used, NULL);
+	if (threads_used)
+		*threads_used = 1;
 	if (!o.name)
 		o.name = std_in ? "<stdin>" : path;
 	struct bk_buf b = { 0 };
@@ -2163,6 +2166,8 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 		rss("merge");
 		if (merged < 0)
 			r = merged;
+		if (merged > 0 && threads_used)
+			*threads_used = 2;
 		part->c.spill_fd = -1;
 		ctx_free(&part->c);
 		free(part);
