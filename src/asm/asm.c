@@ -1738,24 +1738,8 @@ static int asm_pieces(struct asm_ctx *c, struct asm_matcher *m, int fd, bool see
 	return r;
 }
 
-#include <time.h>
-static double now_ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
-static double thr_ms(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
-static void rss(const char *what)
-{
-	if (!getenv("BKT"))
-		return;
-	FILE *f = fopen("/proc/self/status", "r");
-	char l[256];
-	while (f && fgets(l, sizeof l, f))
-		if (!strncmp(l, "VmHWM", 5) || !strncmp(l, "VmRSS", 5))
-			fprintf(stderr, "%s %s", what, l);
-	if (f)
-		fclose(f);
-}
 static void *part_main(void *arg)
 {
-	double t0 = now_ms(), c0 = thr_ms();
 	struct asm_part *pt = arg;
 	struct asm_ctx *d = &pt->c;
 	struct asm_matcher *m = NULL;
@@ -1779,7 +1763,6 @@ static void *part_main(void *arg)
 	/* the merge looks names up in the first half's table */
 	htab_free(d);
 	pt->r = r;
-	if (getenv("BKT")) fprintf(stderr, "part: %.1f ms wall %.1f cpu\n", now_ms() - t0, thr_ms() - c0);
 	return NULL;
 }
 
@@ -1856,7 +1839,6 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 		if (base[j] + bk__asm_sec_size(d, (int)j) > UINT32_MAX)
 			goto out;
 	}
-	double q0 = thr_ms();
 	/* names looked up with their slots fetched some symbols ahead: the misses overlap */
 	enum { AHEAD = 8 };
 	uint32_t hs[AHEAD];
@@ -1879,7 +1861,6 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 	/* Merged from here on. Nothing looks a name up any more (finish() does not; a lookup
 	 * would build the table again from the symbols), so the second half's new symbols are
 	 * appended without one, their names where the second half put them. */
-	double q1 = thr_ms();
 	htab_free(c);
 	/* A temporary label of the second half that nothing left refers to (a jump target
 	 * the second half settled itself: most of them) can never reach the object: it is
@@ -1926,7 +1907,6 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 		s->temp = x->temp;
 		ymap[k] = (uint32_t)c->nsyms++;
 	}
-	double q2 = thr_ms();
 	/* registration order: the first half's, then the second half's new ones in its order */
 	for (size_t i = 1; i < d->nsyms; i++)
 		if (d->syms[i].registered && d->syms[i].order <= d->order)
@@ -1949,7 +1929,6 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 			bk__asm_sym_register(c, ymap[i]);
 		}
 	}
-	double q3 = thr_ms();
 	for (size_t j = 0; j < d->nsecs; j++) {
 		struct asm_sec *ds = &d->secs[j], *cs = &c->secs[smap[j]];
 		if (ds->align > cs->align)
@@ -2001,7 +1980,6 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 		if (x->vis)
 			s->vis = x->vis;
 	}
-	double q4 = thr_ms();
 	free(d->syms);
 	d->syms = NULL;
 	d->nsyms = d->capsyms = 0;
@@ -2062,7 +2040,6 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 	c->prev = d->prev >= 0 ? smap[d->prev] : -1;
 	c->line += d->line - 1;
 	r = 1;
-	if (getenv("BKT")) fprintf(stderr, "merge: lookup %.1f new %.1f reg %.1f secs %.1f lists %.1f\n", q1 - q0, q2 - q1, q3 - q2, q4 - q3, thr_ms() - q4);
 out:
 	free(smap);
 	free(base);
@@ -2151,19 +2128,13 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 	}
 	if (!part)
 		split = UINT64_MAX;
-	double t0 = now_ms(), c0 = thr_ms();
 	if (!r)
 		r = asm_pieces(c, m, fd, seek, &pos, split, &b, &eof, o.name, err);
-	if (getenv("BKT")) fprintf(stderr, "main: %.1f ms wall %.1f cpu\n", now_ms() - t0, thr_ms() - c0);
 	if (part) {
 		pthread_join(th, NULL);
-		if (getenv("BKT")) fprintf(stderr, "join: %.1f ms\n", now_ms() - t0);
-		rss("join");
 		int merged = 0;
 		if (!r && !part->r)
 			merged = split_merge(c, &part->c);
-		if (getenv("BKT")) fprintf(stderr, "merge %d: %.1f ms %.1f cpu\n", merged, now_ms() - t0, thr_ms() - c0);
-		rss("merge");
 		if (merged < 0)
 			r = merged;
 		if (merged > 0 && threads_used)
@@ -2180,8 +2151,6 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 	bk_buf_free(&b);
 	if (!r)
 		r = finish(c);
-	if (getenv("BKT")) fprintf(stderr, "finish: %.1f ms %.1f cpu\n", now_ms() - t0, thr_ms() - c0);
-	rss("finish");
 	if (!r) {
 		/* what building the object does not need goes first: it is the peak */
 		free(c->fix);
@@ -2302,7 +2271,6 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 	int r = asm_file_ctx(path, opts, &c, spill_fd, &obj, err);
 	if (!r && !obj)
 		r = build_object(&c, &obj, c.spill_fd >= 0);
-	rss("build");
 	if (!r && c.spill_fd >= 0) {
 		if (c.npatch)
 			qsort(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
@@ -2331,7 +2299,6 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 		struct bk_object_write_opts wo = { .sz = sizeof(wo), .read = section_read, .ctx = &src };
 		r = bk_object_write_file_opts(obj, out, c.spill_fd >= 0 ? &wo : NULL, err);
 	}
-	rss("write");
 	if (obj)
 		bk_object_free(obj);
 	free(src.asm_sec);
