@@ -116,42 +116,9 @@ static inline uint32_t hash_name(const char *s, size_t n)
 #define HT_IDX(e) ((e) & 0xffffffu)
 #define HT_TAG(h) ((h) & 0xff000000u)
 
-/* Tables of a megabyte or more are mapped on their own, 2 MiB-aligned and advised as a
- * huge page: a lookup in a big hash table is a random access, and on this kind of VM
- * the TLB miss costs as much as the cache miss. Zeroed. */
-static void *big_alloc(size_t n)
-{
-	const size_t huge = (size_t)2 << 20;
-	if (n < ((size_t)1 << 20))
-		return calloc(1, n);
-	size_t len = (n + huge - 1) & ~(huge - 1);
-	char *m = mmap(NULL, len + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	char *a = (char *)(((uintptr_t)m + huge - 1) & ~(uintptr_t)(huge - 1));
-	if (a > m)
-		munmap(m, (size_t)(a - m));
-	if (a + len < m + len + huge)
-		munmap(a + len, (size_t)(m + len + huge - (a + len)));
-	(void)madvise(a, len, MADV_HUGEPAGE);
-	return a;
-}
-
-static void big_free(void *p, size_t n)
-{
-	const size_t huge = (size_t)2 << 20;
-	if (!p)
-		return;
-	if (n < ((size_t)1 << 20))
-		free(p);
-	else
-		munmap(p, (n + huge - 1) & ~(huge - 1));
-}
-
 static void htab_free(struct asm_ctx *c)
 {
-	if (c->htab)
-		big_free(c->htab, (c->hmask + 1) * sizeof(*c->htab));
+	free(c->htab);
 	c->htab = NULL;
 }
 
@@ -160,7 +127,7 @@ static int rehash(struct asm_ctx *c)
 	size_t ncap = c->htab ? (c->hmask + 1) * 2 : c->hsize_hint > 1024 ? c->hsize_hint : 1024;
 	while ((c->nsyms + 1) * 4 > ncap * 3)
 		ncap *= 2;
-	uint32_t *t = big_alloc(ncap * sizeof(*t));
+	uint32_t *t = calloc(ncap, sizeof(*t));
 	if (!t)
 		return oom(c);
 	prefault(t, ncap * sizeof(*t));
