@@ -18,7 +18,11 @@
  *    callx, helpers, atomics and ld_abs/ld_ind go through the runtime with the registers
  *    spilled. A tail call jumps into the target's code (compiled on first use) with
  *    the frames kept, as the interpreter does.
- *  - The step budget counts backward jumps, calls and tail calls only.
+ *  - The step budget counts backward jumps, calls and tail calls only. A program the
+ *    verifier bounds (prog->proof_bound) has a second body without the back-edge count,
+ *    run when the budget exceeds the bound.
+ *  - In a proved program: array map lookups inline, and an address computed into a
+ *    register that dies at the access it feeds is folded into that access.
  *  - Optional constant blinding (bpf_jit_harden): every 32/64-bit immediate of the
  *    program reaches a register as (imm ^ key) ^ key with a random key per program.
  * Code pages are written, then switched to read+execute: never writable and executable
@@ -827,15 +831,23 @@ static void rexx(struct em *e, int w, int r, int x, int b, bool force)
 	if (v != 0x40 || force)
 		e1(e, v);
 }
-/* [base + index + disp], the shortest displacement that holds DISP */
-static void modmemx(struct em *e, int reg, int base, int index, int32_t disp)
+/* [base + index * 2^scale + disp] (INDEX < 0: none; BASE < 0: none, a disp32), with the
+ * shortest displacement that holds DISP */
+static void modmemx(struct em *e, int reg, int base, int index, int scale, int32_t disp)
 {
+	if (base < 0) {
+		e1(e, (unsigned)(reg & 7) << 3 | 4);
+		e1(e, (unsigned)scale << 6 | (unsigned)(index >= 0 ? index & 7 : 4) << 3 | 5);
+		e4(e, (uint32_t)disp);
+		return;
+	}
 	unsigned mod = disp == 0 && (base & 7) != 5 ? 0x00 : disp >= -128 && disp <= 127 ? 0x40 : 0x80;
 	if (index < 0 && (base & 7) != 4) {
 		e1(e, mod | (unsigned)(reg & 7) << 3 | (unsigned)(base & 7));
 	} else {
 		e1(e, mod | (unsigned)(reg & 7) << 3 | 4);
-		e1(e, (unsigned)(index >= 0 ? index & 7 : 4) << 3 | (unsigned)(base & 7));
+		e1(e, (unsigned)scale << 6 | (unsigned)(index >= 0 ? index & 7 : 4) << 3 |
+		      (unsigned)(base & 7));
 	}
 	if (mod == 0x40)
 		e1(e, (uint8_t)disp);
@@ -843,16 +855,17 @@ static void modmemx(struct em *e, int reg, int base, int index, int32_t disp)
 		e4(e, (uint32_t)disp);
 }
 
-/* The access itself at [base+index+disp] (INDEX < 0: none). */
+/* The access itself at [base + index * 2^scale + disp] (INDEX, BASE < 0: none). */
 static void access(struct em *e, const struct bk_dinsn *pc, int size, bool store, bool imm,
-		   bool sx, int base, int index, int32_t disp)
+		   bool sx, int base, int index, int scale, int32_t disp)
 {
+	int rb = base < 0 ? 0 : base;
 	if (store && imm && !e->blind) {
 		if (size == 2)
 			e1(e, 0x66);
-		rexx(e, size == 8, 0, index, base, false);
+		rexx(e, size == 8, 0, index, rb, false);
 		e1(e, size == 1 ? 0xC6 : 0xC7);
-		modmemx(e, 0, base, index, disp);
+		modmemx(e, 0, base, index, scale, disp);
 		if (size == 1)
 			e1(e, (unsigned)pc->imm & 0xff);
 		else if (size == 2) {
@@ -864,13 +877,13 @@ static void access(struct em *e, const struct bk_dinsn *pc, int size, bool store
 		int s = imm ? R9 : map[pc->src];
 		if (size == 2)
 			e1(e, 0x66);
-		rexx(e, size == 8, s, index, base, size == 1);
+		rexx(e, size == 8, s, index, rb, size == 1);
 		e1(e, size == 1 ? 0x88 : 0x89);
-		modmemx(e, s, base, index, disp);
+		modmemx(e, s, base, index, scale, disp);
 	} else {
 		int d = map[pc->dst];
 		if (sx) {
-			rexx(e, 1, d, index, base, false);
+			rexx(e, 1, d, index, rb, false);
 			if (size == 4)
 				e1(e, 0x63);
 			else {
@@ -878,14 +891,14 @@ static void access(struct em *e, const struct bk_dinsn *pc, int size, bool store
 				e1(e, size == 1 ? 0xBE : 0xBF);
 			}
 		} else if (size >= 4) {
-			rexx(e, size == 8, d, index, base, false);
+			rexx(e, size == 8, d, index, rb, false);
 			e1(e, 0x8B);
 		} else {
-			rexx(e, 0, d, index, base, false);
+			rexx(e, 0, d, index, rb, false);
 			e1(e, 0x0F);
 			e1(e, size == 1 ? 0xB6 : 0xB7);
 		}
-		modmemx(e, d, base, index, disp);
+		modmemx(e, d, base, index, scale, disp);
 	}
 }
 
@@ -899,11 +912,11 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 	if (store && imm && e->blind)
 		load_k(e, R9, pc->imm, R11);
 	if (breg == BK_MAX_REG && pc->off >= -BK_VM_STACK_SIZE && pc->off + size <= 0) {
-		access(e, pc, size, store, imm, sx, RBP, -1, pc->off);
+		access(e, pc, size, store, imm, sx, RBP, -1, 0, pc->off);
 		return;
 	}
 	if (e->proof && (e->proof[idx] & BK_VF_MEM_SAFE)) {
-		access(e, pc, size, store, imm, sx, map[breg], -1, pc->off);
+		access(e, pc, size, store, imm, sx, map[breg], -1, 0, pc->off);
 		e->proved++;
 		return;
 	}
@@ -913,7 +926,7 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 	rm(e, 1, 0x3B, R11, R12, OFF_HI(size));       /* cmp r11, [hi+size] */
 	size_t j2 = jcc32(e, CC_A);
 	size_t back = e->n;
-	access(e, pc, size, store, imm, sx, R11, -1, -BK_VM_STACK_SIZE);
+	access(e, pc, size, store, imm, sx, R11, -1, 0, -BK_VM_STACK_SIZE);
 	if (e->nool == e->capool) {
 		size_t nc = e->capool ? e->capool * 2 : 64;
 		struct ool *no = realloc(e->ool, nc * sizeof(*no));
@@ -1401,42 +1414,89 @@ static bool peephole(struct em *e, const struct bk_dinsn *a)
 	return false;
 }
 
-/* Three slots as one access (the two later ones not jump targets), in a proved program:
- *   rD = rA; rD += rB / imm; load or store through rD + off (proved in bounds)
- *     ->  the access at [rA + rB + off] / [rA + imm + off]
- * when rD is dead after it, or is the load's own destination. The kernel computes rD. */
-static bool fold_addr(struct em *e, const struct bk_dinsn *a, uint32_t idx)
+/* An address computation and the access it feeds as one access, in a proved program
+ * (the slots after the first not jump targets):
+ *   [rB <<= s (1..3);]  rD = rA / rD = K (lddw);  rD += rB / imm;  load or store via rD + off
+ *     ->  the access at [rA/K + rB * 2^s / imm + off]
+ * when rD (and a shifted rB) are dead after the access or its loaded register. The
+ * kernel computes each step. Returns the slots taken, 0 for none. */
+static size_t fold_addr(struct em *e, const struct bk_prog *prog, size_t i, size_t *nslots)
 {
-	const struct bk_dinsn *b = a + 1, *c = a + 2;
-	if (!e->live || e->blind || a->op != BK_OP_MOV64_X || a->dst == a->src || a->dst == 10 ||
-	    b->dst != a->dst || !(e->proof[idx + 2] & BK_VF_MEM_SAFE) || c->op >= BK_OP__COUNT)
-		return false;
-	int index = -1;
-	int64_t disp;
-	if (b->op == BK_OP_ADD64_X && b->src != a->dst) {
+	if (!e->live || e->blind)
+		return 0;
+	const struct bk_dinsn *code = prog->code;
+	size_t k = i;
+	int sreg = -1, scale = 0;
+	if (code[k].op == BK_OP_LSH64_K && code[k].imm >= 1 && code[k].imm <= 3) {
+		sreg = code[k].dst;
+		scale = (int)code[k].imm;
+		k++;
+	}
+	if (k + 3 >= prog->n)
+		return 0;
+	const struct bk_dinsn *a = &code[k];
+	int64_t disp = 0;
+	int base = -1, index = -1;
+	uint64_t K = 0;
+	bool lddw = a->op == BK_OP_LDDW;
+	if (a->op == BK_OP_MOV64_X && a->src != a->dst && a->src != sreg)
+		base = map[a->src];
+	else if (!lddw)
+		return 0;
+	size_t kb = k + (lddw ? 2 : 1);
+	const struct bk_dinsn *b = &code[kb], *c = &code[kb + 1];
+	uint32_t ci = (uint32_t)(kb + 1);
+	int D = a->dst;
+	if (D == 10 || b->dst != D || ci >= prog->n || !(e->proof[ci] & BK_VF_MEM_SAFE) ||
+	    c->op >= BK_OP__COUNT)
+		return 0;
+	for (size_t t = i + 1; t <= ci; t++)
+		if (e->target[t])
+			return 0;
+	if (b->op == BK_OP_ADD64_X && b->src != D && (sreg < 0 || b->src == sreg)) {
 		index = map[b->src];
-		disp = 0;
-	} else if (b->op == BK_OP_ADD64_K) {
+	} else if (b->op == BK_OP_ADD64_K && sreg < 0) {
 		disp = (int64_t)b->imm;
 	} else {
-		return false;
+		return 0;
 	}
+	if (sreg == D)
+		return 0;
 	const struct bk_opinfo *info = bk_isa_info((enum bk_op)c->op);
 	bool load = info->fmt == BK_F_LDX || info->fmt == BK_F_LDXSX;
 	bool store = info->fmt == BK_F_ST || info->fmt == BK_F_STX;
 	if ((!load && !store) || info->mem_size == 0)
-		return false;
-	if ((load ? c->src : c->dst) != a->dst || (info->fmt == BK_F_STX && c->src == a->dst))
-		return false;
-	if (!(load && c->dst == a->dst) && (e->live[idx + 2] & 1u << a->dst))
-		return false;
+		return 0;
+	if ((load ? c->src : c->dst) != D ||
+	    (info->fmt == BK_F_STX && (c->src == D || (sreg >= 0 && c->src == sreg))))
+		return 0;
+	uint16_t after = e->live[ci];
+	if (load)
+		after &= (uint16_t)~(1u << c->dst);
+	if ((after & 1u << D) || (sreg >= 0 && (after & 1u << sreg)))
+		return 0;
 	disp += c->off;
+	bool k11 = false;
+	if (lddw) {
+		K = a->imm;
+		int64_t full = (int64_t)K + disp;
+		if ((int64_t)K >= INT32_MIN && (int64_t)K <= INT32_MAX && full >= INT32_MIN &&
+		    full <= INT32_MAX)
+			disp = full;
+		else
+			k11 = true;   /* K in r11 as the base */
+	}
 	if (disp < INT32_MIN || disp > INT32_MAX)
-		return false;
+		return 0;
+	if (k11) {
+		mov_ri64(e, R11, K);
+		base = R11;
+	}
 	access(e, c, info->mem_size, store, info->fmt == BK_F_ST, info->fmt == BK_F_LDXSX,
-	       map[a->src], index, (int32_t)disp);
+	       base, index, scale, (int32_t)disp);
 	e->proved++;
-	return true;
+	*nslots = ci - i + 1 - (lddw ? 1 : 0);   /* the lddw's second slot is no instruction */
+	return ci - i + 1;
 }
 
 /* The entry (jit_fn): the callee-saved registers the program uses, r12 = state, the
@@ -1533,10 +1593,11 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		slot_off[i] = (uint32_t)e->n;
 		if (pc->op == BK_XOP_NOP && i < prog->n)
 			continue;   /* second half of an lddw */
-		if (i + 2 < prog->n && !e->target[i + 1] && !e->target[i + 2] && fold_addr(e, pc, idx)) {
-			slot_off[++i] = (uint32_t)e->n;
-			slot_off[++i] = (uint32_t)e->n;
-			*native += 3;
+		size_t nins, nf = fold_addr(e, prog, i, &nins);
+		if (nf) {
+			for (size_t t = 1; t < nf; t++)
+				slot_off[++i] = (uint32_t)e->n;
+			*native += nins;
 			continue;
 		}
 		if (i + 1 < prog->n && !e->target[i + 1] && peephole(e, pc)) {

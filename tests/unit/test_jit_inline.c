@@ -18,7 +18,9 @@
 
 #if defined(__x86_64__)
 
-static struct bk_prog *load(struct bk_vm *vm, const char *text, struct bk_map **maps, size_t nmaps)
+/* LDDW_SRC: the pseudo source every lddw gets (5: map by index, 6: its value) */
+static struct bk_prog *load_src(struct bk_vm *vm, const char *text, struct bk_map **maps,
+				size_t nmaps, int lddw_src)
 {
 	struct bk_buf b = { 0 };
 	struct bk_err e = { 0 };
@@ -30,7 +32,7 @@ static struct bk_prog *load(struct bk_vm *vm, const char *text, struct bk_map **
 	size_t n = b.len / sizeof(*ins);
 	for (size_t i = 0; i + 1 < n; i++)
 		if (ins[i].code == 0x18) {
-			ins[i].src = 5;     /* map by index */
+			ins[i].src = (uint8_t)lddw_src;
 			i++;
 		}
 	struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .type = BK_PROG_XDP, .maps = maps,
@@ -40,6 +42,11 @@ static struct bk_prog *load(struct bk_vm *vm, const char *text, struct bk_map **
 		printf("not ok jit inline: load: %s\n", e.msg);
 	free(b.data);
 	return p;
+}
+
+static struct bk_prog *load(struct bk_vm *vm, const char *text, struct bk_map **maps, size_t nmaps)
+{
+	return load_src(vm, text, maps, nmaps, 5);
 }
 
 static int run(struct bk_prog *p, uint64_t *r0, uint64_t *helpers)
@@ -157,6 +164,30 @@ static const char fold_text[] =
 	"  r0 += r5\n"
 	"  exit\n";
 
+/* a scaled index into a map value (lddw src 6): slots 6..11 fold into one load, 12..17
+ * do not (the shifted r3 is read at the end) */
+static const char scaled_text[] =
+	"  r1 = 0 ll\n"
+	"  r2 = 7\n"
+	"  *(u32 *)(r1 + 4) = r2\n"
+	"  r2 = 9\n"
+	"  *(u32 *)(r1 + 8) = r2\n"
+	"  r4 = 1\n"
+	"  r4 <<= 2\n"
+	"  r5 = 0 ll\n"
+	"  r5 += r4\n"
+	"  r4 = *(u32 *)(r5 + 0)\n"
+	"  r3 = 2\n"
+	"  r3 <<= 2\n"
+	"  r5 = 0 ll\n"
+	"  r5 += r3\n"
+	"  r6 = *(u32 *)(r5 + 0)\n"
+	"  r0 = r4\n"
+	"  r0 *= 100\n"
+	"  r0 += r6\n"
+	"  r0 += r3\n"
+	"  exit\n";
+
 int main(void)
 {
 	struct bk_err e = { 0 };
@@ -209,12 +240,58 @@ int main(void)
 		       "jit inline: the dead address registers are folded into the access (%ld, %ld, %ld bytes)",
 		       s8 - s5, s11 - s8, s14 - s11);
 	}
+	/* direct value access needs a one-element array, as in the kernel */
+	struct bk_map *one;
+	struct bk_map_def d1 = { .type = BK_MAP_ARRAY, .key_size = 4, .value_size = 16,
+				 .max_entries = 1 };
+	snprintf(d1.name, sizeof d1.name, "one");
+	struct bk_prog *q = bk_map_create(bk_vm_maps(vm), &d1, &one, &e) ? NULL :
+			    load_src(vm, scaled_text, &one, 1, 6);
+	if (q) {
+		uint64_t ri = 0, rj = 0, h;
+		int a = run(q, &ri, &h);
+		int pr = bk_prog_prove(q, &e);
+		int ja = pr ? pr : bk_jit_attach(q, NULL, &e);
+		int b = ja ? ja : run(q, &rj, &h);
+		CHECKF(a == 0 && b == 0 && ri == 717 && rj == ri,
+		       "jit inline: scaled index into a map value (interp %d %llu, jit %d %llu: %s)",
+		       a, (unsigned long long)ri, b, (unsigned long long)rj, e.msg);
+		long s7 = bk_jit_slot_offset(q, 7), s12 = bk_jit_slot_offset(q, 12),
+		     s13 = bk_jit_slot_offset(q, 13), s18 = bk_jit_slot_offset(q, 18);
+		CHECKF(s12 - s7 < s18 - s13,
+		       "jit inline: shift, lddw, add and load fold into one access when the shifted register is dead (%ld vs %ld bytes)",
+		       s12 - s7, s18 - s13);
+	}
 	bk_vm_free(vm);
 	bk_vm_free(vm2);
 	return 0;
 }
 
 #else
+/* a scaled index into a map value (lddw src 6): slots 6..11 fold into one load, 12..17
+ * do not (the shifted r3 is read at the end) */
+static const char scaled_text[] =
+	"  r1 = 0 ll\n"
+	"  r2 = 7\n"
+	"  *(u32 *)(r1 + 4) = r2\n"
+	"  r2 = 9\n"
+	"  *(u32 *)(r1 + 8) = r2\n"
+	"  r4 = 1\n"
+	"  r4 <<= 2\n"
+	"  r5 = 0 ll\n"
+	"  r5 += r4\n"
+	"  r4 = *(u32 *)(r5 + 0)\n"
+	"  r3 = 2\n"
+	"  r3 <<= 2\n"
+	"  r5 = 0 ll\n"
+	"  r5 += r3\n"
+	"  r6 = *(u32 *)(r5 + 0)\n"
+	"  r0 = r4\n"
+	"  r0 *= 100\n"
+	"  r0 += r6\n"
+	"  r0 += r3\n"
+	"  exit\n";
+
 int main(void)
 {
 	printf("skip jit inline: the JIT needs an x86-64 host\n");
