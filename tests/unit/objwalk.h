@@ -1,7 +1,7 @@
-/* The walk over a built BPF corpus that the verifier's corpus tests share
- * (test_verifier_corpus, test_verifier_global): how the corpus is built, which files
- * count, how bpfkit reads their programs, and how a file it cannot read is reported,
- * so that all of them treat a corpus alike. */
+/* The walk over a built BPF corpus that the corpus tests share (test_verifier_corpus,
+ * test_verifier_global, test_btf): how the corpus is built, which files count, how
+ * bpfkit reads them and their programs, and how a file it cannot read is reported, so
+ * that all of them treat a corpus alike. */
 #ifndef BK_TEST_OBJWALK_H
 #define BK_TEST_OBJWALK_H
 #include "bpfkit/object.h"
@@ -22,13 +22,15 @@ static inline int objwalk_build(const char *root, const char *env, const char *o
 	return system(cmd) != 0 ? -1 : 0;
 }
 
-/* One object of the corpus, with the programs bpfkit found in it. */
+/* One object of the corpus, as bpfkit read it. */
 struct objwalk_file {
 	const char *path;       /* DIR/NAME */
 	const char *name;       /* NAME, ending in .o */
-	struct bk_vprog *progs;
+	struct bk_object *obj;
+	struct bk_vprog *progs; /* with OBJWALK_PROGS: its programs, as the verifier sees them */
 	size_t nprogs;
 };
+#define OBJWALK_PROGS 1
 
 /* What bk_verify needs to verify P as its object describes it (type, maps, BTF functions). */
 static inline struct bk_verify_opts objwalk_opts(const struct bk_vprog *p)
@@ -39,10 +41,12 @@ static inline struct bk_verify_opts objwalk_opts(const struct bk_vprog *p)
 					.nfuncs = p->nfuncs };
 }
 
-/* Calls FN for every *.o of DIR, in directory order. A file bpfkit cannot read is a
- * failure "not ok TAG NAME: why" and FN does not see it. Returns the number of files FN
- * saw, or -1 when DIR cannot be opened (the caller says what that means for it). */
-static inline int objwalk(const char *dir, const char *tag,
+/* Calls FN for every *.o of DIR, in directory order, with the object (and with
+ * OBJWALK_PROGS in FLAGS its programs) read; the walker frees them after FN. A file bpfkit
+ * cannot read is a failure "not ok TAG NAME: why" and FN does not see it. Returns the
+ * number of files FN saw, or -1 when DIR cannot be opened (the caller says what that
+ * means for it). */
+static inline int objwalk(const char *dir, const char *tag, unsigned flags,
 			  void (*fn)(const struct objwalk_file *f, void *ctx), void *ctx)
 {
 	DIR *dh = opendir(dir);
@@ -56,18 +60,17 @@ static inline int objwalk(const char *dir, const char *tag,
 			continue;
 		char path[8400];
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		struct bk_object *obj = NULL;
 		struct objwalk_file f = { .path = path, .name = de->d_name };
 		struct bk_err err = { 0 };
-		if (bk_object_open(path, &obj, &err) < 0 ||
-		    bk_vprogs_from_object(obj, &f.progs, &f.nprogs, &err) < 0) {
+		if (bk_object_open(path, &f.obj, &err) < 0 ||
+		    ((flags & OBJWALK_PROGS) && bk_vprogs_from_object(f.obj, &f.progs, &f.nprogs, &err) < 0)) {
 			printf("not ok %s %s: %s\n", tag, de->d_name, err.msg);
 		} else {
 			fn(&f, ctx);
 			n++;
 		}
 		bk_vprogs_free(f.progs, f.nprogs);
-		bk_object_free(obj);
+		bk_object_free(f.obj);
 	}
 	closedir(dh);
 	return n;

@@ -136,7 +136,7 @@ int main(void)
 		snprintf(d, sizeof d, "%s/v%d", dir, cpu);
 		snprintf(tag, sizeof tag, "verifier corpus v%d", cpu);
 		w.cpu = cpu;
-		if (objwalk(d, tag, check_corpus, &w) < 0)
+		if (objwalk(d, tag, OBJWALK_PROGS, check_corpus, &w) < 0)
 			printf("skip verifier corpus v%d: %s not built (tests/corpus/build.sh)\n", cpu, d);
 	}
 	printf("# corpus: %d programs, %d compared with the kernel, %d agree\n", w.total, w.tried, w.agree);

@@ -127,7 +127,7 @@ int main(void)
 #endif
 	char d[4200];
 	snprintf(d, sizeof d, "%s/v3", dir);
-	if (objwalk(d, "verifier global", check_global, &w) < 0) {
+	if (objwalk(d, "verifier global", OBJWALK_PROGS, check_global, &w) < 0) {
 		printf("not ok verifier global functions: %s missing after the build\n", d);
 		return 0;
 	}
