@@ -25,6 +25,7 @@
  * at once. */
 #include "bpfkit/jit.h"
 #include "../vm/vm_internal.h"
+#include "bpfkit/isa.h"
 #include "bpfkit/verifier.h"
 
 #include <errno.h>
@@ -67,9 +68,16 @@ struct jst {
 	 * in memory: they are rarer than back-edges, which then cost one fused sub+jnz. */
 	uint64_t braw;
 	uint64_t tmp;
-	uint64_t rsp_min;         /* rsp at the deepest frame allowed: a call there faults */
-	uint64_t rsp_low;         /* lowest rsp a call reached (the deepest frame) */
+	/* A bpf-to-bpf call at an rsp below thr would make a frame deeper than any this run
+	 * made so far: only then (out of line) is the depth limit checked and thr moved to
+	 * that rsp. One compare per call; the deepest frame is at thr - 48. */
+	uint64_t thr;
 	uint64_t fdmax_bytes;
+	uint64_t budget0;         /* braw at the start of a run (the prologue loads it) */
+	/* The runtime (C) ran during this run: what it may have changed here and in the
+	 * bk_run is reset before the next run. A run of machine code alone changes nothing
+	 * the next run reads, so it needs no reset at all. */
+	uint32_t dirty;
 	uint32_t fd, fdmax, maxfd;
 	/* may_goto's count per frame of this run, as the interpreter and the kernel keep it
 	 * (a call, a callback and a tail-called program each start with a full count):
@@ -90,7 +98,13 @@ struct jit {
 	struct bk_jit_info info;
 	bool blind;
 	bool no_proofs;
+	bool calls;               /* bpf-to-bpf calls or callx: thr and calls are set per run */
 };
+
+/* The entry: BPF r1..r5 arrive where SysV puts the first five arguments (the registers
+ * the JIT maps them to), the state in r9; r0 comes back in rax. */
+typedef uint64_t (*jit_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			   struct jst *st);
 
 #define OFF(f)      ((int32_t)offsetof(struct jst, f))
 /* Native stack per bpf-to-bpf call: r6..r9, the program (or padding), the return address. */
@@ -108,6 +122,7 @@ struct fix { uint32_t pos, target; };
 
 struct ool { uint32_t j1, j2, back, after, idx; uint8_t size; bool store; };
 struct refill { uint32_t jpos, idx, resume; bool slot; };
+struct cslow { uint32_t jpos, idx, back; };
 
 struct em {
 	uint8_t *b;
@@ -119,6 +134,8 @@ struct em {
 	size_t nool, capool;
 	struct refill *rf;
 	size_t nrf, caprf;
+	struct cslow *cs;
+	size_t ncs, capcs;
 	bool blind;
 	bool tails;               /* the program may tail call: calls save the current program */
 	uint64_t key;
@@ -249,7 +266,6 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC
        CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF };
 
 /* Special fix-up targets (beyond any slot). */
-#define T_LEAVE UINT32_MAX
 #define T_NZ    (UINT32_MAX - 2)
 #define T_DEPTH (UINT32_MAX - 3)
 
@@ -298,6 +314,7 @@ static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
 
 static void sync_in(struct jst *st)
 {
+	st->dirty = 1;
 	st->budget = st->braw;
 }
 static void sync_out(struct jst *st)
@@ -328,6 +345,7 @@ static int jit_oob(struct jst *st, uint32_t idx)
 
 static int jit_depth(struct jst *st, uint32_t idx)
 {
+	st->dirty = 1;
 	st->ret = bk__fault(st->run, st->prog, idx, -E2BIG,
 			    "call depth exceeds %d frames of %d bytes", BK_VM_MAX_DEPTH,
 			    BK_VM_STACK_SIZE);
@@ -373,12 +391,14 @@ static void drop_cache(struct jst *st)
 }
 static uint64_t jd_lookup(struct bk_map *m, const void *key, struct jst *st)
 {
+	st->dirty = 1;
 	st->run->stats.helper_calls++;
 	return (uint64_t)(uintptr_t)bk_map_lookup(m, key);
 }
 static uint64_t jd_update(struct bk_map *m, const void *key, const void *val, uint64_t flags,
 			  struct jst *st)
 {
+	st->dirty = 1;
 	st->run->stats.helper_calls++;
 	long r = bk_map_update(m, key, val, flags);
 	drop_cache(st);
@@ -386,6 +406,7 @@ static uint64_t jd_update(struct bk_map *m, const void *key, const void *val, ui
 }
 static uint64_t jd_delete(struct bk_map *m, const void *key, struct jst *st)
 {
+	st->dirty = 1;
 	st->run->stats.helper_calls++;
 	long r = bk_map_delete(m, key);
 	drop_cache(st);
@@ -507,8 +528,8 @@ static int jit_op_body(struct jst *st, uint32_t idx, uint64_t rsp)
 			if (st->fd >= st->fdmax)
 				return jit_depth(st, idx);
 			st->calls++;
-			if (rsp - JIT_FRAME < st->rsp_low)
-				st->rsp_low = rsp - JIT_FRAME;
+			if (rsp < st->thr)
+				st->thr = rsp;
 			if (--st->budget == 0)
 				return jit_oob(st, idx);
 			const struct jit *j = cur->jit;
@@ -1015,13 +1036,19 @@ static bool emit_direct_helper(struct em *e, const struct bk_dinsn *pc, uint32_t
 
 static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 {
-	rm(e, 1, 0x3B, RSP, R12, OFF(rsp_min));        /* cmp rsp, [rsp_min] */
-	guard(e, CC_A, idx, T_DEPTH);
-	rm(e, 1, 0x8D, R11, RSP, -JIT_FRAME);          /* lea r11, [rsp-48] */
-	rm(e, 1, 0x3B, R11, R12, OFF(rsp_low));        /* cmp r11, [rsp_low] */
-	size_t le = jcc32(e, CC_AE);
-	rm(e, 1, 0x89, R11, R12, OFF(rsp_low));
-	patch_here(e, le);
+	rm(e, 1, 0x3B, RSP, R12, OFF(thr));            /* cmp rsp, [thr] */
+	size_t deeper = jcc32(e, CC_B);
+	if (e->ncs == e->capcs) {
+		size_t nc = e->capcs ? e->capcs * 2 : 16;
+		struct cslow *ns = realloc(e->cs, nc * sizeof(*ns));
+		if (!ns) {
+			e->oom = true;
+			return;
+		}
+		e->cs = ns;
+		e->capcs = nc;
+	}
+	e->cs[e->ncs++] = (struct cslow){ (uint32_t)deeper, idx, (uint32_t)e->n };
 	call_count(e, idx);
 	call_frame(e, target, false);
 }
@@ -1152,20 +1179,92 @@ static bool peephole(struct em *e, const struct bk_dinsn *a)
 	return false;
 }
 
-static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_t *native,
-		   size_t *runtime, struct bk_err *err)
+/* The entry (jit_fn): the callee-saved registers the program uses, r12 = state, the
+ * registers the program names and the arguments do not set zeroed (the interpreter's
+ * start), r10 = the frame pointer when the program has memory or calls, then a native
+ * call of the body, so that every exit (of the main program or of a subprogram) is a
+ * plain ret. A fault anywhere leaves through rsp_save (the body's rsp) with a ret. */
+static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
 {
-	/* prologue: callee-saved registers, 16-byte aligned calls, r12 = state; a fault
-	 * anywhere (in a subprogram too) leaves through rsp_save */
-	static const uint8_t pro[] = { 0x55, 0x53, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,
-				       0x48, 0x83, 0xEC, 0x08, 0x49, 0x89, 0xFC };
-	put(e, pro, sizeof(pro));
-	rm(e, 1, 0x89, RSP, R12, OFF(rsp_save));
-	rm(e, 1, 0x89, RSP, R12, OFF(rsp_low));
-	mov_rr(e, 1, RAX, RSP);
-	rm(e, 1, 0x2B, RAX, R12, OFF(fdmax_bytes));    /* sub rax, [fdmax_bytes] */
-	rm(e, 1, 0x89, RAX, R12, OFF(rsp_min));
-	reload(e);
+	unsigned used = 0;
+	bool frame = e->tails || e->may_goto;
+	for (size_t i = 0; i < prog->n; i++) {
+		const struct bk_dinsn *d = &prog->code[i];
+		if (d->op == BK_XOP_NOP)
+			continue;
+		used |= 1u << (d->dst & 15) | 1u << (d->src & 15);
+		if (d->op >= BK_OP__COUNT) {
+			frame = true;
+			continue;
+		}
+		switch (bk_isa_info((enum bk_op)d->op)->fmt) {
+		case BK_F_ALU_K: case BK_F_ALU_X: case BK_F_NEG: case BK_F_MOVSX: case BK_F_END:
+		case BK_F_LDDW: case BK_F_JA: case BK_F_JA32: case BK_F_JCOND: case BK_F_EXIT:
+			break;
+		default:
+			/* loads, stores, calls: their checks bound the frames in use with rbp */
+			frame = true;
+		}
+	}
+	if (e->tails)
+		used = 0x7FF;       /* the target of a tail call runs on this entry */
+	if (used & 1u << BK_MAX_REG)
+		frame = true;
+	/* push order; the BPF register each holds (-1: the state) */
+	static const struct { int reg, bpf; } cs[] = { { RBX, 6 }, { RBP, 10 }, { R12, -1 },
+						       { R13, 7 }, { R14, 8 }, { R15, 9 } };
+	bool save[6];
+	int k = 0;
+	for (int i = 0; i < 6; i++) {
+		save[i] = cs[i].bpf < 0 || (cs[i].bpf == 10 ? frame : (used >> cs[i].bpf & 1));
+		if (save[i]) {
+			rex(e, 0, 0, cs[i].reg, false);
+			e1(e, 0x50u + (unsigned)(cs[i].reg & 7));
+			k++;
+		}
+	}
+	/* the body runs at rsp = 0 mod 16 (entry 8, k pushes, the call of the body) */
+	bool pad = k & 1;
+	if (pad)
+		ri(e, 1, 5, RSP, 8);
+	mov_rr(e, 1, R12, R9);
+	static const int zero[] = { 0, 6, 7, 8, 9 };
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		if (used >> zero[i] & 1)
+			rr(e, 0, 0x31, map[zero[i]], map[zero[i]]);   /* xor r32, r32 */
+	if (frame)
+		rm(e, 1, 0x8B, RBP, R12, OFF(r10_0));
+	rm(e, 1, 0x8B, R10, R12, OFF(budget0));
+	rm(e, 1, 0x8D, R11, RSP, -8);
+	rm(e, 1, 0x89, R11, R12, OFF(rsp_save));       /* the body's rsp */
+	if (calls) {
+		rm(e, 1, 0x8D, R11, RSP, JIT_FRAME - 8);
+		rm(e, 1, 0x89, R11, R12, OFF(thr));        /* rsp_save + 48: the first call is deeper */
+		rex(e, 1, 0, R12, false); e1(e, 0xC7); modmem(e, 0, R12, OFF(calls)); e4(e, 0);
+	}
+	if (e->may_goto) {
+		rex(e, 0, 0, R12, false); e1(e, 0xC7); modmem(e, 0, R12, OFF(mg)); e4(e, BK_VM_MAY_GOTO_MAX);
+	}
+	e1(e, 0xE8);
+	e4(e, 0);
+	size_t body = e->n;
+	rm(e, 1, 0x89, R10, R12, OFF(braw));
+	if (pad)
+		ri(e, 1, 0, RSP, 8);
+	for (int i = 5; i >= 0; i--) {
+		if (save[i]) {
+			rex(e, 0, 0, cs[i].reg, false);
+			e1(e, 0x58u + (unsigned)(cs[i].reg & 7));
+		}
+	}
+	e1(e, 0xC3);
+	patch_here(e, body - 4);
+}
+
+static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_t *native,
+		   size_t *runtime, bool calls, struct bk_err *err)
+{
+	prologue(e, prog, calls);
 	for (size_t i = 0; i <= prog->n; i++) {
 		const struct bk_dinsn *pc = &prog->code[i];
 		uint32_t idx = (uint32_t)i;
@@ -1317,17 +1416,10 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		JMP(JSGE, CC_GE, false)
 		JMP(JSLT, CC_L, false)
 		JMP(JSLE, CC_LE, false)
-		case BK_OP_EXIT: {
-			/* the main frame leaves the program; a subprogram returns to its call */
-			rm(e, 1, 0x3B, RSP, R12, OFF(rsp_save)); /* cmp rsp, [rsp_save] */
-			size_t main_exit = jcc32(e, CC_E);
+		case BK_OP_EXIT:
+			/* the main program returns to its entry, a subprogram to its call */
 			e1(e, 0xC3);
-			patch_here(e, main_exit);
-			rm(e, 1, 0x89, RAX, R12, OFF_R(0));
-			rm(e, 1, 0x89, R10, R12, OFF(braw));
-			fix(e, jmp32(e), T_LEAVE);
 			break;
-		}
 		case BK_OP_CALL_LOCAL:
 			emit_call_local(e, idx, (uint32_t)pc->off);
 			break;
@@ -1388,6 +1480,18 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 			e4(e, (uint32_t)(f->resume - (e->n + 4)));
 		}
 	}
+	/* a call deeper than any before in this run: the depth limit, then the new low */
+	for (size_t i = 0; i < e->ncs; i++) {
+		const struct cslow *c = &e->cs[i];
+		patch_here(e, c->jpos);
+		rm(e, 1, 0x8B, R11, R12, OFF(rsp_save));
+		rm(e, 1, 0x2B, R11, R12, OFF(fdmax_bytes));
+		rr(e, 1, 0x39, R11, RSP);                  /* cmp rsp, r11 */
+		guard(e, CC_A, c->idx, T_DEPTH);
+		rm(e, 1, 0x89, RSP, R12, OFF(thr));
+		e1(e, 0xE9);
+		e4(e, (uint32_t)(c->back - (e->n + 4)));
+	}
 	/* T_NZ: eax 2 is a tail call (registers from the state, into the target's body),
 	 * anything else leaves */
 	uint32_t nz = (uint32_t)e->n;
@@ -1403,17 +1507,15 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 	rex(e, 1, 0, RSP, false); e1(e, 0x83); modrr(e, 4, RSP); e1(e, 0xF0);
 	mov_rr(e, 1, RDI, R12);
 	call_abs(e, (void *)jit_depth);
-	uint32_t leave = (uint32_t)e->n;
 	patch_here(e, to_leave);
 	rm(e, 1, 0x8B, RSP, R12, OFF(rsp_save));
-	static const uint8_t epi[] = { 0x48, 0x83, 0xC4, 0x08, 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D,
-				       0x41, 0x5C, 0x5B, 0x5D, 0xC3 };
-	put(e, epi, sizeof(epi));
+	rm(e, 1, 0x8B, R10, R12, OFF(braw));           /* the budget as the runtime left it */
+	e1(e, 0xC3);
 	if (e->oom)
 		return bk_err_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < e->nfx; i++) {
 		uint32_t t = e->fx[i].target;
-		uint32_t to = t == T_LEAVE ? leave : t == T_NZ ? nz :
+		uint32_t to = t == T_NZ ? nz :
 			      t == T_DEPTH ? depth : slot_off[t];
 		uint32_t rel = to - (e->fx[i].pos + 4);
 		memcpy(e->b + e->fx[i].pos, &rel, 4);
@@ -1440,57 +1542,114 @@ static void jit_free(void *p)
 #define BK_NO_FUNCTION_SANITIZER
 #endif
 
+/* The state of runs on one stack: what is fixed for the stack and the budget, set once
+ * (per bk_jit_ctx, per test run). */
+static void st_init(struct jst *st, struct bk_run *run, struct bk_prog *prog, uint64_t budget)
+{
+	memset(st, 0, sizeof(*st));
+	uint64_t stk_hi = (uint64_t)(uintptr_t)run->stack + BK_VM_STACK_TOTAL;
+	st->base = run->depth;
+	st->fdmax = BK_VM_MAX_DEPTH - 1 - st->base;
+	st->stk_lo = stk_hi - (uint64_t)(st->base + 1) * BK_VM_STACK_SIZE;
+	st->stk_hi = stk_hi;
+	st->fdmax_bytes = (uint64_t)st->fdmax * JIT_FRAME;
+	for (int s = 1; s <= 8; s++)
+		st->hi[s] = stk_hi - (uint64_t)s + BK_VM_STACK_SIZE;
+	st->r10_0 = st->stk_lo + BK_VM_STACK_SIZE;
+	st->budget0 = st->braw = budget;
+	st->mg[0] = BK_VM_MAY_GOTO_MAX;
+	st->run = run;
+	st->prog = prog;
+}
+
+/* After a run in which the runtime ran: back to a fresh run (as bk__run_once resets). */
+static void st_reset(struct jst *st, struct bk_run *run, struct bk_prog *root)
+{
+	st->dirty = 0;
+	st->ret = 0;
+	st->cache_live = 0;
+	st->prog = root;
+	st->mg[0] = BK_VM_MAY_GOTO_MAX;
+	run->prog = root;
+	run->pending = 0;
+	run->err_code = 0;
+	run->depth = st->base;
+	run->budget = run->budget_init;
+	run->may_goto = BK_VM_MAY_GOTO_MAX;
+	run->nregions = run->nfixed;
+	memset(&run->stats, 0, sizeof(run->stats));
+	memset(&run->redirect, 0, sizeof(run->redirect));
+}
+
+/* The run's outcome into the bk_run: budget, program, statistics; its error or r0. */
+static int st_done(struct jst *st, struct bk_run *run, const struct jit *j, uint64_t v,
+		   uint64_t *r0)
+{
+	st->budget = st->braw;
+	run->budget = st->budget;
+	run->prog = st->prog;
+	run->depth = st->base;
+	uint32_t deepest = st->base + 1;
+	if (j->calls) {
+		run->stats.calls += st->calls;
+		deepest += (uint32_t)((st->rsp_save + JIT_FRAME - st->thr) / JIT_FRAME);
+	}
+	if (deepest > run->stats.max_depth)
+		run->stats.max_depth = deepest;
+	if (st->ret < 0)
+		return st->ret;
+	if (!(run->pending & BK_PEND_STOP))
+		*r0 = v;
+	return 0;
+}
+
+BK_NO_FUNCTION_SANITIZER
+static inline uint64_t enter(const struct jit *j, struct jst *st, uint64_t r1, uint64_t r2,
+			     uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	jit_fn fn;
+	void *code = j->code;
+	memcpy(&fn, &code, sizeof(fn));
+	return fn(r1, r2, r3, r4, r5, st);
+}
+
 BK_NO_FUNCTION_SANITIZER
 static int jit_run(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5], uint64_t *r0)
 {
-	struct jit *j = prog->jit;
-	/* Field by field: a memset of the whole state costs more than a short program. */
 	struct jst st;
-	st.r[0] = st.r[6] = st.r[7] = st.r[8] = st.r[9] = 0;
-	st.cache_live = 0;
-	st.calls = 0;
-	st.fd = st.maxfd = 0;
-	st.ret = 0;
-	uint64_t stk_hi = (uint64_t)(uintptr_t)run->stack + BK_VM_STACK_TOTAL;
-	st.base = run->depth;
-	st.fdmax = BK_VM_MAX_DEPTH - 1 - st.base;
-	st.stk_lo = stk_hi - (uint64_t)(st.base + 1) * BK_VM_STACK_SIZE;
-	st.stk_hi = stk_hi;
-	st.fdmax_bytes = (uint64_t)st.fdmax * JIT_FRAME;
-	for (int s = 1; s <= 8; s++)
-		st.hi[s] = stk_hi - (uint64_t)s + BK_VM_STACK_SIZE;
-	/* one scalar load each: the caller just stored them one by one, and a vector load
-	 * across two of those stores misses store forwarding (10 ns on this path) */
-	for (int i = 0; i < 5; i++) {
-		uint64_t v = args[i];
-		__asm__("" : "+r"(v));
-		st.r[i + 1] = v;
+	st_init(&st, run, prog, run->budget);
+	uint64_t v = enter(prog->jit, &st, args[0], args[1], args[2], args[3], args[4]);
+	return st_done(&st, run, prog->jit, v, r0);
+}
+
+/* bk_prog_test_run's REPEAT runs, each as bk__run_once would run it, on one state: a run
+ * that only ran machine code leaves nothing to reset. The statistics are the last run's. */
+BK_NO_FUNCTION_SANITIZER
+static int jit_repeat(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5],
+		      uint32_t repeat, uint64_t *r0)
+{
+	struct jst st;
+	st_init(&st, run, prog, run->budget_init);
+	st.dirty = 1;
+	const struct jit *j = prog->jit;
+	uint64_t a1 = args[0], a2 = args[1], a3 = args[2], a4 = args[3], a5 = args[4];
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < repeat; i++) {
+		if (st.dirty)
+			st_reset(&st, run, prog);
+		v = enter(j, &st, a1, a2, a3, a4, a5);
+		if (st.ret < 0)
+			break;
 	}
-	st.r[10] = st.stk_lo + BK_VM_STACK_SIZE;
-	st.budget = run->budget;
-	sync_out(&st);
-	st.r10_0 = st.r[10];
-	st.mg[0] = BK_VM_MAY_GOTO_MAX;
-	st.run = run;
-	st.prog = prog;
-	if (st.base + 1 > run->stats.max_depth)
-		run->stats.max_depth = st.base + 1;
-	int (*fn)(struct jst *);
-	void *code = j->code;
-	memcpy(&fn, &code, sizeof(fn));
-	fn(&st);
-	sync_in(&st);
-	run->budget = st.budget;
-	run->prog = st.prog;
-	run->depth = st.base;
-	run->stats.calls += st.calls;
-	st.maxfd = (uint32_t)((st.rsp_save - st.rsp_low) / JIT_FRAME);
-	if (st.base + st.maxfd + 1 > run->stats.max_depth)
-		run->stats.max_depth = st.base + st.maxfd + 1;
-	if (st.ret < 0)
-		return st.ret;
-	if (!(run->pending & BK_PEND_STOP))
-		*r0 = st.r[0];
+	*r0 = 0;
+	int ret = st_done(&st, run, j, v, r0);
+	uint64_t used = run->budget_init - run->budget;
+	uint64_t other = run->stats.calls + run->stats.tail_calls;
+	run->stats.back_edges = used > other ? used - other : 0;
+	if (ret < 0)
+		return ret;
+	if (run->pending & BK_PEND_STOP)
+		*r0 = run->stop_r0;
 	return 0;
 }
 
@@ -1504,11 +1663,14 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	if (!no_proofs)
 		e.proof = prog->proof;
 	/* any helper may ask for a tail call (bk_run_tail_call), callx may reach one */
+	bool calls = false;
 	for (size_t i = 0; i < prog->n; i++) {
 		if (prog->code[i].op == BK_XOP_CALL_HELPER || prog->code[i].op == BK_OP_CALLX)
 			e.tails = true;
 		if (prog->code[i].op == BK_OP_MAY_GOTO)
 			e.may_goto = true;
+		if (prog->code[i].op == BK_OP_CALL_LOCAL || prog->code[i].op == BK_OP_CALLX)
+			calls = true;
 	}
 	if (e.blind && getrandom(&e.key, sizeof(e.key), 0) != (ssize_t)sizeof(e.key))
 		e.key = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)prog;
@@ -1525,7 +1687,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	ret = compile(prog, &e, off, &j->info.native, &j->info.runtime, err);
+	ret = compile(prog, &e, off, &j->info.native, &j->info.runtime, calls, err);
 	if (ret < 0)
 		goto fail;
 	long pg = 4096;
@@ -1546,6 +1708,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	j->slot_off = off;
 	j->blind = e.blind;
 	j->no_proofs = no_proofs;
+	j->calls = calls;
 	j->info.proved = e.proved;
 	j->info.direct = e.direct;
 	j->info.code_size = e.n;
@@ -1555,18 +1718,21 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	free(e.fx);
 	free(e.ool);
 	free(e.rf);
+	free(e.cs);
 	free(e.target);
 	free(e.wmask);
 	bk_jit_detach(prog);
 	prog->jit = j;
 	prog->jit_free = jit_free;
 	prog->jit_run = jit_run;
+	prog->jit_repeat = jit_repeat;
 	return 0;
 fail:
 	free(e.b);
 	free(e.fx);
 	free(e.ool);
 	free(e.rf);
+	free(e.cs);
 	free(e.target);
 	free(e.wmask);
 	free(off);
@@ -1581,6 +1747,7 @@ void bk_jit_detach(struct bk_prog *prog)
 	prog->jit = NULL;
 	prog->jit_free = NULL;
 	prog->jit_run = NULL;
+	prog->jit_repeat = NULL;
 }
 
 bool bk_jit_attached(const struct bk_prog *prog)
@@ -1606,6 +1773,7 @@ long bk_jit_slot_offset(const struct bk_prog *prog, size_t idx)
 }
 
 struct bk_jit_ctx {
+	struct jst st;            /* the template: a run of machine code alone leaves it as is */
 	struct bk_run run;
 	struct bk_prog *prog;
 };
@@ -1645,29 +1813,29 @@ struct bk_jit_ctx *bk_jit_ctx_new(struct bk_prog *prog, const struct bk_exec_opt
 		bk_err_set(err, -ENOMEM, "out of memory");
 		return NULL;
 	}
+	st_init(&c->st, &c->run, prog, c->run.budget_init);
+	st_reset(&c->st, &c->run, prog);
 	return c;
 }
 
+BK_NO_FUNCTION_SANITIZER
 int bk_jit_exec(struct bk_jit_ctx *c, uint64_t r1, uint64_t *r0)
 {
-	struct bk_run *run = &c->run;
-	if (c->prog->jit_run != jit_run)
-		return bk_err_set(run->err, -EINVAL, "the program's machine code was detached");
-	/* what bk__run_once resets, and no more */
-	run->prog = c->prog;
-	run->pending = 0;
-	run->err_code = 0;
-	run->depth = 0;
-	run->budget = run->budget_init;
-	run->nregions = run->nfixed;
-	run->stats.calls = run->stats.helper_calls = 0;
-	run->stats.tail_calls = run->stats.max_depth = 0;
-	const uint64_t args[5] = { r1, 0, 0, 0, 0 };
-	uint64_t v = 0;
-	int ret = jit_run(run, c->prog, args, &v);
-	if (ret < 0)
-		return ret;
-	*r0 = run->pending & BK_PEND_STOP ? run->stop_r0 : v;
+	struct bk_prog *prog = c->prog;
+	struct jst *st = &c->st;
+	if (__builtin_expect(prog->jit_run != jit_run, 0))
+		return bk_err_set(c->run.err, -EINVAL, "the program's machine code was detached");
+	if (__builtin_expect(st->dirty, 0))
+		st_reset(st, &c->run, prog);
+	uint64_t v = enter(prog->jit, st, r1, 0, 0, 0, 0);
+	if (__builtin_expect(st->dirty, 0)) {
+		int ret = st_done(st, &c->run, prog->jit, v, &v);
+		if (ret < 0)
+			return ret;
+		if (c->run.pending & BK_PEND_STOP)
+			v = c->run.stop_r0;
+	}
+	*r0 = v;
 	return 0;
 }
 

@@ -600,12 +600,16 @@ int bk_prog_test_run(struct bk_prog *prog, const struct bk_run_opts *opts,
 	}
 
 	uint64_t r0 = 0, t0 = now_ns();
-	for (uint32_t i = 0; i < repeat; i++) {
-		ret = bk__run_once(&run, prog, args, &r0);
-		if (ret < 0) {
-			bk_err_set(err, ret, "%s", run.errbuf.msg);
-			goto out;
-		}
+	/* the JIT's own loop sets its per-run state up once, not per repeat */
+	if (prog->jit_repeat && !run.count_insns)
+		ret = prog->jit_repeat(&run, prog, args, repeat, &r0);
+	else
+		for (uint32_t i = 0; i < repeat; i++)
+			if ((ret = bk__run_once(&run, prog, args, &r0)) < 0)
+				break;
+	if (ret < 0) {
+		bk_err_set(err, ret, "%s", run.errbuf.msg);
+		goto out;
 	}
 	uint64_t t1 = now_ns();
 	res->duration_ns = (t1 - t0) / repeat;

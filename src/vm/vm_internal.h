@@ -166,6 +166,10 @@ struct bk_prog {
 	int (*jit_run)(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5],
 		       uint64_t *r0);
 	void (*jit_free)(void *jit);
+	/* REPEAT such runs for bk_prog_test_run, each as bk__run_once would run it (the
+	 * statistics and outcome are the last run's); stops at the first fault. */
+	int (*jit_repeat)(struct bk_run *run, struct bk_prog *prog, const uint64_t args[5],
+			  uint32_t repeat, uint64_t *r0);
 	/* The interpreter's form: prog->code with BK_FOP_* specializations, n + 1 slots with
 	 * the same indexes (a BPF_PSEUDO_FUNC value still points into prog->code). */
 	struct bk_dinsn *fast;
