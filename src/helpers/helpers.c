@@ -232,13 +232,12 @@ static uint64_t h_ringbuf_reserve(struct bk_run *run, struct hargs *a)
 	return (uint64_t)(uintptr_t)bk_ringbuf_reserve(a->map, a->r[1], a->r[2]);
 }
 
-static struct bk_map *ringbuf_record(struct bk_run *run, uint64_t addr, const char *name)
+static struct bk_map *ringbuf_record(struct bk_run *run, uint64_t addr)
 {
 	struct bk_map_region reg;
 	if (bk_maps_find_region(bk_run_maps(run), (void *)(uintptr_t)addr, 1, &reg) < 0 ||
 	    reg.start != (void *)(uintptr_t)addr || bk_map_def(reg.map)->type != BK_MAP_RINGBUF) {
-		bk_run_fail(run, -EFAULT, "helper %s: R1 0x%" PRIx64 " is not a reserved ring buffer record",
-			    name, addr);
+		bk_run_fail(run, -EFAULT, "R1 0x%" PRIx64 " is not a reserved ring buffer record", addr);
 		return NULL;
 	}
 	return reg.map;
@@ -246,7 +245,7 @@ static struct bk_map *ringbuf_record(struct bk_run *run, uint64_t addr, const ch
 
 static uint64_t h_ringbuf_submit(struct bk_run *run, struct hargs *a)
 {
-	struct bk_map *m = ringbuf_record(run, a->r[0], "bpf_ringbuf_submit");
+	struct bk_map *m = ringbuf_record(run, a->r[0]);
 	if (m)
 		bk_ringbuf_submit(m, (void *)(uintptr_t)a->r[0], a->r[1]);
 	return 0;
@@ -254,7 +253,7 @@ static uint64_t h_ringbuf_submit(struct bk_run *run, struct hargs *a)
 
 static uint64_t h_ringbuf_discard(struct bk_run *run, struct hargs *a)
 {
-	struct bk_map *m = ringbuf_record(run, a->r[0], "bpf_ringbuf_discard");
+	struct bk_map *m = ringbuf_record(run, a->r[0]);
 	if (m)
 		bk_ringbuf_discard(m, (void *)(uintptr_t)a->r[0], a->r[1]);
 	return 0;
@@ -521,8 +520,7 @@ static uint64_t h_xdp_adjust_tail(struct bk_run *run, struct hargs *a)
 /* ---- strings and formatting ---- */
 
 /* A NUL-terminated string of at most MAX bytes the program may read, or NULL. */
-static const char *prog_str(struct bk_run *run, uint64_t addr, size_t max, bool fail,
-			    const char *who)
+static const char *prog_str(struct bk_run *run, uint64_t addr, size_t max, bool fail)
 {
 	for (size_t i = 0; i < max; i++) {
 		const char *c = bk_run_mem_try(run, addr + i, 1, false);
@@ -532,8 +530,7 @@ static const char *prog_str(struct bk_run *run, uint64_t addr, size_t max, bool 
 			return bk_run_mem_try(run, addr, i + 1, false);
 	}
 	if (fail)
-		bk_run_fail(run, -EFAULT, "helper %s: string at 0x%" PRIx64 " is not NUL-terminated readable memory",
-			    who, addr);
+		bk_run_fail(run, -EFAULT, "string at 0x%" PRIx64 " is not NUL-terminated readable memory", addr);
 	return NULL;
 }
 
@@ -610,7 +607,7 @@ static int64_t bformat(struct bk_run *run, const char *fmt, size_t fmt_len, cons
 			continue;
 		}
 		if (fmt[i] == 's') {
-			const char *s = v ? prog_str(run, v, 4096, false, "") : NULL;
+			const char *s = v ? prog_str(run, v, 4096, false) : NULL;
 			spec[sl++] = 's';
 			spec[sl] = 0;
 			n = snprintf(tmp, sizeof tmp, spec, s ? s : (v ? "(fault)" : "(null)"));
@@ -691,7 +688,7 @@ static uint64_t h_snprintf(struct bk_run *run, struct hargs *a)
 	size_t size = a->r[1], dlen = a->r[4];
 	if (dlen % 8 || dlen > 12 * 8)
 		return ERR(-EINVAL);
-	const char *fmt = prog_str(run, a->r[2], 4096, true, "bpf_snprintf");
+	const char *fmt = prog_str(run, a->r[2], 4096, true);
 	if (!fmt)
 		return 0;
 	uint64_t args[12] = { 0 };
@@ -712,7 +709,7 @@ static uint64_t h_snprintf(struct bk_run *run, struct hargs *a)
 static uint64_t h_strncmp(struct bk_run *run, struct hargs *a)
 {
 	const char *s1 = a->p[0];
-	const char *s2 = prog_str(run, a->r[2], 4096, true, "bpf_strncmp");
+	const char *s2 = prog_str(run, a->r[2], 4096, true);
 	if (!s2)
 		return 0;
 	size_t n = a->r[1], l2 = strlen(s2) + 1;
@@ -763,7 +760,7 @@ static const impl_fn impls[256] = {
 
 /* Checks argument I against its prototype type; fills a->p[i] / a->map. False when the
  * run has been failed. */
-static bool check_arg(struct bk_run *run, struct hargs *a, unsigned i, const char *name)
+static bool check_arg(struct bk_run *run, struct hargs *a, unsigned i)
 {
 	unsigned t = a->proto->arg[i], base = BK_ARG_BASE(t);
 	uint64_t v = a->r[i];
@@ -773,7 +770,7 @@ static bool check_arg(struct bk_run *run, struct hargs *a, unsigned i, const cha
 	case BK_ARG_CONST_MAP_PTR:
 		a->map = bk_maps_from_ptr(bk_run_maps(run), (void *)(uintptr_t)v);
 		if (!a->map) {
-			bk_run_fail(run, -EINVAL, "helper %s: R%u 0x%" PRIx64 " is not a map", name, i + 1, v);
+			bk_run_fail(run, -EINVAL, "R%u 0x%" PRIx64 " is not a map", i + 1, v);
 			return false;
 		}
 		return true;
@@ -790,11 +787,11 @@ static bool check_arg(struct bk_run *run, struct hargs *a, unsigned i, const cha
 			return true;
 		}
 		if (BK_ARG_BASE(a->proto->arg[i + 1]) == BK_ARG_CONST_SIZE && !len) {
-			bk_run_fail(run, -EINVAL, "helper %s: R%u size 0 for a memory argument", name, i + 2);
+			bk_run_fail(run, -EINVAL, "R%u size 0 for a memory argument", i + 2);
 			return false;
 		}
 		if (len > (1u << 29)) {
-			bk_run_fail(run, -E2BIG, "helper %s: R%u size %" PRIu64 " too large", name, i + 2, len);
+			bk_run_fail(run, -E2BIG, "R%u size %" PRIu64 " too large", i + 2, len);
 			return false;
 		}
 		a->p[i] = bk_run_mem(run, v, len, write);
@@ -804,7 +801,7 @@ static bool check_arg(struct bk_run *run, struct hargs *a, unsigned i, const cha
 		size_t csz;
 		void *ctx = bk_run_ctx(run, &csz);
 		if (!ctx || (uintptr_t)ctx != v) {
-			bk_run_fail(run, -EINVAL, "helper %s: R%u is not the context", name, i + 1);
+			bk_run_fail(run, -EINVAL, "R%u is not the context", i + 1);
 			return false;
 		}
 		a->p[i] = ctx;
@@ -825,9 +822,9 @@ static uint64_t dispatch(struct bk_run *run, uint64_t r1, uint64_t r2, uint64_t 
 	struct hargs a = { .r = { r1, r2, r3, r4, r5 } };
 	if (!h || h->id < 0 || h->id >= 256 || !impls[h->id] ||
 	    !(a.proto = bk_helper_proto((uint32_t)h->id)))
-		return bk_run_fail(run, -ENOSYS, "helper %d is not implemented", h ? h->id : -1);
+		return bk_run_fail(run, -ENOSYS, "not implemented (helper id %d)", h ? h->id : -1);
 	for (unsigned i = 0; i < a.proto->nargs; i++)
-		if (!check_arg(run, &a, i, h->name))
+		if (!check_arg(run, &a, i))
 			return 0;
 	return impls[h->id](run, &a);
 }

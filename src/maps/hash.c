@@ -119,13 +119,8 @@ static inline uint32_t jhash_2words(uint32_t w0, uint32_t w1, uint32_t seed)
 }
 
 /* Seeded maps need not put elements where the kernel does (its seed is random), so the
- * common key sizes get a shorter mix than jhash's: for u32 keys the high half of one
- * 64-bit multiplication by 2^64/phi (every key bit reaches the bucket bits), for u64 keys
+ * common key sizes get a shorter mix than jhash's: for u32 keys bk__mul32, for u64 keys
  * murmur3's 64-bit finalizer. */
-static inline uint32_t mul32(uint32_t k)
-{
-	return (uint32_t)(((uint64_t)k * 0x9e3779b97f4a7c15ULL) >> 32);
-}
 
 static inline uint32_t fmix64(uint64_t k)
 {
@@ -145,7 +140,7 @@ static inline __attribute__((always_inline)) uint32_t hash_key(const struct bk_m
 	switch (m->def.key_size) {
 	case 4:
 		if (m->fastmix)
-			return mul32(get32(key) ^ m->seed);
+			return bk__mul32(get32(key) ^ m->seed, m->hbits);
 		return jhash_1word(get32(key), m->seed);
 	case 8: {
 		if (m->fastmix) {
@@ -173,6 +168,7 @@ int bk__hash_init(struct bk_map *m, struct bk_err *err)
 		return bk_err_set(err, -E2BIG, "map '%s': max_entries %u needs too many buckets",
 				  m->def.name, max);
 	m->nbuckets = (uint32_t)nb;
+	m->hbits = (uint32_t)__builtin_ctzll(nb);
 	m->esz = sizeof(struct hel) + RU8(m->def.key_size) + m->slot;
 	/* The kernel picks a random seed unless BPF_F_ZERO_SEED; a fixed one keeps runs
 	 * reproducible. */
@@ -181,6 +177,7 @@ int bk__hash_init(struct bk_map *m, struct bk_err *err)
 	m->fastmix = !(m->def.map_flags & BK_F_ZERO_SEED);
 	m->u32fast = m->fastmix && m->def.key_size == 4 && prealloc(m) &&
 		     m->def.type != BK_MAP_DEVMAP_HASH;
+	m->lk_u32 = m->u32fast && m->def.type == BK_MAP_HASH;
 	m->buckets = calloc(nb, sizeof(uint32_t));
 	if (!m->buckets)
 		return bk_err_set(err, -ENOMEM, "map '%s': out of memory for %u buckets",
@@ -235,28 +232,10 @@ static inline bool key_eq(const struct bk_map *m, const uint8_t *a, const void *
 	}
 }
 
-/* bk__hash_find for the common map: u32 keys, preallocated, seeded. */
-static struct hel *find_u32(struct bk_map *m, uint32_t k, uint32_t *idx)
-{
-	uint32_t h = mul32(k ^ m->seed);
-	uint8_t *mem = m->chunks[0].mem;
-	size_t esz = m->esz;
-	for (uint32_t i = m->buckets[h & (m->nbuckets - 1)]; i;) {
-		struct hel *e = (struct hel *)(mem + (size_t)(i - 1) * esz);
-		if (e->hash == h && get32((const uint8_t *)(e + 1)) == k) {
-			if (idx)
-				*idx = i;
-			return e;
-		}
-		i = e->next;
-	}
-	return NULL;
-}
-
 struct hel *bk__hash_find(struct bk_map *m, const void *key, uint32_t *idx)
 {
 	if (m->u32fast)
-		return find_u32(m, get32(key), idx);
+		return bk__hash_find_u32(m, get32(key), idx);
 	uint32_t h = hash_key(m, key);
 	for (uint32_t i = m->buckets[h & (m->nbuckets - 1)]; i;) {
 		struct hel *e = bk__hel(m, i);

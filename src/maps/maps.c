@@ -520,6 +520,12 @@ static inline void *lookup(struct bk_map *m, const void *key)
 
 void *bk_map_lookup(struct bk_map *m, const void *key)
 {
+	if (__builtin_expect(m && key && m->lk_u32, 1)) {
+		uint32_t k;
+		memcpy(&k, key, 4);
+		struct hel *e = bk__hash_find_u32(m, k, NULL);
+		return e ? bk__hel_val(m, e) : NULL;
+	}
 	return lookup(m, key);
 }
 

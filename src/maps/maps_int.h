@@ -59,6 +59,7 @@ struct bk_map {
 	/* KIND_HASH */
 	uint32_t *buckets;
 	uint32_t nbuckets;         /* power of two */
+	uint32_t hbits;            /* log2(nbuckets) */
 	struct hchunk *chunks;
 	size_t nchunks, chunks_cap;
 	size_t esz;                /* element bytes */
@@ -69,6 +70,8 @@ struct bk_map {
 	uint32_t seed;
 	bool fastmix;              /* hash_key: a multiplicative mix for 4/8-byte keys, not jhash */
 	bool u32fast;              /* fastmix, u32 keys, preallocated: bk__hash_find's short path */
+	bool lk_u32;               /* a plain BPF_MAP_TYPE_HASH with u32fast: bk_map_lookup's
+				    * short path (no LRU, no per-cpu slot, no inner map) */
 
 	/* KIND_QUEUE: a ring of max_entries + 1 values */
 	uint32_t qhead, qtail, qsize;
@@ -87,6 +90,37 @@ struct bk_maps {
 	struct bk_map **maps;
 	size_t n, cap;
 };
+
+/* The seeded hash of a u32 key: one 64-bit multiplication by 2^64/phi (Fibonacci
+ * hashing), rotated so that the product's top HBITS bits, the ones every key bit reaches,
+ * are the bucket bits: consecutive keys, the common case, land in distinct buckets. */
+static inline uint32_t bk__mul32(uint32_t k, unsigned hbits)
+{
+	uint64_t p = (uint64_t)k * 0x9e3779b97f4a7c15ULL;
+	return (uint32_t)((p >> (63 - hbits) >> 1) | (p << hbits));
+}
+
+/* bk__hash_find for a u32fast map, inline in the lookup's short path. */
+static inline __attribute__((always_inline)) struct hel *bk__hash_find_u32(struct bk_map *m,
+									   uint32_t k,
+									   uint32_t *idx)
+{
+	uint32_t h = bk__mul32(k ^ m->seed, m->hbits);
+	uint8_t *mem = m->chunks[0].mem;
+	size_t esz = m->esz;
+	for (uint32_t i = m->buckets[h & (m->nbuckets - 1)]; i;) {
+		struct hel *e = (struct hel *)(mem + (size_t)(i - 1) * esz);
+		uint32_t ek;
+		memcpy(&ek, e + 1, 4);
+		if (e->hash == h && ek == k) {
+			if (idx)
+				*idx = i;
+			return e;
+		}
+		i = e->next;
+	}
+	return NULL;
+}
 
 /* hash.c */
 int bk__hash_init(struct bk_map *m, struct bk_err *err);

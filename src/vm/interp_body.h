@@ -36,6 +36,9 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 		[BK_FOP_MAP_LOOKUP] = &&L_MAP_LOOKUP,
 		[BK_FOP_MAP_UPDATE] = &&L_MAP_UPDATE,
 		[BK_FOP_MAP_DELETE] = &&L_MAP_DELETE,
+		[BK_FOP_FMAP_LOOKUP] = &&L_FMAP_LOOKUP,
+		[BK_FOP_FMAP_UPDATE] = &&L_FMAP_UPDATE,
+		[BK_FOP_FMAP_DELETE] = &&L_FMAP_DELETE,
 #define X(o) [BK_FOP_U_##o] = &&L_U_##o,
 		BK_UNCHECKED_OPS(X)
 #undef X
@@ -75,8 +78,10 @@ int BK_FNAME(struct bk_run *run, struct bk_prog *prog, uint32_t entry, const uin
 #ifdef BK_COUNT
 	uint64_t ninsns = 0;
 #define COUNT_ONE() (ninsns++)
+#define COUNT_N(k) (ninsns += (k))
 #else
 #define COUNT_ONE() ((void)0)
+#define COUNT_N(k) ((void)0)
 #endif
 
 	memset(r, 0, sizeof(r));
@@ -491,6 +496,56 @@ L_MAP_DELETE: {
 }
 #undef MAP_ARGS
 
+	/* ---- a whole map-helper call site (BK_FOP_FMAP_*, vm.c fcall_site): the map and
+	 * the stack offsets were proved at load, so the arguments need no check. ---- */
+#define FCALL_ARGS() \
+		const struct bk_fcall *c_ = (const struct bk_fcall *)(uintptr_t)K; \
+		r[1] = (uint64_t)(uintptr_t)c_->map; \
+		r[2] = r[10] + (int64_t)c_->koff; \
+		if (c_->set & BK_FC_R3) r[3] = r[10] + (int64_t)c_->voff; \
+		if (c_->set & BK_FC_R4) r[4] = c_->r4; \
+		COUNT_N(c_->ninsns); \
+		pc = code + c_->call; \
+		h = c_->h; \
+		if (__builtin_expect(!h->map_op, 0)) { COUNT_N(-(int)!!(c_->set & BK_FC_JZ)); goto helper_call; } \
+		run->stats.helper_calls++;
+L_FMAP_LOOKUP: {
+	FCALL_ARGS()
+	void *v_ = bk_map_lookup(c_->map, (const void *)(uintptr_t)r[2]);
+	r[0] = (uint64_t)(uintptr_t)v_;
+	if (v_) {
+		rc[1] = rc[0];
+		rc[0] = (struct bk_region){ (uint64_t)(uintptr_t)v_, c_->vsize, c_->writable,
+					    BK_REG_MEM };
+	}
+	if (c_->set & BK_FC_JZ) {
+		pc++;   /* the jump: where a budget fault is reported */
+		if (v_) {
+			pc++;
+			DISPATCH;
+		}
+		if (__builtin_expect(c_->set & BK_FC_JZ_BACK, 0))
+			BACKEDGE();
+		pc = code + c_->jz;
+		DISPATCH;
+	}
+	NEXT;
+}
+L_FMAP_UPDATE: {
+	FCALL_ARGS()
+	r[0] = (uint64_t)(int64_t)bk_map_update(c_->map, (const void *)(uintptr_t)r[2],
+						 (const void *)(uintptr_t)r[3], r[4]);
+	rc[0].size = rc[1].size = 0;
+	NEXT;
+}
+L_FMAP_DELETE: {
+	FCALL_ARGS()
+	r[0] = (uint64_t)(int64_t)bk_map_delete(c_->map, (const void *)(uintptr_t)r[2]);
+	rc[0].size = rc[1].size = 0;
+	NEXT;
+}
+#undef FCALL_ARGS
+
 L_XCALL_HELPER:
 	h = (const struct bk_helper *)(uintptr_t)K;
 helper_call:
@@ -604,4 +659,5 @@ done:
 #undef SMOD32
 #undef LDPKT
 #undef COUNT_ONE
+#undef COUNT_N
 }

@@ -234,17 +234,141 @@ static void fuse(struct bk_dinsn *f, const struct bk_dinsn *code, size_t n)
 	}
 }
 
+/* Map types whose lookup answers with value_size bytes of plain value memory, writable
+ * unless BPF_F_RDONLY_PROG (what bk_map_lookup_region reports for them). */
+static bool fcall_map_ok(const struct bk_map_def *d)
+{
+	switch (d->type) {
+	case BK_MAP_HASH: case BK_MAP_PERCPU_HASH: case BK_MAP_LRU_HASH:
+	case BK_MAP_LRU_PERCPU_HASH: case BK_MAP_ARRAY: case BK_MAP_PERCPU_ARRAY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The argument setup of the map-helper call at slot K, walked backwards: `rX = r10;
+ * rX += off` for the key (r2) and value (r3), `r1 = map ll`, `r4 = imm`, each register
+ * once. Fills C and returns the first slot, or -1 when the site is not of that shape. */
+static long fcall_site(const struct bk_prog *p, size_t k, int op, struct bk_fcall *c)
+{
+	const struct bk_dinsn *code = p->code;
+	unsigned set = 0;   /* bit r: register r written by the window */
+	long first = -1;
+	size_t j = k, nins = 1;
+	while (j > 0) {
+		const struct bk_dinsn *d;
+		if (j >= 2 && code[j - 1].op == BK_XOP_NOP && code[j - 2].op == BK_OP_LDDW) {
+			d = &code[j - 2];
+			if (d->dst != 1 || (set & 2))
+				break;
+			set |= 2;
+			c->map = (struct bk_map *)(uintptr_t)d->imm;
+			j -= 2;
+		} else if (j >= 2 && code[j - 1].op == BK_OP_ADD64_K && code[j - 2].op == BK_OP_MOV64_X &&
+			   code[j - 2].src == BK_MAX_REG && code[j - 2].dst == code[j - 1].dst &&
+			   (code[j - 1].dst == 2 || code[j - 1].dst == 3) &&
+			   !(set & (1u << code[j - 1].dst)) && (int64_t)code[j - 1].imm >= -BK_VM_STACK_SIZE &&
+			   (int64_t)code[j - 1].imm < 0) {
+			d = &code[j - 1];
+			set |= 1u << d->dst;
+			if (d->dst == 2)
+				c->koff = (int32_t)d->imm;
+			else
+				c->voff = (int32_t)d->imm;
+			j -= 2;
+			nins++;
+		} else if ((code[j - 1].op == BK_OP_MOV64_K || code[j - 1].op == BK_OP_MOV32_K) &&
+			   code[j - 1].dst == 4 && !(set & 16)) {
+			d = &code[j - 1];
+			set |= 16;
+			c->r4 = d->op == BK_OP_MOV32_K ? (uint32_t)d->imm : d->imm;
+			j -= 1;
+		} else {
+			break;
+		}
+		nins++;
+		first = (long)j;
+	}
+	/* the instruction at FIRST runs as part of the handler: not counted twice */
+	c->ninsns = (uint32_t)(nins - 1);
+	if (first < 0 || !(set & 2) || !(set & 4) || (op != BK_FOP_MAP_UPDATE && (set & 8)))
+		return -1;
+	if (op == BK_FOP_MAP_UPDATE && !(set & 8))
+		return -1;
+	if (!bk_maps_from_ptr(bk_vm_maps(p->vm), c->map))
+		return -1;
+	const struct bk_map_def *def = bk_map_def(c->map);
+	if (!fcall_map_ok(def) || c->koff > -(int32_t)def->key_size ||
+	    (op == BK_FOP_MAP_UPDATE && c->voff > -(int32_t)def->value_size))
+		return -1;
+	c->set = (uint8_t)((set & 8 ? BK_FC_R3 : 0) | (set & 16 ? BK_FC_R4 : 0));
+	c->vsize = def->value_size;
+	c->writable = !(def->map_flags & BK_F_RDONLY_PROG);
+	c->call = (uint32_t)k;
+	c->jz = 0;
+	if (op == BK_FOP_MAP_LOOKUP && k + 1 < p->n && code[k + 1].op == BK_OP_JEQ64_K &&
+	    code[k + 1].dst == 0 && code[k + 1].imm == 0) {
+		c->set |= BK_FC_JZ;
+		c->jz = (uint32_t)code[k + 1].off;
+		if (c->jz <= k + 1)
+			c->set |= BK_FC_JZ_BACK;
+		c->ninsns++;
+	}
+	return first;
+}
+
+/* Map-helper call sites (BK_FOP_MAP_* in F) become one BK_FOP_FMAP_* handler at the first
+ * slot of their setup (fcall_site). */
+static int fuse_calls(struct bk_prog *p, struct bk_dinsn *f, struct bk_fcall **out)
+{
+	size_t n = p->n, cnt = 0, k;
+	*out = NULL;
+	for (k = 0; k < n; k++)
+		cnt += f[k].op == BK_FOP_MAP_LOOKUP || f[k].op == BK_FOP_MAP_UPDATE ||
+		       f[k].op == BK_FOP_MAP_DELETE;
+	if (!cnt)
+		return 0;
+	struct bk_fcall *fc = calloc(cnt, sizeof(*fc));
+	if (!fc)
+		return -ENOMEM;
+	size_t used = 0;
+	for (k = 0; k < n; k++) {
+		int op = f[k].op;
+		if (op != BK_FOP_MAP_LOOKUP && op != BK_FOP_MAP_UPDATE && op != BK_FOP_MAP_DELETE)
+			continue;
+		struct bk_fcall *c = &fc[used];
+		*c = (struct bk_fcall){ .h = (const struct bk_helper *)(uintptr_t)f[k].imm };
+		long first = fcall_site(p, k, op, c);
+		if (first < 0)
+			continue;
+		f[first].op = (uint16_t)(op == BK_FOP_MAP_LOOKUP ? BK_FOP_FMAP_LOOKUP
+					 : op == BK_FOP_MAP_UPDATE ? BK_FOP_FMAP_UPDATE : BK_FOP_FMAP_DELETE);
+		f[first].imm = (uint64_t)(uintptr_t)c;
+		used++;
+	}
+	*out = fc;
+	return 0;
+}
+
 int bk__prog_predecode(struct bk_prog *p, struct bk_err *err)
 {
 	size_t n = p->n;
+	struct bk_fcall *fc;
 	struct bk_dinsn *f = malloc((n + 1) * sizeof(*f));
 	if (!f)
 		return bk_err_set(err, -ENOMEM, "out of memory");
 	memcpy(f, p->code, (n + 1) * sizeof(*f));
 	specialize(f, n, p->pt, p->proof);
 	fuse(f, p->code, n);
+	if (fuse_calls(p, f, &fc)) {
+		free(f);
+		return bk_err_set(err, -ENOMEM, "out of memory");
+	}
 	free(p->fast);
+	free(p->fcalls);
 	p->fast = f;
+	p->fcalls = fc;
 	return 0;
 }
 
@@ -489,6 +613,7 @@ fail:
 	free(p->insns);
 	free(p->code);
 	free(p->fast);
+	free(p->fcalls);
 	free(p->name);
 	free(p->license);
 	free(p);
@@ -507,6 +632,7 @@ void bk_prog_free(struct bk_prog *prog)
 	free(prog->insns);
 	free(prog->code);
 	free(prog->fast);
+	free(prog->fcalls);
 	free(prog->proof);
 	free(prog->maps);
 	free(prog->name);

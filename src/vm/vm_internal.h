@@ -84,6 +84,12 @@ enum {
 	BK_FOP_MAP_LOOKUP,
 	BK_FOP_MAP_UPDATE,
 	BK_FOP_MAP_DELETE,
+	/* A whole map-helper call site (imm = struct bk_fcall *): the argument setup of
+	 * constant map and keys/values on the stack at constant offsets, the call, and the
+	 * test of a lookup's result when one follows. Only the first slot changes. */
+	BK_FOP_FMAP_LOOKUP,
+	BK_FOP_FMAP_UPDATE,
+	BK_FOP_FMAP_DELETE,
 	/* Loads and stores the verifier proved in bounds (prog->proof, BK_VF_MEM_SAFE): run
 	 * without the memory check, in the order of BK_UNCHECKED_OPS. */
 #define X(o) BK_FOP_U_##o,
@@ -142,6 +148,23 @@ struct bk_dinsn {
 	uint64_t imm;
 };
 
+/* A map-helper call site run by one handler (BK_FOP_FMAP_*): what the setup instructions
+ * leave in r1..r4, proved at load (the map is one of the vm's, the key and value lie
+ * inside the frame), and where the run goes on. */
+struct bk_fcall {
+	const struct bk_helper *h;
+	struct bk_map *map;
+	uint64_t r4;
+	int32_t koff, voff;      /* r2 = r10 + koff; r3 = r10 + voff (when BK_FC_R3) */
+	uint32_t call;           /* slot of the call */
+	uint32_t ninsns;         /* instructions after the first, the call included */
+	uint32_t jz;             /* lookup + `if r0 == 0 goto`: its target slot (BK_FC_JZ) */
+	uint32_t vsize;          /* the region of a looked-up value */
+	bool writable;
+	uint8_t set;             /* BK_FC_* */
+};
+enum { BK_FC_R3 = 1, BK_FC_R4 = 2, BK_FC_JZ = 4, BK_FC_JZ_BACK = 8 };
+
 struct bk_vm {
 	struct bk_maps *maps;
 	bool own_maps;
@@ -173,6 +196,7 @@ struct bk_prog {
 	/* The interpreter's form: prog->code with BK_FOP_* specializations, n + 1 slots with
 	 * the same indexes (a BPF_PSEUDO_FUNC value still points into prog->code). */
 	struct bk_dinsn *fast;
+	struct bk_fcall *fcalls;   /* the BK_FOP_FMAP_* slots of fast point here */
 	/* The verifier's facts (bk_prog_prove): n entries of BK_VF_* (verifier.h), NULL when
 	 * the program is not proved; a slot with BK_VF_MEM_SAFE is a load/store/atomic the
 	 * runtime may run without its memory check. */

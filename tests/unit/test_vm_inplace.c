@@ -11,6 +11,7 @@
 #include "bpfkit/asm.h"
 #include "bpfkit/helpers.h"
 #include "bpfkit/vm.h"
+#include "vm/vm_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -77,6 +78,23 @@ static int run(struct side *s, const struct bk_insn *p, size_t n, bool count, ui
 		return ret;
 	struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .count_insns = count);
 	ret = bk_prog_exec(prog, &xo, r0, NULL, e);
+	bk_prog_free(prog);
+	return ret;
+}
+
+/* run() with a step budget, keeping the statistics. */
+static int run_st(struct side *s, const struct bk_insn *p, size_t n, bool count, uint64_t budget,
+		  uint64_t *r0, struct bk_run_stats *st, struct bk_err *e)
+{
+	struct bk_prog *prog;
+	struct bk_map *maps[1] = { s->map };
+	struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .maps = maps, .nmaps = 1);
+	bk_err_clear(e);
+	int ret = bk_vm_load(s->vm, p, n, &po, &prog, e);
+	if (ret)
+		return ret;
+	struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .count_insns = count, .budget = budget);
+	ret = bk_prog_exec(prog, &xo, r0, st, e);
 	bk_prog_free(prog);
 	return ret;
 }
@@ -197,6 +215,158 @@ static void same_effect(void)
 	}
 }
 
+/* Whole call sites run by one handler (the argument setup in any order, w4 or r4 flags, a
+ * lookup's `if r0 == 0 goto` forwards and backwards, a jump into the middle of a site)
+ * give the same r0, counts, statistics, budget faults and map contents as the helper. */
+static const char sites_prog[] =
+	"  r6 = 0\n"
+	"  r7 = 0\n"
+	"  *(u32 *)(r10 - 4) = 3\n"
+	"  r2 = r10\n"
+	"  r2 += -4\n"
+	"  goto mid\n"
+	"loop:\n"
+	"  r1 = r6\n"
+	"  r1 &= 7\n"
+	"  *(u32 *)(r10 - 4) = w1\n"
+	"  r1 = 0 ll\n"
+	"  r2 = r10\n"
+	"  r2 += -4\n"
+	"mid:\n"
+	"  r1 = 0 ll\n"
+	"  call 1\n"
+	"  if r0 == 0 goto insert\n"
+	"  r1 = *(u64 *)(r0 + 0)\n"
+	"  r1 += 3\n"
+	"  *(u64 *)(r0 + 0) = r1\n"
+	"  r7 += r1\n"
+	"  goto next\n"
+	"insert:\n"
+	"  *(u64 *)(r10 - 16) = r6\n"
+	"  r2 = r10\n"
+	"  r2 += -4\n"
+	"  w4 = 1\n"
+	"  r1 = 0 ll\n"
+	"  r3 = r10\n"
+	"  r3 += -16\n"
+	"  call 2\n"
+	"  r7 += r0\n"
+	"  r7 += r2\n"     /* r2 is the key pointer still: the handler sets it */
+	"  r1 = r10\n"
+	"  r7 -= r1\n"
+	"  r7 += r4\n"
+	"next:\n"
+	"  r6 += 1\n"
+	"  r1 = r6\n"
+	"  r1 %= 3\n"
+	"  if r1 != 0 goto skip\n"
+	"  r1 = 0 ll\n"
+	"  r2 = r10\n"
+	"  r2 += -4\n"
+	"  call 3\n"
+	"  r7 += r0\n"
+	"skip:\n"
+	"  if r6 < 40 goto loop\n"
+	"  r6 = 0\n"
+	"  goto again\n"
+	"sum:\n"
+	"  r6 += 1\n"
+	"  if r6 == 9 goto out\n"
+	"again:\n"
+	"  *(u32 *)(r10 - 4) = w6\n"
+	"  r2 = r10\n"
+	"  r2 += -4\n"
+	"  r1 = 0 ll\n"
+	"  call 1\n"
+	"  if r0 == 0 goto sum\n"
+	"  r1 = *(u64 *)(r0 + 0)\n"
+	"  r7 += r1\n"
+	"  goto sum\n"
+	"out:\n"
+	"  r0 = r7\n"
+	"  exit\n";
+
+static void fused_sites(void)
+{
+	static const uint32_t types[] = { BK_MAP_HASH, BK_MAP_LRU_HASH, BK_MAP_PERCPU_HASH,
+					  BK_MAP_ARRAY };
+	struct bk_insn p[160];
+	size_t n = assemble(sites_prog, p, N(p));
+	/* a lookup that misses, forever: the budget stops it at the jump */
+	struct bk_insn q[16];
+	size_t nq = assemble("*(u32 *)(r10 - 4) = 99\n"
+			     "back:\n r2 = r10\n r2 += -4\n r1 = 0 ll\n call 1\n"
+			     " if r0 == 0 goto back\n exit\n", q, N(q));
+	for (size_t t = 0; n && nq && t < N(types); t++) {
+		struct bk_map_def def = { .type = types[t], .key_size = 4, .value_size = 8,
+					  .max_entries = 6 };
+		snprintf(def.name, sizeof def.name, "m");
+		/* every site of sites_prog is one handler; none when map_op is off */
+		for (int in_place = 0; in_place < 2; in_place++) {
+			struct side s;
+			struct bk_prog *prog;
+			struct bk_err e;
+			struct bk_map *maps[1];
+			if (side_new(&s, &def, in_place)) {
+				printf("not ok fused sites: setup\n");
+				continue;
+			}
+			maps[0] = s.map;
+			struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .maps = maps, .nmaps = 1);
+			int nf = -1;
+			if (!bk_vm_load(s.vm, p, n, &po, &prog, &e)) {
+				nf = 0;
+				for (size_t i = 0; i < prog->n; i++)
+					nf += prog->fast[i].op >= BK_FOP_FMAP_LOOKUP &&
+					      prog->fast[i].op <= BK_FOP_FMAP_DELETE;
+				bk_prog_free(prog);
+			}
+			CHECKF(nf == (in_place ? 4 : 0), "fused sites, map type %u: %d sites fused %s",
+			       types[t], nf, in_place ? "in place" : "without map_op");
+			bk_vm_free(s.vm);
+		}
+		for (int count = 0; count < 2; count++) {
+			snprintf(def.name, sizeof def.name, "m");
+			struct side a, b;
+			if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
+				printf("not ok fused sites: setup\n");
+				continue;
+			}
+			uint64_t ra = 1, rb = 2;
+			struct bk_run_stats sa = { 0 }, sb = { 0 };
+			struct bk_err ea, eb;
+			int xa = run_st(&a, p, n, count, 100000, &ra, &sa, &ea);
+			int xb = run_st(&b, p, n, count, 100000, &rb, &sb, &eb);
+			struct bk_buf da = { 0 }, db = { 0 };
+			dump(a.map, &da);
+			dump(b.map, &db);
+			CHECKF(!xa && !xb && ra == rb && sa.insns == sb.insns &&
+			       sa.helper_calls == sb.helper_calls && sa.back_edges == sb.back_edges &&
+			       sa.helper_calls > 40 && (!count || sa.insns > 500),
+			       "fused sites, map type %u%s: in place %d r0 %lld insns %llu helpers %llu "
+			       "back %llu; called %d r0 %lld insns %llu helpers %llu back %llu", types[t],
+			       count ? " (counting)" : "", xa, (long long)ra,
+			       (unsigned long long)sa.insns, (unsigned long long)sa.helper_calls,
+			       (unsigned long long)sa.back_edges, xb, (long long)rb,
+			       (unsigned long long)sb.insns, (unsigned long long)sb.helper_calls,
+			       (unsigned long long)sb.back_edges);
+			CHECKF(da.len > 0 && da.len == db.len && !memcmp(da.data, db.data, da.len),
+			       "fused sites, map type %u%s: the same map contents", types[t],
+			       count ? " (counting)" : "");
+			bk_buf_free(&da);
+			bk_buf_free(&db);
+			xa = run_st(&a, q, nq, count, 50, &ra, &sa, &ea);
+			xb = run_st(&b, q, nq, count, 50, &rb, &sb, &eb);
+			CHECKF(xa == -ELOOP && xb == -ELOOP && !strcmp(ea.msg, eb.msg) &&
+			       strstr(ea.msg, "insn 6 ") && sa.insns == sb.insns,
+			       "fused sites, map type %u%s: budget at the jump: '%s' / '%s'", types[t],
+			       count ? " (counting)" : "", ea.msg, eb.msg);
+			bk_vm_free(a.vm);
+			bk_vm_free(b.vm);
+		}
+	}
+}
+
 /* The message with host addresses (the two vms' stacks differ) as "ADDR". */
 static void mask_addrs(const char *in, char *out, size_t cap)
 {
@@ -271,6 +441,40 @@ static void same_errors(void)
 			       xb ? eb.msg : "", (long long)rb);
 			bk_vm_free(a.vm);
 			bk_vm_free(b.vm);
+		}
+	}
+}
+
+/* A helper's argument error names the helper once, in the same words on the in-place
+ * path (which falls back to the helper) and through fn, with and without the counter. */
+static void helper_named_once(void)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "r1 = 12345\n r2 = r10\n r2 += -4\n call 1\n exit\n",
+		  "insn 3 (call 0x1): helper bpf_map_lookup_elem: R1 0x3039 is not a map" },
+		{ "r1 = 0 ll\n r2 = 0\n r3 = 0\n r4 = 0\n call 2\n exit\n",
+		  "insn 5 (call 0x2): helper bpf_map_update_elem: invalid memory read of 4 bytes at 0x0" },
+	};
+	struct bk_map_def def = { .type = BK_MAP_HASH, .key_size = 4, .value_size = 8,
+				  .max_entries = 8 };
+	snprintf(def.name, sizeof def.name, "m");
+	for (size_t i = 0; i < N(cases); i++) {
+		struct bk_insn p[16];
+		size_t n = assemble(cases[i].text, p, N(p));
+		for (int side = 0; n && side < 4; side++) {
+			struct side s;
+			uint64_t r0 = 0;
+			struct bk_err e;
+			if (side_new(&s, &def, side & 1)) {
+				printf("not ok helper named once: setup\n");
+				continue;
+			}
+			int x = run(&s, p, n, side & 2, &r0, &e);
+			CHECKF(x == -EINVAL || x == -EFAULT ? !strcmp(e.msg, cases[i].want) : false,
+			       "helper named once (%s%s): %d '%s', want '%s'",
+			       side & 1 ? "in place" : "called", side & 2 ? ", counting" : "", x, e.msg,
+			       cases[i].want);
+			bk_vm_free(s.vm);
 		}
 	}
 }
@@ -470,6 +674,8 @@ int main(void)
 	mov_alu_pairs();
 	same_effect();
 	same_errors();
+	helper_named_once();
+	fused_sites();
 	replaced_helper();
 	ctx_packet_loads();
 	return 0;
