@@ -106,6 +106,7 @@ struct jit {
 	struct bk_jit_info info;
 	bool blind;
 	bool no_proofs;
+	uint32_t entry;           /* offset of the entry (jit_fn); the body starts at 0 */
 };
 
 /* The entry: BPF r1..r5 arrive where SysV puts the first five arguments (the registers
@@ -152,6 +153,9 @@ struct em {
 	uint8_t *wmask;           /* write_masks() */
 	bool may_goto;            /* the program has may_goto: calls set the callee's count */
 	size_t proved, direct;
+	/* Code emitted while track is set that names r12 (the state) or r10 (the budget), or
+	 * jumps to a runtime stub: the entry must set them up (prologue). */
+	bool track, uses_st;
 };
 
 static void put(struct em *e, const void *p, size_t k)
@@ -177,6 +181,8 @@ static void e8(struct em *e, uint64_t v) { put(e, &v, 8); }
 
 static void rex(struct em *e, int w, int r, int b, bool force)
 {
+	if (e->track && (r == 12 || b == 12 || r == 10 || b == 10))
+		e->uses_st = true;
 	unsigned v = 0x40u | (unsigned)w << 3 | (unsigned)(r >> 3 & 1) << 2 | (unsigned)(b >> 3 & 1);
 	if (v != 0x40 || force)
 		e1(e, v);
@@ -255,8 +261,14 @@ static void patch_here(struct em *e, size_t pos)
 		memcpy(e->b + pos, &rel, 4);
 	}
 }
+/* Special fix-up targets (beyond any slot). */
+#define T_NZ    (UINT32_MAX - 2)
+#define T_DEPTH (UINT32_MAX - 3)
+
 static void fix(struct em *e, size_t pos, uint32_t target)
 {
+	if (e->track && target >= T_DEPTH)
+		e->uses_st = true;
 	if (e->nfx == e->capfx) {
 		size_t nc = e->capfx ? e->capfx * 2 : 64;
 		struct fix *nf = realloc(e->fx, nc * sizeof(*nf));
@@ -273,9 +285,6 @@ static void fix(struct em *e, size_t pos, uint32_t target)
 enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC,
        CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF };
 
-/* Special fix-up targets (beyond any slot). */
-#define T_NZ    (UINT32_MAX - 2)
-#define T_DEPTH (UINT32_MAX - 3)
 
 /* ---- the runtime side ---- */
 
@@ -952,6 +961,8 @@ static void mg_index(struct em *e)
 /* OPC /EXT dword [r12 + r11 + mg] */
 static void mg_mem(struct em *e, unsigned opc, int ext)
 {
+	if (e->track)
+		e->uses_st = true;
 	e1(e, 0x43);                                   /* REX.X (r11) REX.B (r12) */
 	e1(e, opc);
 	e1(e, 0x84u | (unsigned)ext << 3);             /* mod 10, rm 100: SIB + disp32 */
@@ -1186,12 +1197,14 @@ static bool peephole(struct em *e, const struct bk_dinsn *a)
 	return false;
 }
 
-/* The entry (jit_fn): the callee-saved registers the program uses, r12 = state, the
- * registers the program names and the arguments do not set zeroed (the interpreter's
- * start), r10 = the frame pointer when the program has memory or calls, then a native
- * call of the body, so that every exit (of the main program or of a subprogram) is a
- * plain ret. A fault anywhere leaves through rsp_save (the body's rsp) with a ret. */
-static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
+/* The entry (jit_fn), after the body (which starts at offset 0): the callee-saved
+ * registers the program uses, r12 = state, the registers the program names and the
+ * arguments do not set zeroed (the interpreter's start), r10 = the frame pointer when the
+ * program has memory or calls, then a native call of the body, so that every exit (of
+ * the main program or of a subprogram) is a plain ret. A fault anywhere leaves through
+ * rsp_save (the body's rsp) with a ret. A LEAN body (one that never names the state or
+ * the budget, so it cannot call the runtime or fault) gets only its registers. */
+static void prologue(struct em *e, const struct bk_prog *prog, bool calls, bool lean)
 {
 	unsigned used = 0;
 	bool frame = e->tails || e->may_goto;
@@ -1217,6 +1230,41 @@ static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
 		used = 0x7FF;       /* the target of a tail call runs on this entry */
 	if (used & 1u << BK_MAX_REG)
 		frame = true;
+	if (lean) {
+		static const struct { int reg, bpf; } ls[] = { { RBX, 6 }, { RBP, 10 }, { R13, 7 },
+							       { R14, 8 }, { R15, 9 } };
+		bool sv[5];
+		int n = 0;
+		for (int i = 0; i < 5; i++) {
+			sv[i] = ls[i].bpf == 10 ? frame : (used >> ls[i].bpf & 1);
+			if (sv[i]) {
+				rex(e, 0, 0, ls[i].reg, false);
+				e1(e, 0x50u + (unsigned)(ls[i].reg & 7));
+				n++;
+			}
+		}
+		static const int zl[] = { 0, 6, 7, 8, 9 };
+		for (size_t i = 0; i < sizeof(zl) / sizeof(zl[0]); i++)
+			if (used >> zl[i] & 1)
+				rr(e, 0, 0x31, map[zl[i]], map[zl[i]]);
+		if (frame)
+			rm(e, 1, 0x8B, RBP, R9, OFF(r10_0));   /* mov rbp, [st + r10_0] */
+		if (!n) {
+			e1(e, 0xE9);                           /* jmp body: its exit returns */
+			e4(e, (uint32_t)(0 - (e->n + 4)));
+			return;
+		}
+		e1(e, 0xE8);                                   /* call body */
+		e4(e, (uint32_t)(0 - (e->n + 4)));
+		for (int i = 4; i >= 0; i--) {
+			if (sv[i]) {
+				rex(e, 0, 0, ls[i].reg, false);
+				e1(e, 0x58u + (unsigned)(ls[i].reg & 7));
+			}
+		}
+		e1(e, 0xC3);
+		return;
+	}
 	/* push order; the BPF register each holds (-1: the state) */
 	static const struct { int reg, bpf; } cs[] = { { RBX, 6 }, { RBP, 10 }, { R12, -1 },
 						       { R13, 7 }, { R14, 8 }, { R15, 9 } };
@@ -1251,9 +1299,8 @@ static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
 	if (e->may_goto) {
 		rex(e, 0, 0, R12, false); e1(e, 0xC7); modmem(e, 0, R12, OFF(mg)); e4(e, BK_VM_MAY_GOTO_MAX);
 	}
-	e1(e, 0xE8);
-	e4(e, 0);
-	size_t body = e->n;
+	e1(e, 0xE8);                                   /* call body */
+	e4(e, (uint32_t)(0 - (e->n + 4)));
 	rm(e, 1, 0x89, R10, R12, OFF(braw));
 	if (pad)
 		ri(e, 1, 0, RSP, 8);
@@ -1264,19 +1311,22 @@ static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
 		}
 	}
 	e1(e, 0xC3);
-	patch_here(e, body - 4);
 }
 
 static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_t *native,
-		   size_t *runtime, bool calls, struct bk_err *err)
+		   size_t *runtime, bool calls, uint32_t *entry, struct bk_err *err)
 {
-	prologue(e, prog, calls);
+	e->track = true;
 	for (size_t i = 0; i <= prog->n; i++) {
 		const struct bk_dinsn *pc = &prog->code[i];
 		uint32_t idx = (uint32_t)i;
 		int d = map[pc->dst], s = map[pc->src];
 		int32_t k = (int32_t)pc->imm;
 		slot_off[i] = (uint32_t)e->n;
+		/* the end-of-program slot faults: it counts only if execution can reach it */
+		if (i == prog->n)
+			e->track = e->target[i] || !prog->n ||
+				   (prog->code[i - 1].op != BK_OP_EXIT && prog->code[i - 1].op != BK_OP_JA);
 		if (pc->op == BK_XOP_NOP && i < prog->n)
 			continue;   /* second half of an lddw */
 		if (i + 1 < prog->n && !e->target[i + 1] && peephole(e, pc)) {
@@ -1467,6 +1517,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		else
 			(*native)++;
 	}
+	e->track = true;
 	for (size_t i = 0; i < e->nool; i++)
 		emit_ool(e, &e->ool[i]);
 	for (size_t i = 0; i < e->nrf; i++) {
@@ -1496,6 +1547,8 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		e1(e, 0xE9);
 		e4(e, (uint32_t)(c->back - (e->n + 4)));
 	}
+	/* reached only from code that named the state */
+	e->track = false;
 	/* T_NZ: eax 2 is a tail call (registers from the state, into the target's body),
 	 * anything else leaves */
 	uint32_t nz = (uint32_t)e->n;
@@ -1515,6 +1568,8 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 	rm(e, 1, 0x8B, RSP, R12, OFF(rsp_save));
 	rm(e, 1, 0x8B, R10, R12, OFF(braw));           /* the budget as the runtime left it */
 	e1(e, 0xC3);
+	*entry = (uint32_t)e->n;
+	prologue(e, prog, calls, !e->uses_st);
 	if (e->oom)
 		return bk_err_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < e->nfx; i++) {
@@ -1616,7 +1671,7 @@ static inline uint64_t enter(const struct jit *j, struct jst *st, uint64_t r1, u
 			     uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	jit_fn fn;
-	void *code = j->code;
+	void *code = j->code + j->entry;
 	memcpy(&fn, &code, sizeof(fn));
 	return fn(r1, r2, r3, r4, r5, st);
 }
@@ -1695,7 +1750,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	ret = compile(prog, &e, off, &j->info.native, &j->info.runtime, calls, err);
+	ret = compile(prog, &e, off, &j->info.native, &j->info.runtime, calls, &j->entry, err);
 	if (ret < 0)
 		goto fail;
 	long pg = 4096;

@@ -234,8 +234,12 @@ int main(void)
 				  LCALL(4), I(0x79, 0, 10, -8, 0), ADDX(0, 6), ADDX(0, 9), EXIT,
 				  MOV(6, -1), MOV(7, -1), MOV(8, -1), MOV(9, -1), EXIT };
 	struct bk_insn bare[] = { MOVX(0, 1), ADDK(0, 40), EXIT };
+	/* no call, no checked access: an entry without the state */
+	struct bk_insn leaf[] = { MOV(6, 1), MOV(7, 2), MOV(8, 3), MOVX(9, 1), I(0x7b, 10, 9, -8, 0),
+				  I(0x79, 0, 10, -8, 0), ADDX(0, 6), ADDX(0, 8), EXIT };
 	struct { const char *name; struct bk_insn *p; size_t n; uint64_t want; } rk[] = {
 		{ "r6..r10", regs, N(regs), 5 }, { "none", bare, N(bare), 40 },
+		{ "r6..r10 without the state", leaf, N(leaf), 4 },
 	};
 	for (size_t k = 0; k < N(rk); k++) {
 		c = NULL;
