@@ -119,9 +119,14 @@ $(B)/bpfkit.pc: bpfkit.pc.in Makefile
 	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	     -e 's|@LIBS@|$(LDLIBS)|' -e 's|@REQUIRES@|$(if $(filter 1,$(KERN)),libbpf,)|' $< > $@
 
+# Every compile writes a .d file next to its output (-MMD -MP; -MF/-MT where the
+# output is a linked program, whose default .d name gcc and clang spell differently),
+# so a change to any header rebuilds exactly what includes it: tap.h, jit_diff.h and
+# the internal src/*/*.h headers the tests reach into included.
+DEPFLAGS   = -MMD -MP -MF $@.d -MT $@
 $(B)/tests/%: tests/unit/%.c $(B)/libbpfkit.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Itests -o $@ $< $(B)/libbpfkit.a $(LDLIBS)
+	$(CC) $(ALLCFLAGS) -Itests $(DEPFLAGS) -o $@ $< $(B)/libbpfkit.a $(LDLIBS)
 
 check: all $(UNIT_BINS)
 	@BK_BUILD=$(B) SANITIZE=$(SANITIZE) sh tests/run.sh
@@ -143,8 +148,8 @@ $(FB)/libfuzzlib.a: $(FUZZ_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 $(FB)/%: fuzz/%.c $(FB)/libfuzzlib.a
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FB)/libfuzzlib.a -lm
--include $(FUZZ_OBJS:.o=.d)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPFLAGS) -o $@ $< $(FB)/libfuzzlib.a -lm
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_SRCS:fuzz/%.c=$(FB)/%.d)
 fuzz-build: $(FUZZ_SRCS:fuzz/%.c=$(FB)/%)
 fuzz: fuzz-build
 	@for f in $(FUZZ_SRCS:fuzz/%.c=%); do mkdir -p $(FB)/corpus-$$f; \
@@ -166,7 +171,7 @@ clean:
 	rm -rf build build-san build-fuzz bpfkit
 
 .PHONY: all check fuzz fuzz-build install clean
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d)
 
 # The README's test command: the suite, then the same suite under ASan + UBSan.
 # The runner's last line carries the totals of both runs.

@@ -45,3 +45,11 @@ build_bkrun() {
 		return 1
 	fi
 }
+
+# Builds tests/corpus_kernel/kernrun.c (the corpus runner for the kernel, over libbpf)
+# into $KR, once for the build dir (build_kernrun.sh rebuilds it when stale). Fails, the
+# compiler's words in $T/cc.log, when it cannot.
+build_kernrun() {
+	KR=$BK_BUILD/corpus/kernrun
+	sh "$ROOT/tests/corpus_kernel/build_kernrun.sh" "$KR" > "$T/cc.log" 2>&1
+}

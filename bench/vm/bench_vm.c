@@ -496,10 +496,12 @@ int main(int argc, char **argv)
 			}
 			double kj = r->ns[E_KERN];
 			const char *mark = k == E_DPDK && r->dpdk_v2 ? " [v2]" : "";
+			/* the per-call row is a few ns: one decimal */
+			int dec = b == N(names);
 			if (kj > 0)
-				printf(" %.0f (%.2fx)%s |", r->ns[k], r->ns[k] / kj, mark);
+				printf(" %.*f (%.2fx)%s |", dec, r->ns[k], r->ns[k] / kj, mark);
 			else
-				printf(" %.0f |", r->ns[k]);
+				printf(" %.*f |", dec, r->ns[k]);
 			if (b < N(names) && kj > 0) {
 				lsum[k] += log(r->ns[k] / kj);
 				lcnt[k]++;

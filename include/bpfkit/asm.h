@@ -30,6 +30,14 @@ struct bk_asm_opts {
 	enum bk_asm_syntax syntax;
 	/* Base directory for ebpf_asm `.include` (NULL: the current directory). */
 	const char *include_dir;
+	/* LLVM-syntax files read by bk_asm_file / bk_asm_file_write: 0 = two threads for
+	 * files of 4 MiB or more, 1 = one thread, 2 = two threads whatever the size. The
+	 * object is the same either way. */
+	int threads;
+	/* If set, receives how many threads assembled the file: 2 when it was split and the
+	 * halves merged, 1 otherwise (one thread asked for, a small file, or halves that
+	 * depend on each other: .set, .loc, numeric labels, .previous, ... in the second). */
+	int *threads_used;
 };
 
 /* Assembles TEXT into a new object (caller frees with bk_object_free). */

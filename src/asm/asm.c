@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,19 +105,9 @@ const char *bk__asm_intern(struct asm_ctx *c, const char *s, size_t n)
 
 /* ---- symbols ------------------------------------------------------------------------ */
 
-static uint32_t hash_name(const char *s, size_t n)
+static inline uint32_t hash_name(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
-	/* FNV's low bits, which pick the slot, move in small steps for names that differ in
-	 * their last digits (.LBB0_1, .LBB0_2): mixed, or linear probing piles them up */
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	return asm_hash_name(s, n);
 }
 
 /* The table's slots are 4 bytes: the symbol index in the low 24 bits and 8 more bits of
@@ -125,9 +116,17 @@ static uint32_t hash_name(const char *s, size_t n)
 #define HT_IDX(e) ((e) & 0xffffffu)
 #define HT_TAG(h) ((h) & 0xff000000u)
 
+static void htab_free(struct asm_ctx *c)
+{
+	free(c->htab);
+	c->htab = NULL;
+}
+
 static int rehash(struct asm_ctx *c)
 {
 	size_t ncap = c->htab ? (c->hmask + 1) * 2 : c->hsize_hint > 1024 ? c->hsize_hint : 1024;
+	while ((c->nsyms + 1) * 4 > ncap * 3)
+		ncap *= 2;
 	uint32_t *t = calloc(ncap, sizeof(*t));
 	if (!t)
 		return oom(c);
@@ -143,7 +142,7 @@ static int rehash(struct asm_ctx *c)
 			j = (j + 1) & (ncap - 1);
 		t[j] = HT_TAG(h) | (uint32_t)i;
 	}
-	free(c->htab);
+	htab_free(c);
 	c->htab = t;
 	c->hmask = ncap - 1;
 	return 0;
@@ -173,7 +172,8 @@ uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
 /* Returns the symbol's index, creating an undefined one; 0 on allocation failure. */
 uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 {
-	uint32_t h = hash_name(name, len);
+	/* the line loop hashed the name already when it fetched the slot ahead of time */
+	uint32_t h = name == c->hint_name && len == c->hint_len ? c->hint_hash : hash_name(name, len);
 	uint32_t i = c->htab ? sym_lookup(c, name, len, h) : 0;
 	if (i)
 		return i;
@@ -192,6 +192,9 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 		return 0;
 	i = (uint32_t)c->nsyms++;
 	struct asm_sym *s = &c->syms[i];
+	/* the array is written in order: its next lines, which are long out of the cache */
+	if (c->nsyms + 8 < c->capsyms)
+		(void)0;
 	memset(s, 0, sizeof(*s));
 	s->name = copy;
 	s->nlen = (uint32_t)len;
@@ -363,6 +366,9 @@ void bk__asm_sym_register(struct asm_ctx *c, uint32_t s)
  * name no source can spell, temporary like llvm-mc's, so never in the symbol table. */
 int bk__asm_numeric_label(struct asm_ctx *c, uint64_t n, char dir, const char *at, uint32_t *sym)
 {
+	/* their names count definitions from the start of the input */
+	if (c->split_part)
+		return bk__asm_error(c, at, "numeric label in the second half of a split input");
 	size_t i;
 	for (i = 0; i < c->nnumlab; i++)
 		if (c->numlab[i].n == n)
@@ -511,6 +517,9 @@ static int spill(struct asm_ctx *c, struct asm_sec *s)
 	const uint8_t *p = s->data.data;
 	size_t left = s->data.len;
 	uint64_t at = c->spill_pos;
+	if (c->spill_end && at + left > c->spill_end)
+		return bk_err_set(c->err, -EFBIG, "%s: scratch file: more than %llu bytes of sections", c->name,
+				  (unsigned long long)c->spill_end);
 	while (left) {
 		ssize_t w = pwrite(c->spill_fd, p, left, (off_t)at);
 		if (w < 0 && errno == EINTR)
@@ -1267,8 +1276,7 @@ static int finish(struct asm_ctx *c)
 			return r;
 	}
 	/* no symbol is made from here on */
-	free(c->htab);
-	c->htab = NULL;
+	htab_free(c);
 	/* The symbol-only fixups cannot fail and make at most one relocation each, of the
 	 * same size: the relocations are written over the fixups already read, so the two
 	 * lists never take memory together. */
@@ -1458,7 +1466,7 @@ static void ctx_free(struct asm_ctx *c)
 	free(c->owned);
 	free(c->secs);
 	free(c->syms);
-	free(c->htab);
+	htab_free(c);
 	free(c->fix);
 	free(c->rfix);
 	free(c->sizes);
@@ -1567,26 +1575,6 @@ static int assemble(const char *text, size_t len, const struct bk_asm_opts *opts
 	return finish(c);
 }
 
-/* Reads into b until it holds at least WANT bytes or the input ends (*eof). */
-static int fill(int fd, struct bk_buf *b, size_t want, bool *eof, const char *name, struct bk_err *err)
-{
-	while (!*eof && b->len < want) {
-		if (bk_buf_reserve(b, want - b->len))
-			return bk_err_set(err, -ENOMEM, "%s: out of memory", name);
-		ssize_t n = read(fd, b->data + b->len, want - b->len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			return bk_err_set(err, -e, "%s: %s", name, strerror(e));
-		}
-		if (n == 0)
-			*eof = true;
-		b->len += (size_t)n;
-	}
-	return 0;
-}
-
 /* A scratch file for section contents, unlinked from the start, in the output's
  * directory (or the temporary directory): -1 if none can be made, and everything stays
  * in memory. */
@@ -1615,12 +1603,425 @@ static int scratch_file(const char *out)
 	return fd;
 }
 
+/* ---- two threads ------------------------------------------------------------------------
+ *
+ * A big LLVM-syntax file is cut in two at a `.section` line near its middle. This thread
+ * assembles the first half while another assembles the second half into a context of its
+ * own, as if it were a file of its own that starts with that section switch: its offsets
+ * count from the start of each of its sections, and what it cannot know (labels of the
+ * first half, jumps across the cut) stays a fixup, as a forward reference does. The second
+ * half is then merged: its sections are appended to the first half's, its symbols looked up
+ * by name and given their place in registration order, its fixups moved by the sections'
+ * sizes. What would make the halves depend on each other otherwise (a .set constant, DWARF
+ * line state, numeric labels, .previous, a section whose alignment the first half's size
+ * does not keep, a duplicate label, an error) sends the second half back to this thread,
+ * read again as one thread would have read it: the object is the same either way. */
+
+#define SPLIT_MIN ((uint64_t)4 << 20)
+/* where the second half's spilled pieces go in the (sparse) scratch file */
+#define SPLIT_SPILL ((uint64_t)1 << 40)
+
+struct asm_part {
+	struct asm_ctx c;
+	struct bk_err err;
+	struct bk_asm_opts opts;
+	int fd, spill_fd;
+	uint64_t from;
+	size_t hsize_hint;
+	int r;
+};
+
+static size_t hash_hint(uint64_t bytes)
+{
+	/* clang's text has a label every ten lines or so: size the symbol table for a symbol
+	 * per 128 bytes at once rather than growing it (and hashing every name again) */
+	uint64_t want = bytes / 128 * 4 / 3;
+	size_t cap = 1024;
+	while (cap < want && cap < ((size_t)1 << 24))
+		cap *= 2;
+	return cap;
+}
+
+/* Reads [*pos, to) of FD into B until it holds WANT bytes or that range ends (*eof);
+ * pread when SEEK, else read (a pipe). */
+static int fill_range(int fd, bool seek, uint64_t *pos, uint64_t to, struct bk_buf *b, size_t want, bool *eof,
+		      const char *name, struct bk_err *err)
+{
+	while (!*eof && b->len < want) {
+		size_t n = want - b->len;
+		if (to - *pos < n)
+			n = (size_t)(to - *pos);
+		if (!n) {
+			*eof = true;
+			break;
+		}
+		if (bk_buf_reserve(b, n))
+			return bk_err_set(err, -ENOMEM, "%s: out of memory", name);
+		ssize_t got = seek ? pread(fd, b->data + b->len, n, (off_t)*pos) : read(fd, b->data + b->len, n);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			return bk_err_set(err, -e, "%s: %s", name, strerror(e));
+		}
+		if (got == 0)
+			*eof = true;
+		b->len += (size_t)got;
+		*pos += (uint64_t)got;
+	}
+	return 0;
+}
+
+enum { PIECE = 256 * 1024 };
+
+/* Assembles lines from B and then from FD, a piece at a time (each cut at a line end),
+ * up to the file offset LIMIT, which is a line start, or the end. B holds the bytes before
+ * *pos that were read but not assembled yet; what is past LIMIT stays in B. */
+static int asm_pieces(struct asm_ctx *c, struct asm_matcher *m, int fd, bool seek, uint64_t *pos, uint64_t limit,
+		      struct bk_buf *b, bool *eof, const char *name, struct bk_err *err)
+{
+	int r = 0;
+	while (!r) {
+		uint64_t start = *pos - b->len;
+		bool last = *eof || start + b->len >= limit;
+		size_t n = start + b->len >= limit ? (size_t)(limit - start) : b->len;
+		if (!last) {
+			while (n && b->data[n - 1] != '\n')
+				n--;
+			if (!n) {
+				/* a line longer than the piece */
+				r = fill_range(fd, seek, pos, UINT64_MAX, b, b->len + PIECE, eof, name, err);
+				continue;
+			}
+		}
+		if (n && (r = bk__asm_llvm_lines(c, m, (const char *)b->data, n)))
+			break;
+		memmove(b->data, b->data + n, b->len - n);
+		b->len -= n;
+		if (last)
+			break;
+		r = fill_range(fd, seek, pos, UINT64_MAX, b, PIECE, eof, name, err);
+	}
+	return r;
+}
+
+static void *part_main(void *arg)
+{
+	struct asm_part *pt = arg;
+	struct asm_ctx *d = &pt->c;
+	struct asm_matcher *m = NULL;
+	struct bk_buf b = { 0 };
+	int r = ctx_init(d, &pt->opts, &pt->err);
+	d->split_part = true;
+	d->syntax = BK_ASM_LLVM;
+	d->hsize_hint = pt->hsize_hint;
+	d->spill_fd = pt->spill_fd;
+	d->spill_pos = SPLIT_SPILL;
+	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
+		r = oom(d);
+	uint64_t pos = pt->from;
+	bool eof = false;
+	if (!r)
+		r = fill_range(pt->fd, true, &pos, UINT64_MAX, &b, PIECE, &eof, d->name, &pt->err);
+	if (!r)
+		r = asm_pieces(d, m, pt->fd, true, &pos, UINT64_MAX, &b, &eof, d->name, &pt->err);
+	bk__asm_matcher_free(m);
+	bk_buf_free(&b);
+	/* the merge looks names up in the first half's table */
+	htab_free(d);
+	pt->r = r;
+	return NULL;
+}
+
+/* A `.section` line at or after the middle of the file: where the second half starts; 0
+ * if there is none near it. */
+static uint64_t find_split(int fd, uint64_t size)
+{
+	enum { WIN = 256 * 1024 };
+	char *buf = malloc(WIN);
+	if (!buf)
+		return 0;
+	uint64_t at = size / 2, found = 0;
+	ssize_t n = pread(fd, buf, WIN, (off_t)at);
+	for (ssize_t i = 0; n > 0 && i < n && !found; i++) {
+		if (buf[i] != '\n')
+			continue;
+		ssize_t j = i + 1;
+		while (j < n && (buf[j] == ' ' || buf[j] == '\t'))
+			j++;
+		if (n - j > 9 && !memcmp(buf + j, ".section", 8) && (buf[j + 8] == ' ' || buf[j + 8] == '\t'))
+			found = at + (uint64_t)i + 1;
+	}
+	free(buf);
+	return found;
+}
+
+static int grow_to(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return 0;
+	void *p = realloc(*arr, need * elem);
+	if (!p)
+		return -ENOMEM;
+	prefault((char *)p + *cap * elem, (need - *cap) * elem);
+	*arr = p;
+	*cap = need;
+	return 0;
+}
+
+/* Appends the second half D to C (see above). 1: merged; 0: the halves depend on each
+ * other, C is as it was (but for symbols made that nothing uses yet: made in the order
+ * one thread would make them) and D is to be assembled again in C; < 0: error. */
+static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
+{
+	if (c->in_block || c->rept_depth || c->nnumlab || c->dw || c->nalias || c->loc_pending || c->pend_kind ||
+	    d->in_block || d->rept_depth || d->dw || d->file_name || d->nalias || d->nnumlab)
+		return 0;
+	int *smap = malloc(d->nsecs * sizeof(*smap));
+	uint64_t *base = calloc(d->nsecs, sizeof(*base));
+	uint32_t *ymap = calloc(d->nsyms, sizeof(*ymap));
+	uint32_t *byorder = calloc((size_t)d->order + 1, sizeof(*byorder));
+	uint8_t *live = NULL;
+	int r = 0;
+	if (!smap || !base || !ymap || !byorder) {
+		r = oom(c);
+		goto out;
+	}
+	for (size_t j = 0; j < d->nsecs; j++) {
+		const struct asm_sec *ds = &d->secs[j];
+		smap[j] = -1;
+		for (size_t i = 0; i < c->nsecs; i++)
+			if (!strcmp(c->secs[i].name, ds->name)) {
+				smap[j] = (int)i;
+				break;
+			}
+		if (smap[j] >= 0) {
+			const struct asm_sec *cs = &c->secs[smap[j]];
+			if (cs->type != ds->type || cs->flags != ds->flags || cs->entsize != ds->entsize)
+				goto out; /* one thread reports it, or picks up the first flags */
+			base[j] = bk__asm_sec_size(c, smap[j]);
+			if (base[j] % ds->align)
+				goto out; /* the second half's padding assumed an aligned start */
+		}
+		if (base[j] + bk__asm_sec_size(d, (int)j) > UINT32_MAX)
+			goto out;
+	}
+	/* names looked up with their slots fetched some symbols ahead: the misses overlap */
+	enum { AHEAD = 8 };
+	uint32_t hs[AHEAD];
+	size_t nnew = 0;
+	for (size_t i = 1; i < d->nsyms + AHEAD; i++) {
+		/* symbol K = I - AHEAD is looked up, then I's slot is fetched */
+		size_t k = i - AHEAD;
+		if (i >= AHEAD + 1 && !d->syms[k].is_section) {
+			const struct asm_sym *x = &d->syms[k];
+			uint32_t y = c->htab ? sym_lookup(c, x->name, x->nlen, hs[k % AHEAD]) : 0;
+			ymap[k] = y;
+			nnew += !y;
+			const struct asm_sym *s = &c->syms[y];
+			if (y && ((x->defined && (s->defined || s->sec == SEC_COMMON)) || (s->defined && s->sec == SEC_ABS)))
+				goto out;
+		}
+		if (i < d->nsyms && !d->syms[i].is_section)
+			hs[i % AHEAD] = asm_sym_prefetch(c, d->syms[i].name, d->syms[i].nlen);
+	}
+	/* Merged from here on. Nothing looks a name up any more (finish() does not; a lookup
+	 * would build the table again from the symbols), so the second half's new symbols are
+	 * appended without one, their names where the second half put them. */
+	htab_free(c);
+	/* A temporary label of the second half that nothing left refers to (a jump target
+	 * the second half settled itself: most of them) can never reach the object: it is
+	 * not carried over. */
+	live = calloc(d->nsyms, 1);
+	if (!live) {
+		r = oom(c);
+		goto out;
+	}
+	for (size_t i = 0; i < d->nfix; i++)
+		live[d->fix[i].e.a] = live[d->fix[i].e.b] = 1;
+	for (size_t i = 0; i < d->nrfix; i++)
+		live[d->rfix[i].sym] = 1;
+	for (size_t i = 0; i < d->nsizes; i++)
+		live[d->sizes[i].sym] = live[d->sizes[i].e.a] = live[d->sizes[i].e.b] = 1;
+	for (size_t i = 0; i < d->nsymsz; i++)
+		live[d->symsz[i].sym] = 1;
+	for (size_t i = 0; i < d->naddrsig; i++)
+		live[d->addrsig_syms[i]] = 1;
+	nnew = 0;
+	for (size_t k = 1; k < d->nsyms; k++)
+		nnew += !d->syms[k].is_section && !ymap[k] && (live[k] || !d->syms[k].temp);
+	if (grow_to((void **)&c->syms, &c->capsyms, c->nsyms + nnew, sizeof(*c->syms)) ||
+	    grow_to((void **)&c->owned, &c->capowned, c->nowned + d->nowned, sizeof(*c->owned))) {
+		r = oom(c);
+		goto out;
+	}
+	if (c->nsyms + nnew > 0xffffff) {
+		r = bk_err_set(c->err, -EINVAL, "%s: too many symbols (at most 16777214)", c->name);
+		goto out;
+	}
+	memcpy(c->owned + c->nowned, d->owned, d->nowned * sizeof(*d->owned));
+	c->nowned += d->nowned;
+	d->nowned = 0;
+	for (size_t k = 1; k < d->nsyms; k++) {
+		const struct asm_sym *x = &d->syms[k];
+		if (x->is_section || ymap[k] || (x->temp && !live[k]))
+			continue;
+		struct asm_sym *s = &c->syms[c->nsyms];
+		memset(s, 0, sizeof(*s));
+		s->name = x->name;
+		s->nlen = x->nlen;
+		s->sec = SEC_UNDEF;
+		s->temp = x->temp;
+		ymap[k] = (uint32_t)c->nsyms++;
+	}
+	/* registration order: the first half's, then the second half's new ones in its order */
+	for (size_t i = 1; i < d->nsyms; i++)
+		if (d->syms[i].registered && d->syms[i].order <= d->order)
+			byorder[d->syms[i].order] = (uint32_t)i;
+	for (size_t k = 1; k <= d->order; k++) {
+		uint32_t i = byorder[k];
+		if (!i)
+			continue;
+		const struct asm_sym *x = &d->syms[i];
+		if (x->is_section) {
+			int j = x->sec;
+			if (smap[j] < 0) {
+				const struct asm_sec *ds = &d->secs[j];
+				if ((r = bk__asm_section(c, ds->name, strlen(ds->name), ds->type, ds->flags, ds->entsize, true)))
+					goto out;
+				smap[j] = c->cur;
+			}
+			ymap[i] = (uint32_t)c->secs[smap[j]].secsym;
+		} else if (ymap[i]) {
+			bk__asm_sym_register(c, ymap[i]);
+		}
+	}
+	for (size_t j = 0; j < d->nsecs; j++) {
+		struct asm_sec *ds = &d->secs[j], *cs = &c->secs[smap[j]];
+		if (ds->align > cs->align)
+			cs->align = ds->align;
+		if (cs->type == BK_SHT_NOBITS) {
+			cs->nobits += ds->nobits;
+			continue;
+		}
+		if (ds->nchunks) {
+			/* the first half's tail goes out first, so the pieces stay in order */
+			if (cs->data.len && (r = spill(c, cs)))
+				goto out;
+			if (grow_to((void **)&cs->chunks, &cs->capchunks, cs->nchunks + ds->nchunks, sizeof(*cs->chunks))) {
+				r = oom(c);
+				goto out;
+			}
+			for (size_t k = 0; k < ds->nchunks; k++) {
+				struct asm_chunk ch = ds->chunks[k];
+				ch.soff += base[j];
+				cs->chunks[cs->nchunks++] = ch;
+			}
+			cs->base = base[j] + ds->base;
+			bk_buf_free(&cs->data);
+			cs->data = ds->data;
+			memset(&ds->data, 0, sizeof(ds->data));
+		} else if (ds->data.len && bk_buf_append(&cs->data, ds->data.data, ds->data.len)) {
+			r = oom(c);
+			goto out;
+		}
+	}
+	for (size_t i = 1; i < d->nsyms; i++) {
+		const struct asm_sym *x = &d->syms[i];
+		if (x->is_section || !ymap[i])
+			continue;
+		struct asm_sym *s = &c->syms[ymap[i]];
+		if (x->defined) {
+			s->defined = true;
+			s->sec = x->sec >= 0 ? smap[x->sec] : x->sec;
+			s->value = x->value + (x->sec >= 0 ? base[x->sec] : 0);
+		}
+		if (x->bind_set) {
+			s->bind = x->bind;
+			s->bind_set = true;
+		}
+		if (x->type_set) {
+			s->type = x->type;
+			s->type_set = true;
+		}
+		if (x->vis)
+			s->vis = x->vis;
+	}
+	free(d->syms);
+	d->syms = NULL;
+	d->nsyms = d->capsyms = 0;
+	uint32_t lines = c->line - 1;
+	if (grow_to((void **)&c->fix, &c->capfix, c->nfix + d->nfix, sizeof(*c->fix)) ||
+	    grow_to((void **)&c->rfix, &c->caprfix, c->nrfix + d->nrfix, sizeof(*c->rfix)) ||
+	    grow_to((void **)&c->patch, &c->cappatch, c->npatch + d->npatch, sizeof(*c->patch)) ||
+	    grow_to((void **)&c->sizes, &c->capsizes, c->nsizes + d->nsizes, sizeof(*c->sizes)) ||
+	    grow_to((void **)&c->symsz, &c->capsymsz, c->nsymsz + d->nsymsz, sizeof(*c->symsz)) ||
+	    grow_to((void **)&c->addrsig_syms, &c->capaddrsig, c->naddrsig + d->naddrsig, sizeof(*c->addrsig_syms))) {
+		r = oom(c);
+		goto out;
+	}
+	for (size_t i = 0; i < d->nfix; i++) {
+		struct asm_fix f = d->fix[i];
+		f.e.a = ymap[f.e.a];
+		f.e.b = ymap[f.e.b];
+		f.off += (uint32_t)base[f.sec];
+		f.sec = (uint16_t)smap[f.sec];
+		f.line += lines;
+		c->fix[c->nfix++] = f;
+	}
+	for (size_t i = 0; i < d->nrfix; i++) {
+		struct asm_rfix f = d->rfix[i];
+		f.sym = ymap[f.sym];
+		f.off += (uint32_t)base[f.sec];
+		f.sec = (uint16_t)smap[f.sec];
+		c->rfix[c->nrfix++] = f;
+	}
+	free(d->rfix);
+	d->rfix = NULL;
+	d->nrfix = d->caprfix = 0;
+	for (size_t i = 0; i < d->npatch; i++) {
+		struct asm_patch pa = d->patch[i];
+		pa.off += (uint32_t)base[pa.sec];
+		pa.sec = (uint16_t)smap[pa.sec];
+		pa.seq = (uint32_t)c->npatch;
+		c->patch[c->npatch++] = pa;
+	}
+	for (size_t i = 0; i < d->nsizes; i++) {
+		struct asm_size z = d->sizes[i];
+		z.sym = ymap[z.sym];
+		z.e.a = ymap[z.e.a];
+		z.e.b = ymap[z.e.b];
+		z.line += lines;
+		c->sizes[c->nsizes++] = z;
+	}
+	for (size_t i = 0; i < d->nsymsz; i++) {
+		struct asm_symsize z = d->symsz[i];
+		z.sym = ymap[z.sym];
+		z.seq = (uint32_t)c->nsymsz;
+		c->symsz[c->nsymsz++] = z;
+	}
+	for (size_t i = 0; i < d->naddrsig; i++)
+		c->addrsig_syms[c->naddrsig++] = ymap[d->addrsig_syms[i]];
+	c->addrsig |= d->addrsig;
+	c->cur = smap[d->cur];
+	c->prev = d->prev >= 0 ? smap[d->prev] : -1;
+	c->line += d->line - 1;
+	r = 1;
+out:
+	free(smap);
+	free(base);
+	free(ymap);
+	free(byorder);
+	free(live);
+	return r;
+}
+
 /* Assembles the file PATH into C (initialised here, freed by the caller). An LLVM input is
- * read a piece at a time; SPILL_FD >= 0 sends big sections' contents there. */
+ * read a piece at a time (in two threads if it is big); SPILL_FD >= 0 sends big sections'
+ * contents there. */
 static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct asm_ctx *c, int spill_fd,
 			struct bk_object **whole, struct bk_err *err)
 {
-	enum { PIECE = 256 * 1024 };
 	memset(c, 0, sizeof(*c));
 	c->spill_fd = -1;
 	bool std_in = !strcmp(path, "-");
@@ -1635,17 +2036,24 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 					    .cpu = BK_OPTS_GET(opts, cpu, 0),
 					    .syntax = BK_OPTS_GET(opts, syntax, BK_ASM_AUTO),
 					    .include_dir = BK_OPTS_GET(opts, include_dir, NULL));
+	int threads = BK_OPTS_GET(opts, threads, 0);
+	int *threads_used = BK_OPTS_GET(opts, threads_used, NULL);
+	if (threads_used)
+		*threads_used = 1;
 	if (!o.name)
 		o.name = std_in ? "<stdin>" : path;
 	struct bk_buf b = { 0 };
 	bool eof = false;
-	int r = fill(fd, &b, PIECE, &eof, o.name, err);
+	struct stat st;
+	bool seek = !std_in && !fstat(fd, &st) && S_ISREG(st.st_mode);
+	uint64_t pos = 0;
+	int r = fill_range(fd, seek, &pos, UINT64_MAX, &b, PIECE, &eof, o.name, err);
 	if (!r && o.syntax == BK_ASM_AUTO)
 		o.syntax = bk_asm_detect(b.data ? (const char *)b.data : "", b.len);
 	if (!r && o.syntax != BK_ASM_LLVM) {
 		/* the other syntaxes are small hand-written files: read them whole */
 		while (!r && !eof)
-			r = fill(fd, &b, b.len + PIECE, &eof, o.name, err);
+			r = fill_range(fd, seek, &pos, UINT64_MAX, &b, b.len + PIECE, &eof, o.name, err);
 		if (!r)
 			r = bk_asm_object(b.data ? (const char *)b.data : "", b.len, &o, whole, err);
 		if (spill_fd >= 0)
@@ -1660,38 +2068,51 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 	struct asm_matcher *m = NULL;
 	r = ctx_init(c, &o, err);
 	c->spill_fd = spill_fd;
-	struct stat st;
-	if (!r && !fstat(fd, &st) && S_ISREG(st.st_mode)) {
-		/* clang's text has a label every ten lines or so: size the symbol table for a
-		 * symbol per 128 bytes at once rather than growing it (and hashing every name
-		 * again) ten times */
-		uint64_t want = (uint64_t)st.st_size / 128 * 4 / 3;
-		size_t cap = 1024;
-		while (cap < want && cap < ((size_t)1 << 24))
-			cap *= 2;
-		c->hsize_hint = cap;
-	}
+	if (seek)
+		c->hsize_hint = hash_hint((uint64_t)st.st_size);
+	/* (a split input: the second half's symbols never enter this table) */
 	c->syntax = BK_ASM_LLVM;
 	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
 		r = oom(c);
-	/* one piece at a time, each ending at a line end: memory does not grow with the input */
-	while (!r) {
-		size_t n = b.len;
-		if (!eof) {
-			while (n && b.data[n - 1] != '\n')
-				n--;
-			if (!n) {
-				r = fill(fd, &b, b.len + PIECE, &eof, o.name, err);
-				continue;
-			}
+	struct asm_part *part = NULL;
+	pthread_t th;
+	uint64_t split = 0;
+	if (!r && seek && threads != 1 && (threads >= 2 || (uint64_t)st.st_size >= SPLIT_MIN) &&
+	    (split = find_split(fd, (uint64_t)st.st_size)) && (part = calloc(1, sizeof(*part)))) {
+		part->opts = o;
+		part->fd = fd;
+		part->spill_fd = spill_fd;
+		part->from = split;
+		part->hsize_hint = hash_hint((uint64_t)st.st_size - split);
+		if (pthread_create(&th, NULL, part_main, part)) {
+			free(part);
+			part = NULL;
+		} else {
+			if (spill_fd >= 0)
+				c->spill_end = SPLIT_SPILL;
+			c->hsize_hint = hash_hint(split);
 		}
-		if (n && (r = bk__asm_llvm_lines(c, m, (const char *)b.data, n)))
-			break;
-		if (eof)
-			break;
-		memmove(b.data, b.data + n, b.len - n);
-		b.len -= n;
-		r = fill(fd, &b, PIECE, &eof, o.name, err);
+	}
+	if (!part)
+		split = UINT64_MAX;
+	if (!r)
+		r = asm_pieces(c, m, fd, seek, &pos, split, &b, &eof, o.name, err);
+	if (part) {
+		pthread_join(th, NULL);
+		int merged = 0;
+		if (!r && !part->r)
+			merged = split_merge(c, &part->c);
+		if (merged < 0)
+			r = merged;
+		if (merged > 0 && threads_used)
+			*threads_used = 2;
+		part->c.spill_fd = -1;
+		ctx_free(&part->c);
+		free(part);
+		/* not merged: the second half is read again here (B holds what was read past
+		 * the cut) */
+		if (!r && !merged)
+			r = asm_pieces(c, m, fd, seek, &pos, UINT64_MAX, &b, &eof, o.name, err);
 	}
 	bk__asm_matcher_free(m);
 	bk_buf_free(&b);
@@ -1705,8 +2126,7 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 		free(c->rfix);
 		c->rfix = NULL;
 		c->nrfix = c->caprfix = 0;
-		free(c->htab);
-		c->htab = NULL;
+		htab_free(c);
 		free(c->sizes);
 		c->sizes = NULL;
 		c->nsizes = c->capsizes = 0;

@@ -25,7 +25,8 @@ struct asm_sym {
 	 * built, the index in the written symbol table */
 	uint32_t order;
 	uint8_t type, bind, vis;
-	bool defined : 1, bind_set : 1, used_reloc : 1, temp : 1, is_section : 1, registered : 1;
+	bool defined : 1, bind_set : 1, used_reloc : 1, temp : 1, is_section : 1, registered : 1,
+		type_set : 1;
 };
 _Static_assert(sizeof(struct asm_sym) == 32, "a symbol per label: keep it small");
 
@@ -162,6 +163,7 @@ struct asm_ctx {
 	 * (-1: everything stays in memory) */
 	int spill_fd;
 	uint64_t spill_pos;
+	uint64_t spill_end;   /* 0, or where another thread's pieces begin in the file */
 	struct asm_patch *patch;
 	size_t npatch, cappatch;
 	/* the instruction fixup registered for the next instruction: its field is emitted
@@ -169,6 +171,13 @@ struct asm_ctx {
 	uint32_t pend_off;
 	int32_t pend_sec;
 	uint8_t pend_kind;
+	/* the name whose hash the LLVM line loop computed ahead (bk__asm_sym_get uses it) */
+	const char *hint_name;
+	size_t hint_len;
+	uint32_t hint_hash;
+	/* assembling the second half of a split input (another thread): what depends on
+	 * the first half is refused, and the input goes back to one thread */
+	bool split_part;
 	/* ubpf: the implicit label "exit" on the first exit instruction */
 	int64_t first_exit;
 };
@@ -244,6 +253,32 @@ static inline const char *asm_skip_ws(const char *p, const char *end)
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v'))
 		p++;
 	return p;
+}
+
+/* FNV-1a, then mixed: FNV's low bits, which pick the slot, move in small steps for names
+ * that differ in their last digits (.LBB0_1, .LBB0_2), and linear probing would pile
+ * them up. */
+static inline uint32_t asm_hash_name(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* Starts loading the hash slot of NAME (a hint, nothing else): a label's first use is a
+ * cache miss on a random slot, which the LLVM line loop issues some lines ahead. */
+static inline uint32_t asm_sym_prefetch(const struct asm_ctx *c, const char *name, size_t len)
+{
+	uint32_t h = asm_hash_name(name, len);
+	if (c->htab)
+		__builtin_prefetch(&c->htab[h & c->hmask], 1);
+	return h;
 }
 
 /* Table-driven instruction matcher, shared by the LLVM and ubpf front ends. */

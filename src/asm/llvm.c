@@ -346,6 +346,7 @@ static int dir_type(struct asm_ctx *c, const char *p, const char *end)
 	if (!y)
 		return -ENOMEM;
 	c->syms[y].type = type;
+	c->syms[y].type_set = true;
 	bk__asm_sym_register(c, y);
 	return 0;
 }
@@ -531,6 +532,26 @@ static int dir_incbin(struct asm_ctx *c, const char *p, const char *end)
 
 static int dir_rept(struct asm_ctx *c, const char *p, const char *end);
 
+/* Directives whose effect does not depend on what came before the piece they are in,
+ * nor reaches past it other than through symbols and section contents (which the merge of
+ * a split input carries over): a second half of the input read by another thread may use
+ * only these (bk__asm_split_*). The rest (.set, .file, .loc, .cfi_*, .comm, .previous,
+ * numeric labels, ...) send the input back to one thread. */
+static bool split_safe(const char *d, size_t n)
+{
+	static const char *const ok[] = {
+		".text", ".data", ".bss", ".section", ".globl", ".global", ".weak", ".local", ".hidden",
+		".protected", ".internal", ".type", ".size", ".p2align", ".p2alignw", ".p2alignl", ".align",
+		".balign", ".byte", ".short", ".2byte", ".long", ".int", ".4byte", ".quad", ".8byte",
+		".ascii", ".asciz", ".string", ".zero", ".skip", ".space", ".uleb128", ".sleb128",
+		".addrsig", ".addrsig_sym", ".ident", ".rept", ".endr",
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strlen(ok[i]) == n && !memcmp(ok[i], d, n))
+			return true;
+	return false;
+}
+
 static int directive(struct asm_ctx *c, const char *p, const char *end)
 {
 	const char *d = p;
@@ -538,6 +559,8 @@ static int directive(struct asm_ctx *c, const char *p, const char *end)
 	const char *de = p;
 	size_t n = (size_t)(de - d);
 	int r;
+	if (c->split_part && !split_safe(d, n))
+		return bk__asm_error(c, d, "'%.*s' in the second half of a split input", (int)n, d);
 #define IS(w) (n == sizeof(w) - 1 && !memcmp(d, w, n))
 	switch (d[1]) {
 	case 'a':
@@ -890,6 +913,41 @@ static bool line_is(const char *p, const char *le, const char *word, size_t n)
 	       (p + n == le || p[n] == ' ' || p[n] == '\t' || p[n] == '#' || p[n] == '\r');
 }
 
+/* The symbol a line most likely names, to fetch its hash slot early: a label being
+ * defined ("name:" first on the line) or the last word (a jump or call target, the symbol
+ * of `rD = sym ll`, the operand of .globl/.type/.size). Only a guess. */
+static bool line_sym(const char *ls, const char *le, const char **name, size_t *n)
+{
+	const char *e = le;
+	while (e > ls && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	if (e > ls && e[-1] == ':') {
+		const char *a = asm_skip_ws(ls, e - 1), *z = asm_scan_ident(a, e - 1);
+		if (z != e - 1 || a == z || !asm_is_ident_start(*a))
+			return false;
+		*name = a;
+		*n = (size_t)(z - a);
+		return true;
+	}
+	const char *a = e;
+	while (a > ls && asm_is_ident(a[-1]))
+		a--;
+	if (e - a == 2 && a[0] == 'l' && a[1] == 'l') {
+		/* rD = sym ll */
+		e = a;
+		while (e > ls && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		a = e;
+		while (a > ls && asm_is_ident(a[-1]))
+			a--;
+	}
+	if (a == e || !asm_is_ident_start(*a) || ((*a == 'r' || *a == 'w') && e - a <= 3 && a[1] >= '0' && a[1] <= '9'))
+		return false;
+	*name = a;
+	*n = (size_t)(e - a);
+	return true;
+}
+
 /* A line inside .rept ... .endr: kept for later, or the .endr that replays the body. */
 static int rept_line(struct asm_ctx *c, struct asm_matcher *m, const char *ls, const char *le)
 {
@@ -945,10 +1003,29 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 		return 0;
 	const char *p = text, *end = text + len;
 	int r = 0;
+	/* Lines are split AHEAD lines in advance, and the hash slot of the symbol each names
+	 * is fetched then: a new label's slot is a cache miss that would otherwise stall the
+	 * line that first uses it. */
+	enum { AHEAD = 8 };
+	struct ahead { const char *le, *name; size_t n; uint32_t h; } ring[AHEAD];
+	const char *scan = p;
+	unsigned head = 0, tail = 0;
 	while (p < end && !r) {
+		while (head - tail < AHEAD && scan < end) {
+			struct ahead *a = &ring[head++ % AHEAD];
+			const char *nl = memchr(scan, '\n', (size_t)(end - scan));
+			a->le = nl ? nl : end;
+			a->n = 0;
+			if (line_sym(scan, a->le, &a->name, &a->n))
+				a->h = asm_sym_prefetch(c, a->name, a->n);
+			scan = a->le + 1;
+		}
+		const struct ahead *cur = &ring[tail++ % AHEAD];
 		const char *ls = p;
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+		const char *le = cur->le;
+		c->hint_name = cur->n ? cur->name : NULL;
+		c->hint_len = cur->n;
+		c->hint_hash = cur->h;
 		c->line_start = ls;
 		if (c->rept_depth) {
 			c->stmt = asm_skip_ws(ls, le);

@@ -18,19 +18,21 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: bpfkit asm [-mcpu=v1|v2|v3|v4|generic|probe] [--syntax=llvm|ubpf|intel]\n"
-		"                  [--raw] [-o OUT] IN.s\n"
+		"                  [--raw] [--threads=N] [-o OUT] IN.s\n"
 		"  Assembles IN.s ('-' reads stdin) into an ELF relocatable laid out as llvm-mc-19\n"
 		"  writes it (default OUT: IN with .o, or a.out for stdin; '-' writes stdout).\n"
 		"  -mcpu      newest instruction set allowed (default v4); generic = v1; probe asks\n"
 		"             the running kernel and falls back to v1 with a warning\n"
 		"  --syntax   input syntax (default: guessed from the text, else llvm)\n"
-		"  --raw      write the bare bytecode of the first code section instead of ELF\n");
+		"  --raw      write the bare bytecode of the first code section instead of ELF\n"
+		"  --threads  1: one thread; 2: two threads whatever the size (default: two for\n"
+		"             LLVM-syntax files of 4 MiB or more); the object is the same\n");
 }
 
 int bk_cmd_asm(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *cpu_s = NULL;
-	int syntax = BK_ASM_AUTO;
+	int syntax = BK_ASM_AUTO, threads = 0;
 	bool raw = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -49,6 +51,12 @@ int bk_cmd_asm(int argc, char **argv)
 			syntax = bk_asm_parse_syntax(argv[++i]);
 			if (syntax < 0)
 				return bk_cli_fail("asm", "unknown syntax '%s' (llvm, ubpf, intel)", argv[i]);
+		} else if (!strncmp(a, "--threads=", 10)) {
+			char *e;
+			long t = strtol(a + 10, &e, 10);
+			if (*e || e == a + 10 || t < 1 || t > 2)
+				return bk_cli_fail("asm", "--threads: '%s' is not 1 or 2", a + 10);
+			threads = (int)t;
 		} else if (!strcmp(a, "--raw")) {
 			raw = true;
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
@@ -106,11 +114,13 @@ int bk_cmd_asm(int argc, char **argv)
 		}
 	}
 	struct bk_err err = { 0 };
+	int used = 0;
 	uint8_t *text = NULL;
 	size_t len = 0;
 	int rc = 1;
 	struct bk_asm_opts opts = BK_OPTS_INIT(bk_asm_opts, .name = strcmp(in, "-") ? in : "<stdin>",
-					       .cpu = cpu, .syntax = (enum bk_asm_syntax)syntax);
+					       .cpu = cpu, .syntax = (enum bk_asm_syntax)syntax, .threads = threads,
+					       .threads_used = &used);
 	if (strcmp(in, "-")) {
 		int fd = open(in, O_RDONLY);
 		if (fd < 0) {
@@ -137,6 +147,9 @@ int bk_cmd_asm(int argc, char **argv)
 			fprintf(stderr, "%s\n", err.msg);
 		else
 			rc = 0;
+		if (!rc && threads == 2 && used != 2)
+			fprintf(stderr, "bpfkit asm: note: %s assembled in one thread (not an LLVM-syntax file, "
+				"no .section line after the middle, or halves that depend on each other)\n", in);
 	}
 done:
 	free(text);

@@ -64,16 +64,9 @@ out:
 
 int bk_cmd_cgroup(int argc, char **argv)
 {
-	if (argc < 2 || bk_cli_is_help(argv[1])) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	for (int i = 2; i < argc; i++)
-		if (!strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		}
-	bk_kcli_init();
+	int st = bk_kcli_start(argc, argv, usage);
+	if (st >= 0)
+		return st;
 	const char *c = argv[1];
 	argc -= 2;
 	argv += 2;

@@ -49,16 +49,9 @@ static int tc_word(int argc, char **argv, int *i, struct bk_kern_net_opts *o, co
 
 int bk_cmd_net(int argc, char **argv)
 {
-	if (argc < 2 || bk_cli_is_help(argv[1])) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	for (int i = 2; i < argc; i++)
-		if (!strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return 0;
-		}
-	bk_kcli_init();
+	int st = bk_kcli_start(argc, argv, usage);
+	if (st >= 0)
+		return st;
 	const char *c = argv[1];
 	struct bk_err e = { 0 };
 	if (!strcmp(c, "show") || !strcmp(c, "list")) {

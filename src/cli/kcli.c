@@ -89,6 +89,21 @@ void bk_kcli_init(void)
 	bk_kern_log_capture(bk_cli.debug);
 }
 
+int bk_kcli_start(int argc, char **argv, void (*usage)(FILE *f))
+{
+	if (argc < 2 || bk_cli_is_help(argv[1])) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		}
+	bk_kcli_init();
+	return -1;
+}
+
 int bk_kcli_fail(const char *cmd, const struct bk_err *err)
 {
 	if (bk_cli.debug && bk_kern_log()[0])

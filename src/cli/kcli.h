@@ -49,5 +49,9 @@ int bk_kcli_map(int argc, char **argv, int *used, const char *cmd);
 int bk_kcli_u64(const char *word, uint64_t *v);
 /* Sets up libbpf's log capture according to -d. */
 void bk_kcli_init(void);
+/* How prog, map, net and cgroup begin: without a subcommand, usage on stderr and 2;
+ * -h/--help as the subcommand or --help after it, usage and 0; else bk_kcli_init and
+ * -1, the command goes on with argv[1]. */
+int bk_kcli_start(int argc, char **argv, void (*usage)(FILE *f));
 #endif
 #endif

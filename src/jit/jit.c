@@ -12,13 +12,16 @@
  *    bound moves with the call depth, so a subprogram cannot reach below its own frame)
  *    and, out of line, with the region the last slow check found; only then does the
  *    runtime (the vm's region search, context accessors) see it.
- *  - bpf-to-bpf calls are native calls: r6..r9 (and the current program, when a tail
- *    call may change it) are pushed, the frame pointer moves down 512 bytes; the depth is
- *    the native stack's (48 bytes a frame), checked against BK_VM_MAX_DEPTH.
+ *  - bpf-to-bpf calls are native calls: the r6..r9 the callee writes (and the current
+ *    program, when a tail call may change it) are pushed, the frame pointer moves down
+ *    512 bytes; the depth is the frame pointer's, checked against BK_VM_MAX_DEPTH with one
+ *    compare per call (out of line only for a frame deeper than any before in the run).
+ *    Every exit is a plain ret: the entry itself calls the main program's code.
  *    callx, helpers, atomics and ld_abs/ld_ind go through the runtime with the registers
  *    spilled. A tail call jumps into the target's code (compiled on first use) with
  *    the frames kept, as the interpreter does.
- *  - The step budget counts backward jumps, calls and tail calls only.
+ *  - The step budget counts backward jumps, calls and tail calls only; r10 holds it
+ *    together with the count of calls, so neither touches memory.
  *  - Optional constant blinding (bpf_jit_harden): every 32/64-bit immediate of the
  *    program reaches a register as (imm ^ key) ^ key with a random key per program.
  * Code pages are written, then switched to read+execute: never writable and executable
@@ -62,17 +65,22 @@ struct jst {
 	uint64_t cache_live;      /* 0: nothing above is set yet (a run starts so: cheap entry) */
 	uint64_t target;          /* callx / tail call destination */
 	uint64_t rsp_save;
-	uint64_t calls;
-	/* While machine code runs, r10 holds the budget (never 0 between instructions), saved
-	 * in braw around C calls; C code works on budget (sync_in/out). Calls are counted
-	 * in memory: they are rarer than back-edges, which then cost one fused sub+jnz. */
+	uint64_t calls;           /* calls counted by the runtime (callx, and r10's folded in) */
+	/* While machine code runs, r10 holds a part of the budget and the calls made since the
+	 * runtime last saw it: (units - 1) << BUD_S | calls. A back-edge subtracts 1 << BUD_S,
+	 * a call (1 << BUD_S) - 1, so neither touches memory; the part running out borrows
+	 * (one sub+jb). At most BUD_CHUNK units are in r10, the rest in breserve. Saved in
+	 * braw around C calls; C code works on budget (sync_in/out). */
 	uint64_t braw;
+	uint64_t breserve;
+	uint64_t reserve0;        /* breserve at the start of a run */
 	uint64_t tmp;
-	/* A bpf-to-bpf call at an rsp below thr would make a frame deeper than any this run
-	 * made so far: only then (out of line) is the depth limit checked and thr moved to
-	 * that rsp. One compare per call; the deepest frame is at thr - 48. */
+	/* The depth is the frame pointer's: frame F has rbp = r10_0 - 512 F. A bpf-to-bpf
+	 * call with rbp below thr makes a frame deeper than any this run made so far: only
+	 * then (out of line) is the limit checked (rbp above rbp_min) and thr moved to that
+	 * rbp. One compare per call; the deepest frame's rbp is thr - 512. */
 	uint64_t thr;
-	uint64_t fdmax_bytes;
+	uint64_t rbp_min;
 	uint64_t budget0;         /* braw at the start of a run (the prologue loads it) */
 	/* The runtime (C) ran during this run: what it may have changed here and in the
 	 * bk_run is reset before the next run. A run of machine code alone changes nothing
@@ -98,7 +106,7 @@ struct jit {
 	struct bk_jit_info info;
 	bool blind;
 	bool no_proofs;
-	bool calls;               /* bpf-to-bpf calls or callx: thr and calls are set per run */
+	uint32_t entry;           /* offset of the entry (jit_fn); the body starts at 0 */
 };
 
 /* The entry: BPF r1..r5 arrive where SysV puts the first five arguments (the registers
@@ -107,8 +115,9 @@ typedef uint64_t (*jit_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, u
 			   struct jst *st);
 
 #define OFF(f)      ((int32_t)offsetof(struct jst, f))
-/* Native stack per bpf-to-bpf call: r6..r9, the program (or padding), the return address. */
-#define JIT_FRAME   48
+#define BUD_S       30
+#define BUD_CMASK   ((1ULL << BUD_S) - 1)
+#define BUD_CHUNK   ((1ULL << BUD_S) - 2)   /* calls in r10 stay below 1 << BUD_S */
 #define OFF_R(i)    ((int32_t)(offsetof(struct jst, r) + 8 * (i)))
 #define OFF_HI(s)   ((int32_t)(offsetof(struct jst, hi) + 8 * (s)))
 #define OFF_CS(k)   ((int32_t)(offsetof(struct jst, cstart) + 8 * (k)))
@@ -144,6 +153,9 @@ struct em {
 	uint8_t *wmask;           /* write_masks() */
 	bool may_goto;            /* the program has may_goto: calls set the callee's count */
 	size_t proved, direct;
+	/* Code emitted while track is set that names r12 (the state) or r10 (the budget), or
+	 * jumps to a runtime stub: the entry must set them up (prologue). */
+	bool track, uses_st;
 };
 
 static void put(struct em *e, const void *p, size_t k)
@@ -169,6 +181,8 @@ static void e8(struct em *e, uint64_t v) { put(e, &v, 8); }
 
 static void rex(struct em *e, int w, int r, int b, bool force)
 {
+	if (e->track && (r == 12 || b == 12 || r == 10 || b == 10))
+		e->uses_st = true;
 	unsigned v = 0x40u | (unsigned)w << 3 | (unsigned)(r >> 3 & 1) << 2 | (unsigned)(b >> 3 & 1);
 	if (v != 0x40 || force)
 		e1(e, v);
@@ -247,8 +261,14 @@ static void patch_here(struct em *e, size_t pos)
 		memcpy(e->b + pos, &rel, 4);
 	}
 }
+/* Special fix-up targets (beyond any slot). */
+#define T_NZ    (UINT32_MAX - 2)
+#define T_DEPTH (UINT32_MAX - 3)
+
 static void fix(struct em *e, size_t pos, uint32_t target)
 {
+	if (e->track && target >= T_DEPTH)
+		e->uses_st = true;
 	if (e->nfx == e->capfx) {
 		size_t nc = e->capfx ? e->capfx * 2 : 64;
 		struct fix *nf = realloc(e->fx, nc * sizeof(*nf));
@@ -265,9 +285,6 @@ static void fix(struct em *e, size_t pos, uint32_t target)
 enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 0xC,
        CC_GE = 0xD, CC_LE = 0xE, CC_G = 0xF };
 
-/* Special fix-up targets (beyond any slot). */
-#define T_NZ    (UINT32_MAX - 2)
-#define T_DEPTH (UINT32_MAX - 3)
 
 /* ---- the runtime side ---- */
 
@@ -312,14 +329,27 @@ static int slow(struct jst *st, uint64_t a, uint32_t sz, bool wr)
 	return k;
 }
 
+/* The budget and calls r10 holds (BRAW) into the state's counts. */
+static void bud_fold(struct jst *st, uint64_t braw)
+{
+	st->calls += braw & BUD_CMASK;
+	st->budget = st->breserve + (uint64_t)(((int64_t)braw >> BUD_S) + 1);
+}
+/* BUDGET as r10 holds it: as much as fits, no calls; 0 units: the part is spent. */
+static uint64_t bud_split(uint64_t budget, uint64_t *reserve)
+{
+	uint64_t part = budget < BUD_CHUNK ? budget : BUD_CHUNK;
+	*reserve = budget - part;
+	return (part - 1) << BUD_S;
+}
 static void sync_in(struct jst *st)
 {
 	st->dirty = 1;
-	st->budget = st->braw;
+	bud_fold(st, st->braw);
 }
 static void sync_out(struct jst *st)
 {
-	st->braw = st->budget;
+	st->braw = bud_split(st->budget, &st->breserve);
 }
 
 static int fault(struct jst *st, size_t idx, int code, const char *msg)
@@ -528,8 +558,8 @@ static int jit_op_body(struct jst *st, uint32_t idx, uint64_t rsp)
 			if (st->fd >= st->fdmax)
 				return jit_depth(st, idx);
 			st->calls++;
-			if (rsp < st->thr)
-				st->thr = rsp;
+			if (r[10] < st->thr)
+				st->thr = r[10];
 			if (--st->budget == 0)
 				return jit_oob(st, idx);
 			const struct jit *j = cur->jit;
@@ -561,7 +591,7 @@ static int jit_op_body(struct jst *st, uint32_t idx, uint64_t rsp)
 static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
 {
 	/* the call depth is in the native stack, the frames in use below the frame pointer */
-	st->fd = (uint32_t)((st->rsp_save - rsp) / JIT_FRAME);
+	st->fd = (uint32_t)((st->r10_0 - st->r[10]) / BK_VM_STACK_SIZE);
 	st->stk_lo = st->r[10] - BK_VM_STACK_SIZE;
 	sync_in(st);
 	int ret = jit_op_body(st, idx, rsp);
@@ -569,7 +599,7 @@ static int jit_op(struct jst *st, uint32_t idx, uint64_t rsp)
 	return ret;
 }
 
-/* The budget register reached 0: the run is over. */
+/* r10's part of the budget ran out: the next part, or the run is over. */
 static int jit_refill(struct jst *st, uint32_t idx)
 {
 	sync_in(st);
@@ -644,26 +674,19 @@ static void refill_at(struct em *e, size_t jpos, uint32_t idx, uint32_t resume, 
 	}
 	e->rf[e->nrf++] = (struct refill){ (uint32_t)jpos, idx, resume, slot };
 }
-/* A taken backward jump: one less in the budget, and to T unless it ran out (one fused
- * sub+jnz per loop iteration). */
+/* A taken backward jump: one less in the budget, and to T unless r10's part ran out
+ * (one sub+jae per loop iteration). */
 static void back_jump(struct em *e, uint32_t idx, uint32_t t)
 {
-	rex(e, 1, 0, R10, false);
-	e1(e, 0x83);
-	modrr(e, 5, R10);
-	e1(e, 1);                                  /* sub r10, 1 */
-	fix(e, jcc32(e, CC_NE), t);
+	ri(e, 1, 5, R10, (int32_t)(1u << BUD_S));     /* sub r10, 1 << BUD_S */
+	fix(e, jcc32(e, CC_AE), t);
 	refill_at(e, jmp32(e), idx, t, true);
 }
-/* A call: one more call (in memory) and one less budget. */
+/* A call: one more call and one less budget, both in r10. */
 static void call_count(struct em *e, uint32_t idx)
 {
-	rm(e, 1, 0xFF, 0, R12, OFF(calls));         /* inc qword [calls] */
-	rex(e, 1, 0, R10, false);
-	e1(e, 0x83);
-	modrr(e, 5, R10);
-	e1(e, 1);                                  /* sub r10, 1 */
-	size_t j = jcc32(e, CC_E);
+	ri(e, 1, 5, R10, (int32_t)((1u << BUD_S) - 1));  /* sub r10, (1 << BUD_S) - 1 */
+	size_t j = jcc32(e, CC_B);
 	refill_at(e, j, idx, (uint32_t)e->n, false);
 }
 
@@ -938,6 +961,8 @@ static void mg_index(struct em *e)
 /* OPC /EXT dword [r12 + r11 + mg] */
 static void mg_mem(struct em *e, unsigned opc, int ext)
 {
+	if (e->track)
+		e->uses_st = true;
 	e1(e, 0x43);                                   /* REX.X (r11) REX.B (r12) */
 	e1(e, opc);
 	e1(e, 0x84u | (unsigned)ext << 3);             /* mod 10, rm 100: SIB + disp32 */
@@ -945,33 +970,31 @@ static void mg_mem(struct em *e, unsigned opc, int ext)
 	e4(e, (uint32_t)OFF(mg));
 }
 
-/* The new frame of a bpf-to-bpf call (checks and counts done): r6..r9 and the current
- * program saved, the frames in use one lower, a native call, and back. */
+/* The new frame of a bpf-to-bpf call (checks and counts done): the r6..r9 the callee
+ * may write (all of them when the callee is not known or a tail call could change the
+ * program) and the current program (when a tail call may change it) pushed, the frames
+ * in use one lower, a native call, and back. The callee runs at rsp = 0 mod 16 (a
+ * padding push when the count is even), as C calls need. */
 static const uint8_t push_r6_r9[4][2] = { { 0x53, 0 }, { 0x41, 0x55 }, { 0x41, 0x56 }, { 0x41, 0x57 } };
 static void call_frame(struct em *e, uint32_t target, bool indirect)
 {
-	/* r6..r9 the callee may write (all of them when a tail call could change the
-	 * program, or the callee is not known); a register it leaves alone is not saved,
-	 * its slot is reserved all the same (the depth is counted in 48-byte frames) */
 	unsigned save = indirect || e->tails ? 0xF : e->wmask[target];
-	unsigned skip = 0;
+	int n = 0;
 	for (int k = 0; k < 4; k++) {
 		if (save & 1u << k) {
-			if (skip) { ri(e, 1, 5, RSP, (int32_t)(8 * skip)); skip = 0; }   /* sub rsp */
 			if (push_r6_r9[k][1]) e1(e, push_r6_r9[k][0]);
 			e1(e, push_r6_r9[k][1] ? push_r6_r9[k][1] : push_r6_r9[k][0]);
-		} else {
-			skip++;
+			n++;
 		}
 	}
 	if (e->tails) {
-		if (skip) { ri(e, 1, 5, RSP, (int32_t)(8 * skip)); skip = 0; }
 		rex(e, 0, 0, R12, false); e1(e, 0xFF); modmem(e, 6, R12, OFF(prog));   /* push [prog] */
-	} else {
-		skip++;                                /* padding */
+		n++;
 	}
-	if (skip)
-		ri(e, 1, 5, RSP, (int32_t)(8 * skip));
+	bool pad = !(n & 1);
+	if (pad) {
+		e1(e, 0x41); e1(e, 0x53);                  /* push r11 */
+	}
 	ri(e, 1, 5, RBP, BK_VM_STACK_SIZE);            /* sub rbp, 512 */
 	if (e->may_goto) {
 		/* the callee's may_goto count starts full (its own frame's slot) */
@@ -987,23 +1010,18 @@ static void call_frame(struct em *e, uint32_t target, bool indirect)
 		fix(e, e->n - 4, target);
 	}
 	ri(e, 1, 0, RBP, BK_VM_STACK_SIZE);            /* add rbp, 512 */
-	skip = 0;
+	if (pad) {
+		e1(e, 0x41); e1(e, 0x5B);                  /* pop r11 */
+	}
 	if (e->tails) {
 		rex(e, 0, 0, R12, false); e1(e, 0x8F); modmem(e, 0, R12, OFF(prog));   /* pop [prog] */
-	} else {
-		skip++;
 	}
 	for (int k = 3; k >= 0; k--) {
 		if (save & 1u << k) {
-			if (skip) { ri(e, 1, 0, RSP, (int32_t)(8 * skip)); skip = 0; }   /* add rsp */
 			if (push_r6_r9[k][1]) e1(e, push_r6_r9[k][0]);
 			e1(e, (push_r6_r9[k][1] ? push_r6_r9[k][1] : push_r6_r9[k][0]) + 8);  /* pop */
-		} else {
-			skip++;
 		}
 	}
-	if (skip)
-		ri(e, 1, 0, RSP, (int32_t)(8 * skip));
 }
 
 /* Map helpers of a proved program, called as plain C functions: the verifier checked the
@@ -1036,7 +1054,7 @@ static bool emit_direct_helper(struct em *e, const struct bk_dinsn *pc, uint32_t
 
 static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 {
-	rm(e, 1, 0x3B, RSP, R12, OFF(thr));            /* cmp rsp, [thr] */
+	rm(e, 1, 0x3B, RBP, R12, OFF(thr));            /* cmp rbp, [thr] */
 	size_t deeper = jcc32(e, CC_B);
 	if (e->ncs == e->capcs) {
 		size_t nc = e->capcs ? e->capcs * 2 : 16;
@@ -1179,12 +1197,14 @@ static bool peephole(struct em *e, const struct bk_dinsn *a)
 	return false;
 }
 
-/* The entry (jit_fn): the callee-saved registers the program uses, r12 = state, the
- * registers the program names and the arguments do not set zeroed (the interpreter's
- * start), r10 = the frame pointer when the program has memory or calls, then a native
- * call of the body, so that every exit (of the main program or of a subprogram) is a
- * plain ret. A fault anywhere leaves through rsp_save (the body's rsp) with a ret. */
-static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
+/* The entry (jit_fn), after the body (which starts at offset 0): the callee-saved
+ * registers the program uses, r12 = state, the registers the program names and the
+ * arguments do not set zeroed (the interpreter's start), r10 = the frame pointer when the
+ * program has memory or calls, then a native call of the body, so that every exit (of
+ * the main program or of a subprogram) is a plain ret. A fault anywhere leaves through
+ * rsp_save (the body's rsp) with a ret. A LEAN body (one that never names the state or
+ * the budget, so it cannot call the runtime or fault) gets only its registers. */
+static void prologue(struct em *e, const struct bk_prog *prog, bool calls, bool lean)
 {
 	unsigned used = 0;
 	bool frame = e->tails || e->may_goto;
@@ -1210,6 +1230,41 @@ static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
 		used = 0x7FF;       /* the target of a tail call runs on this entry */
 	if (used & 1u << BK_MAX_REG)
 		frame = true;
+	if (lean) {
+		static const struct { int reg, bpf; } ls[] = { { RBX, 6 }, { RBP, 10 }, { R13, 7 },
+							       { R14, 8 }, { R15, 9 } };
+		bool sv[5];
+		int n = 0;
+		for (int i = 0; i < 5; i++) {
+			sv[i] = ls[i].bpf == 10 ? frame : (used >> ls[i].bpf & 1);
+			if (sv[i]) {
+				rex(e, 0, 0, ls[i].reg, false);
+				e1(e, 0x50u + (unsigned)(ls[i].reg & 7));
+				n++;
+			}
+		}
+		static const int zl[] = { 0, 6, 7, 8, 9 };
+		for (size_t i = 0; i < sizeof(zl) / sizeof(zl[0]); i++)
+			if (used >> zl[i] & 1)
+				rr(e, 0, 0x31, map[zl[i]], map[zl[i]]);
+		if (frame)
+			rm(e, 1, 0x8B, RBP, R9, OFF(r10_0));   /* mov rbp, [st + r10_0] */
+		if (!n) {
+			e1(e, 0xE9);                           /* jmp body: its exit returns */
+			e4(e, (uint32_t)(0 - (e->n + 4)));
+			return;
+		}
+		e1(e, 0xE8);                                   /* call body */
+		e4(e, (uint32_t)(0 - (e->n + 4)));
+		for (int i = 4; i >= 0; i--) {
+			if (sv[i]) {
+				rex(e, 0, 0, ls[i].reg, false);
+				e1(e, 0x58u + (unsigned)(ls[i].reg & 7));
+			}
+		}
+		e1(e, 0xC3);
+		return;
+	}
 	/* push order; the BPF register each holds (-1: the state) */
 	static const struct { int reg, bpf; } cs[] = { { RBX, 6 }, { RBP, 10 }, { R12, -1 },
 						       { R13, 7 }, { R14, 8 }, { R15, 9 } };
@@ -1238,16 +1293,14 @@ static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
 	rm(e, 1, 0x8D, R11, RSP, -8);
 	rm(e, 1, 0x89, R11, R12, OFF(rsp_save));       /* the body's rsp */
 	if (calls) {
-		rm(e, 1, 0x8D, R11, RSP, JIT_FRAME - 8);
-		rm(e, 1, 0x89, R11, R12, OFF(thr));        /* rsp_save + 48: the first call is deeper */
-		rex(e, 1, 0, R12, false); e1(e, 0xC7); modmem(e, 0, R12, OFF(calls)); e4(e, 0);
+		rm(e, 1, 0x8D, R11, RBP, BK_VM_STACK_SIZE);
+		rm(e, 1, 0x89, R11, R12, OFF(thr));        /* the first call is deeper */
 	}
 	if (e->may_goto) {
 		rex(e, 0, 0, R12, false); e1(e, 0xC7); modmem(e, 0, R12, OFF(mg)); e4(e, BK_VM_MAY_GOTO_MAX);
 	}
-	e1(e, 0xE8);
-	e4(e, 0);
-	size_t body = e->n;
+	e1(e, 0xE8);                                   /* call body */
+	e4(e, (uint32_t)(0 - (e->n + 4)));
 	rm(e, 1, 0x89, R10, R12, OFF(braw));
 	if (pad)
 		ri(e, 1, 0, RSP, 8);
@@ -1258,19 +1311,22 @@ static void prologue(struct em *e, const struct bk_prog *prog, bool calls)
 		}
 	}
 	e1(e, 0xC3);
-	patch_here(e, body - 4);
 }
 
 static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_t *native,
-		   size_t *runtime, bool calls, struct bk_err *err)
+		   size_t *runtime, bool calls, uint32_t *entry, struct bk_err *err)
 {
-	prologue(e, prog, calls);
+	e->track = true;
 	for (size_t i = 0; i <= prog->n; i++) {
 		const struct bk_dinsn *pc = &prog->code[i];
 		uint32_t idx = (uint32_t)i;
 		int d = map[pc->dst], s = map[pc->src];
 		int32_t k = (int32_t)pc->imm;
 		slot_off[i] = (uint32_t)e->n;
+		/* the end-of-program slot faults: it counts only if execution can reach it */
+		if (i == prog->n)
+			e->track = e->target[i] || !prog->n ||
+				   (prog->code[i - 1].op != BK_OP_EXIT && prog->code[i - 1].op != BK_OP_JA);
 		if (pc->op == BK_XOP_NOP && i < prog->n)
 			continue;   /* second half of an lddw */
 		if (i + 1 < prog->n && !e->target[i + 1] && peephole(e, pc)) {
@@ -1461,6 +1517,7 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 		else
 			(*native)++;
 	}
+	e->track = true;
 	for (size_t i = 0; i < e->nool; i++)
 		emit_ool(e, &e->ool[i]);
 	for (size_t i = 0; i < e->nrf; i++) {
@@ -1484,14 +1541,14 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 	for (size_t i = 0; i < e->ncs; i++) {
 		const struct cslow *c = &e->cs[i];
 		patch_here(e, c->jpos);
-		rm(e, 1, 0x8B, R11, R12, OFF(rsp_save));
-		rm(e, 1, 0x2B, R11, R12, OFF(fdmax_bytes));
-		rr(e, 1, 0x39, R11, RSP);                  /* cmp rsp, r11 */
+		rm(e, 1, 0x3B, RBP, R12, OFF(rbp_min));    /* cmp rbp, [rbp_min] */
 		guard(e, CC_A, c->idx, T_DEPTH);
-		rm(e, 1, 0x89, RSP, R12, OFF(thr));
+		rm(e, 1, 0x89, RBP, R12, OFF(thr));
 		e1(e, 0xE9);
 		e4(e, (uint32_t)(c->back - (e->n + 4)));
 	}
+	/* reached only from code that named the state */
+	e->track = false;
 	/* T_NZ: eax 2 is a tail call (registers from the state, into the target's body),
 	 * anything else leaves */
 	uint32_t nz = (uint32_t)e->n;
@@ -1511,6 +1568,8 @@ static int compile(struct bk_prog *prog, struct em *e, uint32_t *slot_off, size_
 	rm(e, 1, 0x8B, RSP, R12, OFF(rsp_save));
 	rm(e, 1, 0x8B, R10, R12, OFF(braw));           /* the budget as the runtime left it */
 	e1(e, 0xC3);
+	*entry = (uint32_t)e->n;
+	prologue(e, prog, calls, !e->uses_st);
 	if (e->oom)
 		return bk_err_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < e->nfx; i++) {
@@ -1552,11 +1611,14 @@ static void st_init(struct jst *st, struct bk_run *run, struct bk_prog *prog, ui
 	st->fdmax = BK_VM_MAX_DEPTH - 1 - st->base;
 	st->stk_lo = stk_hi - (uint64_t)(st->base + 1) * BK_VM_STACK_SIZE;
 	st->stk_hi = stk_hi;
-	st->fdmax_bytes = (uint64_t)st->fdmax * JIT_FRAME;
+
 	for (int s = 1; s <= 8; s++)
 		st->hi[s] = stk_hi - (uint64_t)s + BK_VM_STACK_SIZE;
 	st->r10_0 = st->stk_lo + BK_VM_STACK_SIZE;
-	st->budget0 = st->braw = budget;
+	st->rbp_min = st->r10_0 - (uint64_t)st->fdmax * BK_VM_STACK_SIZE;
+	st->thr = st->r10_0 + BK_VM_STACK_SIZE;
+	st->budget0 = st->braw = bud_split(budget, &st->reserve0);
+	st->breserve = st->reserve0;
 	st->mg[0] = BK_VM_MAY_GOTO_MAX;
 	st->run = run;
 	st->prog = prog;
@@ -1567,6 +1629,8 @@ static void st_reset(struct jst *st, struct bk_run *run, struct bk_prog *root)
 {
 	st->dirty = 0;
 	st->ret = 0;
+	st->calls = 0;
+	st->breserve = st->reserve0;
 	st->cache_live = 0;
 	st->prog = root;
 	st->mg[0] = BK_VM_MAY_GOTO_MAX;
@@ -1585,15 +1649,14 @@ static void st_reset(struct jst *st, struct bk_run *run, struct bk_prog *root)
 static int st_done(struct jst *st, struct bk_run *run, const struct jit *j, uint64_t v,
 		   uint64_t *r0)
 {
-	st->budget = st->braw;
+	bud_fold(st, st->braw);
+	st->braw &= ~BUD_CMASK;
 	run->budget = st->budget;
 	run->prog = st->prog;
 	run->depth = st->base;
-	uint32_t deepest = st->base + 1;
-	if (j->calls) {
-		run->stats.calls += st->calls;
-		deepest += (uint32_t)((st->rsp_save + JIT_FRAME - st->thr) / JIT_FRAME);
-	}
+	run->stats.calls += st->calls;
+	uint32_t deepest = st->base + 1 +
+			   (uint32_t)((st->r10_0 + BK_VM_STACK_SIZE - st->thr) / BK_VM_STACK_SIZE);
 	if (deepest > run->stats.max_depth)
 		run->stats.max_depth = deepest;
 	if (st->ret < 0)
@@ -1608,7 +1671,7 @@ static inline uint64_t enter(const struct jit *j, struct jst *st, uint64_t r1, u
 			     uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	jit_fn fn;
-	void *code = j->code;
+	void *code = j->code + j->entry;
 	memcpy(&fn, &code, sizeof(fn));
 	return fn(r1, r2, r3, r4, r5, st);
 }
@@ -1687,7 +1750,7 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 		ret = bk_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
-	ret = compile(prog, &e, off, &j->info.native, &j->info.runtime, calls, err);
+	ret = compile(prog, &e, off, &j->info.native, &j->info.runtime, calls, &j->entry, err);
 	if (ret < 0)
 		goto fail;
 	long pg = 4096;
@@ -1708,7 +1771,6 @@ int bk_jit_attach(struct bk_prog *prog, const struct bk_jit_opts *opts, struct b
 	j->slot_off = off;
 	j->blind = e.blind;
 	j->no_proofs = no_proofs;
-	j->calls = calls;
 	j->info.proved = e.proved;
 	j->info.direct = e.direct;
 	j->info.code_size = e.n;

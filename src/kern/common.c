@@ -53,6 +53,19 @@ const char *bk_kern_log(void)
 
 void bk_kern_log_reset(void) { klog.len = 0; }
 
+int bk_kern_log_tail(const char **line)
+{
+	const char *lg = bk_kern_log();
+	size_t l = strlen(lg);
+	while (l && lg[l - 1] == '\n')
+		l--;
+	size_t s = l;
+	while (s && lg[s - 1] != '\n')
+		s--;
+	*line = lg + s;
+	return (int)(l - s);
+}
+
 /* ---- names ------------------------------------------------------------------- */
 /* bpftool's names; libbpf knows the types it was built with, newer ones by number. */
 const char *bk_kern_prog_type_name(uint32_t t)

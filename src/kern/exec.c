@@ -348,15 +348,10 @@ int bk_kern_exec(const void *data, size_t len, const struct bk_kern_exec_opts *o
 		bpf_object__close(obj);
 		if (reason[0])
 			return bk_err_set(err, r, "the kernel's verifier rejects it: %s", reason);
-		const char *lg = bk_kern_log();
-		size_t l = strlen(lg);
-		while (l && lg[l - 1] == '\n')
-			l--;
-		size_t s = l;
-		while (s && lg[s - 1] != '\n')
-			s--;
-		if (l > s)
-			return bk_err_set(err, r, "the kernel refused the object: %.*s", (int)(l - s), lg + s);
+		const char *tail;
+		int n = bk_kern_log_tail(&tail);
+		if (n)
+			return bk_err_set(err, r, "the kernel refused the object: %.*s", n, tail);
 		return bk_err_set(err, r, "the kernel refused the object: %s", strerror(-r));
 	}
 	const char *const *names = BK_OPTS_GET(opts, seed_maps, NULL);

@@ -32,6 +32,9 @@ void bk_kj_hex_arr(struct bk_kj *j, const void *p, size_t n);
 int bk_kern_fdinfo(int fd, const char *key, uint64_t *val);
 const char *bk_kern_prog_type_name(uint32_t t);
 const char *bk_kern_map_type_name(uint32_t t);
+/* The last line of libbpf's captured log (*line, its length returned; 0 when the log is
+ * empty): libbpf ends a failed open or load with the line that names the cause. */
+int bk_kern_log_tail(const char **line);
 /* From libbpf's log of a failed load: the verifier's last line that names the problem
  * (into reason), and the log's tail (or all of it with whole) into vlog (may be NULL). */
 void bk_kern_verifier_log(const char *all, int whole, struct bk_buf *vlog, char *reason, size_t rlen);

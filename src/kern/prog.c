@@ -212,15 +212,10 @@ int bk_kern_prog_load(const char *objpath, const char *path, const struct bk_ker
 		if (reason[0])
 			return bk_err_set(err, r, "%s: program '%s' rejected by the verifier: %s", objpath, name, reason);
 		/* libbpf's last line names the cause (missing BTF, bad section, ...). */
-		const char *lg = bk_kern_log();
-		size_t l = strlen(lg);
-		while (l && lg[l - 1] == '\n')
-			l--;
-		size_t s = l;
-		while (s && lg[s - 1] != '\n')
-			s--;
-		if (l > s)
-			return bk_err_set(err, r, "%s: load failed: %.*s", objpath, (int)(l - s), lg + s);
+		const char *tail;
+		int n = bk_kern_log_tail(&tail);
+		if (n)
+			return bk_err_set(err, r, "%s: load failed: %.*s", objpath, n, tail);
 		return bk_err_set(err, r, "%s: load failed: %s", objpath, strerror(-r));
 	}
 	/* bpftool makes the directories; we remove them again if the pins fail. */

@@ -24,8 +24,7 @@ if ! pkg-config --exists libbpf 2>/dev/null; then skip corpus_run "libbpf-dev no
 if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
 	notok corpus_build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
 fi
-KR=$BK_BUILD/corpus/kernrun
-if ! sh "$ROOT/tests/corpus_kernel/build_kernrun.sh" "$KR" > "$T/cc.log" 2>&1; then
+if ! build_kernrun; then
 	notok kernrun_build "$(head -3 "$T/cc.log" | tr '\n' ' ')"
 	exit 0
 fi

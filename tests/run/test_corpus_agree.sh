@@ -24,12 +24,8 @@ if ! have_kernel_bpf; then
 	live=0; why="needs root and a kernel with BTF"
 elif ! pkg-config --exists libbpf 2>/dev/null; then
 	live=0; why="libbpf-dev not installed"
-else
-	KR=$T/kernrun
-	if ! ${CC:-cc} -std=gnu11 -O2 -g -o "$KR" "$ROOT/tests/corpus_kernel/kernrun.c" \
-		$(pkg-config --cflags --libs libbpf) > "$T/kcc.log" 2>&1; then
-		live=0; why="kernrun does not build: $(head -1 "$T/kcc.log")"
-	fi
+elif ! build_kernrun; then
+	live=0; why="kernrun does not build: $(head -1 "$T/cc.log")"
 fi
 [ $live = 0 ] && skip agree/live "$why; comparing with the recorded kernel transcripts"
 

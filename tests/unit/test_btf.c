@@ -2,8 +2,8 @@
  * `bpftool btf dump file` prints it, map definitions as libbpf reads them, line info. */
 #include "bpfkit/btf.h"
 #include "tap.h"
+#include "objwalk.h"
 #include <stdlib.h>
-#include <dirent.h>
 #include <unistd.h>
 
 static char tmpdir[256];
@@ -38,6 +38,7 @@ static void against_bpftool(const char *src)
 	char path[512];
 	struct bk_object *o = load(src, path, sizeof path);
 	against_bpftool_obj(src, path, o);
+	bk_object_free(o);
 }
 
 static void against_bpftool_obj(const char *src, const char *path, struct bk_object *o)
@@ -60,7 +61,6 @@ static void against_bpftool_obj(const char *src, const char *path, struct bk_obj
 		CHECKF(r == 0 && ext, "btf+ext parse %s", src);
 	if (r) {
 		printf("# %s\n", e.msg);
-		bk_object_free(o);
 		return;
 	}
 	snprintf(cmd, sizeof cmd, "bpftool btf dump file %s", path);
@@ -118,7 +118,6 @@ static void against_bpftool_obj(const char *src, const char *path, struct bk_obj
 	bk_buf_free(&got);
 	bk_btf_ext_free(ext);
 	bk_btf_free(btf);
-	bk_object_free(o);
 }
 
 static const struct bk_btf_map_def *def(const struct bk_btf_map_def *d, size_t n, const char *name)
@@ -221,7 +220,14 @@ static void core(void)
 	CHECK("CO-RE relocation task_like 0:1 field offset", found);
 	bk_btf_ext_free(ext);
 	bk_btf_free(btf);
-	bk_object_free(o);
+}
+
+/* One corpus object: the file name check of line info wants the source name. */
+static void corpus_obj(const struct objwalk_file *f, void *ctx)
+{
+	char src[256];
+	snprintf(src, sizeof src, "%.*s.c", (int)(strlen(f->name) - 2), f->name);
+	against_bpftool_obj(src, f->path, f->obj);
 }
 
 int main(void)
@@ -242,35 +248,15 @@ int main(void)
 	datasec();
 	core();
 	/* the C corpus (built by tests/corpus/build.sh, cached in $BK_BUILD/corpus) */
-	const char *bk = getenv("BK_BUILD");
-	char cdir[600], cmd2[1400];
+	const char *bk = getenv("BK_BUILD"), *root = getenv("ROOT");
+	char cdir[600];
 	snprintf(cdir, sizeof cdir, "%s/corpus", bk ? bk : "build");
-	snprintf(cmd2, sizeof cmd2, "sh %s/tests/corpus/build.sh %s >/dev/null 2>&1", getenv("ROOT"), cdir);
-	if (system(cmd2)) {
+	if (!root || objwalk_build(root, "", cdir)) {
 		printf("skip btf corpus: tests/corpus/build.sh failed\n");
 	} else {
 		strcat(cdir, "/v3");
-		DIR *dir = opendir(cdir);
-		struct dirent *de;
-		int count = 0;
 		quiet = true;
-		while (dir && (de = readdir(dir))) {
-			size_t l = strlen(de->d_name);
-			if (l < 3 || strcmp(de->d_name + l - 2, ".o"))
-				continue;
-			char p[1200];
-			snprintf(p, sizeof p, "%s/%s", cdir, de->d_name);
-			struct bk_object *o = NULL;
-			struct bk_err e = { 0 };
-			bk_object_open(p, &o, &e);
-			/* the file name check of line info wants the source name */
-			char src[256];
-			snprintf(src, sizeof src, "%.*s.c", (int)(l - 2), de->d_name);
-			against_bpftool_obj(src, p, o);
-			count++;
-		}
-		if (dir)
-			closedir(dir);
+		int count = objwalk(cdir, "btf corpus", 0, corpus_obj, NULL);
 		quiet = false;
 		CHECKF(count > 0 && corpus_bad == 0,
 		       "corpus: %d objects: BTF identical to bpftool, line info, map defs (%d bad)", count,

@@ -234,8 +234,12 @@ int main(void)
 				  LCALL(4), I(0x79, 0, 10, -8, 0), ADDX(0, 6), ADDX(0, 9), EXIT,
 				  MOV(6, -1), MOV(7, -1), MOV(8, -1), MOV(9, -1), EXIT };
 	struct bk_insn bare[] = { MOVX(0, 1), ADDK(0, 40), EXIT };
+	/* no call, no checked access: an entry without the state */
+	struct bk_insn leaf[] = { MOV(6, 1), MOV(7, 2), MOV(8, 3), MOVX(9, 1), I(0x7b, 10, 9, -8, 0),
+				  I(0x79, 0, 10, -8, 0), ADDX(0, 6), ADDX(0, 8), EXIT };
 	struct { const char *name; struct bk_insn *p; size_t n; uint64_t want; } rk[] = {
 		{ "r6..r10", regs, N(regs), 5 }, { "none", bare, N(bare), 40 },
+		{ "r6..r10 without the state", leaf, N(leaf), 4 },
 	};
 	for (size_t k = 0; k < N(rk); k++) {
 		c = NULL;
@@ -250,6 +254,33 @@ int main(void)
 		} else {
 			CHECKF(0, "jit entry %s loads (%s)", rk[k].name, err.msg);
 		}
+	}
+	/* r10 holds at most 2^30 - 2 units of the budget: a run past that refills it, and
+	 * the calls counted in r10 are kept (JIT only: the interpreter would take seconds) */
+	const int32_t loops = 1 << 30;
+	struct bk_insn big[] = { MOV(6, 0), MOV(7, 0),
+				 LCALL(6), ADDX(7, 0),
+				 ADDK(6, 1), I(0x55, 6, 0, -2, loops),
+				 LCALL(2), ADDX(0, 7), EXIT,
+				 MOV(0, 1), EXIT };
+	if (bk_vm_load(vm, big, N(big), NULL, &p, &err) == 0 && bk_jit_attach(p, NULL, &err) == 0) {
+		uint64_t need = (uint64_t)loops + 1;   /* 2 calls, loops - 1 back-edges */
+		struct bk_exec_opts eo = BK_OPTS_INIT(bk_exec_opts, .budget = need + 1);
+		struct bk_run_stats rs;
+		uint64_t v = 0;
+		ret = bk_prog_exec(p, &eo, &v, &rs, &err);
+		CHECKF(ret == 0 && v == 2 && rs.calls == 2 && rs.back_edges == (uint64_t)loops - 1 &&
+		       rs.max_depth == 2,
+		       "jit budget over r10's part: %d, r0 %llu, %llu calls, %llu back-edges (%s)", ret,
+		       (unsigned long long)v, (unsigned long long)rs.calls,
+		       (unsigned long long)rs.back_edges, ret ? err.msg : "");
+		eo.budget = need;
+		ret = bk_prog_exec(p, &eo, &v, &rs, &err);
+		CHECKF(ret == -ELOOP && strstr(err.msg, "insn 6"),
+		       "jit budget over r10's part runs out at the last call (%s)", err.msg);
+		bk_prog_free(p);
+	} else {
+		CHECKF(0, "jit budget program (%s)", err.msg);
 	}
 	bk_vm_free(vm);
 	return 0;

@@ -2,8 +2,7 @@
  * kernel (through libbpf): every program must get the same verdict. Also reports the
  * processed-instruction counts of both (bench/verify has the timing). */
 #include "tap.h"
-#include "bpfkit/verifier.h"
-#include "bpfkit/object.h"
+#include "objwalk.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -69,97 +68,78 @@ static int kernel_verdict(const char *file, const char *name, unsigned *processe
 }
 #endif
 
+struct corpus_walk {
+	int cpu;
+	bool kern;
+	int total, agree, tried;
+};
+
+static void check_corpus(const struct objwalk_file *f, void *ctx)
+{
+	struct corpus_walk *w = ctx;
+	int cpu = w->cpu;
+	for (size_t i = 0; i < f->nprogs; i++) {
+		struct bk_vprog *p = &f->progs[i];
+		struct bk_verify_opts o = objwalk_opts(p);
+		struct bk_verify_result r;
+		int rc = bk_verify(p->insns, p->n, &o, NULL, &r, NULL);
+		bk_verify_result_free(&r);
+		bool expect_reject = !strncmp(f->name, "reject_", 7);
+		w->total++;
+#if BK_HAVE_KERN
+		if (w->kern) {
+			unsigned kp = 0;
+			int k = kernel_verdict(f->path, p->name, &kp);
+			if (k >= 0) {
+				w->tried++;
+				if (k == (rc == 0)) {
+					w->agree++;
+					printf("ok verifier corpus v%d %s/%s (%s; processed bpfkit %u kernel %u)\n",
+					       cpu, f->name, p->name, k ? "accepted" : "rejected", r.processed, kp);
+					/* precision tracking and pruning keep the work near the kernel's */
+					if (k && kp)
+						CHECKF(r.processed <= 2 * kp, "verifier corpus v%d %s/%s processed %u within 2x of the kernel's %u",
+						       cpu, f->name, p->name, r.processed, kp);
+				} else {
+					printf("not ok verifier corpus v%d %s/%s: kernel %s, bpfkit %s (%s)\n", cpu,
+					       f->name, p->name, k ? "accepts" : "rejects",
+					       rc ? "rejects" : "accepts", r.msg);
+				}
+				continue;
+			}
+		}
+#endif
+		CHECKF((rc != 0) == expect_reject, "verifier corpus v%d %s/%s offline verdict", cpu,
+		       f->name, p->name);
+	}
+}
+
 int main(void)
 {
 	const char *b = getenv("BK_BUILD");
 	char dir[4096];
-	int total = 0, agree = 0, tried = 0;
+	struct corpus_walk w = { .kern = geteuid() == 0 };
 	snprintf(dir, sizeof dir, "%s/corpus", b ? b : "build");
 #if BK_HAVE_KERN
 	libbpf_set_print(silent);
 #endif
-	bool kern = geteuid() == 0;
 	const char *root = getenv("ROOT");
 	char probe[4200];
 	snprintf(probe, sizeof probe, "%s/v1", dir);
 	DIR *pd = opendir(probe);
-	if (pd) {
+	if (pd)
 		closedir(pd);
-	} else if (root) {
-		/* the corpus is built by its own script (incremental); tests may run in any order */
-		char cmd[9000];
-		snprintf(cmd, sizeof cmd, "sh '%s/tests/corpus/build.sh' '%s' >/dev/null 2>&1", root, dir);
-		if (system(cmd) != 0)
-			printf("# corpus build failed\n");
-	}
+	else if (root && objwalk_build(root, "", dir) != 0)
+		printf("# corpus build failed\n");
 	for (int cpu = 1; cpu <= 4; cpu++) {
-		char d[4200];
+		char d[4200], tag[64];
 		snprintf(d, sizeof d, "%s/v%d", dir, cpu);
-		DIR *dh = opendir(d);
-		if (!dh) {
+		snprintf(tag, sizeof tag, "verifier corpus v%d", cpu);
+		w.cpu = cpu;
+		if (objwalk(d, tag, OBJWALK_PROGS, check_corpus, &w) < 0)
 			printf("skip verifier corpus v%d: %s not built (tests/corpus/build.sh)\n", cpu, d);
-			continue;
-		}
-		struct dirent *de;
-		while ((de = readdir(dh))) {
-			size_t l = strlen(de->d_name);
-			if (l < 3 || strcmp(de->d_name + l - 2, ".o"))
-				continue;
-			char f[8400];
-			snprintf(f, sizeof f, "%s/%s", d, de->d_name);
-			struct bk_object *obj = NULL;
-			struct bk_vprog *progs = NULL;
-			size_t np = 0;
-			struct bk_err err = { 0 };
-			if (bk_object_open(f, &obj, &err) < 0 || bk_vprogs_from_object(obj, &progs, &np, &err) < 0) {
-				printf("not ok verifier corpus %s: %s\n", f, err.msg);
-				bk_object_free(obj);
-				continue;
-			}
-			for (size_t i = 0; i < np; i++) {
-				struct bk_vprog *p = &progs[i];
-				struct bk_verify_opts o = { .sz = sizeof o, .prog_type = p->type,
-							    .maps = p->maps, .nmaps = p->nmaps,
-							    .btf_func_info = p->btf_func_info,
-							    .funcs = p->funcs, .nfuncs = p->nfuncs };
-				struct bk_verify_result r;
-				int rc = bk_verify(p->insns, p->n, &o, NULL, &r, NULL);
-				bk_verify_result_free(&r);
-				bool expect_reject = !strncmp(de->d_name, "reject_", 7);
-				total++;
-#if BK_HAVE_KERN
-				if (kern) {
-					unsigned kp = 0;
-					int k = kernel_verdict(f, p->name, &kp);
-					if (k >= 0) {
-						tried++;
-						if (k == (rc == 0)) {
-							agree++;
-							printf("ok verifier corpus v%d %s/%s (%s; processed bpfkit %u kernel %u)\n",
-							       cpu, de->d_name, p->name, k ? "accepted" : "rejected", r.processed, kp);
-							/* precision tracking and pruning keep the work near the kernel's */
-							if (k && kp)
-								CHECKF(r.processed <= 2 * kp, "verifier corpus v%d %s/%s processed %u within 2x of the kernel's %u",
-								       cpu, de->d_name, p->name, r.processed, kp);
-						} else {
-							printf("not ok verifier corpus v%d %s/%s: kernel %s, bpfkit %s (%s)\n", cpu,
-							       de->d_name, p->name, k ? "accepts" : "rejects",
-							       rc ? "rejects" : "accepts", r.msg);
-						}
-						continue;
-					}
-				}
-#endif
-				(void)kern;
-				CHECKF((rc != 0) == expect_reject, "verifier corpus v%d %s/%s offline verdict", cpu,
-				       de->d_name, p->name);
-			}
-			bk_vprogs_free(progs, np);
-			bk_object_free(obj);
-		}
-		closedir(dh);
 	}
-	printf("# corpus: %d programs, %d compared with the kernel, %d agree\n", total, tried, agree);
-	CHECK("verifier corpus has programs", total > 0 || !kern);
+	printf("# corpus: %d programs, %d compared with the kernel, %d agree\n", w.total, w.tried, w.agree);
+	CHECK("verifier corpus has programs", w.total > 0 || !w.kern);
 	return 0;
 }

@@ -6,10 +6,8 @@
  * (funcs = NULL: every function inlined at its calls) some verdicts differ, which shows the
  * test depends on it. */
 #include "tap.h"
-#include "bpfkit/verifier.h"
-#include "bpfkit/object.h"
+#include "objwalk.h"
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,99 +56,83 @@ static int kernel_verdict(const char *file, unsigned *processed, char *msg, size
 }
 #endif
 
+struct global_walk {
+	bool kern;
+	int n, inline_differs;
+};
+
+static void check_global(const struct objwalk_file *f, void *ctx)
+{
+	struct global_walk *w = ctx;
+	if (f->nprogs != 1) {
+		printf("not ok verifier global %s: not one program\n", f->name);
+		return;
+	}
+	struct bk_vprog *p = &f->progs[0];
+	int nglobal = 0;
+	for (size_t k = 0; k < p->nfuncs; k++)
+		nglobal += p->funcs[k].global && p->funcs[k].insn;
+	struct bk_verify_opts o = objwalk_opts(p);
+	struct bk_verify_result r, ri;
+	int rc = bk_verify(p->insns, p->n, &o, NULL, &r, NULL);
+	o.funcs = NULL;
+	o.nfuncs = 0;
+	int rci = bk_verify(p->insns, p->n, &o, NULL, &ri, NULL);
+	w->inline_differs += (rc == 0) != (rci == 0);
+	bool expect_reject = !strncmp(f->name, "reject_", 7);
+	w->n++;
+	CHECKF(nglobal > 0, "verifier global %s: BTF names %d global function(s)", f->name, nglobal);
+	CHECKF((rc != 0) == expect_reject, "verifier global %s: bpfkit %s (%s)", f->name,
+	       rc ? "rejects" : "accepts", r.msg);
+#if BK_HAVE_KERN
+	unsigned kp = 0;
+	char km[256] = "";
+	int k = w->kern ? kernel_verdict(f->path, &kp, km, sizeof km) : -1;
+	if (k < 0) {
+		printf("skip verifier global %s kernel: %s\n", f->name,
+		       w->kern ? "libbpf could not load it" : "needs root with bpf(2)");
+	} else {
+		CHECKF(k == (rc == 0), "verifier global %s: kernel %s, bpfkit %s", f->name,
+		       k ? "accepts" : "rejects", rc ? "rejects" : "accepts");
+		if (!k)
+			CHECKF(!strcmp(km, r.msg), "verifier global %s: kernel's message '%s' (bpfkit '%s')",
+			       f->name, km, r.msg);
+		CHECKF(r.processed <= 2 * kp && kp <= 2 * r.processed,
+		       "verifier global %s: processed bpfkit %u kernel %u (inlined: %u)", f->name,
+		       r.processed, kp, ri.processed);
+	}
+#endif
+	bk_verify_result_free(&r);
+	bk_verify_result_free(&ri);
+}
+
 int main(void)
 {
 	const char *b = getenv("BK_BUILD"), *root = getenv("ROOT");
-	char dir[4096], cmd[9000];
+	char dir[4096], env[4200];
 	snprintf(dir, sizeof dir, "%s/verifier-global", b ? b : "build");
 	if (!root) {
 		printf("skip verifier global functions: ROOT not set (run through make check)\n");
 		return 0;
 	}
-	snprintf(cmd, sizeof cmd,
-		 "CORPUS_SRC='%s/tests/verifier/global' CORPUS_CPUS=v3 sh '%s/tests/corpus/build.sh' '%s' >/dev/null 2>&1",
-		 root, root, dir);
-	if (system(cmd) != 0) {
+	snprintf(env, sizeof env, "CORPUS_SRC='%s/tests/verifier/global' CORPUS_CPUS=v3", root);
+	if (objwalk_build(root, env, dir) != 0) {
 		printf("skip verifier global functions: clang-19 could not build tests/verifier/global\n");
 		return 0;
 	}
+	struct global_walk w = { 0 };
 #if BK_HAVE_KERN
 	libbpf_set_print(silent);
-	bool kern = geteuid() == 0;
-#else
-	bool kern = false;
+	w.kern = geteuid() == 0;
 #endif
 	char d[4200];
 	snprintf(d, sizeof d, "%s/v3", dir);
-	DIR *dh = opendir(d);
-	if (!dh) {
+	if (objwalk(d, "verifier global", OBJWALK_PROGS, check_global, &w) < 0) {
 		printf("not ok verifier global functions: %s missing after the build\n", d);
 		return 0;
 	}
-	struct dirent *de;
-	int n = 0, inline_differs = 0;
-	while ((de = readdir(dh))) {
-		size_t l = strlen(de->d_name);
-		if (l < 3 || strcmp(de->d_name + l - 2, ".o"))
-			continue;
-		char f[8400];
-		snprintf(f, sizeof f, "%s/%s", d, de->d_name);
-		struct bk_object *obj = NULL;
-		struct bk_vprog *progs = NULL;
-		size_t np = 0;
-		struct bk_err err = { 0 };
-		if (bk_object_open(f, &obj, &err) < 0 || bk_vprogs_from_object(obj, &progs, &np, &err) < 0 ||
-		    np != 1) {
-			printf("not ok verifier global %s: %s\n", de->d_name, err.msg[0] ? err.msg : "not one program");
-			bk_vprogs_free(progs, np);
-			bk_object_free(obj);
-			continue;
-		}
-		struct bk_vprog *p = &progs[0];
-		int nglobal = 0;
-		for (size_t k = 0; k < p->nfuncs; k++)
-			nglobal += p->funcs[k].global && p->funcs[k].insn;
-		struct bk_verify_opts o = { .sz = sizeof o, .prog_type = p->type, .maps = p->maps,
-					    .nmaps = p->nmaps, .btf_func_info = p->btf_func_info,
-					    .funcs = p->funcs, .nfuncs = p->nfuncs };
-		struct bk_verify_result r, ri;
-		int rc = bk_verify(p->insns, p->n, &o, NULL, &r, NULL);
-		o.funcs = NULL;
-		o.nfuncs = 0;
-		int rci = bk_verify(p->insns, p->n, &o, NULL, &ri, NULL);
-		inline_differs += (rc == 0) != (rci == 0);
-		bool expect_reject = !strncmp(de->d_name, "reject_", 7);
-		n++;
-		CHECKF(nglobal > 0, "verifier global %s: BTF names %d global function(s)", de->d_name, nglobal);
-		CHECKF((rc != 0) == expect_reject, "verifier global %s: bpfkit %s (%s)", de->d_name,
-		       rc ? "rejects" : "accepts", r.msg);
-#if BK_HAVE_KERN
-		unsigned kp = 0;
-		char km[256] = "";
-		int k = kern ? kernel_verdict(f, &kp, km, sizeof km) : -1;
-		if (k < 0) {
-			printf("skip verifier global %s kernel: %s\n", de->d_name,
-			       kern ? "libbpf could not load it" : "needs root with bpf(2)");
-		} else {
-			CHECKF(k == (rc == 0), "verifier global %s: kernel %s, bpfkit %s", de->d_name,
-			       k ? "accepts" : "rejects", rc ? "rejects" : "accepts");
-			if (!k)
-				CHECKF(!strcmp(km, r.msg), "verifier global %s: kernel's message '%s' (bpfkit '%s')",
-				       de->d_name, km, r.msg);
-			CHECKF(r.processed <= 2 * kp && kp <= 2 * r.processed,
-			       "verifier global %s: processed bpfkit %u kernel %u (inlined: %u)", de->d_name,
-			       r.processed, kp, ri.processed);
-		}
-#endif
-		(void)kern;
-		bk_verify_result_free(&r);
-		bk_verify_result_free(&ri);
-		bk_vprogs_free(progs, np);
-		bk_object_free(obj);
-	}
-	closedir(dh);
-	CHECKF(n >= 6, "verifier global: %d programs", n);
-	CHECKF(inline_differs >= 3, "verifier global: %d verdicts depend on verifying globals on their own",
-	       inline_differs);
+	CHECKF(w.n >= 6, "verifier global: %d programs", w.n);
+	CHECKF(w.inline_differs >= 3, "verifier global: %d verdicts depend on verifying globals on their own",
+	       w.inline_differs);
 	return 0;
 }
