@@ -220,6 +220,7 @@ static void core(void)
 	CHECK("CO-RE relocation task_like 0:1 field offset", found);
 	bk_btf_ext_free(ext);
 	bk_btf_free(btf);
+	bk_object_free(o);
 }
 
 /* One corpus object: the file name check of line info wants the source name. */
