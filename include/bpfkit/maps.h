@@ -169,6 +169,9 @@ bool bk_map_frozen(const struct bk_map *m);
 /* bpf_map_lookup_elem: a pointer into value storage or NULL. Per-cpu maps: the current
  * cpu's slot. Map-in-map: the inner struct bk_map *. LRU maps: marks the entry used. */
 void *bk_map_lookup(struct bk_map *m, const void *key);
+/* bk_map_lookup of a map with 4-byte keys, the key given by value (a runtime that has it
+ * in a register spares the reload). */
+void *bk_map_lookup_u32(struct bk_map *m, uint32_t key);
 /* bk_map_lookup, plus in *REGION what bk_map_find_region would answer for the returned
  * pointer (size 0 when there is no value memory: NULL, or an inner map of a map-in-map),
  * so a runtime can check the program's accesses through it without a search. */

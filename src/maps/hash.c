@@ -196,6 +196,8 @@ int bk__hash_init(struct bk_map *m, struct bk_err *err)
 			return bk_err_set(err, -ENOMEM, "map '%s': out of memory preallocating %u elements",
 					  m->def.name, max);
 		m->chunks[0].count = max;
+		/* element i (1-based) at hbase + i * esz; never dereferenced at index 0 */
+		m->hbase = (uint8_t *)((uintptr_t)m->chunks[0].mem - m->esz);
 		m->nchunks = m->chunks_cap = 1;
 	}
 	return 0;

@@ -518,6 +518,15 @@ static inline void *lookup(struct bk_map *m, const void *key)
 	return cpu_slot(m, v, m->set->cpu);
 }
 
+void *bk_map_lookup_u32(struct bk_map *m, uint32_t key)
+{
+	if (__builtin_expect(m->lk_u32, 1)) {
+		struct hel *e = bk__hash_find_u32(m, key, NULL);
+		return e ? bk__hel_val(m, e) : NULL;
+	}
+	return m->def.key_size == 4 ? lookup(m, &key) : NULL;
+}
+
 void *bk_map_lookup(struct bk_map *m, const void *key)
 {
 	if (__builtin_expect(m && key && m->lk_u32, 1)) {

@@ -70,6 +70,7 @@ struct bk_map {
 	uint32_t seed;
 	bool fastmix;              /* hash_key: a multiplicative mix for 4/8-byte keys, not jhash */
 	bool u32fast;              /* fastmix, u32 keys, preallocated: bk__hash_find's short path */
+	uint8_t *hbase;            /* u32fast: chunks[0].mem - esz, element i at i * esz */
 	bool lk_u32;               /* a plain BPF_MAP_TYPE_HASH with u32fast: bk_map_lookup's
 				    * short path (no LRU, no per-cpu slot, no inner map) */
 
@@ -106,10 +107,10 @@ static inline __attribute__((always_inline)) struct hel *bk__hash_find_u32(struc
 									   uint32_t *idx)
 {
 	uint32_t h = bk__mul32(k ^ m->seed, m->hbits);
-	uint8_t *mem = m->chunks[0].mem;
+	uint8_t *base = m->hbase;
 	size_t esz = m->esz;
 	for (uint32_t i = m->buckets[h & (m->nbuckets - 1)]; i;) {
-		struct hel *e = (struct hel *)(mem + (size_t)(i - 1) * esz);
+		struct hel *e = (struct hel *)(base + (size_t)i * esz);
 		uint32_t ek;
 		memcpy(&ek, e + 1, 4);
 		if (e->hash == h && ek == k) {

@@ -500,6 +500,13 @@ L_MAP_DELETE: {
 	 * the stack offsets were proved at load, so the arguments need no check. ---- */
 #define FCALL_ARGS() \
 		const struct bk_fcall *c_ = (const struct bk_fcall *)(uintptr_t)K; \
+		uint64_t sv_ = 0; \
+		if (c_->set & BK_FC_ST) { \
+			sv_ = c_->sreg < 11 ? r[c_->sreg] : c_->simm; \
+			void *sp_ = (void *)(uintptr_t)(r[10] + (int64_t)c_->soff); \
+			if (c_->ssize == 4) { uint32_t w_ = (uint32_t)sv_; memcpy(sp_, &w_, 4); } \
+			else memcpy(sp_, &sv_, 8); \
+		} \
 		r[1] = (uint64_t)(uintptr_t)c_->map; \
 		r[2] = r[10] + (int64_t)c_->koff; \
 		if (c_->set & BK_FC_R3) r[3] = r[10] + (int64_t)c_->voff; \
@@ -511,7 +518,8 @@ L_MAP_DELETE: {
 		run->stats.helper_calls++;
 L_FMAP_LOOKUP: {
 	FCALL_ARGS()
-	void *v_ = bk_map_lookup(c_->map, (const void *)(uintptr_t)r[2]);
+	void *v_ = c_->set & BK_FC_KEYREG ? bk_map_lookup_u32(c_->map, (uint32_t)sv_)
+					   : bk_map_lookup(c_->map, (const void *)(uintptr_t)r[2]);
 	r[0] = (uint64_t)(uintptr_t)v_;
 	if (v_) {
 		rc[1] = rc[0];

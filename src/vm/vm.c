@@ -249,7 +249,7 @@ static bool fcall_map_ok(const struct bk_map_def *d)
 
 /* The argument setup of the map-helper call at slot K, walked backwards: `rX = r10;
  * rX += off` for the key (r2) and value (r3), `r1 = map ll`, `r4 = imm`, each register
- * once. Fills C and returns the first slot, or -1 when the site is not of that shape. */
+ * once, and a 4- or 8-byte store to the frame before them (the key, usually). Fills C and returns the first slot, or -1 when the site is not of that shape. */
 static long fcall_site(const struct bk_prog *p, size_t k, int op, struct bk_fcall *c)
 {
 	const struct bk_dinsn *code = p->code;
@@ -284,6 +284,25 @@ static long fcall_site(const struct bk_prog *p, size_t k, int op, struct bk_fcal
 			set |= 16;
 			c->r4 = d->op == BK_OP_MOV32_K ? (uint32_t)d->imm : d->imm;
 			j -= 1;
+		} else if ((code[j - 1].op == BK_OP_STX_W || code[j - 1].op == BK_OP_STX_DW ||
+			    code[j - 1].op == BK_OP_ST_W || code[j - 1].op == BK_OP_ST_DW) &&
+			   code[j - 1].dst == BK_MAX_REG && first >= 0 &&
+			   code[j - 1].off >= -BK_VM_STACK_SIZE &&
+			   code[j - 1].off <= ((code[j - 1].op == BK_OP_STX_W ||
+						code[j - 1].op == BK_OP_ST_W) ? -4 : -8)) {
+			/* a store that starts the window: it reads its register before the
+			 * window writes any */
+			d = &code[j - 1];
+			bool x = d->op == BK_OP_STX_W || d->op == BK_OP_STX_DW;
+			c->sreg = x ? d->src : 0xff;
+			c->simm = d->imm;
+			c->ssize = d->op == BK_OP_STX_W || d->op == BK_OP_ST_W ? 4 : 8;
+			c->soff = d->off;
+			set |= 32;
+			j -= 1;
+			nins++;
+			first = (long)j;
+			break;
 		} else {
 			break;
 		}
@@ -302,7 +321,10 @@ static long fcall_site(const struct bk_prog *p, size_t k, int op, struct bk_fcal
 	if (!fcall_map_ok(def) || c->koff > -(int32_t)def->key_size ||
 	    (op == BK_FOP_MAP_UPDATE && c->voff > -(int32_t)def->value_size))
 		return -1;
-	c->set = (uint8_t)((set & 8 ? BK_FC_R3 : 0) | (set & 16 ? BK_FC_R4 : 0));
+	c->set = (uint8_t)((set & 8 ? BK_FC_R3 : 0) | (set & 16 ? BK_FC_R4 : 0) |
+			   (set & 32 ? BK_FC_ST : 0));
+	if ((set & 32) && c->ssize == 4 && def->key_size == 4 && c->soff == c->koff)
+		c->set |= BK_FC_KEYREG;
 	c->vsize = def->value_size;
 	c->writable = !(def->map_flags & BK_F_RDONLY_PROG);
 	c->call = (uint32_t)k;

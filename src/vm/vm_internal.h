@@ -162,8 +162,15 @@ struct bk_fcall {
 	uint32_t vsize;          /* the region of a looked-up value */
 	bool writable;
 	uint8_t set;             /* BK_FC_* */
+	/* BK_FC_ST: the window starts with *(u32/u64 *)(r10 + soff) = sreg (or simm when
+	 * sreg is 0xff), typically the key */
+	uint8_t sreg, ssize;
+	int32_t soff;
+	uint64_t simm;
 };
-enum { BK_FC_R3 = 1, BK_FC_R4 = 2, BK_FC_JZ = 4, BK_FC_JZ_BACK = 8 };
+/* BK_FC_KEYREG: the store is the whole 4-byte key: the lookup takes its value */
+enum { BK_FC_R3 = 1, BK_FC_R4 = 2, BK_FC_JZ = 4, BK_FC_JZ_BACK = 8, BK_FC_ST = 16,
+       BK_FC_KEYREG = 32 };
 
 struct bk_vm {
 	struct bk_maps *maps;

@@ -1,25 +1,6 @@
 /* The runtime: instruction semantics, memory checks, calls, budget, program types,
  * load-time refusals, each with hand-encoded programs. */
-#include "tap.h"
-
-/* Check names carry error messages; a cut message is fine. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wformat-truncation"
-#endif
-
-#include "bpfkit/vm.h"
-
-#include <errno.h>
-#include <stdlib.h>
-
-#define I(c, d, s, o, i) ((struct bk_insn){ .code = (c), .dst = (d), .src = (s), .off = (o), .imm = (i) })
-#define MOV(d, i) I(0xb7, d, 0, 0, i)
-#define MOVX(d, s) I(0xbf, d, s, 0, 0)
-#define EXIT I(0x95, 0, 0, 0, 0)
-#define LDDW(d, v) I(0x18, d, 0, 0, (int32_t)(uint32_t)(v)), I(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static struct bk_vm *vm;
+#include "vm_insns.h"
 
 /* Loads and runs as the given type; returns the run's status. */
 static int run_t(int type, const struct bk_insn *p, size_t n, const void *mem, size_t len,
@@ -305,12 +286,8 @@ static void maps_and_tail_calls(void)
 
 int main(void)
 {
-	vm = bk_vm_new(NULL);
-	struct bk_err e = { 0 };
-	if (!vm || bk_vm_register_conformance_helpers(vm, &e)) {
-		printf("not ok vm setup: %s\n", e.msg);
+	if (vm_setup(true))
 		return 1;
-	}
 	alu();
 	memory();
 	control();

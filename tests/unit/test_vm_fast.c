@@ -2,25 +2,7 @@
  * (proved at load), two regions are cached for the inline access check. Each check runs
  * with and without the instruction counter (the two instantiations of the interpreter)
  * and must give the same results and the same errors as the checked path. */
-#include "tap.h"
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wformat-truncation"
-#endif
-
-#include "bpfkit/vm.h"
-
-#include <errno.h>
-#include <stdlib.h>
-
-#define I(c, d, s, o, i) ((struct bk_insn){ .code = (c), .dst = (d), .src = (s), .off = (o), .imm = (i) })
-#define MOV(d, i) I(0xb7, d, 0, 0, i)
-#define MOVX(d, s) I(0xbf, d, s, 0, 0)
-#define EXIT I(0x95, 0, 0, 0, 0)
-#define LDDW(d, v) I(0x18, d, 0, 0, (int32_t)(uint32_t)(v)), I(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static struct bk_vm *vm;
+#include "vm_insns.h"
 
 static uint64_t budget = 1000000;
 
@@ -234,11 +216,8 @@ static void fused(void)
 
 int main(void)
 {
-	vm = bk_vm_new(NULL);
-	if (!vm) {
-		printf("not ok vm_new\n");
+	if (vm_setup(false))
 		return 1;
-	}
 	frame_access();
 	r10_read_only();
 	region_cache();

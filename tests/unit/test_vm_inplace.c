@@ -286,6 +286,68 @@ static const char sites_prog[] =
 	"  r0 = r7\n"
 	"  exit\n";
 
+/* 8-byte keys, stored by the site's first instruction; the value stored the same way. */
+static const char sites8_prog[] =
+	"  r6 = 0\n"
+	"  r7 = 0\n"
+	"loop:\n"
+	"  r8 = r6\n"
+	"  r8 &= 3\n"
+	"  *(u64 *)(r10 - 8) = r8\n"
+	"  r2 = r10\n"
+	"  r2 += -8\n"
+	"  r1 = 0 ll\n"
+	"  call 1\n"
+	"  if r0 != 0 goto found\n"
+	"  *(u64 *)(r10 - 16) = r6\n"
+	"  r1 = 0 ll\n"
+	"  r2 = r10\n"
+	"  r2 += -8\n"
+	"  r3 = r10\n"
+	"  r3 += -16\n"
+	"  r4 = 0\n"
+	"  call 2\n"
+	"  r7 += r0\n"
+	"  goto next\n"
+	"found:\n"
+	"  r1 = *(u64 *)(r0 + 0)\n"
+	"  r7 += r1\n"
+	"  r7 <<= 1\n"
+	"next:\n"
+	"  r6 += 1\n"
+	"  if r6 < 20 goto loop\n"
+	"  r0 = r7\n"
+	"  exit\n";
+
+static void fused_sites8(void)
+{
+	struct bk_insn p[64];
+	size_t n = assemble(sites8_prog, p, N(p));
+	struct bk_map_def def = { .type = BK_MAP_HASH, .key_size = 8, .value_size = 8,
+				  .max_entries = 4 };
+	snprintf(def.name, sizeof def.name, "m");
+	for (int count = 0; n && count < 2; count++) {
+		struct side a, b;
+		if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
+			printf("not ok fused sites (8-byte keys): setup\n");
+			continue;
+		}
+		uint64_t ra = 1, rb = 2;
+		struct bk_run_stats sa = { 0 }, sb = { 0 };
+		struct bk_err ea, eb;
+		int xa = run_st(&a, p, n, count, 100000, &ra, &sa, &ea);
+		int xb = run_st(&b, p, n, count, 100000, &rb, &sb, &eb);
+		CHECKF(!xa && !xb && ra == rb && ra != 0 && sa.insns == sb.insns &&
+		       sa.helper_calls == sb.helper_calls,
+		       "fused sites (8-byte keys)%s: in place %d r0 %llu insns %llu; called %d r0 %llu "
+		       "insns %llu", count ? " (counting)" : "", xa, (unsigned long long)ra,
+		       (unsigned long long)sa.insns, xb, (unsigned long long)rb,
+		       (unsigned long long)sb.insns);
+		bk_vm_free(a.vm);
+		bk_vm_free(b.vm);
+	}
+}
+
 static void fused_sites(void)
 {
 	static const uint32_t types[] = { BK_MAP_HASH, BK_MAP_LRU_HASH, BK_MAP_PERCPU_HASH,
@@ -676,6 +738,7 @@ int main(void)
 	same_errors();
 	helper_named_once();
 	fused_sites();
+	fused_sites8();
 	replaced_helper();
 	ctx_packet_loads();
 	return 0;
