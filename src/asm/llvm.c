@@ -941,7 +941,7 @@ static bool line_sym(const char *ls, const char *le, const char **name, size_t *
 		while (a > ls && asm_is_ident(a[-1]))
 			a--;
 	}
-	if (a == e || !asm_is_ident_start(*a) || ((*a == 'r' || *a == 'w') && e - a <= 3 && a[1] >= '0' && a[1] <= '9'))
+	if (a == e || !asm_is_ident_start(*a) || ((*a == 'r' || *a == 'w') && e - a >= 2 && e - a <= 3 && a[1] >= '0' && a[1] <= '9'))
 		return false;
 	*name = a;
 	*n = (size_t)(e - a);
