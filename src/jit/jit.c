@@ -2036,14 +2036,7 @@ static int jit_repeat(struct bk_run *run, struct bk_prog *prog, const uint64_t a
 	}
 	*r0 = 0;
 	int ret = st_done(&st, run, j, v, r0);
-	uint64_t used = run->budget_init - run->budget;
-	uint64_t other = run->stats.calls + run->stats.tail_calls;
-	run->stats.back_edges = used > other ? used - other : 0;
-	if (ret < 0)
-		return ret;
-	if (run->pending & BK_PEND_STOP)
-		*r0 = run->stop_r0;
-	return 0;
+	return bk__run_end(run, ret, r0);
 }
 
 /* One body into E (its code in e->b): the emitter's buffers are its own, the analyses

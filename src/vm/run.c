@@ -335,14 +335,7 @@ int bk__run_once(struct bk_run *run, struct bk_prog *root, const uint64_t args[5
 	int ret = root->jit_run && !run->count_insns
 		? root->jit_run(run, root, args, r0)
 		: (run->count_insns ? bk__interp_count : bk__interp)(run, root, 0, args, r0);
-	uint64_t used = run->budget_init - run->budget;
-	uint64_t other = run->stats.calls + run->stats.tail_calls;
-	run->stats.back_edges = used > other ? used - other : 0;
-	if (ret < 0)
-		return ret;
-	if (run->pending & BK_PEND_STOP)
-		*r0 = run->stop_r0;
-	return 0;
+	return bk__run_end(run, ret, r0);
 }
 
 static int add_fixed(struct bk_run *run, void *start, size_t size, bool writable, int kind)

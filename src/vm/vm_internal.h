@@ -285,4 +285,18 @@ void bk__run_init(struct bk_run *run, struct bk_prog *prog);
 void bk__run_fini(struct bk_run *run);
 int bk__run_once(struct bk_run *run, struct bk_prog *root, const uint64_t args[5], uint64_t *r0);
 
+/* The end of a run, for both engines: back-edges are the budget spent on neither calls nor
+ * tail calls; a bpf_stop-like helper's value replaces r0. */
+static inline int bk__run_end(struct bk_run *run, int ret, uint64_t *r0)
+{
+	uint64_t used = run->budget_init - run->budget;
+	uint64_t other = run->stats.calls + run->stats.tail_calls;
+	run->stats.back_edges = used > other ? used - other : 0;
+	if (ret < 0)
+		return ret;
+	if (run->pending & BK_PEND_STOP)
+		*r0 = run->stop_r0;
+	return 0;
+}
+
 #endif

@@ -268,29 +268,6 @@ int main(void)
 }
 
 #else
-/* a scaled index into a map value (lddw src 6): slots 6..11 fold into one load, 12..17
- * do not (the shifted r3 is read at the end) */
-static const char scaled_text[] =
-	"  r1 = 0 ll\n"
-	"  r2 = 7\n"
-	"  *(u32 *)(r1 + 4) = r2\n"
-	"  r2 = 9\n"
-	"  *(u32 *)(r1 + 8) = r2\n"
-	"  r4 = 1\n"
-	"  r4 <<= 2\n"
-	"  r5 = 0 ll\n"
-	"  r5 += r4\n"
-	"  r4 = *(u32 *)(r5 + 0)\n"
-	"  r3 = 2\n"
-	"  r3 <<= 2\n"
-	"  r5 = 0 ll\n"
-	"  r5 += r3\n"
-	"  r6 = *(u32 *)(r5 + 0)\n"
-	"  r0 = r4\n"
-	"  r0 *= 100\n"
-	"  r0 += r6\n"
-	"  r0 += r3\n"
-	"  exit\n";
 
 int main(void)
 {
