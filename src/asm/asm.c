@@ -194,7 +194,7 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 	struct asm_sym *s = &c->syms[i];
 	/* the array is written in order: its next lines, which are long out of the cache */
 	if (c->nsyms + 8 < c->capsyms)
-		(void)0;
+		__builtin_prefetch(&c->syms[c->nsyms + 8], 1);
 	memset(s, 0, sizeof(*s));
 	s->name = copy;
 	s->nlen = (uint32_t)len;

@@ -292,6 +292,15 @@ bool bk__asm_matcher_is_word(const struct asm_matcher *m, const char *s, size_t 
 /* LLVM syntax fast path for the common forms: 1 done, 0 not handled (use the matcher),
  * <0 error. */
 int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end);
+/* One whole line from its first non-blank character P (END: the end of the text, not of
+ * the line): the common instruction forms and "label:". 1 done (*NEXT: the next line),
+ * 0 not taken, <0 error. */
+void bk__asm_fast_init(void); /* before bk__asm_fast_line: its tables, once per process */
+int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end,
+		      const char **next);
+/* The size at which a section's buffer goes to the spill file (asm.c's SPILL_AT): the
+ * fast path's inline emit leaves that moment to bk__asm_emit_insn. */
+#define BK__ASM_SPILL_AT (32 * 1024)
 int bk__asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end);
 
 int bk__asm_llvm(struct asm_ctx *c, const char *text, size_t len);

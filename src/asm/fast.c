@@ -8,6 +8,7 @@
  * the matcher about an opcode or its cpu level. */
 #include "asm_int.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* ALU operation nibbles and jump conditions, as in RFC 9669 */
@@ -450,4 +451,474 @@ int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char
 		return put(c, in, 1);
 	}
 	return 0;
+}
+
+/* ---- one line at a time ------------------------------------------------------------- */
+
+/* The cpu level and size of each opcode byte as the fast line path emits it, taken from
+ * the isa table once per process: bk_isa_decode per instruction was a visible share of
+ * the run. An entry holds when the instruction's field the opcode's forms are told apart
+ * by (if any) is zero, as it is in every form emitted here; otherwise decode as before. */
+enum { LV_OK = 0x80, LV_LDDW = 0x40 };
+static struct lv { uint8_t e, field; } lvt[256];
+static pthread_once_t lv_once = PTHREAD_ONCE_INIT;
+
+static void lv_init(void)
+{
+	for (int code = 0; code < 256; code++) {
+		enum bk_op first;
+		int n = bk_isa_forms((uint8_t)code, &first);
+		if (!n)
+			continue;
+		uint8_t field = BK_M_NONE;
+		bool ok = true;
+		for (int i = 0; i < n; i++) {
+			uint8_t k = bk_isa_info((enum bk_op)(first + i))->match;
+			if (k == BK_M_NONE)
+				continue;
+			if (field != BK_M_NONE && field != k)
+				ok = false;
+			field = k;
+		}
+		struct bk_insn in[2];
+		memset(in, 0, sizeof(in));
+		in[0].code = (uint8_t)code;
+		enum bk_op op = bk_isa_decode(in);
+		if (!ok || op == BK_OP_INVALID)
+			continue;
+		const struct bk_opinfo *info = bk_isa_info(op);
+		lvt[code].e = (uint8_t)(LV_OK | info->cpu | (info->slots == 2 ? LV_LDDW : 0));
+		lvt[code].field = field;
+	}
+}
+
+void bk__asm_fast_init(void)
+{
+	pthread_once(&lv_once, lv_init);
+}
+
+/* Would put() take IN (SLOTS long) at this cpu level? */
+static inline bool level_ok(const struct asm_ctx *c, const struct bk_insn *in, int slots)
+{
+	const struct lv *l = &lvt[in->code];
+	bool zero = l->field == BK_M_NONE || (l->field == BK_M_OFF ? in->off == 0 :
+					       l->field == BK_M_IMM ? in->imm == 0 : in->src == 0);
+	if ((l->e & LV_OK) && zero)
+		return (l->e & 7) <= c->cpu && ((l->e & LV_LDDW) ? 2 : 1) == slots;
+	enum bk_op op = bk_isa_decode(in);
+	if (op == BK_OP_INVALID)
+		return false;
+	const struct bk_opinfo *info = bk_isa_info(op);
+	return info->cpu <= c->cpu && info->slots == slots;
+}
+
+/* bk__asm_emit_insn for the common case, a store of 8 or 16 bytes into room the buffer
+ * has; everything else (debug line marks, spilling, growing, errors) goes the long way. */
+static inline int emit(struct asm_ctx *c, const struct bk_insn *in, int slots)
+{
+	struct asm_sec *s = &c->secs[c->cur];
+	size_t len = s->data.len;
+	if (__builtin_expect(c->loc_pending || s->type == BK_SHT_NOBITS || len + 16 > s->data.cap ||
+			     (c->spill_fd >= 0 && len >= BK__ASM_SPILL_AT), 0))
+		return bk__asm_emit_insn(c, in, slots);
+	/* a pending fixup's field is zero in every form emitted here already */
+	c->pend_kind = 0;
+	memcpy(s->data.data + len, in, 8 * (size_t)slots);
+	s->data.len = len + 8 * (size_t)slots;
+	return 0;
+}
+
+/* identifier characters: 1 may start one, 2 continues one */
+static const uint8_t idc[256] = {
+	['$'] = 3, ['.'] = 3, ['_'] = 3,
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+#define L(x) [x] = 3, [x - 'a' + 'A'] = 3
+	L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'), L('j'), L('k'), L('l'), L('m'),
+	L('n'), L('o'), L('p'), L('q'), L('r'), L('s'), L('t'), L('u'), L('v'), L('w'), L('x'), L('y'), L('z'),
+#undef L
+};
+
+static inline bool id_start(char ch)
+{
+	return idc[(uint8_t)ch] & 1;
+}
+
+static inline bool id_char(char ch)
+{
+	return idc[(uint8_t)ch] != 0;
+}
+
+static inline const char *scan_id(const char *p, const char *end)
+{
+	while (p < end && id_char(*p))
+		p++;
+	return p;
+}
+
+static inline bool blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+static inline const char *skip_blank(const char *p, const char *end)
+{
+	while (p < end && blank(*p))
+		p++;
+	return p;
+}
+
+/* The line ends at P (blanks and a '\r' may come first): *next is the next line. */
+static inline bool eol(const char *p, const char *end, const char **next)
+{
+	while (p < end && (blank(*p) || *p == '\r'))
+		p++;
+	if (p == end) {
+		*next = p;
+		return true;
+	}
+	if (*p == '\n') {
+		*next = p + 1;
+		return true;
+	}
+	return false;
+}
+
+/* rN / wN, N in 0..10, as reg() reads it */
+static inline const char *lreg(const char *p, const char *end, char *w, int *n)
+{
+	if (end - p < 2 || (p[0] != 'r' && p[0] != 'w'))
+		return NULL;
+	unsigned d = (unsigned)(p[1] - '0');
+	if (d > 9)
+		return NULL;
+	const char *q = p + 2;
+	if (q < end && (unsigned)(*q - '0') <= 9) {
+		d = d * 10 + (unsigned)(*q - '0');
+		q++;
+	}
+	if ((q < end && id_char(*q)) || d > BK_MAX_REG)
+		return NULL;
+	*w = p[0];
+	*n = (int)d;
+	return q;
+}
+
+/* [-]number, as num() reads it */
+static inline const char *lnum(const char *p, const char *end, int64_t *v)
+{
+	struct fcur f = { p, end };
+	const char *a = p < end && *p == '-' ? p + 1 : p;
+	if (a < end && *a != '0') {
+		uint64_t u = 0;
+		const char *q = a;
+		while (q < end && (unsigned)(*q - '0') <= 9 && q - a < 18)
+			u = u * 10 + (uint64_t)(*q++ - '0');
+		if (q > a && (q == end || !id_char(*q))) {
+			*v = a != p ? -(int64_t)u : (int64_t)u;
+			return q;
+		}
+	}
+	if (!num(&f, v))
+		return NULL;
+	return f.p;
+}
+
+/* The symbol named by [p, q) as symref() takes it, or 0. */
+static inline uint32_t lsym(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *q)
+{
+	size_t n = (size_t)(q - p);
+	if ((*p == 'r' || *p == 'w') && n >= 2 && p[1] >= '0' && p[1] <= '9')
+		return 0;
+	/* no keyword starts with '.': temporary labels skip the keyword table */
+	if (*p != '.' && bk__asm_matcher_is_word(m, p, n))
+		return 0;
+	uint32_t y = bk__asm_sym_get(c, p, n);
+	if (!y)
+		return 0;
+	struct asm_sym *s = &c->syms[y];
+	if (s->sec == SEC_ABS && s->defined)
+		return 0;
+	bk__asm_sym_register(c, y);
+	return y;
+}
+
+/* "(uNN *)(rB + off)" after the '*', as memop() reads it */
+static inline const char *lmem(const char *p, const char *end, int *size, int *base, int *off)
+{
+	if (end - p < 9 || p[0] != '(' || p[1] != 'u')
+		return NULL;
+	p += 2;
+	if (p[0] == '8')
+		*size = BK_SIZE_B, p += 1;
+	else if (p[0] == '1' && p[1] == '6')
+		*size = BK_SIZE_H, p += 2;
+	else if (p[0] == '3' && p[1] == '2')
+		*size = BK_SIZE_W, p += 2;
+	else if (p[0] == '6' && p[1] == '4')
+		*size = BK_SIZE_DW, p += 2;
+	else
+		return NULL;
+	if (end - p < 4 || memcmp(p, " *)(", 4))
+		return NULL;
+	p += 4;
+	char w;
+	if (!(p = lreg(p, end, &w, base)) || w != 'r')
+		return NULL;
+	p = skip_blank(p, end);
+	if (p >= end || (*p != '+' && *p != '-'))
+		return NULL;
+	bool neg = *p == '-';
+	p = skip_blank(p + 1, end);
+	int64_t v;
+	if (p >= end || *p == '-' || !(p = lnum(p, end, &v)))
+		return NULL;
+	if (neg)
+		v = -v;
+	if (v < INT16_MIN || v > INT16_MAX)
+		return NULL;
+	*off = (int)v;
+	p = skip_blank(p, end);
+	if (p >= end || *p != ')')
+		return NULL;
+	return p + 1;
+}
+
+/* One whole line of LLVM syntax from P, its first non-blank character, in one pass: the
+ * instruction forms of bk__asm_fast_insn and "label:". 1: done, *next is the next line;
+ * 0: not taken (the general path reads the line); <0: error. Takes only what
+ * bk__asm_fast_insn or the general path would take, with the same result. */
+int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end,
+		      const char **next)
+{
+	struct bk_insn in[2];
+	memset(in, 0, sizeof(in));
+	char w, w2;
+	int d, s, off, size;
+	int64_t v;
+	const char *q;
+	switch (*p) {
+	case 'r':
+	case 'w': {
+		if (!(q = lreg(p, end, &w, &d)))
+			goto label;
+		q = skip_blank(q, end);
+		struct fcur f = { q, end };
+		int op = alu_op(&f);
+		if (op < 0)
+			return 0;
+		q = skip_blank(f.p, end);
+		if (q >= end)
+			return 0;
+		uint8_t cls = w == 'r' ? BK_CLASS_ALU64 : BK_CLASS_ALU;
+		in[0].dst = (uint8_t)d;
+		const char *e;
+		if ((e = lreg(q, end, &w2, &s))) {
+			if (w2 != w || !eol(e, end, next))
+				return 0;
+			in[0].code = (uint8_t)(cls | BK_SRC_X | op);
+			in[0].src = (uint8_t)s;
+			goto put1;
+		}
+		if (*q == '*') {
+			if (op != A_MOV || !(e = lmem(q + 1, end, &size, &s, &off)) || (size == BK_SIZE_DW && w != 'r') ||
+			    !eol(e, end, next))
+				return 0;
+			in[0].code = (uint8_t)(BK_CLASS_LDX | BK_MODE_MEM | size);
+			in[0].src = (uint8_t)s;
+			in[0].off = (int16_t)off;
+			goto put1;
+		}
+		if ((e = lnum(q, end, &v))) {
+			e = skip_blank(e, end);
+			if (op == A_MOV && w == 'r' && end - e >= 2 && e[0] == 'l' && e[1] == 'l') {
+				if (!eol(e + 2, end, next))
+					return 0;
+				in[0].code = 0x18;
+				in[0].imm = (int32_t)(uint32_t)(uint64_t)v;
+				in[1].imm = (int32_t)(uint32_t)((uint64_t)v >> 32);
+				if (!level_ok(c, in, 2))
+					return 0;
+				int r = emit(c, in, 2);
+				return r ? r : 1;
+			}
+			if (!imm_ok(v) || !eol(e, end, next))
+				return 0;
+			in[0].code = (uint8_t)(cls | BK_SRC_K | op);
+			in[0].imm = (int32_t)(uint32_t)v;
+			goto put1;
+		}
+		if (op == A_MOV && w == 'r' && id_start(*q)) {
+			/* rD = sym ll */
+			e = scan_id(q + 1, end);
+			const char *g = skip_blank(e, end);
+			if (end - g < 2 || g[0] != 'l' || g[1] != 'l' || !eol(g + 2, end, next))
+				return 0;
+			in[0].code = 0x18;
+			if (!level_ok(c, in, 2))
+				return 0;
+			uint32_t y = lsym(c, m, q, e);
+			if (!y)
+				return 0;
+			int r = bk__asm_add_rfix(c, FIX_LDDW, bk__asm_cur_off(c), y);
+			if (!r)
+				r = emit(c, in, 2);
+			return r ? r : 1;
+		}
+		return 0;
+	}
+	case '*': {
+		const char *e = lmem(p + 1, end, &size, &d, &off);
+		if (!e)
+			return 0;
+		e = skip_blank(e, end);
+		if (e >= end || *e != '=' || (e + 1 < end && e[1] == '='))
+			return 0;
+		e = skip_blank(e + 1, end);
+		in[0].dst = (uint8_t)d;
+		in[0].off = (int16_t)off;
+		if ((q = lreg(e, end, &w, &s))) {
+			if ((size == BK_SIZE_DW && w != 'r') || !eol(q, end, next))
+				return 0;
+			in[0].code = (uint8_t)(BK_CLASS_STX | BK_MODE_MEM | size);
+			in[0].src = (uint8_t)s;
+			goto put1;
+		}
+		if (!(q = lnum(e, end, &v)) || !imm_ok(v) || !eol(q, end, next))
+			return 0;
+		in[0].code = (uint8_t)(BK_CLASS_ST | BK_MODE_MEM | size);
+		in[0].imm = (int32_t)(uint32_t)v;
+		goto put1;
+	}
+	case 'i': {
+		if (end - p < 3 || p[1] != 'f' || p[2] != ' ')
+			goto label;
+		q = skip_blank(p + 3, end);
+		if (!(q = lreg(q, end, &w, &d)))
+			return 0;
+		struct fcur f = { skip_blank(q, end), end };
+		int op = jmp_op(&f);
+		if (op < 0)
+			return 0;
+		q = skip_blank(f.p, end);
+		uint8_t cls = w == 'r' ? BK_CLASS_JMP : BK_CLASS_JMP32;
+		in[0].dst = (uint8_t)d;
+		const char *e;
+		if ((e = lreg(q, end, &w2, &s))) {
+			if (w2 != w)
+				return 0;
+			in[0].code = (uint8_t)(cls | BK_SRC_X | op);
+			in[0].src = (uint8_t)s;
+		} else if ((e = lnum(q, end, &v)) && imm_ok(v)) {
+			in[0].code = (uint8_t)(cls | BK_SRC_K | op);
+			in[0].imm = (int32_t)(uint32_t)v;
+		} else
+			return 0;
+		q = skip_blank(e, end);
+		if (end - q < 5 || memcmp(q, "goto", 4) || !blank(q[4]))
+			return 0;
+		q = skip_blank(q + 5, end);
+		goto target;
+	}
+	case 'g':
+		if (end - p < 5 || memcmp(p, "goto", 4) || !blank(p[4]))
+			goto label;
+		q = skip_blank(p + 5, end);
+		in[0].code = BK_CLASS_JMP | J_JA;
+	target: {
+		if (q >= end || !id_start(*q))
+			return 0;
+		const char *e = scan_id(q + 1, end);
+		if (!eol(e, end, next) || !level_ok(c, in, 1))
+			return 0;
+		uint32_t y = lsym(c, m, q, e);
+		if (!y)
+			return 0;
+		struct asm_sym *t = &c->syms[y];
+		uint64_t here = bk__asm_cur_off(c);
+		if (t->defined && t->sec == c->cur) {
+			/* a backward jump: resolved now, as the fixup would be */
+			int64_t delta = ((int64_t)t->value - (int64_t)(here + 8));
+			if (delta % 8 == 0 && delta / 8 >= INT16_MIN && delta / 8 <= INT16_MAX) {
+				in[0].off = (int16_t)(delta / 8);
+				goto put1;
+			}
+		}
+		struct asm_expr x = { 0, y, 0 };
+		int r = bk__asm_add_fix(c, FIX_JMP16, here, &x, q);
+		if (!r)
+			r = emit(c, in, 1);
+		return r ? r : 1;
+	}
+	case 'c':
+		if (end - p < 5 || memcmp(p, "call", 4) || !blank(p[4]))
+			goto label;
+		q = skip_blank(p + 5, end);
+		in[0].code = BK_CLASS_JMP | J_CALL;
+		if (q < end && *q >= '0' && *q <= '9') {
+			const char *e = lnum(q, end, &v);
+			if (!e || !imm_ok(v) || !eol(e, end, next))
+				return 0;
+			in[0].imm = (int32_t)(uint32_t)v;
+			goto put1;
+		} else {
+			if (q >= end || !id_start(*q))
+				return 0;
+			const char *e = scan_id(q + 1, end);
+			if (!eol(e, end, next))
+				return 0;
+			in[0].src = BK_PSEUDO_CALL;
+			if (bk_isa_decode(in) != BK_OP_CALL_LOCAL || !level_ok(c, in, 1))
+				return 0;
+			uint32_t y = lsym(c, m, q, e);
+			if (!y)
+				return 0;
+			int r = bk__asm_add_rfix(c, FIX_CALL, bk__asm_cur_off(c), y);
+			if (!r)
+				r = emit(c, in, 1);
+			return r ? r : 1;
+		}
+	case 'l': {
+		if (end - p < 5 || memcmp(p, "lock", 4) || !blank(p[4]))
+			goto label;
+		q = skip_blank(p + 5, end);
+		const char *e;
+		if (q >= end || *q != '*' || !(e = lmem(q + 1, end, &size, &d, &off)) ||
+		    (size != BK_SIZE_W && size != BK_SIZE_DW))
+			return 0;
+		struct fcur f = { skip_blank(e, end), end };
+		int op = alu_op(&f);
+		if (op != A_ADD && op != A_OR && op != A_AND && op != A_XOR)
+			return 0;
+		q = skip_blank(f.p, end);
+		if (!(e = lreg(q, end, &w, &s)) || (size == BK_SIZE_DW && w != 'r') || !eol(e, end, next))
+			return 0;
+		in[0].code = (uint8_t)(BK_CLASS_STX | BK_MODE_ATOMIC | size);
+		in[0].dst = (uint8_t)d;
+		in[0].src = (uint8_t)s;
+		in[0].off = (int16_t)off;
+		in[0].imm = op;
+		goto put1;
+	}
+	case 'e':
+		if (end - p < 4 || memcmp(p, "exit", 4) || !eol(p + 4, end, next))
+			goto label;
+		in[0].code = BK_CLASS_JMP | J_EXIT;
+		goto put1;
+	default:
+		goto label;
+	}
+put1:
+	if (!level_ok(c, in, 1))
+		return 0;
+	int r = emit(c, in, 1);
+	return r ? r : 1;
+label:
+	/* "name:" alone on its line */
+	if (!id_start(*p))
+		return 0;
+	q = scan_id(p + 1, end);
+	if (q >= end || *q != ':' || !eol(q + 1, end, next))
+		return 0;
+	int lr = bk__asm_define_label(c, p, (size_t)(q - p), p);
+	return lr ? lr : 1;
 }

@@ -1003,30 +1003,61 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 		return 0;
 	const char *p = text, *end = text + len;
 	int r = 0;
-	/* Lines are split AHEAD lines in advance, and the hash slot of the symbol each names
-	 * is fetched then: a new label's slot is a cache miss that would otherwise stall the
-	 * line that first uses it. */
+	bk__asm_fast_init();
+	/* The hash slot of the symbol each line names is fetched AHEAD lines in advance: a
+	 * new label's slot is a cache miss that would otherwise stall the line that first
+	 * uses it. */
 	enum { AHEAD = 8 };
-	struct ahead { const char *le, *name; size_t n; uint32_t h; } ring[AHEAD];
+	struct ahead { const char *ls, *name; size_t n; uint32_t h; } ring[AHEAD];
 	const char *scan = p;
 	unsigned head = 0, tail = 0;
 	while (p < end && !r) {
 		while (head - tail < AHEAD && scan < end) {
 			struct ahead *a = &ring[head++ % AHEAD];
 			const char *nl = memchr(scan, '\n', (size_t)(end - scan));
-			a->le = nl ? nl : end;
+			const char *ale = nl ? nl : end;
+			a->ls = scan;
 			a->n = 0;
-			if (line_sym(scan, a->le, &a->name, &a->n))
+			if (line_sym(scan, ale, &a->name, &a->n))
 				a->h = asm_sym_prefetch(c, a->name, a->n);
-			scan = a->le + 1;
+			scan = ale + 1;
 		}
-		const struct ahead *cur = &ring[tail++ % AHEAD];
 		const char *ls = p;
-		const char *le = cur->le;
-		c->hint_name = cur->n ? cur->name : NULL;
-		c->hint_len = cur->n;
-		c->hint_hash = cur->h;
+		if (head != tail) {
+			const struct ahead *cur = &ring[tail++ % AHEAD];
+			bool hit = cur->ls == ls && cur->n;
+			c->hint_name = hit ? cur->name : NULL;
+			c->hint_len = cur->n;
+			c->hint_hash = cur->h;
+		} else
+			c->hint_name = NULL;
 		c->line_start = ls;
+		if (!c->rept_depth && !c->in_block) {
+			/* most lines are one instruction or a label: read in one pass, the line's end
+			 * found on the way */
+			const char *a = p;
+			while (a < end && (*a == ' ' || *a == '\t'))
+				a++;
+			if (a < end && *a != '\n' && *a != '#') {
+				const char *next;
+				c->stmt = a;
+				r = bk__asm_fast_line(c, m, a, end, &next);
+				if (r) {
+					if (r > 0) {
+						r = 0;
+						c->line++;
+						p = next;
+					}
+					continue;
+				}
+			} else if (a < end && *a == '\n') {
+				c->line++;
+				p = a + 1;
+				continue;
+			}
+		}
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
 		if (c->rept_depth) {
 			c->stmt = asm_skip_ws(ls, le);
 			r = rept_line(c, m, ls, le);
@@ -1036,8 +1067,8 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 			continue;
 		}
 		if (!c->in_block) {
-			/* most lines are one instruction: the fast path checks every character of
-			 * the line, so if it takes it there is no comment or string to look for */
+			/* the other forms of the fast path (it checks every character of the line,
+			 * so if it takes it there is no comment or string to look for) */
 			const char *a = p, *z = le;
 			while (a < z && (*a == ' ' || *a == '\t'))
 				a++;
