@@ -221,7 +221,9 @@ static int jmp_op(struct fcur *f)
 	bool s = false;
 	if (p[0] == 's') {
 		s = true;
-		p++;
+		/* the operator's second character may be the last of the text */
+		if (f->end - ++p < 2)
+			return -1;
 	}
 	switch (p[0]) {
 	case '=': if (p[1] == '=') { op = J_EQ; n = 2; } break;
@@ -567,9 +569,14 @@ static inline const char *skip_blank(const char *p, const char *end)
 	return p;
 }
 
-/* The line ends at P (blanks and a '\r' may come first): *next is the next line. */
+/* The line ends at P (blanks, a '\r' or a '#' comment may come first): *next is the
+ * next line. */
 static inline bool eol(const char *p, const char *end, const char **next)
 {
+	/* clang pads the comments of data lines with runs of spaces: eight at a time */
+	uint64_t w8;
+	while (end - p >= 8 && (memcpy(&w8, p, 8), w8 == 0x2020202020202020ull))
+		p += 8;
 	while (p < end && (blank(*p) || *p == '\r'))
 		p++;
 	if (p == end) {
@@ -580,7 +587,69 @@ static inline bool eol(const char *p, const char *end, const char **next)
 		*next = p + 1;
 		return true;
 	}
+	if (*p == '#') {
+		/* clang's comments after data in debug sections: nothing in one ends it early */
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		*next = nl ? nl + 1 : end;
+		return true;
+	}
 	return false;
+}
+
+/* [-]decimal without a leading zero, at most 18 digits, not followed by a name character:
+ * what the expression parser reads as that number and nothing else */
+static inline const char *ldec(const char *p, const char *end, int64_t *v)
+{
+	bool neg = p < end && *p == '-';
+	const char *a = p + neg, *q = a;
+	uint64_t u = 0;
+	while (q < end && (unsigned)(*q - '0') <= 9 && q - a < 18)
+		u = u * 10 + (uint64_t)(*q++ - '0');
+	if (q == a || (*a == '0' && q - a > 1) || (q < end && id_char(*q)))
+		return NULL;
+	*v = neg ? -(int64_t)u : (int64_t)u;
+	return q;
+}
+
+/* ".byte 12" and its kin with a plain number (most lines of clang's debug sections), as
+ * data_values() takes them; 0 for anything else. */
+static int data_line(struct asm_ctx *c, const char *p, const char *end, const char **next)
+{
+	const char *q = scan_id(p + 1, end);
+	size_t n = (size_t)(q - p);
+	int size;
+	if (n == 5 && !memcmp(p, ".byte", 5))
+		size = 1;
+	else if (n == 5 && !memcmp(p, ".long", 5))
+		size = 4;
+	else if (n == 6 && !memcmp(p, ".short", 6))
+		size = 2;
+	else if (n == 5 && !memcmp(p, ".quad", 5))
+		size = 8;
+	else
+		return 0;
+	if (q >= end || !blank(*q))
+		return 0;
+	int64_t v;
+	const char *e = ldec(skip_blank(q, end), end, &v);
+	if (!e || !eol(e, end, next))
+		return 0;
+	if (size < 8) {
+		int64_t lo = -((int64_t)1 << (size * 8 - 1)), hi = (int64_t)((1ull << (size * 8)) - 1);
+		if (v < lo || v > hi)
+			return 0; /* the general path words the error */
+	}
+	uint64_t u = (uint64_t)v;
+	struct asm_sec *s = &c->secs[c->cur];
+	size_t len = s->data.len;
+	if (__builtin_expect(c->loc_pending || s->type == BK_SHT_NOBITS || len + 8 > s->data.cap ||
+			     (c->spill_fd >= 0 && len >= BK__ASM_SPILL_AT), 0)) {
+		int r = bk__asm_emit(c, &u, (size_t)size);
+		return r ? r : 1;
+	}
+	memcpy(s->data.data + len, &u, 8); /* little-endian host; only SIZE bytes count */
+	s->data.len = len + (size_t)size;
+	return 1;
 }
 
 /* rN / wN, N in 0..10, as reg() reads it */
@@ -913,6 +982,11 @@ put1:
 	int r = emit(c, in, 1);
 	return r ? r : 1;
 label:
+	if (*p == '.') {
+		int dr = data_line(c, p, end, next);
+		if (dr)
+			return dr;
+	}
 	/* "name:" alone on its line */
 	if (!id_start(*p))
 		return 0;

@@ -65,6 +65,14 @@ int bk__asm_parse_string(struct asm_ctx *c, const char **pp, const char *end, st
 		return bk__asm_error(c, p, "expected a string");
 	const char *open = p++;
 	while (p < end && *p != '"') {
+		/* a run of plain characters in one append */
+		const char *run = p;
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		if (p > run && bk_buf_append(out, run, (size_t)(p - run)))
+			return -ENOMEM;
+		if (p >= end || *p == '"')
+			break;
 		uint8_t ch = (uint8_t)*p++;
 		if (ch == '\\') {
 			if (p >= end)
@@ -918,6 +926,14 @@ static bool line_is(const char *p, const char *le, const char *word, size_t n)
  * of `rD = sym ll`, the operand of .globl/.type/.size). Only a guess. */
 static bool line_sym(const char *ls, const char *le, const char **name, size_t *n)
 {
+	/* the data lines of debug sections: numbers, strings and a comment, no symbol */
+	const char *f = ls;
+	while (f < le && (*f == ' ' || *f == '\t'))
+		f++;
+	if (le - f > 6 && f[0] == '.' &&
+	    (!memcmp(f, ".byte", 5) || !memcmp(f, ".ascii", 6) || !memcmp(f, ".short", 6) ||
+	     ((!memcmp(f, ".long", 5) || !memcmp(f, ".quad", 5)) && f[6] >= '0' && f[6] <= '9')))
+		return false;
 	const char *e = le;
 	while (e > ls && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 		e--;
@@ -929,6 +945,13 @@ static bool line_sym(const char *ls, const char *le, const char **name, size_t *
 		*n = (size_t)(z - a);
 		return true;
 	}
+	/* only jumps, calls, `rD = sym ll` and directives name a symbol last: the moves,
+	 * loads, stores and ALU lines that are most of a program are passed over at once */
+	if (e <= f)
+		return false;
+	bool ll = e - f >= 2 && e[-1] == 'l' && e[-2] == 'l';
+	if (!ll && *f != 'i' && *f != 'g' && *f != 'c' && *f != '.')
+		return false;
 	const char *a = e;
 	while (a > ls && asm_is_ident(a[-1]))
 		a--;
@@ -1050,9 +1073,11 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 					}
 					continue;
 				}
-			} else if (a < end && *a == '\n') {
+			} else if (a < end) {
+				/* an empty line or a whole-line comment */
+				const char *nl = *a == '\n' ? a : memchr(a, '\n', (size_t)(end - a));
 				c->line++;
-				p = a + 1;
+				p = nl ? nl + 1 : end;
 				continue;
 			}
 		}

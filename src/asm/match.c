@@ -8,6 +8,7 @@
 #include "asm_int.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -432,7 +433,30 @@ static int lex_template(struct asm_matcher *m, const char *text, struct tok *t)
 	return n;
 }
 
+static struct asm_matcher *matcher_build(int syntax);
+
+/* A matcher is read-only once built: one per syntax for the whole process, shared by the
+ * threads of a split input, rather than built (a few hundred kilobytes) per use. */
+static struct asm_matcher *shared_m[2];
+static pthread_once_t shared_once[2] = { PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT };
+static void build_llvm(void)
+{
+	shared_m[0] = matcher_build(BK_ASM_LLVM);
+}
+static void build_ubpf(void)
+{
+	shared_m[1] = matcher_build(BK_ASM_UBPF);
+}
+
 struct asm_matcher *bk__asm_matcher_new(int syntax)
+{
+	int k = syntax == BK_ASM_UBPF;
+	pthread_once(&shared_once[k], k ? build_ubpf : build_llvm);
+	/* NULL (out of memory) stays NULL: the callers report it */
+	return shared_m[k];
+}
+
+static struct asm_matcher *matcher_build(int syntax)
 {
 	struct asm_matcher *m = calloc(1, sizeof(*m));
 	if (!m)
@@ -519,10 +543,7 @@ bool bk__asm_matcher_is_word(const struct asm_matcher *m, const char *s, size_t 
 
 void bk__asm_matcher_free(struct asm_matcher *m)
 {
-	if (m) {
-		free(m->cands);
-		free(m);
-	}
+	(void)m; /* shared, see bk__asm_matcher_new */
 }
 
 int bk__asm_check_cpu(struct asm_ctx *c, enum bk_op op, const char *at, const char *end)
