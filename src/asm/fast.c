@@ -520,11 +520,10 @@ static inline int emit(struct asm_ctx *c, const struct bk_insn *in, int slots)
 {
 	struct asm_sec *s = &c->secs[c->cur];
 	size_t len = s->data.len;
-	if (__builtin_expect(c->loc_pending || s->type == BK_SHT_NOBITS || len + 16 > s->data.cap ||
+	/* an instruction with a fixup (pend_kind) has its field set by bk__asm_emit_insn */
+	if (__builtin_expect(c->loc_pending || c->pend_kind || s->type == BK_SHT_NOBITS || len + 16 > s->data.cap ||
 			     (c->spill_fd >= 0 && len >= BK__ASM_SPILL_AT), 0))
 		return bk__asm_emit_insn(c, in, slots);
-	/* a pending fixup's field is zero in every form emitted here already */
-	c->pend_kind = 0;
 	memcpy(s->data.data + len, in, 8 * (size_t)slots);
 	s->data.len = len + 8 * (size_t)slots;
 	return 0;

@@ -20,7 +20,7 @@ static const char *lines[] = {
 	"lock *(u64 *)(r0 + 0) += r1", "lock *(u32 *)(r0 + 8) |= w1", "w0 = w6", "w0 &= 255",
 	"r0 <<= 32", "r0 s>>= 3", "w5 %= w6", "r5 /= 010", "r5 ^= 0b101", "r7 = *(u64 *)(r10 - 16)",
 	"w7 = *(u16 *)(r1 + 2)", "r7 = *(u8 *)(r1 - 0)", "r2 = 4294967295", "r2 = -2147483648",
-	"r2 = 4294967296", "w11 = 1", "r1 = r01", ".LBB0_2:", "goto .LBB0_2", "call sub",
+	"r2 = 4294967296", "w11 = 1", "r1 = r01", ".LBB0_2:", "goto .LBB0_2", "call sub", "call ext_fn",
 	"if r1 > r2 goto .LBB0_3", "r9 = w1", "exit", ".LBB0_3:", "exit", "sub:", "r0 = 0",
 	"exit", "exit:", "r0 = 1   # a comment", "ifx:",
 };
