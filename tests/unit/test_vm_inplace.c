@@ -319,17 +319,18 @@ static const char sites8_prog[] =
 	"  r0 = r7\n"
 	"  exit\n";
 
-static void fused_sites8(void)
+/* Runs P (N instructions) on a map of DEF in place and through the helpers, with and
+ * without the counter: the same r0 (not 0), statistics and map contents, with at least
+ * MIN_HELPERS helper calls (MIN_INSNS instructions when counting); then Q (NQ, none when
+ * 0), the same budget fault at its jump. WHAT starts every check's name. */
+static void same_sites(const char *what, const struct bk_map_def *def, const struct bk_insn *p,
+		       size_t n, uint64_t min_helpers, uint64_t min_insns, const struct bk_insn *q,
+		       size_t nq)
 {
-	struct bk_insn p[64];
-	size_t n = assemble(sites8_prog, p, N(p));
-	struct bk_map_def def = { .type = BK_MAP_HASH, .key_size = 8, .value_size = 8,
-				  .max_entries = 4 };
-	snprintf(def.name, sizeof def.name, "m");
-	for (int count = 0; n && count < 2; count++) {
+	for (int count = 0; count < 2; count++) {
 		struct side a, b;
-		if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
-			printf("not ok fused sites (8-byte keys): setup\n");
+		if (side_new(&a, def, true) || side_new(&b, def, false)) {
+			printf("not ok %s: setup\n", what);
 			continue;
 		}
 		uint64_t ra = 1, rb = 2;
@@ -337,15 +338,44 @@ static void fused_sites8(void)
 		struct bk_err ea, eb;
 		int xa = run_st(&a, p, n, count, 100000, &ra, &sa, &ea);
 		int xb = run_st(&b, p, n, count, 100000, &rb, &sb, &eb);
+		struct bk_buf da = { 0 }, db = { 0 };
+		dump(a.map, &da);
+		dump(b.map, &db);
 		CHECKF(!xa && !xb && ra == rb && ra != 0 && sa.insns == sb.insns &&
-		       sa.helper_calls == sb.helper_calls,
-		       "fused sites (8-byte keys)%s: in place %d r0 %llu insns %llu; called %d r0 %llu "
-		       "insns %llu", count ? " (counting)" : "", xa, (unsigned long long)ra,
-		       (unsigned long long)sa.insns, xb, (unsigned long long)rb,
-		       (unsigned long long)sb.insns);
+		       sa.helper_calls == sb.helper_calls && sa.back_edges == sb.back_edges &&
+		       sa.helper_calls >= min_helpers && (!count || sa.insns >= min_insns),
+		       "%s%s: in place %d r0 %lld insns %llu helpers %llu back %llu; called %d r0 %lld "
+		       "insns %llu helpers %llu back %llu", what, count ? " (counting)" : "", xa,
+		       (long long)ra, (unsigned long long)sa.insns,
+		       (unsigned long long)sa.helper_calls, (unsigned long long)sa.back_edges, xb,
+		       (long long)rb, (unsigned long long)sb.insns,
+		       (unsigned long long)sb.helper_calls, (unsigned long long)sb.back_edges);
+		CHECKF(da.len > 0 && da.len == db.len && !memcmp(da.data, db.data, da.len),
+		       "%s%s: the same map contents", what, count ? " (counting)" : "");
+		bk_buf_free(&da);
+		bk_buf_free(&db);
+		if (nq) {
+			xa = run_st(&a, q, nq, count, 50, &ra, &sa, &ea);
+			xb = run_st(&b, q, nq, count, 50, &rb, &sb, &eb);
+			CHECKF(xa == -ELOOP && xb == -ELOOP && !strcmp(ea.msg, eb.msg) &&
+			       strstr(ea.msg, "insn 6 ") && sa.insns == sb.insns,
+			       "%s%s: budget at the jump: '%s' / '%s'", what,
+			       count ? " (counting)" : "", ea.msg, eb.msg);
+		}
 		bk_vm_free(a.vm);
 		bk_vm_free(b.vm);
 	}
+}
+
+static void fused_sites8(void)
+{
+	struct bk_insn p[64];
+	size_t n = assemble(sites8_prog, p, N(p));
+	struct bk_map_def def = { .type = BK_MAP_HASH, .key_size = 8, .value_size = 8,
+				  .max_entries = 4 };
+	snprintf(def.name, sizeof def.name, "m");
+	if (n)
+		same_sites("fused sites (8-byte keys)", &def, p, n, 20, 200, NULL, 0);
 }
 
 static void fused_sites(void)
@@ -387,45 +417,9 @@ static void fused_sites(void)
 			       types[t], nf, in_place ? "in place" : "without map_op");
 			bk_vm_free(s.vm);
 		}
-		for (int count = 0; count < 2; count++) {
-			snprintf(def.name, sizeof def.name, "m");
-			struct side a, b;
-			if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
-				printf("not ok fused sites: setup\n");
-				continue;
-			}
-			uint64_t ra = 1, rb = 2;
-			struct bk_run_stats sa = { 0 }, sb = { 0 };
-			struct bk_err ea, eb;
-			int xa = run_st(&a, p, n, count, 100000, &ra, &sa, &ea);
-			int xb = run_st(&b, p, n, count, 100000, &rb, &sb, &eb);
-			struct bk_buf da = { 0 }, db = { 0 };
-			dump(a.map, &da);
-			dump(b.map, &db);
-			CHECKF(!xa && !xb && ra == rb && sa.insns == sb.insns &&
-			       sa.helper_calls == sb.helper_calls && sa.back_edges == sb.back_edges &&
-			       sa.helper_calls > 40 && (!count || sa.insns > 500),
-			       "fused sites, map type %u%s: in place %d r0 %lld insns %llu helpers %llu "
-			       "back %llu; called %d r0 %lld insns %llu helpers %llu back %llu", types[t],
-			       count ? " (counting)" : "", xa, (long long)ra,
-			       (unsigned long long)sa.insns, (unsigned long long)sa.helper_calls,
-			       (unsigned long long)sa.back_edges, xb, (long long)rb,
-			       (unsigned long long)sb.insns, (unsigned long long)sb.helper_calls,
-			       (unsigned long long)sb.back_edges);
-			CHECKF(da.len > 0 && da.len == db.len && !memcmp(da.data, db.data, da.len),
-			       "fused sites, map type %u%s: the same map contents", types[t],
-			       count ? " (counting)" : "");
-			bk_buf_free(&da);
-			bk_buf_free(&db);
-			xa = run_st(&a, q, nq, count, 50, &ra, &sa, &ea);
-			xb = run_st(&b, q, nq, count, 50, &rb, &sb, &eb);
-			CHECKF(xa == -ELOOP && xb == -ELOOP && !strcmp(ea.msg, eb.msg) &&
-			       strstr(ea.msg, "insn 6 ") && sa.insns == sb.insns,
-			       "fused sites, map type %u%s: budget at the jump: '%s' / '%s'", types[t],
-			       count ? " (counting)" : "", ea.msg, eb.msg);
-			bk_vm_free(a.vm);
-			bk_vm_free(b.vm);
-		}
+		char what[64];
+		snprintf(what, sizeof what, "fused sites, map type %u", types[t]);
+		same_sites(what, &def, p, n, 41, 501, q, nq);
 	}
 }
 
