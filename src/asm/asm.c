@@ -553,16 +553,16 @@ static bool pend_kind(int kind)
 }
 
 /* Writes N bytes of V (little-endian) at OFF of section SEC, in memory or, for bytes
- * already spilled, as a patch applied when the object is written. ZEROED: the field was
- * emitted as zeros, so writing zeros there changes nothing. */
-static int patch(struct asm_ctx *c, int sec, uint64_t off, uint64_t v, unsigned n, bool zeroed)
+ * already spilled, as a patch applied when the object is written. KNOWN: the field was
+ * emitted as WAS, so writing WAS there changes nothing. */
+static int patch_was(struct asm_ctx *c, int sec, uint64_t off, uint64_t v, unsigned n, bool known, uint64_t was)
 {
 	struct asm_sec *s = &c->secs[sec];
 	if (off >= s->base) {
 		memcpy(s->data.data + (off - s->base), &v, n); /* little-endian host */
 		return 0;
 	}
-	if (zeroed && !v)
+	if (known && v == was)
 		return 0;
 	if (GROW(c, c->patch, c->npatch, c->cappatch))
 		return -ENOMEM;
@@ -570,6 +570,30 @@ static int patch(struct asm_ctx *c, int sec, uint64_t off, uint64_t v, unsigned 
 						  .sec = (uint16_t)sec, .n = (uint8_t)n };
 	c->npatch++;
 	return 0;
+}
+
+/* ZEROED: the field was emitted as zeros */
+static int patch(struct asm_ctx *c, int sec, uint64_t off, uint64_t v, unsigned n, bool zeroed)
+{
+	return patch_was(c, sec, off, v, n, zeroed, 0);
+}
+
+/* A call to a symbol is emitted with -1 in its immediate, what llvm-mc leaves there for a
+ * relocated call (most of them): its bytes, spilled long before the fixups are applied,
+ * then need no patch. Marks the fixup just made for the instruction at the end of
+ * section SEC (it is the last of its list). */
+static void preset_call(struct asm_ctx *c, uint32_t off, int sec)
+{
+	if (c->nrfix) {
+		struct asm_rfix *f = &c->rfix[c->nrfix - 1];
+		if (f->kind == FIX_CALL && f->off == off && f->sec == sec)
+			f->preset = true;
+	}
+	if (c->nfix) {
+		struct asm_fix *f = &c->fix[c->nfix - 1];
+		if (f->kind == FIX_CALL && f->off == off && f->sec == sec)
+			f->preset = true;
+	}
 }
 
 int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n)
@@ -629,10 +653,14 @@ int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots)
 	if (c->pend_kind) {
 		if (c->pend_sec == c->cur && c->pend_off == s->base + s->data.len) {
 			/* the fixup writes this whole field later */
-			if (c->pend_kind == FIX_JMP16)
+			if (c->pend_kind == FIX_JMP16) {
 				memset(d + 2, 0, 2);
-			else
+			} else if (c->pend_kind == FIX_CALL) {
+				memset(d + 4, 0xff, 4);
+				preset_call(c, c->pend_off, c->cur);
+			} else {
 				memset(d + 4, 0, 4);
+			}
 		}
 		c->pend_kind = 0;
 	}
@@ -717,6 +745,7 @@ int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_
 		c->pend_sec = c->cur;
 	}
 	f->kind = (uint8_t)kind;
+	f->preset = false;
 	f->sec = (uint16_t)c->cur;
 	f->off = (uint32_t)off;
 	f->e = *e;
@@ -1145,6 +1174,12 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 		return 0;
 	}
 	case FIX_CALL: {
+#undef PUT_IMM
+#define PUT_IMM(v)                                                                                 \
+	do {                                                                                       \
+		if ((r = patch_was(c, f->sec, f->off + 4, (v), 4, true, f->preset ? 0xffffffffu : 0))) \
+			return r;                                                                  \
+	} while (0)
 		if (!a) {
 			PUT_IMM((uint32_t)e.c);
 			return 0;
@@ -1162,6 +1197,12 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
 		PUT_IMM((uint32_t)(int32_t)((addend - 8) / 8));
 		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_32, rs);
+#undef PUT_IMM
+#define PUT_IMM(v)                                                       \
+	do {                                                             \
+		if ((r = patch(c, f->sec, f->off + 4, (v), 4, true)))    \
+			return r;                                        \
+	} while (0)
 	}
 	case FIX_LDDW: {
 		if (!a) {
@@ -1292,7 +1333,7 @@ static int finish(struct asm_ctx *c)
 	}
 	for (size_t i = 0; i < nrf; i++) {
 		const struct asm_rfix x = rf[i];
-		struct asm_fix f = { .e = { .a = x.sym }, .off = x.off, .sec = x.sec, .kind = x.kind };
+		struct asm_fix f = { .e = { .a = x.sym }, .off = x.off, .sec = x.sec, .kind = x.kind, .preset = x.preset };
 		if ((r = apply_fix(c, &f)))
 			return r;
 	}

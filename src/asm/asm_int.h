@@ -61,6 +61,7 @@ struct asm_fix {
 	uint16_t sec;
 	uint16_t col;         /* saturates at 65535 */
 	uint8_t kind;
+	bool preset;          /* FIX_CALL: the field was emitted as -1 (bk__asm_emit_insn) */
 };
 
 /* The common fixup, `rD = sym ll` or `call sym`: symbol only, no addend, no message
@@ -70,6 +71,7 @@ struct asm_rfix {
 	uint32_t sym;
 	uint16_t sec;
 	uint8_t kind;
+	bool preset;
 };
 
 struct asm_size {

@@ -43,7 +43,10 @@ struct strent {
 	const char *s;
 	size_t len;
 	uint32_t off;
+	uint32_t id;          /* who asked: a section index, or a symbol index | STR_SYM */
 };
+
+#define STR_SYM 0x80000000u
 
 /* char at position POS from the end, -1 past the start */
 static int tail_at(const struct strent *e, size_t pos)
@@ -52,7 +55,7 @@ static int tail_at(const struct strent *e, size_t pos)
 }
 
 /* LLVM's three-way radix quicksort on reversed strings (descending), reproduced because
- * the output order must match it exactly. */
+ * the output order must match it exactly. Equal names end up next to each other. */
 static void multikey_sort(struct strent **v, size_t n, size_t pos)
 {
 	while (n > 1) {
@@ -88,32 +91,23 @@ struct strtab {
 	struct bk_buf bytes;
 };
 
-static int strent_cmp(const void *a, const void *b)
-{
-	const struct strent *x = a, *y = b;
-	return strcmp(x->s, y->s);
-}
-
-static int strtab_add(struct strtab *t, const char *s)
+static int strtab_add(struct strtab *t, const char *s, uint32_t id)
 {
 	if (!*s)
 		return 0;
 	if (bk__grow((void **)&t->e, &t->cap, t->n, sizeof(*t->e)))
 		return -ENOMEM;
-	t->e[t->n++] = (struct strent){ .s = s, .len = strlen(s) };
+	t->e[t->n++] = (struct strent){ .s = s, .len = strlen(s), .id = id };
 	return 0;
 }
 
-static int strtab_finish(struct strtab *t)
+/* LLVM builds the table from the distinct names; a name seen again sorts next to its
+ * twin and is merged into it as a tail of itself, so the bytes are the same without a
+ * separate pass to drop duplicates. Each entry's offset goes back to whoever added it
+ * (SECOFF, SYMOFF): no lookup by name afterwards. */
+static int strtab_finish(struct strtab *t, uint32_t *secoff, uint32_t *symoff)
 {
-	/* dedupe: sort by content, keep one of each */
-	if (t->n)
-		qsort(t->e, t->n, sizeof(*t->e), strent_cmp);
-	size_t u = 0;
-	for (size_t i = 0; i < t->n; i++)
-		if (!u || strcmp(t->e[u - 1].s, t->e[i].s))
-			t->e[u++] = t->e[i];
-	t->n = u;
+	size_t u = t->n;
 	struct strent **v = malloc((u ? u : 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -140,23 +134,12 @@ static int strtab_finish(struct strtab *t)
 		prev = e;
 	}
 	free(v);
-	return 0;
-}
-
-static uint32_t strtab_off(const struct strtab *t, const char *s)
-{
-	if (!*s)
-		return 0;
-	size_t lo = 0, hi = t->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(t->e[mid].s, s);
-		if (!c)
-			return t->e[mid].off;
-		if (c < 0)
-			lo = mid + 1;
+	for (size_t i = 0; i < u; i++) {
+		const struct strent *e = &t->e[i];
+		if (e->id & STR_SYM)
+			symoff[e->id & ~STR_SYM] = e->off;
 		else
-			hi = mid;
+			secoff[e->id] = e->off;
 	}
 	return 0;
 }
@@ -331,14 +314,17 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 	struct strtab names = { 0 }, syms = { 0 };
 	bool shared = shstr == obj->strtab_sec;
 	int e = 0;
+	uint32_t *secoff = calloc(ns, sizeof(*secoff)), *symoff = calloc(obj->nsymbols + 1, sizeof(*symoff));
+	if (!secoff || !symoff)
+		e = -ENOMEM;
 	for (size_t i = 1; i < ns && !e; i++)
-		e = strtab_add(&names, obj->sections[i].name);
+		e = strtab_add(&names, obj->sections[i].name, (uint32_t)i);
 	for (size_t i = 1; i < obj->nsymbols && !e; i++)
-		e = strtab_add(shared ? &names : &syms, obj->symbols[i].name);
+		e = strtab_add(shared ? &names : &syms, obj->symbols[i].name, (uint32_t)i | STR_SYM);
 	if (!e)
-		e = strtab_finish(&names);
+		e = strtab_finish(&names, secoff, symoff);
 	if (!e && !shared)
-		e = strtab_finish(&syms);
+		e = strtab_finish(&syms, secoff, symoff);
 	uint64_t *offs = calloc(ns, sizeof(*offs)), *sizes = calloc(ns, sizeof(*sizes));
 	if (e || !offs || !sizes) {
 		e = bk_err_set(err, -ENOMEM, "%s: out of memory", fn);
@@ -382,7 +368,7 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 		for (size_t i = 1; i < obj->nsymbols; i++) {
 			const struct bk_symbol *y = &obj->symbols[i];
 			uint8_t *q = ent;
-			put32(q, strtab_off(shared ? &names : &syms, y->name));
+			put32(q, symoff[i]);
 			q[4] = (uint8_t)(y->bind << 4 | (y->type & 0xf));
 			q[5] = y->vis & 3;
 			put16(q + 6, y->shndx);
@@ -440,7 +426,7 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 		uint32_t info = s->info;
 		if (s->type == BK_SHT_SYMTAB)
 			info = first_global;
-		put32(q, strtab_off(&names, s->name));
+		put32(q, secoff[i]);
 		put32(q + 4, s->type);
 		put64(q + 8, s->flags);
 		put64(q + 16, s->addr);
@@ -489,6 +475,8 @@ ioerr:
 out:
 	free(offs);
 	free(sizes);
+	free(secoff);
+	free(symoff);
 	strtab_free(&names);
 	strtab_free(&syms);
 	return e;

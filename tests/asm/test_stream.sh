@@ -1,7 +1,8 @@
 #!/bin/sh
 # bpfkit asm on files whose sections outgrow the in-memory buffer: their bytes go to a
 # scratch file, and every fixup that lands on bytes already moved out (forward jumps
-# over thousands of instructions, gotol, local and global calls, lddw of local data with
+# over thousands of instructions, gotol, local and global calls, calls to a local
+# function of another section, lddw of local data with
 # an offset, data words naming labels defined later) is patched as the object is written.
 # The object must still be byte-identical to llvm-mc-19's, and an error must leave
 # neither the output nor a scratch file behind.
@@ -19,6 +20,9 @@ gen() { # gen NFUNC EXTRA-LAST-LINE
 		printf "\t.section\t%s,\"ax\",@progbits\n\t.globl\tf%d\n\t.p2align\t3\n\t.type\tf%d,@function\nf%d:\n", s, f, f, f
 		# a jump over the whole function (about 5,000 instructions, 40 KB)
 		printf "\tif r1 > 7 goto .LBB%d_end\n\tgotol .LBB%d_end\n\tcall s%d\n\tcall f%d\n", f, f, f, (f + 1) % nf
+		# a local function of the other section: relocated against that section, and
+		# its immediate is not the -1 of a call to a global symbol
+		printf "\tcall s%d\n", (f + 1) % nf
 		printf "\tr2 = data+%d ll\n\tr3 = counters ll\n", 8 * f
 		for (i = 0; i < 5000; i++) {
 			if (i % 500 == 0)
