@@ -39,6 +39,21 @@ struct hent {
 	uint32_t link_off;
 };
 
+/* A visit of a loop (an SCC reached through one chain of calls): it starts at the first
+ * checkpoint inside, ends when that checkpoint has no path left to explore. */
+struct svisit {
+	int scc, ncalls;
+	int calls[MAX_FRAMES];
+	int entry;                      /* checkpoint, -1 when no visit is in progress */
+	int nbe;                        /* backedges waiting */
+};
+
+/* A path pruned inside a loop against a state whose precision marks are not final:
+ * the marks it gets later still have to reach this path (kernel: bpf_scc_backedge). */
+struct sbackedge {
+	int visit, hist, curframe, ck, insn;
+};
+
 struct pending {
 	struct vstate st;
 	int insn, prev;
@@ -92,6 +107,14 @@ struct venv {
 	int pending_ck;
 	struct vframe *pool;
 	int npool;
+	/* loops: strongly connected components of the CFG (kernel: compute_scc), the visits
+	 * of them in progress and the loop hits whose precision waits for the visit's end */
+	int *scc;
+	struct svisit *vis;
+	int nvis, capvis;
+	struct sbackedge *be;
+	int nbe, capbe;
+	uint32_t prec_marks;            /* scalars newly marked precise, ever */
 
 	/* result */
 	int err_insn;
@@ -1021,12 +1044,15 @@ static bool states_equal(struct venv *e, const struct vstate *o, const struct vs
 
 /* A path ended (exit or pruned): checkpoints that have no live descendants left
  * become usable for pruning. */
+static void scc_exit(struct venv *e, int k);
+
 static void path_done(struct venv *e, int parent)
 {
 	while (parent >= 0) {
 		struct ckpt *k = &e->ck[parent];
 		if (--k->branches > 0)
 			break;
+		scc_exit(e, parent);
 		parent = k->parent;
 	}
 }
@@ -1132,16 +1158,20 @@ done:
 	e->hist[st->hist].nlink = (uint8_t)(e->nlinks - start);
 }
 
-static void mark_all_precise_state(struct vstate *st)
+static void mark_all_precise_state(struct venv *e, struct vstate *st)
 {
 	for (int f = 0; f <= st->curframe; f++) {
 		struct vframe *fr = st->fr[f];
 		for (int r = 0; r <= 10; r++)
-			if (fr->regs[r].type == T_SCALAR)
+			if (fr->regs[r].type == T_SCALAR && !fr->regs[r].precise) {
 				fr->regs[r].precise = 1;
+				e->prec_marks++;
+			}
 		for (int s = 0; s < MAX_STACK / 8; s++)
-			if (fr->slot[s * 8] == SLOT_SPILL && SPILL(fr, s).type == T_SCALAR)
+			if (fr->slot[s * 8] == SLOT_SPILL && SPILL(fr, s).type == T_SCALAR && !SPILL(fr, s).precise) {
 				SPILL(fr, s).precise = 1;
+				e->prec_marks++;
+			}
 	}
 }
 
@@ -1151,13 +1181,13 @@ static void mark_all_precise(struct venv *e, int h)
 	for (; h >= 0 && !e->hist[h].all_done; h = e->hist[h].prev) {
 		e->hist[h].all_done = 1;
 		if (e->hist[h].ck >= 0)
-			mark_all_precise_state(&e->ck[e->hist[h].ck].st);
+			mark_all_precise_state(e, &e->ck[e->hist[h].ck].st);
 	}
 }
 
 /* Marks the wanted scalars precise in checkpoint state st; drops from the masks what
  * is not a scalar there or was precise already. */
-static void bt_apply(struct bt *b, struct vstate *st)
+static void bt_apply(struct venv *e, struct bt *b, struct vstate *st)
 {
 	for (int f = 0; f <= b->frame; f++) {
 		struct vframe *fr = st->fr[f];
@@ -1165,18 +1195,22 @@ static void bt_apply(struct bt *b, struct vstate *st)
 			if (!(b->reg[f] & (1u << r)))
 				continue;
 			struct vreg *x = &fr->regs[r];
-			if (x->type != T_SCALAR || x->precise)
+			if (x->type != T_SCALAR || x->precise) {
 				b->reg[f] &= (uint16_t)~(1u << r);
-			else
+			} else {
 				x->precise = 1;
+				e->prec_marks++;
+			}
 		}
 		for (int s = 0; s < MAX_STACK / 8; s++) {
 			if (!(b->stk[f] & (1ull << s)))
 				continue;
-			if (fr->slot[s * 8] != SLOT_SPILL || SPILL(fr, s).type != T_SCALAR || SPILL(fr, s).precise)
+			if (fr->slot[s * 8] != SLOT_SPILL || SPILL(fr, s).type != T_SCALAR || SPILL(fr, s).precise) {
 				b->stk[f] &= ~(1ull << s);
-			else
+			} else {
 				SPILL(fr, s).precise = 1;
+				e->prec_marks++;
+			}
 		}
 	}
 }
@@ -1394,7 +1428,7 @@ static void bt_walk(struct venv *e, struct bt *b, int h)
 				mark_all_precise(e, start);
 				return;
 			}
-			bt_apply(b, ks);
+			bt_apply(e, b, ks);
 			if (trace)
 				bt_log_parent(e, b, ks);
 			if (bt_empty(b))
@@ -1446,14 +1480,13 @@ static void mark_precise_slot(struct venv *e, struct vstate *st, int frameno, in
 
 /* cur was found equivalent to checkpoint k at insn: what k needed precise, cur's path
  * needs too (kernel: propagate_precision). */
-static void propagate_precision(struct venv *e, struct vstate *cur, const struct vstate *k, int insn,
-				bool all)
+static void propagate_from(struct venv *e, int h, int curframe, const struct vstate *k, int insn, bool all)
 {
-	if (!e->priv || cur->hist < 0)
+	if (!e->priv || h < 0)
 		return;
 	struct bt b;
 	memset(&b, 0, sizeof b);
-	b.frame = cur->curframe;
+	b.frame = curframe;
 	for (int f = 0; f <= k->curframe; f++) {
 		const struct vframe *fr = k->fr[f];
 		for (int r = 0; r <= 10; r++)
@@ -1465,13 +1498,224 @@ static void propagate_precision(struct venv *e, struct vstate *cur, const struct
 	}
 	if (bt_empty(&b))
 		return;
-	int h = cur->hist;
-	if (bt_insn(e, &b, &e->hist[h], insn, cur->curframe)) {
+	if (bt_insn(e, &b, &e->hist[h], insn, curframe)) {
 		mark_all_precise(e, h);
 		return;
 	}
 	if (!bt_empty(&b))
 		bt_walk(e, &b, h);
+}
+
+static void propagate_precision(struct venv *e, struct vstate *cur, const struct vstate *k, int insn,
+				bool all)
+{
+	propagate_from(e, cur->hist, cur->curframe, k, insn, all);
+}
+
+/* ---- loops as the kernel sees them (compute_scc, maybe_enter_scc/maybe_exit_scc) ----
+ * A path pruned inside a loop against a state still being explored, or one whose loop
+ * has such hits pending, cannot take that state's precision marks yet: they are final
+ * only when the visit of the loop ends, and are propagated then, to a fixed point. */
+
+static int insn_succ(const struct venv *e, int t, int succ[2])
+{
+	const struct bk_insn *x = &e->insns[t];
+	int cls = BK_CLASS(x->code), ns = 0;
+	if (e->is_second[t] || ((cls == BK_CLASS_JMP || cls == BK_CLASS_JMP32) && BK_OP(x->code) == BK_JEXIT))
+		return 0;
+	if (is_jmp(x)) {
+		if (BK_OP(x->code) != BK_JA || x->code == (BK_CLASS_JMP | BK_JMAYGOTO))
+			succ[ns++] = t + 1;
+		succ[ns++] = insn_target(x, t);
+	} else {
+		succ[ns++] = t + (is_ldimm64(x) ? 2 : 1);
+	}
+	return ns;
+}
+
+/* Tarjan's algorithm, iterative, numbering the components that hold a cycle from 1 in
+ * the order they complete, as the kernel does (its numbers appear in the log). */
+static int compute_scc(struct venv *e)
+{
+	int n = e->n;
+	int *pre = calloc((size_t)n, sizeof(int)), *low = malloc(sizeof(int) * (size_t)n);
+	int *stk = malloc(sizeof(int) * (size_t)n), *dfs = malloc(sizeof(int) * (size_t)n);
+	e->scc = calloc((size_t)n, sizeof(int));
+	if (!pre || !low || !stk || !dfs || !e->scc) {
+		free(pre); free(low); free(stk); free(dfs);
+		return verr(e, -ENOMEM, "out of memory");
+	}
+	int next_pre = 1, next_scc = 1;
+	for (int i = 0; i < n; i++) {
+		if (pre[i])
+			continue;
+		int ssz = 0, dsz = 1;
+		dfs[0] = i;
+		while (dsz) {
+			int w = dfs[dsz - 1], succ[2], ns = insn_succ(e, w, succ);
+			if (!pre[w]) {
+				low[w] = pre[w] = next_pre++;
+				stk[ssz++] = w;
+			}
+			bool down = false;
+			for (int j = 0; j < ns && !down; j++) {
+				int v = succ[j];
+				if (v < 0 || v >= n)
+					continue;
+				if (!pre[v]) {
+					dfs[dsz++] = v;
+					down = true;
+				} else if (low[v] < low[w]) {
+					low[w] = low[v];
+				}
+			}
+			if (down)
+				continue;
+			if (low[w] < pre[w]) {
+				dsz--;
+				continue;
+			}
+			bool cyc = stk[ssz - 1] != w;
+			for (int j = 0; j < ns; j++)
+				cyc |= succ[j] == w;
+			int t;
+			do {
+				t = stk[--ssz];
+				low[t] = INT32_MAX;
+				if (cyc)
+					e->scc[t] = next_scc;
+			} while (t != w);
+			next_scc += cyc;
+			dsz--;
+		}
+	}
+	free(pre); free(low); free(stk); free(dfs);
+	return 0;
+}
+
+/* The visit a state at insn belongs to: the loop of the outermost frame whose current
+ * instruction is in one, with the call sites leading there. -1 when in no loop. */
+static int scc_visit(struct venv *e, const struct vstate *st, int insn, bool alloc)
+{
+	int calls[MAX_FRAMES], nc = 0, scc = 0;
+	if (!e->scc)
+		return -1;
+	for (int i = 0; i <= st->curframe && !scc; i++) {
+		int idx = i == st->curframe ? insn : st->fr[i + 1]->callsite;
+		if (idx >= 0 && idx < e->n && e->scc[idx])
+			scc = e->scc[idx];
+		else if (i < st->curframe)
+			calls[nc++] = idx;
+	}
+	if (!scc)
+		return -1;
+	for (int v = 0; v < e->nvis; v++)
+		if (e->vis[v].scc == scc && e->vis[v].ncalls == nc &&
+		    !memcmp(e->vis[v].calls, calls, sizeof(int) * (size_t)nc))
+			return v;
+	if (!alloc)
+		return -1;
+	if (e->nvis == e->capvis) {
+		int nc2 = e->capvis ? e->capvis * 2 : 16;
+		struct svisit *p = realloc(e->vis, sizeof(*p) * (size_t)nc2);
+		if (!p)
+			return -1;
+		e->vis = p;
+		e->capvis = nc2;
+	}
+	struct svisit *v = &e->vis[e->nvis];
+	memset(v, 0, sizeof(*v));
+	v->scc = scc;
+	v->ncalls = nc;
+	memcpy(v->calls, calls, sizeof(int) * (size_t)nc);
+	v->entry = -1;
+	return e->nvis++;
+}
+
+static void log_scc(struct venv *e, const char *what, int v)
+{
+	if (e->log_level < 2)
+		return;
+	char buf[128];
+	int len = 0;
+	for (int i = 0; i < e->vis[v].ncalls && len < 100; i++)
+		len += snprintf(buf + len, sizeof buf - (size_t)len, "%d,", e->vis[v].calls[i]);
+	buf[len] = 0;
+	logf_(e, "SCC %s (%s%d)\n", what, buf, e->vis[v].scc);
+}
+
+/* A new checkpoint k: the first one inside a loop starts a visit. */
+static void scc_enter(struct venv *e, int k)
+{
+	int v = scc_visit(e, &e->ck[k].st, e->ck[k].insn, true);
+	if (v >= 0 && e->vis[v].entry < 0) {
+		e->vis[v].entry = k;
+		log_scc(e, "enter", v);
+	}
+}
+
+/* Precision marks of a checkpoint inside a loop whose visit has hits pending are not
+ * final (kernel: incomplete_read_marks): compare every scalar's range then. */
+static bool scc_incomplete(struct venv *e, int k)
+{
+	int v = scc_visit(e, &e->ck[k].st, e->ck[k].insn, false);
+	return v >= 0 && e->vis[v].nbe > 0;
+}
+
+static void scc_backedge(struct venv *e, const struct vstate *cur, int k, int insn)
+{
+	propagate_precision(e, (struct vstate *)cur, &e->ck[k].st, insn, false);
+	int v = scc_visit(e, &e->ck[k].st, e->ck[k].insn, false);
+	if (v < 0 || e->vis[v].entry < 0 || !e->priv)
+		return;
+	if (e->nbe == e->capbe) {
+		int nc = e->capbe ? e->capbe * 2 : 64;
+		struct sbackedge *p = realloc(e->be, sizeof(*p) * (size_t)nc);
+		if (!p) {
+			/* cannot wait for the final marks: take them all now */
+			propagate_precision(e, (struct vstate *)cur, &e->ck[k].st, insn, true);
+			return;
+		}
+		e->be = p;
+		e->capbe = nc;
+	}
+	e->be[e->nbe++] = (struct sbackedge){ v, cur->hist, cur->curframe, k, insn };
+	e->vis[v].nbe++;
+	log_scc(e, "backedge", v);
+}
+
+/* Checkpoint k has no path left: if it started a visit, the visit ends and the marks
+ * its loop hits wait for are propagated until nothing changes (kernel: 64 rounds, then
+ * everything precise). */
+static void scc_exit(struct venv *e, int k)
+{
+	int v = scc_visit(e, &e->ck[k].st, e->ck[k].insn, false);
+	if (v < 0 || e->vis[v].entry != k)
+		return;
+	log_scc(e, "exit", v);
+	e->vis[v].entry = -1;
+	if (!e->vis[v].nbe)
+		return;
+	for (int round = 0;; round++) {
+		uint32_t before = e->prec_marks;
+		for (int i = 0; i < e->nbe; i++) {
+			struct sbackedge *b = &e->be[i];
+			if (b->visit != v)
+				continue;
+			if (round >= 64)
+				mark_all_precise(e, b->hist);
+			else
+				propagate_from(e, b->hist, b->curframe, &e->ck[b->ck].st, b->insn, false);
+		}
+		if (round >= 64 || e->prec_marks == before)
+			break;
+	}
+	int j = 0;
+	for (int i = 0; i < e->nbe; i++)
+		if (e->be[i].visit != v)
+			e->be[j++] = e->be[i];
+	e->nbe = j;
+	e->vis[v].nbe = 0;
 }
 
 /* 1 = pruned, 0 = continue, <0 = error. */
@@ -1487,20 +1731,29 @@ static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 		if (k->branches > 0) {
 			/* a state still being explored: every scalar's range must be within it,
 			 * as its precision marks are not complete yet (kernel: RANGE_WITHIN) */
-			if ((may_goto || cbsite) && states_equal(e, &k->st, cur, 1)) {
+			if (may_goto && k->st.may_goto_depth != cur->may_goto_depth && states_equal(e, &k->st, cur, 1)) {
+				scc_backedge(e, cur, i, insn);
+				return 1;
+			}
+			if (cbsite && states_equal(e, &k->st, cur, 1)) {
 				propagate_precision(e, cur, &k->st, insn, true);
 				return 1;
 			}
 			if (cbsite)
 				continue; /* another callback iteration is not an infinite loop */
-			if (k->st.cb_depth == cur->cb_depth && states_equal(e, &k->st, cur, 2)) {
+			if (k->st.cb_depth == cur->cb_depth && k->st.may_goto_depth == cur->may_goto_depth &&
+			    states_equal(e, &k->st, cur, 2)) {
 				e->err_insn = insn;
 				return verr(e, -EINVAL, "infinite loop detected at insn %d", insn);
 			}
 			continue;
 		}
-		if (states_equal(e, &k->st, cur, 0)) {
-			propagate_precision(e, cur, &k->st, insn, false);
+		bool loop = e->nbe && scc_incomplete(e, i);
+		if (states_equal(e, &k->st, cur, loop ? 1 : 0)) {
+			if (loop)
+				scc_backedge(e, cur, i, insn);
+			else
+				propagate_precision(e, cur, &k->st, insn, false);
 			return 1;
 		}
 	}
@@ -1528,6 +1781,7 @@ static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 	e->pending_ck = e->nck;
 	cur->parent = e->nck;
 	e->nck++;
+	scc_enter(e, e->nck - 1);
 	e->live_ck++;
 	if (e->live_ck > e->peak_ck)
 		e->peak_ck = e->live_ck;
@@ -1536,6 +1790,53 @@ static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 	e->prev_jmps = e->jmps;
 	e->prev_processed = e->processed;
 	return 0;
+}
+
+/* The checkpoint at insn that the previous iteration of a loop through insn left
+ * on this path (kernel: find_prev_entry), -1 when this is the first. */
+static int prev_iteration(struct venv *e, const struct vstate *cur, int insn)
+{
+	int k = cur->parent;
+	if (k >= 0 && e->ck[k].insn == insn)
+		k = e->ck[k].parent;
+	for (; k >= 0; k = e->ck[k].parent) {
+		const struct vstate *o = &e->ck[k].st;
+		if (e->ck[k].insn != insn || o->curframe != cur->curframe)
+			continue;
+		bool same = true;
+		for (int f = 0; f <= o->curframe && same; f++)
+			same = o->fr[f]->callsite == cur->fr[f]->callsite;
+		if (same)
+			return k;
+	}
+	return -1;
+}
+
+static void widen_reg(const struct vreg *o, struct vreg *c, struct idmap *m)
+{
+	if (o->type != T_SCALAR || c->type != T_SCALAR || o->precise || c->precise ||
+	    regsafe(o, c, m, true, false))
+		return;
+	v_mark_unknown(c);
+}
+
+/* The next iteration of a may_goto loop forgets the imprecise scalars that changed
+ * since the previous one (kernel: widen_imprecise_scalars): a counter no check reads
+ * becomes unknown, so the third iteration is covered by the second and the loop
+ * converges instead of being unrolled to the 8192-jump limit. */
+static void widen_imprecise(const struct vstate *o, struct vstate *c)
+{
+	struct idmap m;
+	m.n = 0;
+	for (int f = o->curframe; f >= 0; f--) {
+		const struct vframe *of = o->fr[f];
+		struct vframe *cf = c->fr[f];
+		for (int r = 0; r <= 10; r++)
+			widen_reg(&of->regs[r], &cf->regs[r], &m);
+		for (int s = 0; s < MAX_STACK / 8; s++)
+			if (of->slot[s * 8] == SLOT_SPILL && cf->slot[s * 8] == SLOT_SPILL)
+				widen_reg(&SPILL(of, s), &SPILL(cf, s), &m);
+	}
 }
 
 static int push_branch(struct venv *e, struct vstate *cur, int insn, int prev)
@@ -2742,6 +3043,8 @@ static void reset_root(struct venv *e)
 	e->nhist = 0;
 	e->nlinks = 0;
 	e->pending_ck = -1;
+	e->nvis = 0;
+	e->nbe = 0;
 }
 
 /* A call of a global function: the arguments must match its prototype (the kernel's
@@ -3224,8 +3527,22 @@ static int do_check(struct venv *e)
 				break;
 			}
 			if (in->code == (BK_CLASS_JMP | BK_JMAYGOTO)) {
+				/* as the kernel: the way out first, the next iteration waits on the
+				 * stack one may_goto deeper */
+				if (in->src || in->dst || in->imm) {
+					rc = verr(e, -EINVAL, "invalid may_goto imm %d", in->imm);
+					break;
+				}
 				e->jmps++;
-				rc = push_branch(e, &cur, insn_target(in, insn), insn);
+				int pk = e->priv ? prev_iteration(e, &cur, insn) : -1;
+				rc = push_branch(e, &cur, insn + 1, insn);
+				if (rc)
+					break;
+				struct pending *p = &e->stack[e->nstack - 1];
+				p->st.may_goto_depth++;
+				if (pk >= 0)
+					widen_imprecise(&e->ck[pk].st, &p->st);
+				next = insn_target(in, insn);
 				break;
 			}
 			/* conditional */
@@ -3470,6 +3787,9 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	if (rc)
 		goto done;
 	compute_liveness(&e);
+	rc = compute_scc(&e);
+	if (rc)
+		goto done;
 	e.funcs = BK_OPTS_GET(opts, funcs, NULL);
 	e.nfuncs = e.funcs ? (int)BK_OPTS_GET(opts, nfuncs, 0) : 0;
 	for (int s = 0; s < e.nsub; s++) {
@@ -3564,6 +3884,9 @@ done:
 	free(e.hist);
 	free(e.links);
 	free(e.head);
+	free(e.scc);
+	free(e.vis);
+	free(e.be);
 	free(e.subprog_of);
 	return rc;
 }

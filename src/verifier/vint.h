@@ -96,6 +96,7 @@ struct vstate {
 	uint32_t jmp_history;
 	int hist;                       /* last entry of the path history, -1 none */
 	uint32_t cb_depth;              /* callback iterations pushed on this path */
+	uint32_t may_goto_depth;        /* may_goto iterations pushed on this path */
 };
 
 /* Context field rules per program type: progtype.h's tables, the runtime's too. */

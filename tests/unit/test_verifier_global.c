@@ -15,45 +15,7 @@
 #include <unistd.h>
 
 #if BK_HAVE_KERN
-#include <bpf/libbpf.h>
-
-static int silent(enum libbpf_print_level l, const char *f, va_list ap)
-{
-	(void)l;
-	(void)f;
-	(void)ap;
-	return 0;
-}
-
-/* The kernel's verdict (1/0, -1 when it could not try), processed count and last message. */
-static int kernel_verdict(const char *file, unsigned *processed, char *msg, size_t msz)
-{
-	static char log[1 << 20];
-	struct bpf_object *obj = bpf_object__open_file(file, NULL);
-	if (!obj)
-		return -1;
-	struct bpf_program *p;
-	bpf_object__for_each_program(p, obj) {
-		bpf_program__set_log_buf(p, log, sizeof log);
-		bpf_program__set_log_level(p, 1);
-	}
-	log[0] = 0;
-	int rc = bpf_object__load(obj);
-	bpf_object__close(obj);
-	const char *pr = strstr(log, "processed ");
-	if (!pr)
-		return -1;
-	*processed = (unsigned)strtoul(pr + 10, NULL, 10);
-	/* the line before "processed" */
-	const char *end = pr;
-	while (end > log && end[-1] == '\n')
-		end--;
-	const char *start = end;
-	while (start > log && start[-1] != '\n')
-		start--;
-	snprintf(msg, msz, "%.*s", (int)(end - start), start);
-	return rc == 0;
-}
+#include "verifier/kload.h"
 #endif
 
 struct global_walk {

@@ -67,6 +67,7 @@
 #define LDIND(sz, s, i) I_(0x40 | (sz), 0, s, 0, i)
 /* jumps */
 #define JA(o) I_(0x05, 0, 0, o, 0)
+#define MAYGOTO(o) I_(0xe5, 0, 0, o, 0)
 #define JK(op, d, i, o) I_(0x05 | (op), d, 0, o, i)
 #define JX(op, d, s, o) I_(0x0d | (op), d, s, o, 0)
 #define J32K(op, d, i, o) I_(0x06 | (op), d, 0, o, i)
