@@ -53,12 +53,14 @@ struct bk_vfunc {
 	uint32_t insn;            /* first instruction */
 	bool global;
 	/* The prototype is one the kernel refuses for a global function (a void pointer,
-	 * a struct by value, no scalar return): verified inline as a static function. */
+	 * a struct by value, no scalar return): a call of it is rejected, as the kernel's
+	 * btf_prepare_func_args does, with why[] (the kernel's line) before the message. */
 	bool unsupported;
 	uint8_t nargs;
-	uint8_t arg[5];           /* enum bk_varg */
+	uint8_t arg[5];           /* enum bk_varg; an `__arg_ctx` (decl tag "arg:ctx") pointer is CTX */
 	uint32_t arg_size[5];
 	char name[64];
+	char why[192];            /* unsupported: the kernel's reason, one line */
 };
 
 struct bk_verify_opts {

@@ -32,7 +32,25 @@ struct vbuild {
 	size_t nfuncs;
 };
 
-/* The kernel's btf_prepare_func_args: which prototypes a global function may have. */
+/* Whether parameter ARG of function FUNC_ID carries the decl tag NAME ("arg:ctx"). */
+static bool arg_tagged(const struct bk_btf *btf, uint32_t func_id, unsigned arg, const char *name)
+{
+	for (uint32_t i = 1; i < btf->nr_types; i++) {
+		const struct bk_btf_type *t = &btf->types[i];
+		if (t->kind == BK_BTF_KIND_DECL_TAG && t->type == func_id && t->component_idx == (int32_t)arg &&
+		    !strcmp(t->name, name))
+			return true;
+	}
+	return false;
+}
+
+static bool btf_scalar(const struct bk_btf_type *t)
+{
+	return t && (t->kind == BK_BTF_KIND_INT || t->kind == BK_BTF_KIND_ENUM || t->kind == BK_BTF_KIND_ENUM64);
+}
+
+/* The kernel's btf_prepare_func_args: which prototypes a global function may have, and
+ * in the kernel's words why not. */
 static void classify_func(const struct bk_btf *btf, const char *ctx_struct, struct bk_vfunc *f)
 {
 	int id = btf ? bk_btf_find(btf, f->name, BK_BTF_KIND_FUNC) : -1;
@@ -41,20 +59,30 @@ static void classify_func(const struct bk_btf *btf, const char *ctx_struct, stru
 		return;
 	f->global = fn->linkage == BK_BTF_GLOBAL;
 	const struct bk_btf_type *proto = bk_btf_type_by_id(btf, fn->type);
-	if (!proto || proto->kind != BK_BTF_KIND_FUNC_PROTO || proto->vlen > 5) {
+	if (!proto || proto->kind != BK_BTF_KIND_FUNC_PROTO) {
 		f->unsupported = true;
 		return;
 	}
-	const struct bk_btf_type *rt = bk_btf_type_by_id(btf, bk_btf_skip_mods(btf, proto->type));
-	if (!rt || (rt->kind != BK_BTF_KIND_INT && rt->kind != BK_BTF_KIND_ENUM &&
-		    rt->kind != BK_BTF_KIND_ENUM64))
+	if (proto->vlen > 5) {
 		f->unsupported = true;
+		snprintf(f->why, sizeof f->why, "Global function %s() with %u > 5 args. Buggy compiler.",
+			 f->name, proto->vlen);
+		return;
+	}
+	if (!btf_scalar(bk_btf_type_by_id(btf, bk_btf_skip_mods(btf, proto->type))) || !proto->type) {
+		f->unsupported = true;
+		snprintf(f->why, sizeof f->why, "Global function %s() doesn't return scalar. Only those are supported.",
+			 f->name);
+	}
 	f->nargs = (uint8_t)proto->vlen;
-	for (unsigned a = 0; a < proto->vlen; a++) {
+	for (unsigned a = 0; a < proto->vlen && !f->unsupported; a++) {
 		const struct bk_btf_type *t =
 			bk_btf_type_by_id(btf, bk_btf_skip_mods(btf, proto->members[a].type));
-		if (t && (t->kind == BK_BTF_KIND_INT || t->kind == BK_BTF_KIND_ENUM ||
-			  t->kind == BK_BTF_KIND_ENUM64)) {
+		if (t && t->kind == BK_BTF_KIND_PTR && arg_tagged(btf, (uint32_t)id, a, "arg:ctx")) {
+			f->arg[a] = BK_VARG_CTX; /* __arg_ctx: any pointer type, void * included */
+			continue;
+		}
+		if (btf_scalar(t)) {
 			f->arg[a] = BK_VARG_SCALAR;
 			continue;
 		}
@@ -72,8 +100,15 @@ static void classify_func(const struct bk_btf *btf, const char *ctx_struct, stru
 				f->arg_size[a] = (uint32_t)sz;
 				continue;
 			}
+			f->unsupported = true;
+			snprintf(f->why, sizeof f->why, "arg#%u reference type('%s %s') size cannot be determined: %d",
+				 a, bk_btf_kind_name(tt && to ? tt->kind : 0), tt && to ? tt->name : "",
+				 sz < 0 ? (int)sz : -EINVAL);
+			break;
 		}
 		f->unsupported = true;
+		snprintf(f->why, sizeof f->why, "Arg#%u type %s in %s() is not supported yet.", a,
+			 bk_btf_kind_name(t ? t->kind : 0), f->name);
 	}
 }
 

@@ -3056,6 +3056,12 @@ static int call_global(struct venv *e, struct vstate *st, int sub)
 	struct vreg *regs = cur_regs(st);
 	int rc = 0;
 	char t[32];
+	if (fn->unsupported) {
+		/* the kernel refuses the prototype at the first call (btf_prepare_func_args) */
+		if (fn->why[0])
+			rc = verr(e, -EINVAL, "%s", fn->why);
+		return verr(e, -EINVAL, "Caller passes invalid args into func#%d ('%s')", sub, fn->name);
+	}
 	for (int a = 0; a < fn->nargs && !rc; a++) {
 		int regno = a + 1;
 		struct vreg *r = &regs[regno];
@@ -3796,7 +3802,7 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 		e.sub_func[s] = -1;
 		for (int k = 0; k < e.nfuncs && s > 0; k++)
 			if ((int64_t)e.funcs[k].insn == e.sub_start[s] && e.funcs[k].global &&
-			    !e.funcs[k].unsupported && global_proto_ok(&e.funcs[k]))
+			    (e.funcs[k].unsupported || global_proto_ok(&e.funcs[k])))
 				e.sub_func[s] = k;
 	}
 	rc = do_check(&e);
