@@ -7,7 +7,7 @@
  * legitimately differs. */
 #include "bpfkit/jit.h"
 #include "bpfkit/isa.h"
-#include "bpfkit/vm.h"
+#include "fuzz_vm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,22 +35,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 64 + 8)
 		return 0;
 	const uint8_t *init = data;
-	size_t n = (size - 64) / 8;
-	struct bk_insn *insns = malloc(n * sizeof(*insns));
+	size_t n;
+	struct bk_insn *insns = fz_insns(data + 64, size - 64, &n);
 	if (!insns)
 		return 0;
-	memcpy(insns, data + 64, n * sizeof(*insns));
 	if (reads_r10(insns, n)) {
 		free(insns);
 		return 0;
 	}
-	struct bk_vm *vm = bk_vm_new(NULL);
+	struct bk_vm *vm = fz_vm();
 	struct bk_err err = { 0 };
-	if (vm && bk_vm_register_conformance_helpers(vm, &err) == 0) {
-		struct bk_map *m;
-		struct bk_map_def d = { .type = BK_MAP_ARRAY, .key_size = 4, .value_size = 16,
-					.max_entries = 2 };
-		bk_map_create(bk_vm_maps(vm), &d, &m, &err);
+	if (vm) {
 		struct bk_prog *p;
 		if (bk_vm_load(vm, insns, n, NULL, &p, &err) == 0) {
 			struct jd_outcome a, b;

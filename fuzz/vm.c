@@ -2,10 +2,7 @@
  * budget, under ASan+UBSan. The first byte picks the program type, the next 32 bytes
  * are the input memory/packet, the rest is the program. Any load or run error is
  * fine; a crash, a sanitizer report or a leak is a finding. */
-#include "bpfkit/vm.h"
-
-#include <stdlib.h>
-#include <string.h>
+#include "fuzz_vm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,18 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int type = types[data[0] % 4];
 	const uint8_t *mem = data + 1;
 	const uint8_t *code = data + 33;
-	size_t n = (size - 33) / 8;
-	struct bk_insn *insns = malloc(n * sizeof(*insns));
+	size_t n;
+	struct bk_insn *insns = fz_insns(code, size - 33, &n);
 	if (!insns)
 		return 0;
-	memcpy(insns, code, n * sizeof(*insns));
-	struct bk_vm *vm = bk_vm_new(NULL);
+	struct bk_vm *vm = fz_vm();
 	struct bk_err err = { 0 };
-	if (vm && bk_vm_register_conformance_helpers(vm, &err) == 0) {
-		struct bk_map *m;
-		struct bk_map_def d = { .type = BK_MAP_ARRAY, .key_size = 4, .value_size = 16,
-					.max_entries = 2 };
-		bk_map_create(bk_vm_maps(vm), &d, &m, &err);
+	if (vm) {
 		struct bk_prog *p;
 		struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .type = type);
 		if (bk_vm_load(vm, insns, n, &po, &p, &err) == 0) {

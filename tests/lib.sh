@@ -46,6 +46,32 @@ build_bkrun() {
 	fi
 }
 
+# build_corpus NAME: the C corpus's objects in $BK_BUILD/corpus (tests/corpus/build.sh,
+# shared by every suite); "not ok NAME" with build.sh's words when one cannot be built.
+build_corpus() {
+	if ! sh "$ROOT/tests/corpus/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
+		notok "$1" "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
+	fi
+}
+
+# bkrun_as TAG OBJ RUN [VAR=VALUE...]: the corpus runner ($BR, build_bkrun) on OBJ with
+# the script RUN and tests/corpus/pkt, in that environment: its transcript in $T/TAG.out,
+# its errors in $T/TAG.err, its exit status in $T/TAG.rc.
+bkrun_as() {
+	_tag=$1 _obj=$2 _run=$3
+	shift 3
+	env "$@" "$BR" "$_obj" "$_run" "$ROOT/tests/corpus/pkt" > "$T/$_tag.out" 2> "$T/$_tag.err"
+	echo $? > "$T/$_tag.rc"
+}
+# bkrun_differ A B: how runs A and B (bkrun_as) differ in exit status, transcript or
+# errors; nothing when they agree.
+bkrun_differ() {
+	if ! cmp -s "$T/$1.rc" "$T/$2.rc" || ! cmp -s "$T/$1.out" "$T/$2.out" ||
+	   ! cmp -s "$T/$1.err" "$T/$2.err"; then
+		echo "exit $(cat "$T/$1.rc")/$(cat "$T/$2.rc"); $(diff "$T/$1.out" "$T/$2.out" | head -3 | tr '\n' ' ') $(head -2 "$T/$2.err" | tr '\n' ' ')"
+	fi
+}
+
 # Builds tests/corpus_kernel/kernrun.c (the corpus runner for the kernel, over libbpf)
 # into $KR, once for the build dir (build_kernrun.sh rebuilds it when stale). Fails, the
 # compiler's words in $T/cc.log, when it cannot.

@@ -2,9 +2,8 @@
 # bench/asm/run.sh [N]: assembles a generated N-instruction (default 1,000,000) LLVM-syntax
 # file with bpfkit and with llvm-mc-19 in the same run and prints wall time and peak
 # memory (GNU time -v) of both as a row for bench/RESULTS.md, each the best of three runs; CPU time
-# (user + system) is given too, as wall time on a shared machine measures the load. The text is what clang -S writes:
-# functions of 92 instructions with labels, jumps, loads/stores, atomics, helper and
-# local calls and map loads with relocations, plus .loc-free directives.
+# (user + system) is given too, as wall time on a shared machine measures the load. The text
+# (bench/asm/gen.sh, which tests/asm/test_split.sh uses too) is what clang -S writes.
 set -eu
 [ -n "${BENCH_DEBUG:-}" ] && set -x
 N=${1:-1000000}
@@ -16,25 +15,7 @@ command -v llvm-mc-19 >/dev/null || { echo "llvm-mc-19 missing" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing (scripts/install-deps.sh installs 'time')" >&2; exit 1; }
 W=$(mktemp -d /tmp/bench-asm.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-awk -v n="$N" 'BEGIN {
-	print "\t.text"; print "\t.file\t\"bench.c\""
-	nf = int(n / 92); k = 0
-	for (f = 0; f < nf; f++) {
-		printf "\t.section\tprog%d,\"ax\",@progbits\n\t.globl\tfunc%d\n\t.p2align\t3\n\t.type\tfunc%d,@function\nfunc%d:\n", f % 16, f, f, f
-		for (i = 0; i < 96; i += 12) {
-			printf "\tr6 = r1\n\tw1 = *(u32 *)(r6 + 4)\n\tr2 = r10\n\tr2 += -8\n"
-			printf "\t*(u64 *)(r10 - 8) = r1\n\tr1 = counters ll\n\tcall 1\n"
-			printf "\tif r0 == 0 goto .LBB%d_%d\n\tr1 = 1\n\tlock *(u64 *)(r0 + 0) += r1\n", f, i
-			printf ".LBB%d_%d:\n\tw0 = w6\n", f, i
-			k += 12
-		}
-		printf "\tw0 &= 255\n\tcall func%d\n\tr0 <<= 32\n\texit\n", (f + 1) % nf
-		printf ".Lfunc_end%d:\n\t.size\tfunc%d, .Lfunc_end%d-func%d\n", f, f, f, f
-		k += 4
-	}
-	print "\t.section\t.maps,\"aw\",@progbits\n\t.globl\tcounters\n\t.p2align\t3\ncounters:\n\t.zero\t32\n\t.size\tcounters, 32"
-	print "\t.section\tlicense,\"aw\",@progbits\n\t.globl\t_license\n_license:\n\t.asciz\t\"GPL\"\n\t.size\t_license, 4"
-}' > "$W/big.s"
+sh "$ROOT/bench/asm/gen.sh" "$N" > "$W/big.s"
 insns=$(grep -c '^	[rw*ilc]\|^	exit\|^	goto' "$W/big.s" || true)
 run() { # run NAME CMD... -> "wall_s rss_kb cpu_s"
 	shift

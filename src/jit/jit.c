@@ -281,6 +281,21 @@ static void patch_here(struct em *e, size_t pos)
 		memcpy(e->b + pos, &rel, 4);
 	}
 }
+/* V, N of its *CAP elements of SZ bytes used, with room for one more (FIRST when it had
+ * none); V as it was, full and with oom set, when memory ran out. */
+static void *grow(struct em *e, void *v, size_t n, size_t *cap, size_t sz, size_t first)
+{
+	if (n < *cap)
+		return v;
+	size_t nc = *cap ? *cap * 2 : first;
+	void *nv = realloc(v, nc * sz);
+	if (!nv) {
+		e->oom = true;
+		return v;
+	}
+	*cap = nc;
+	return nv;
+}
 /* Special fix-up targets (beyond any slot). */
 #define T_NZ    (UINT32_MAX - 2)
 #define T_DEPTH (UINT32_MAX - 3)
@@ -289,16 +304,9 @@ static void fix(struct em *e, size_t pos, uint32_t target)
 {
 	if (e->track && target >= T_DEPTH)
 		e->uses_st = true;
-	if (e->nfx == e->capfx) {
-		size_t nc = e->capfx ? e->capfx * 2 : 64;
-		struct fix *nf = realloc(e->fx, nc * sizeof(*nf));
-		if (!nf) {
-			e->oom = true;
-			return;
-		}
-		e->fx = nf;
-		e->capfx = nc;
-	}
+	e->fx = grow(e, e->fx, e->nfx, &e->capfx, sizeof(*e->fx), 64);
+	if (e->nfx == e->capfx)
+		return;
 	e->fx[e->nfx++] = (struct fix){ (uint32_t)pos, target };
 }
 
@@ -689,16 +697,9 @@ static void guard(struct em *e, unsigned cc_ok, uint32_t idx, uint32_t stub)
  * slot RESUME (or code offset RESUME when !SLOT). */
 static void refill_at(struct em *e, size_t jpos, uint32_t idx, uint32_t resume, bool slot)
 {
-	if (e->nrf == e->caprf) {
-		size_t nc = e->caprf ? e->caprf * 2 : 64;
-		struct refill *nr = realloc(e->rf, nc * sizeof(*nr));
-		if (!nr) {
-			e->oom = true;
-			return;
-		}
-		e->rf = nr;
-		e->caprf = nc;
-	}
+	e->rf = grow(e, e->rf, e->nrf, &e->caprf, sizeof(*e->rf), 64);
+	if (e->nrf == e->caprf)
+		return;
 	e->rf[e->nrf++] = (struct refill){ (uint32_t)jpos, idx, resume, slot };
 }
 /* A taken backward jump: one less in the budget, and to T unless r10's part ran out
@@ -951,16 +952,9 @@ static void emit_mem(struct em *e, const struct bk_dinsn *pc, uint32_t idx, int 
 	size_t j2 = jcc32(e, CC_A);
 	size_t back = e->n;
 	access(e, pc, size, store, imm, sx, R11, -1, 0, -BK_VM_STACK_SIZE);
-	if (e->nool == e->capool) {
-		size_t nc = e->capool ? e->capool * 2 : 64;
-		struct ool *no = realloc(e->ool, nc * sizeof(*no));
-		if (!no) {
-			e->oom = true;
-			return;
-		}
-		e->ool = no;
-		e->capool = nc;
-	}
+	e->ool = grow(e, e->ool, e->nool, &e->capool, sizeof(*e->ool), 64);
+	if (e->nool == e->capool)
+		return;
 	e->ool[e->nool++] = (struct ool){ (uint32_t)j1, (uint32_t)j2, (uint32_t)back,
 					  (uint32_t)e->n, idx, (uint8_t)size, store };
 }
@@ -1201,16 +1195,9 @@ static void emit_call_local(struct em *e, uint32_t idx, uint32_t target)
 {
 	rm(e, 1, 0x3B, RBP, R12, OFF(thr));            /* cmp rbp, [thr] */
 	size_t deeper = jcc32(e, CC_B);
-	if (e->ncs == e->capcs) {
-		size_t nc = e->capcs ? e->capcs * 2 : 16;
-		struct cslow *ns = realloc(e->cs, nc * sizeof(*ns));
-		if (!ns) {
-			e->oom = true;
-			return;
-		}
-		e->cs = ns;
-		e->capcs = nc;
-	}
+	e->cs = grow(e, e->cs, e->ncs, &e->capcs, sizeof(*e->cs), 16);
+	if (e->ncs == e->capcs)
+		return;
 	e->cs[e->ncs++] = (struct cslow){ (uint32_t)deeper, idx, (uint32_t)e->n };
 	call_count(e, idx);
 	call_frame(e, target, false);
@@ -1518,6 +1505,15 @@ static size_t fold_addr(struct em *e, const struct bk_prog *prog, size_t i, size
 	return ci - i + 1;
 }
 
+/* r0 and the callee-saved r6-r9 the program uses (bit N of USED: rN) start at 0. */
+static void zero_used(struct em *e, unsigned used)
+{
+	static const int zero[] = { 0, 6, 7, 8, 9 };
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		if (used >> zero[i] & 1)
+			rr(e, 0, 0x31, map[zero[i]], map[zero[i]]);   /* xor r32, r32 */
+}
+
 /* The entry (jit_fn), after the body (which starts at offset 0): the callee-saved
  * registers the program uses, r12 = state, the registers the program names and the
  * arguments do not set zeroed (the interpreter's start), r10 = the frame pointer when the
@@ -1564,10 +1560,7 @@ static void prologue(struct em *e, const struct bk_prog *prog, bool calls, bool 
 				n++;
 			}
 		}
-		static const int zl[] = { 0, 6, 7, 8, 9 };
-		for (size_t i = 0; i < sizeof(zl) / sizeof(zl[0]); i++)
-			if (used >> zl[i] & 1)
-				rr(e, 0, 0x31, map[zl[i]], map[zl[i]]);
+		zero_used(e, used);
 		if (frame)
 			rm(e, 1, 0x8B, RBP, R9, OFF(r10_0));   /* mov rbp, [st + r10_0] */
 		if (!n) {
@@ -1604,10 +1597,7 @@ static void prologue(struct em *e, const struct bk_prog *prog, bool calls, bool 
 	if (pad)
 		ri(e, 1, 5, RSP, 8);
 	mov_rr(e, 1, R12, R9);
-	static const int zero[] = { 0, 6, 7, 8, 9 };
-	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-		if (used >> zero[i] & 1)
-			rr(e, 0, 0x31, map[zero[i]], map[zero[i]]);   /* xor r32, r32 */
+	zero_used(e, used);
 	if (frame)
 		rm(e, 1, 0x8B, RBP, R12, OFF(r10_0));
 	rm(e, 1, 0x8B, R10, R12, OFF(budget0));

@@ -4,6 +4,7 @@
 #include "kj.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,6 +104,19 @@ int bk_kern_fdinfo(int fd, const char *key, uint64_t *val)
 	}
 	fclose(f);
 	return r;
+}
+
+long bk_kern_read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	return n;
 }
 
 /* ---- bpffs ------------------------------------------------------------------- */

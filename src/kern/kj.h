@@ -30,6 +30,9 @@ void bk_kj_hex_arr(struct bk_kj *j, const void *p, size_t n);
 
 /* Shared helpers. */
 int bk_kern_fdinfo(int fd, const char *key, uint64_t *val);
+/* Up to LEN - 1 bytes of PATH (a small /proc or cache file) into BUF, NUL-ended: how
+ * many, or -1 when it cannot be opened or read. */
+long bk_kern_read_small(const char *path, char *buf, size_t len);
 const char *bk_kern_prog_type_name(uint32_t t);
 const char *bk_kern_map_type_name(uint32_t t);
 /* The last line of libbpf's captured log (*line, its length returned; 0 when the log is

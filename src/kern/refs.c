@@ -300,14 +300,8 @@ out:
  * boot's id. A cache that cannot be read or written is no error. */
 static int boot_id(char *id, size_t len)
 {
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (bk_kern_read_small("/proc/sys/kernel/random/boot_id", id, len) < 8)
 		return -1;
-	ssize_t n = read(fd, id, len - 1);
-	close(fd);
-	if (n < 8)
-		return -1;
-	id[n] = 0;
 	id[strcspn(id, "\n")] = 0;
 	return 0;
 }
@@ -320,20 +314,12 @@ static int facts_load(struct iter_facts *f)
 	char path[4096], boot[64], line[512];
 	snprintf(path, sizeof(path), "%s/btf-iter-facts", dir);
 	int have_boot = !boot_id(boot, sizeof(boot));
-	if (have_boot) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ssize_t n = read(fd, line, sizeof(line) - 1);
-			close(fd);
-			if (n > 0) {
-				line[n] = 0;
-				char b[64];
-				uint32_t *o = (uint32_t *)f;
-				if (sscanf(line, "bpfkit-iter-1 %63s %u %u %u %u %u %u %u %u", b, &o[0], &o[1], &o[2], &o[3],
-					   &o[4], &o[5], &o[6], &o[7]) == 1 + (int)NFACTS && !strcmp(b, boot))
-					return 0;
-			}
-		}
+	if (have_boot && bk_kern_read_small(path, line, sizeof(line)) > 0) {
+		char b[64];
+		uint32_t *o = (uint32_t *)f;
+		if (sscanf(line, "bpfkit-iter-1 %63s %u %u %u %u %u %u %u %u", b, &o[0], &o[1], &o[2], &o[3],
+			   &o[4], &o[5], &o[6], &o[7]) == 1 + (int)NFACTS && !strcmp(b, boot))
+			return 0;
 	}
 	int r = facts_from_btf(f);
 	if (r || !have_boot)

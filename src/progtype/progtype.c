@@ -11,56 +11,45 @@
 #define N4 (S1 | S2 | S4)   /* a u32 field read whole or narrow */
 #define N8 (S1 | S2 | S4 | S8)
 
-/* struct __sk_buff as the socket filter sees it: no packet pointers, cb[] writable.
- * Every row was checked against the kernel (tests/unit/test_progtype_kernel.c). */
+/* The rows of struct __sk_buff both views have, W what tc may store into mark,
+ * queue_mapping, priority and tc_index (the socket filter: nothing). No two rows of a
+ * table overlap, so their order does not matter. Every row was checked against the
+ * kernel (tests/unit/test_progtype_kernel.c). */
+#define SKB_COMMON(W) \
+	{ "len", 0, 4, N4, 0, BK_CTX_LEN, 0 }, \
+	{ "pkt_type", 4, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "mark", 8, 4, N4, W, BK_CTX_SCALAR, 0 }, \
+	{ "queue_mapping", 12, 4, N4, W, BK_CTX_SCALAR, 0 }, \
+	{ "protocol", 16, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "vlan_present", 20, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "vlan_tci", 24, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "vlan_proto", 28, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "priority", 32, 4, N4, W, BK_CTX_SCALAR, 0 }, \
+	{ "ingress_ifindex", 36, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "ifindex", 40, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "tc_index", 44, 4, N4, W, BK_CTX_SCALAR, 0 }, \
+	{ "cb", 48, 20, N8, N8, BK_CTX_SCALAR, 0 }, \
+	{ "hash", 68, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "napi_id", 84, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "gso_segs", 164, 4, N4, 0, BK_CTX_SCALAR, 0 }, \
+	{ "sk", 168, 8, S8, 0, BK_CTX_SOCK_OR_NULL, 0 }, \
+	{ "gso_size", 176, 4, N4, 0, BK_CTX_SCALAR, 0 }
+
+/* struct __sk_buff as the socket filter sees it: no packet pointers, cb[] writable. */
 static const struct bk_ctx_field skb_socket[] = {
-	{ "len", 0, 4, N4, 0, BK_CTX_LEN, 0 },
-	{ "pkt_type", 4, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "mark", 8, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "queue_mapping", 12, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "protocol", 16, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "vlan_present", 20, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "vlan_tci", 24, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "vlan_proto", 28, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "priority", 32, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "ingress_ifindex", 36, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "ifindex", 40, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "tc_index", 44, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "cb", 48, 20, N8, N8, BK_CTX_SCALAR, 0 },
-	{ "hash", 68, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "napi_id", 84, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "gso_segs", 164, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "sk", 168, 8, S8, 0, BK_CTX_SOCK_OR_NULL, 0 },
-	{ "gso_size", 176, 4, N4, 0, BK_CTX_SCALAR, 0 },
+	SKB_COMMON(0),
 };
 
 /* struct __sk_buff for tc (sched_cls / sched_act): direct packet access and more
  * writable fields (whole u32 stores only). */
 static const struct bk_ctx_field skb_tc[] = {
-	{ "len", 0, 4, N4, 0, BK_CTX_LEN, 0 },
-	{ "pkt_type", 4, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "mark", 8, 4, N4, S4, BK_CTX_SCALAR, 0 },
-	{ "queue_mapping", 12, 4, N4, S4, BK_CTX_SCALAR, 0 },
-	{ "protocol", 16, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "vlan_present", 20, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "vlan_tci", 24, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "vlan_proto", 28, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "priority", 32, 4, N4, S4, BK_CTX_SCALAR, 0 },
-	{ "ingress_ifindex", 36, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "ifindex", 40, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "tc_index", 44, 4, N4, S4, BK_CTX_SCALAR, 0 },
-	{ "cb", 48, 20, N8, N8, BK_CTX_SCALAR, 0 },
-	{ "hash", 68, 4, N4, 0, BK_CTX_SCALAR, 0 },
+	SKB_COMMON(S4),
 	{ "tc_classid", 72, 4, N4, S4, BK_CTX_SCALAR, 0 },
 	{ "data", 76, 4, S4, 0, BK_CTX_PKT_DATA, 0 },
 	{ "data_end", 80, 4, S4, 0, BK_CTX_PKT_END, 0 },
-	{ "napi_id", 84, 4, N4, 0, BK_CTX_SCALAR, 0 },
 	{ "data_meta", 140, 4, S4, 0, BK_CTX_PKT_META, 0 },
 	{ "tstamp", 152, 8, S8, S8, BK_CTX_SCALAR, 0 },
 	{ "wire_len", 160, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "gso_segs", 164, 4, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "sk", 168, 8, S8, 0, BK_CTX_SOCK_OR_NULL, 0 },
-	{ "gso_size", 176, 4, N4, 0, BK_CTX_SCALAR, 0 },
 	{ "tstamp_type", 180, 1, S1, 0, BK_CTX_SCALAR, 0 },
 	{ "hwtstamp", 184, 8, S8, 0, BK_CTX_SCALAR, 0 },
 };
@@ -97,26 +86,22 @@ static const struct bk_ctx_field raw_tp_args[] = {
 /* struct bpf_sock as __sk_buff->sk gives it: type, protocol, mark and priority are not
  * readable; some fields only from their first byte (the rows for one offset go from the
  * narrowest: the first containing row decides). */
+#define FIRST_BYTE(name, off) \
+	{ name, off, 1, S1, 0, BK_CTX_SCALAR, 0 }, \
+	{ name, off, 2, S2, 0, BK_CTX_SCALAR, 0 }, \
+	{ name, off, 4, S4, 0, BK_CTX_SCALAR, 0 }
 static const struct bk_ctx_field sock_common[] = {
 	{ "bound_dev_if", 0, 4, S4, 0, BK_CTX_SCALAR, 0 },
-	{ "family", 4, 1, S1, 0, BK_CTX_SCALAR, 0 },
-	{ "family", 4, 2, S2, 0, BK_CTX_SCALAR, 0 },
-	{ "family", 4, 4, S4, 0, BK_CTX_SCALAR, 0 },
+	FIRST_BYTE("family", 4),
 	{ "src_ip4", 24, 4, N4, 0, BK_CTX_SCALAR, 0 },
 	{ "src_ip6", 28, 16, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "src_port", 44, 1, S1, 0, BK_CTX_SCALAR, 0 },
-	{ "src_port", 44, 2, S2, 0, BK_CTX_SCALAR, 0 },
-	{ "src_port", 44, 4, S4, 0, BK_CTX_SCALAR, 0 },
+	FIRST_BYTE("src_port", 44),
 	{ "dst_port", 48, 2, S1 | S2, 0, BK_CTX_SCALAR, 0 },
 	{ "dst_port", 48, 4, S4, 0, BK_CTX_SCALAR, 0 },
 	{ "dst_ip4", 52, 4, N4, 0, BK_CTX_SCALAR, 0 },
 	{ "dst_ip6", 56, 16, N4, 0, BK_CTX_SCALAR, 0 },
-	{ "state", 72, 1, S1, 0, BK_CTX_SCALAR, 0 },
-	{ "state", 72, 2, S2, 0, BK_CTX_SCALAR, 0 },
-	{ "state", 72, 4, S4, 0, BK_CTX_SCALAR, 0 },
-	{ "rx_queue_mapping", 76, 1, S1, 0, BK_CTX_SCALAR, 0 },
-	{ "rx_queue_mapping", 76, 2, S2, 0, BK_CTX_SCALAR, 0 },
-	{ "rx_queue_mapping", 76, 4, S4, 0, BK_CTX_SCALAR, 0 },
+	FIRST_BYTE("state", 72),
+	FIRST_BYTE("rx_queue_mapping", 76),
 };
 
 #define NF(a) (sizeof(a) / sizeof((a)[0]))

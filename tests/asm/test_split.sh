@@ -177,30 +177,11 @@ grep -q "x.s:$(grep -n 'goto .Lnowhere' "$T/x.s" | cut -d: -f1):[0-9]*: undefine
 join "$T/f3.s" "$T/s2.s" "$T/x.s"
 same_error "a section declared again with other flags" "$T/x.s"
 
-# a big file as clang writes it (the bench's generator, 150,000 instructions), and one
+# a big file as clang writes it (bench/asm/gen.sh, 150,000 instructions), and one
 # over the 4 MiB from which two threads are the default
-gen() {
-	awk -v n="$1" 'BEGIN {
-	print "\t.text"; print "\t.file\t\"bench.c\""
-	nf = int(n / 92)
-	for (f = 0; f < nf; f++) {
-		printf "\t.section\tprog%d,\"ax\",@progbits\n\t.globl\tfunc%d\n\t.p2align\t3\n\t.type\tfunc%d,@function\nfunc%d:\n", f % 16, f, f, f
-		for (i = 0; i < 96; i += 12) {
-			printf "\tr6 = r1\n\tw1 = *(u32 *)(r6 + 4)\n\tr2 = r10\n\tr2 += -8\n"
-			printf "\t*(u64 *)(r10 - 8) = r1\n\tr1 = counters ll\n\tcall 1\n"
-			printf "\tif r0 == 0 goto .LBB%d_%d\n\tr1 = 1\n\tlock *(u64 *)(r0 + 0) += r1\n", f, i
-			printf ".LBB%d_%d:\n\tw0 = w6\n", f, i
-		}
-		printf "\tw0 &= 255\n\tcall func%d\n\tr0 <<= 32\n\texit\n", (f + 1) % nf
-		printf ".Lfunc_end%d:\n\t.size\tfunc%d, .Lfunc_end%d-func%d\n", f, f, f, f
-	}
-	print "\t.section\t.maps,\"aw\",@progbits\n\t.globl\tcounters\n\t.p2align\t3\ncounters:\n\t.zero\t32\n\t.size\tcounters, 32"
-	print "\t.section\tlicense,\"aw\",@progbits\n\t.globl\t_license\n_license:\n\t.asciz\t\"GPL\"\n\t.size\t_license, 4"
-}'
-}
-gen 150000 > "$T/big.s"
+sh "$ROOT/bench/asm/gen.sh" 150000 > "$T/big.s"
 both "150,000 instructions in 16 code sections" "$T/big.s" merged
-gen 250000 > "$T/big.s"
+sh "$ROOT/bench/asm/gen.sh" 250000 > "$T/big.s"
 "$BPFKIT" asm --threads=1 "$T/big.s" -o "$T/one.o"
 "$BPFKIT" asm "$T/big.s" -o "$T/def.o"
 check_same "asm split: a 4.6 MB file, the default (two threads) gives one thread's bytes" "$T/one.o" "$T/def.o"

@@ -13,9 +13,7 @@ if [ "${1:-}" != inner ]; then
 	for tool in bpftool unshare mount; do
 		command -v $tool >/dev/null 2>&1 || { skip corpus_kernel "$tool not installed"; exit 0; }
 	done
-	if ! sh "$ROOT/tests/corpus/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
-		notok corpus_build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
-	fi
+	build_corpus corpus_build
 	exec unshare -m sh "$0" inner
 fi
 

@@ -21,9 +21,7 @@ fi
 
 if ! have_kernel_bpf; then skip corpus_run "needs root and a kernel with BTF"; exit 0; fi
 if ! pkg-config --exists libbpf 2>/dev/null; then skip corpus_run "libbpf-dev not installed"; exit 0; fi
-if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
-	notok corpus_build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
-fi
+build_corpus corpus_build
 if ! build_kernrun; then
 	notok kernrun_build "$(head -3 "$T/cc.log" | tr '\n' ' ')"
 	exit 0

@@ -17,9 +17,7 @@ if ! "$BPFKIT" version | grep -q . || ! [ "$(uname -m)" = x86_64 ]; then
 	skip jit-corpus "the JIT needs an x86-64 host"
 	exit 0
 fi
-if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
-	notok jit-corpus/build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
-fi
+build_corpus jit-corpus/build
 build_bkrun jit-corpus || exit 0
 
 n=0
@@ -28,10 +26,11 @@ for run in "$C"/*.run; do
 	for cpu in v1 v2 v3 v4; do
 		obj=$BK_BUILD/corpus/$cpu/$name.o
 		if [ ! -f "$obj" ]; then notok "jit-corpus/$cpu/$name" "no object $obj"; continue; fi
-		"$BR" "$obj" "$run" "$C/pkt" > "$T/i.out" 2> "$T/i.err"; ri=$?
-		BKRUN_ENGINE=jit "$BR" "$obj" "$run" "$C/pkt" > "$T/j.out" 2> "$T/j.err"; rj=$?
-		if [ $ri -ne $rj ] || ! cmp -s "$T/i.out" "$T/j.out" || ! cmp -s "$T/i.err" "$T/j.err"; then
-			notok "jit-corpus/$cpu/$name" "exit $ri/$rj; $(diff "$T/i.out" "$T/j.out" | head -3 | tr '\n' ' ') $(head -2 "$T/j.err" | tr '\n' ' ')"
+		bkrun_as i "$obj" "$run"
+		bkrun_as j "$obj" "$run" BKRUN_ENGINE=jit
+		why=$(bkrun_differ i j)
+		if [ -n "$why" ]; then
+			notok "jit-corpus/$cpu/$name" "$why"
 			continue
 		fi
 		ok "jit-corpus/$cpu/$name"

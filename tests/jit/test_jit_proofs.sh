@@ -15,9 +15,7 @@ if ! [ "$(uname -m)" = x86_64 ]; then
 	skip jit-proofs "the JIT needs an x86-64 host"
 	exit 0
 fi
-if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
-	notok jit-proofs/build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
-fi
+build_corpus jit-proofs/build
 build_bkrun jit-proofs || exit 0
 
 n=0
@@ -26,13 +24,14 @@ for run in "$C"/*.run; do
 	for cpu in v2 v4; do
 		obj=$BK_BUILD/corpus/$cpu/$name.o
 		[ -f "$obj" ] || { notok "jit-proofs/$cpu/$name" "no object $obj"; continue; }
-		"$BR" "$obj" "$run" "$C/pkt" > "$T/i.out" 2> "$T/i.err"; ri=$?
-		BKRUN_PROOFS=1 BKRUN_ENGINE=jit "$BR" "$obj" "$run" "$C/pkt" > "$T/j.out" 2> "$T/j.err"; rj=$?
-		BKRUN_PROOFS=1 "$BR" "$obj" "$run" "$C/pkt" > "$T/p.out" 2> "$T/p.err"; rp=$?
-		if [ $ri -ne $rj ] || ! cmp -s "$T/i.out" "$T/j.out" || ! cmp -s "$T/i.err" "$T/j.err"; then
-			notok "jit-proofs/$cpu/$name" "jit: exit $ri/$rj; $(diff "$T/i.out" "$T/j.out" | head -3 | tr '\n' ' ') $(head -2 "$T/j.err" | tr '\n' ' ')"
-		elif [ $ri -ne $rp ] || ! cmp -s "$T/i.out" "$T/p.out" || ! cmp -s "$T/i.err" "$T/p.err"; then
-			notok "jit-proofs/$cpu/$name" "interp: exit $ri/$rp; $(diff "$T/i.out" "$T/p.out" | head -3 | tr '\n' ' ') $(head -2 "$T/p.err" | tr '\n' ' ')"
+		bkrun_as i "$obj" "$run"
+		bkrun_as j "$obj" "$run" BKRUN_PROOFS=1 BKRUN_ENGINE=jit
+		bkrun_as p "$obj" "$run" BKRUN_PROOFS=1
+		jwhy=$(bkrun_differ i j) pwhy=$(bkrun_differ i p)
+		if [ -n "$jwhy" ]; then
+			notok "jit-proofs/$cpu/$name" "jit: $jwhy"
+		elif [ -n "$pwhy" ]; then
+			notok "jit-proofs/$cpu/$name" "interp: $pwhy"
 		else
 			ok "jit-proofs/$cpu/$name"
 			n=$((n + 1))

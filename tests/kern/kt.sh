@@ -19,9 +19,11 @@ fi
 # /usr/bin/python3 starts in a tenth of the time a pyenv shim takes.
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 PROGS=$ROOT/tests/kern/progs
-# kt_build NAME: compiles tests/kern/progs/NAME.c to $T/NAME.o
+# kt_build NAME [CFLAGS...]: compiles tests/kern/progs/NAME.c to $T/NAME.o
 kt_build() {
-	[ -f "$T/$1.o" ] || $CLANG $BPF_CFLAGS -c "$PROGS/$1.c" -o "$T/$1.o"
+	_n=$1
+	shift
+	[ -f "$T/$_n.o" ] || $CLANG $BPF_CFLAGS "$@" -c "$PROGS/$_n.c" -o "$T/$_n.o"
 }
 # jsame NAME FILE1 FILE2: the same JSON (loaded_at may differ by a second, the
 # clock is read twice).

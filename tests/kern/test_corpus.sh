@@ -4,9 +4,7 @@
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/kern/kt.sh"
 
-if ! sh "$ROOT/tests/corpus/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
-	notok corpus-build "$(tail -2 "$T/build.log" | tr '\n' ' ')"
-fi
+build_corpus corpus-build
 B=$BPFFS
 C=$T/cmp
 mkdir -p "$B/p" "$B/m" "$B/q" "$B/qm"

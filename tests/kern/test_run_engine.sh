@@ -7,9 +7,7 @@
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/kern/kt.sh"
 
-if ! sh "$ROOT/tests/corpus/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
-	notok run-engine/corpus-build "$(tail -2 "$T/build.log" | tr '\n' ' ')"
-fi
+build_corpus run-engine/corpus-build
 C=$ROOT/tests/corpus
 P=$T/pkt
 mkdir -p "$P"

@@ -13,9 +13,7 @@ if ! ls "$C"/*.run > /dev/null 2>&1; then
 	skip agree "no tests/corpus/*.run files"
 	exit 0
 fi
-if ! sh "$C/build.sh" "$BK_BUILD/corpus" > "$T/build.log" 2>&1; then
-	notok agree/corpus-build "$(grep 'build.sh:' "$T/build.log" | head -3 | tr '\n' ' ')"
-fi
+build_corpus agree/corpus-build
 
 build_bkrun agree || exit 0
 

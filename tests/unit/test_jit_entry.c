@@ -2,24 +2,15 @@
  * own loop, its state reset only after a run in which the runtime ran) and the lean
  * bk_jit_exec (a context reused across runs, faults and stops included), and the host's
  * callee-saved registers kept by a prologue that saves only what the program uses. */
+#define VM_INSNS_ONLY
+#include "vm_insns.h"
+
 #include "bpfkit/jit.h"
-#include "bpfkit/vm.h"
-#include "tap.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define I(c, d, s, o, i) ((struct bk_insn){ .code = (c), .dst = (d), .src = (s), .off = (o), .imm = (i) })
-#define MOV(d, i) I(0xb7, d, 0, 0, i)
-#define MOVX(d, s) I(0xbf, d, s, 0, 0)
-#define ADDK(d, i) I(0x07, d, 0, 0, i)
-#define ADDX(d, s) I(0x0f, d, s, 0, 0)
-#define CALL(id) I(0x85, 0, 0, 0, id)
-#define LCALL(rel) I(0x85, 0, 1, 0, rel)
-#define EXIT I(0x95, 0, 0, 0, 0)
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static unsigned ncount;
 /* helper 1: counts its calls, r0 = r1 * 2 + the count of this run's sequence */
@@ -47,7 +38,7 @@ static const struct bk_insn p_calls[] = {
 	MOV(6, 4), MOV(7, 0), MOV(8, 3), MOV(9, 5),
 	/* 4: */ MOVX(1, 6), LCALL(7), ADDX(7, 0), ADDX(7, 8), ADDK(6, -1), I(0x55, 6, 0, -6, 0),
 	/* 10: */ MOVX(0, 7), ADDX(0, 9), EXIT,
-	/* 13: sub1 */ MOV(6, 1000), I(0x7b, 10, 1, -8, 0), LCALL(3), I(0x79, 2, 10, -8, 0),
+	/* 13: sub1 */ MOV(6, 1000), STX(SZ_DW, 10, 1, -8), LCALL(3), LDX(SZ_DW, 2, 10, -8),
 	ADDX(0, 2), EXIT,
 	/* 19: sub2 */ MOVX(0, 1), ADDK(0, 7), EXIT,
 };
@@ -65,7 +56,7 @@ static const struct bk_insn p_rec[] = { LCALL(-1), EXIT };
 /* a runaway loop: the budget */
 static const struct bk_insn p_spin[] = { ADDK(0, 1), I(0x05, 0, 0, -2, 0), EXIT };
 /* a load out of bounds */
-static const struct bk_insn p_oob[] = { I(0x79, 0, 1, 4096, 0), EXIT };
+static const struct bk_insn p_oob[] = { LDX(SZ_DW, 0, 1, 4096), EXIT };
 /* may_goto: its full count (1 << 23) around the loop */
 static const struct bk_insn p_mg[] = { MOV(0, 0), I(0xe5, 0, 0, 2, 0), ADDK(0, 1),
 				       I(0x05, 0, 0, -3, 0), EXIT };
@@ -230,13 +221,13 @@ int main(void)
 
 	/* callee-saved registers: a program naming r6..r9 and r10 (bpf-to-bpf call included),
 	 * and one naming none of them */
-	struct bk_insn regs[] = { MOV(6, 1), MOV(7, 2), MOV(8, 3), MOV(9, 4), I(0x7b, 10, 1, -8, 0),
-				  LCALL(4), I(0x79, 0, 10, -8, 0), ADDX(0, 6), ADDX(0, 9), EXIT,
+	struct bk_insn regs[] = { MOV(6, 1), MOV(7, 2), MOV(8, 3), MOV(9, 4), STX(SZ_DW, 10, 1, -8),
+				  LCALL(4), LDX(SZ_DW, 0, 10, -8), ADDX(0, 6), ADDX(0, 9), EXIT,
 				  MOV(6, -1), MOV(7, -1), MOV(8, -1), MOV(9, -1), EXIT };
 	struct bk_insn bare[] = { MOVX(0, 1), ADDK(0, 40), EXIT };
 	/* no call, no checked access: an entry without the state */
-	struct bk_insn leaf[] = { MOV(6, 1), MOV(7, 2), MOV(8, 3), MOVX(9, 1), I(0x7b, 10, 9, -8, 0),
-				  I(0x79, 0, 10, -8, 0), ADDX(0, 6), ADDX(0, 8), EXIT };
+	struct bk_insn leaf[] = { MOV(6, 1), MOV(7, 2), MOV(8, 3), MOVX(9, 1), STX(SZ_DW, 10, 9, -8),
+				  LDX(SZ_DW, 0, 10, -8), ADDX(0, 6), ADDX(0, 8), EXIT };
 	struct { const char *name; struct bk_insn *p; size_t n; uint64_t want; } rk[] = {
 		{ "r6..r10", regs, N(regs), 5 }, { "none", bare, N(bare), 40 },
 		{ "r6..r10 without the state", leaf, N(leaf), 4 },

@@ -139,6 +139,20 @@ static int lookups(struct bk_vm *vm, struct bk_map *m, size_t *inl)
 	return bad;
 }
 
+/* P run by the interpreter, then proved, compiled and run again, gives WANT both times. */
+static void same_as_interp(struct bk_prog *p, uint64_t want, const char *what)
+{
+	struct bk_err e = { 0 };
+	uint64_t ri = 0, rj = 0, h;
+	int a = run(p, &ri, &h);
+	int pr = bk_prog_prove(p, &e);
+	int ja = pr ? pr : bk_jit_attach(p, NULL, &e);
+	int b = ja ? ja : run(p, &rj, &h);
+	CHECKF(a == 0 && b == 0 && ri == want && rj == ri,
+	       "jit inline: %s (interp %d %llu, jit %d %llu: %s)", what, a,
+	       (unsigned long long)ri, b, (unsigned long long)rj, e.msg);
+}
+
 /* slot 4..6: r3 is read afterwards (r0 = r3 - r1): not folded; 7..9: r4 is the load's
  * destination; 10..12: r5 += imm, dead afterwards */
 static const char fold_text[] =
@@ -226,14 +240,7 @@ int main(void)
 
 	struct bk_prog *p = load(vm, fold_text, NULL, 0);
 	if (p) {
-		uint64_t ri = 0, rj = 0, h;
-		int a = run(p, &ri, &h);
-		int pr = bk_prog_prove(p, &e);
-		int ja = pr ? pr : bk_jit_attach(p, NULL, &e);
-		int b = ja ? ja : run(p, &rj, &h);
-		CHECKF(a == 0 && b == 0 && ri == 312 && rj == ri,
-		       "jit inline: address folding keeps a register read later (interp %d %llu, jit %d %llu: %s)",
-		       a, (unsigned long long)ri, b, (unsigned long long)rj, e.msg);
+		same_as_interp(p, 312, "address folding keeps a register read later");
 		long s5 = bk_jit_slot_offset(p, 5), s8 = bk_jit_slot_offset(p, 8),
 		     s11 = bk_jit_slot_offset(p, 11), s14 = bk_jit_slot_offset(p, 14);
 		CHECKF(s8 - s5 >= 8 && s11 - s8 < 8 && s14 - s11 < 8,
@@ -248,14 +255,7 @@ int main(void)
 	struct bk_prog *q = bk_map_create(bk_vm_maps(vm), &d1, &one, &e) ? NULL :
 			    load_src(vm, scaled_text, &one, 1, 6);
 	if (q) {
-		uint64_t ri = 0, rj = 0, h;
-		int a = run(q, &ri, &h);
-		int pr = bk_prog_prove(q, &e);
-		int ja = pr ? pr : bk_jit_attach(q, NULL, &e);
-		int b = ja ? ja : run(q, &rj, &h);
-		CHECKF(a == 0 && b == 0 && ri == 717 && rj == ri,
-		       "jit inline: scaled index into a map value (interp %d %llu, jit %d %llu: %s)",
-		       a, (unsigned long long)ri, b, (unsigned long long)rj, e.msg);
+		same_as_interp(q, 717, "scaled index into a map value");
 		long s7 = bk_jit_slot_offset(q, 7), s12 = bk_jit_slot_offset(q, 12),
 		     s13 = bk_jit_slot_offset(q, 13), s18 = bk_jit_slot_offset(q, 18);
 		CHECKF(s12 - s7 < s18 - s13,

@@ -31,19 +31,6 @@ static uint32_t id_of(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-static int slurp(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
 int main(void)
 {
 	if (geteuid() != 0 || access("/sys/kernel/btf/vmlinux", R_OK)) {
@@ -94,8 +81,8 @@ int main(void)
 		CHECK("kern-refs/iter-not-self", !bk_kern_refs_has(ip, pid_, self));
 		CHECK("kern-refs/iter-prog-not-map", !bk_kern_refs_has(ip, mid, child) || mid == pid_);
 		char buf[512] = "", boot[64] = "";
-		CHECK("kern-refs/cache-written", !slurp(cache, buf, sizeof(buf)) && !strncmp(buf, "bpfkit-iter-1 ", 14));
-		slurp("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
+		CHECK("kern-refs/cache-written", bk_kern_read_small(cache, buf, sizeof(buf)) >= 0 && !strncmp(buf, "bpfkit-iter-1 ", 14));
+		bk_kern_read_small("/proc/sys/kernel/random/boot_id", boot, sizeof(boot));
 		boot[strcspn(boot, "\n")] = 0;
 		CHECK("kern-refs/cache-names-boot", boot[0] && strstr(buf, boot));
 		/* Read back from the cache: the same answer. */
@@ -111,7 +98,7 @@ int main(void)
 		again = bk_kern_refs_load_how(0, BK_REFS_ITER);
 		CHECK("kern-refs/other-boot-ignored", again && bk_kern_refs_has(again, pid_, child));
 		bk_kern_refs_free(again);
-		CHECK("kern-refs/other-boot-replaced", !slurp(cache, buf, sizeof(buf)) && boot[0] && strstr(buf, boot));
+		CHECK("kern-refs/other-boot-replaced", bk_kern_read_small(cache, buf, sizeof(buf)) >= 0 && boot[0] && strstr(buf, boot));
 		struct bk_kern_refs *im = bk_kern_refs_load_how(1, BK_REFS_ITER);
 		CHECK("kern-refs/iter-map-holder", im && bk_kern_refs_has(im, mid, child));
 		CHECK("kern-refs/iter-map-not-self", im && !bk_kern_refs_has(im, mid, self));

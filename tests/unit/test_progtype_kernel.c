@@ -7,7 +7,9 @@
  * register type the kernel gave it (scalar, pkt, pkt_end, sock_common_or_null): the
  * verifier's message for that program must be the kernel's. Reads through
  * __sk_buff->sk (struct bpf_sock) are checked the same way. */
-#include "tap.h"
+#define VM_INSNS_ONLY
+#include "vm_insns.h"
+
 #include "bpfkit/probe.h"
 #include "bpfkit/progtype.h"
 #include "bpfkit/verifier.h"
@@ -17,11 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define I(c, d, s, o, i) ((struct bk_insn){ .code = (c), .dst = (d), .src = (s), .off = (o), .imm = (i) })
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static char klog[1 << 16];
-static const uint8_t szcode[4] = { 0x10, 0x08, 0x00, 0x18 }; /* B H W DW */
+static const uint8_t szcode[4] = { SZ_B, SZ_H, SZ_W, SZ_DW };
 
 static int kload(int type, int eat, const struct bk_insn *p, size_t n)
 {
@@ -79,10 +79,9 @@ static void probe_type(int type, int eat, bool devmap, int lo, int hi, struct ta
 		for (int s = 0; s < 4; s++) {
 			int size = 1 << s;
 			for (int write = 0; write < 2; write++) {
-				struct bk_insn rd[] = { I(0x61 | szcode[s], 2, 1, (int16_t)off, 0), I(0xb7, 0, 0, 0, 0),
-							I(0x95, 0, 0, 0, 0) };
-				struct bk_insn wr[] = { I(0xb7, 2, 0, 0, 0), I(0x63 | szcode[s], 1, 2, (int16_t)off, 0),
-							I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) };
+				struct bk_insn rd[] = { LDX(szcode[s], 2, 1, (int16_t)off), MOV(0, 0), EXIT };
+				struct bk_insn wr[] = { MOV(2, 0), STX(szcode[s], 1, 2, (int16_t)off), MOV(0, 0),
+							EXIT };
 				const struct bk_insn *p = write ? wr : rd;
 				size_t n = write ? N(wr) : N(rd);
 				int k = kload(type, eat, p, n);
@@ -99,8 +98,8 @@ static void probe_type(int type, int eat, bool devmap, int lo, int hi, struct ta
 				if (write || !k || devmap)
 					continue;
 				/* What the load gave: dereference it and compare the refusal. */
-				struct bk_insn dr[] = { I(0x61 | szcode[s], 2, 1, (int16_t)off, 0), I(0x71, 0, 2, 0, 0),
-							I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) };
+				struct bk_insn dr[] = { LDX(szcode[s], 2, 1, (int16_t)off), LDX(SZ_B, 0, 2, 0),
+							MOV(0, 0), EXIT };
 				int kd = kload(type, eat, dr, N(dr));
 				int md = mine(type, dr, N(dr), m, sizeof m);
 				t->probes++;
@@ -117,9 +116,8 @@ static void probe_sock(int type, struct tally *t)
 	for (int off = -4; off < 96; off++)
 		for (int s = 0; s < 4; s++) {
 			int size = 1 << s;
-			struct bk_insn p[] = { I(0x79, 2, 1, 168, 0), I(0x15, 2, 0, 1, 0),
-					       I(0x61 | szcode[s], 0, 2, (int16_t)off, 0), I(0xb7, 0, 0, 0, 0),
-					       I(0x95, 0, 0, 0, 0) };
+			struct bk_insn p[] = { LDX(SZ_DW, 2, 1, 168), JEQK(2, 0, 1),
+					       LDX(szcode[s], 0, 2, (int16_t)off), MOV(0, 0), EXIT };
 			int k = kload(type, 0, p, N(p));
 			int tab = off >= 0 && bk_progtype_sock_common_access((uint32_t)off, (uint32_t)size);
 			int v = mine(type, p, N(p), m, sizeof m);
@@ -131,7 +129,7 @@ static void probe_sock(int type, struct tally *t)
 				mismatch(t, "verifier differs", off, size, "sock read");
 		}
 	/* unchecked: the kernel's words for a possibly-null socket */
-	struct bk_insn p[] = { I(0x79, 2, 1, 168, 0), I(0x61, 0, 2, 4, 0), I(0x95, 0, 0, 0, 0) };
+	struct bk_insn p[] = { LDX(SZ_DW, 2, 1, 168), LDX(SZ_W, 0, 2, 4), EXIT };
 	int k = kload(type, 0, p, N(p));
 	int v = mine(type, p, N(p), m, sizeof m);
 	t->probes++;
@@ -141,7 +139,7 @@ static void probe_sock(int type, struct tally *t)
 
 int main(void)
 {
-	struct bk_insn triv[] = { I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) };
+	struct bk_insn triv[] = { MOV(0, 0), EXIT };
 	if (geteuid() != 0 || !kload(BPF_PROG_TYPE_SOCKET_FILTER, 0, triv, N(triv))) {
 		printf("skip progtype kernel context rules: needs root with bpf(2)\n");
 		return 0;

@@ -66,25 +66,10 @@ static int side_new(struct side *s, const struct bk_map_def *def, bool in_place)
 	return bk_map_create(bk_vm_maps(s->vm), def, &s->map, &e);
 }
 
-static int run(struct side *s, const struct bk_insn *p, size_t n, bool count, uint64_t *r0,
-	       struct bk_err *e)
-{
-	struct bk_prog *prog;
-	struct bk_map *maps[1] = { s->map };
-	struct bk_prog_opts po = BK_OPTS_INIT(bk_prog_opts, .maps = maps, .nmaps = 1);
-	bk_err_clear(e);
-	int ret = bk_vm_load(s->vm, p, n, &po, &prog, e);
-	if (ret)
-		return ret;
-	struct bk_exec_opts xo = BK_OPTS_INIT(bk_exec_opts, .count_insns = count);
-	ret = bk_prog_exec(prog, &xo, r0, NULL, e);
-	bk_prog_free(prog);
-	return ret;
-}
-
-/* run() with a step budget, keeping the statistics. */
-static int run_st(struct side *s, const struct bk_insn *p, size_t n, bool count, uint64_t budget,
-		  uint64_t *r0, struct bk_run_stats *st, struct bk_err *e)
+/* P run once on S, counting when COUNT, with BUDGET steps (0: the default); the run's
+ * statistics into ST (may be NULL). */
+static int run(struct side *s, const struct bk_insn *p, size_t n, bool count, uint64_t budget,
+	       uint64_t *r0, struct bk_run_stats *st, struct bk_err *e)
 {
 	struct bk_prog *prog;
 	struct bk_map *maps[1] = { s->map };
@@ -97,6 +82,39 @@ static int run_st(struct side *s, const struct bk_insn *p, size_t n, bool count,
 	ret = bk_prog_exec(prog, &xo, r0, st, e);
 	bk_prog_free(prog);
 	return ret;
+}
+
+/* One program run on a map of the same definition in place (a) and through the helpers
+ * (b). */
+struct both {
+	struct side a, b;
+	uint64_t ra, rb;
+	struct bk_run_stats sa, sb;
+	struct bk_err ea, eb;
+	int xa, xb;
+};
+
+/* Makes both sides of DEF and runs P on each (COUNT, BUDGET: run()); -1 after a
+ * "not ok WHAT: setup" line. both_free() ends it. */
+static int run_both(struct both *r, const struct bk_map_def *def, const struct bk_insn *p,
+		    size_t n, bool count, uint64_t budget, const char *what)
+{
+	memset(r, 0, sizeof(*r));
+	if (side_new(&r->a, def, true) || side_new(&r->b, def, false)) {
+		printf("not ok %s: setup\n", what);
+		return -1;
+	}
+	r->ra = 1;
+	r->rb = 2;
+	r->xa = run(&r->a, p, n, count, budget, &r->ra, &r->sa, &r->ea);
+	r->xb = run(&r->b, p, n, count, budget, &r->rb, &r->sb, &r->eb);
+	return 0;
+}
+
+static void both_free(struct both *r)
+{
+	bk_vm_free(r->a.vm);
+	bk_vm_free(r->b.vm);
 }
 
 /* The map's contents as bytes: keys in get_next_key order with their values. */
@@ -187,30 +205,23 @@ static void same_effect(void)
 			struct bk_map_def def = { .type = types[t].type, .key_size = 4, .value_size = 8,
 						  .max_entries = 8, .map_flags = types[t].flags };
 			snprintf(def.name, sizeof def.name, "m");
-			struct side a, b;
-			if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
-				printf("not ok %s: setup\n", types[t].name);
+			struct both r;
+			if (run_both(&r, &def, p, n, count, 0, types[t].name))
 				continue;
-			}
-			uint64_t ra = 1, rb = 2;
-			struct bk_err ea, eb;
-			int xa = run(&a, p, n, count, &ra, &ea);
-			int xb = run(&b, p, n, count, &rb, &eb);
 			struct bk_buf da = { 0 }, db = { 0 };
-			dump(a.map, &da);
-			dump(b.map, &db);
-			CHECKF(xa == xb && (xa ? !strcmp(ea.msg, eb.msg) : ra == rb),
+			dump(r.a.map, &da);
+			dump(r.b.map, &db);
+			CHECKF(r.xa == r.xb && (r.xa ? !strcmp(r.ea.msg, r.eb.msg) : r.ra == r.rb),
 			       "%s%s: in place %d r0 %lld '%s', called %d r0 %lld '%s'", types[t].name,
-			       count ? " (counting)" : "", xa, (long long)ra, xa ? ea.msg : "", xb,
-			       (long long)rb, xb ? eb.msg : "");
+			       count ? " (counting)" : "", r.xa, (long long)r.ra, r.xa ? r.ea.msg : "",
+			       r.xb, (long long)r.rb, r.xb ? r.eb.msg : "");
 			CHECKF(da.len == db.len && (!da.len || !memcmp(da.data, db.data, da.len)) &&
 			       (da.len > 0 || (types[t].flags & BK_F_RDONLY_PROG)),
 			       "%s%s: the same map contents (%zu / %zu bytes)", types[t].name,
 			       count ? " (counting)" : "", da.len, db.len);
 			bk_buf_free(&da);
 			bk_buf_free(&db);
-			bk_vm_free(a.vm);
-			bk_vm_free(b.vm);
+			both_free(&r);
 		}
 	}
 }
@@ -319,6 +330,50 @@ static const char sites8_prog[] =
 	"  r0 = r7\n"
 	"  exit\n";
 
+/* Runs P (N instructions) on a map of DEF in place and through the helpers, with and
+ * without the counter: the same r0 (not 0), statistics and map contents, with at least
+ * MIN_HELPERS helper calls (MIN_INSNS instructions when counting); then Q (NQ, none when
+ * 0), the same budget fault at its jump. WHAT starts every check's name. */
+static void same_sites(const char *what, const struct bk_map_def *def, const struct bk_insn *p,
+		       size_t n, uint64_t min_helpers, uint64_t min_insns, const struct bk_insn *q,
+		       size_t nq)
+{
+	for (int count = 0; count < 2; count++) {
+		struct both r;
+		if (run_both(&r, def, p, n, count, 100000, what))
+			continue;
+		int xa = r.xa, xb = r.xb;
+		uint64_t ra = r.ra, rb = r.rb;
+		struct bk_run_stats sa = r.sa, sb = r.sb;
+		struct bk_err ea, eb;
+		struct bk_buf da = { 0 }, db = { 0 };
+		dump(r.a.map, &da);
+		dump(r.b.map, &db);
+		CHECKF(!xa && !xb && ra == rb && ra != 0 && sa.insns == sb.insns &&
+		       sa.helper_calls == sb.helper_calls && sa.back_edges == sb.back_edges &&
+		       sa.helper_calls >= min_helpers && (!count || sa.insns >= min_insns),
+		       "%s%s: in place %d r0 %lld insns %llu helpers %llu back %llu; called %d r0 %lld "
+		       "insns %llu helpers %llu back %llu", what, count ? " (counting)" : "", xa,
+		       (long long)ra, (unsigned long long)sa.insns,
+		       (unsigned long long)sa.helper_calls, (unsigned long long)sa.back_edges, xb,
+		       (long long)rb, (unsigned long long)sb.insns,
+		       (unsigned long long)sb.helper_calls, (unsigned long long)sb.back_edges);
+		CHECKF(da.len > 0 && da.len == db.len && !memcmp(da.data, db.data, da.len),
+		       "%s%s: the same map contents", what, count ? " (counting)" : "");
+		bk_buf_free(&da);
+		bk_buf_free(&db);
+		if (nq) {
+			xa = run(&r.a, q, nq, count, 50, &ra, &sa, &ea);
+			xb = run(&r.b, q, nq, count, 50, &rb, &sb, &eb);
+			CHECKF(xa == -ELOOP && xb == -ELOOP && !strcmp(ea.msg, eb.msg) &&
+			       strstr(ea.msg, "insn 6 ") && sa.insns == sb.insns,
+			       "%s%s: budget at the jump: '%s' / '%s'", what,
+			       count ? " (counting)" : "", ea.msg, eb.msg);
+		}
+		both_free(&r);
+	}
+}
+
 static void fused_sites8(void)
 {
 	struct bk_insn p[64];
@@ -326,26 +381,8 @@ static void fused_sites8(void)
 	struct bk_map_def def = { .type = BK_MAP_HASH, .key_size = 8, .value_size = 8,
 				  .max_entries = 4 };
 	snprintf(def.name, sizeof def.name, "m");
-	for (int count = 0; n && count < 2; count++) {
-		struct side a, b;
-		if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
-			printf("not ok fused sites (8-byte keys): setup\n");
-			continue;
-		}
-		uint64_t ra = 1, rb = 2;
-		struct bk_run_stats sa = { 0 }, sb = { 0 };
-		struct bk_err ea, eb;
-		int xa = run_st(&a, p, n, count, 100000, &ra, &sa, &ea);
-		int xb = run_st(&b, p, n, count, 100000, &rb, &sb, &eb);
-		CHECKF(!xa && !xb && ra == rb && ra != 0 && sa.insns == sb.insns &&
-		       sa.helper_calls == sb.helper_calls,
-		       "fused sites (8-byte keys)%s: in place %d r0 %llu insns %llu; called %d r0 %llu "
-		       "insns %llu", count ? " (counting)" : "", xa, (unsigned long long)ra,
-		       (unsigned long long)sa.insns, xb, (unsigned long long)rb,
-		       (unsigned long long)sb.insns);
-		bk_vm_free(a.vm);
-		bk_vm_free(b.vm);
-	}
+	if (n)
+		same_sites("fused sites (8-byte keys)", &def, p, n, 20, 200, NULL, 0);
 }
 
 static void fused_sites(void)
@@ -387,45 +424,9 @@ static void fused_sites(void)
 			       types[t], nf, in_place ? "in place" : "without map_op");
 			bk_vm_free(s.vm);
 		}
-		for (int count = 0; count < 2; count++) {
-			snprintf(def.name, sizeof def.name, "m");
-			struct side a, b;
-			if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
-				printf("not ok fused sites: setup\n");
-				continue;
-			}
-			uint64_t ra = 1, rb = 2;
-			struct bk_run_stats sa = { 0 }, sb = { 0 };
-			struct bk_err ea, eb;
-			int xa = run_st(&a, p, n, count, 100000, &ra, &sa, &ea);
-			int xb = run_st(&b, p, n, count, 100000, &rb, &sb, &eb);
-			struct bk_buf da = { 0 }, db = { 0 };
-			dump(a.map, &da);
-			dump(b.map, &db);
-			CHECKF(!xa && !xb && ra == rb && sa.insns == sb.insns &&
-			       sa.helper_calls == sb.helper_calls && sa.back_edges == sb.back_edges &&
-			       sa.helper_calls > 40 && (!count || sa.insns > 500),
-			       "fused sites, map type %u%s: in place %d r0 %lld insns %llu helpers %llu "
-			       "back %llu; called %d r0 %lld insns %llu helpers %llu back %llu", types[t],
-			       count ? " (counting)" : "", xa, (long long)ra,
-			       (unsigned long long)sa.insns, (unsigned long long)sa.helper_calls,
-			       (unsigned long long)sa.back_edges, xb, (long long)rb,
-			       (unsigned long long)sb.insns, (unsigned long long)sb.helper_calls,
-			       (unsigned long long)sb.back_edges);
-			CHECKF(da.len > 0 && da.len == db.len && !memcmp(da.data, db.data, da.len),
-			       "fused sites, map type %u%s: the same map contents", types[t],
-			       count ? " (counting)" : "");
-			bk_buf_free(&da);
-			bk_buf_free(&db);
-			xa = run_st(&a, q, nq, count, 50, &ra, &sa, &ea);
-			xb = run_st(&b, q, nq, count, 50, &rb, &sb, &eb);
-			CHECKF(xa == -ELOOP && xb == -ELOOP && !strcmp(ea.msg, eb.msg) &&
-			       strstr(ea.msg, "insn 6 ") && sa.insns == sb.insns,
-			       "fused sites, map type %u%s: budget at the jump: '%s' / '%s'", types[t],
-			       count ? " (counting)" : "", ea.msg, eb.msg);
-			bk_vm_free(a.vm);
-			bk_vm_free(b.vm);
-		}
+		char what[64];
+		snprintf(what, sizeof what, "fused sites, map type %u", types[t]);
+		same_sites(what, &def, p, n, 41, 501, q, nq);
 	}
 }
 
@@ -482,15 +483,12 @@ static void same_errors(void)
 		if (!n)
 			continue;
 		for (int count = 0; count < 2; count++) {
-			struct side a, b;
-			if (side_new(&a, &def, true) || side_new(&b, &def, false)) {
-				printf("not ok %s: setup\n", cases[i].name);
+			struct both r;
+			if (run_both(&r, &def, p, n, count, 0, cases[i].name))
 				continue;
-			}
-			uint64_t ra = 1, rb = 2;
-			struct bk_err ea, eb;
-			int xa = run(&a, p, n, count, &ra, &ea);
-			int xb = run(&b, p, n, count, &rb, &eb);
+			int xa = r.xa, xb = r.xb;
+			uint64_t ra = r.ra, rb = r.rb;
+			struct bk_err ea = r.ea, eb = r.eb;
 			bool want_err = cases[i].want[0] != 0;
 			char ma[sizeof ea.msg], mb[sizeof eb.msg];
 			mask_addrs(ea.msg, ma, sizeof ma);
@@ -501,8 +499,7 @@ static void same_errors(void)
 			       "%s%s: in place %d '%s' r0 %lld, called %d '%s' r0 %lld", cases[i].name,
 			       count ? " (counting)" : "", xa, xa ? ea.msg : "", (long long)ra, xb,
 			       xb ? eb.msg : "", (long long)rb);
-			bk_vm_free(a.vm);
-			bk_vm_free(b.vm);
+			both_free(&r);
 		}
 	}
 }
@@ -531,7 +528,7 @@ static void helper_named_once(void)
 				printf("not ok helper named once: setup\n");
 				continue;
 			}
-			int x = run(&s, p, n, side & 2, &r0, &e);
+			int x = run(&s, p, n, side & 2, 0, &r0, NULL, &e);
 			CHECKF(x == -EINVAL || x == -EFAULT ? !strcmp(e.msg, cases[i].want) : false,
 			       "helper named once (%s%s): %d '%s', want '%s'",
 			       side & 1 ? "in place" : "called", side & 2 ? ", counting" : "", x, e.msg,

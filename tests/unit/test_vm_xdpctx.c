@@ -3,14 +3,10 @@
  * data/data_end (offsets from data_meta) after bpf_xdp_adjust_head/meta. The same programs
  * and inputs run in bpfkit and in the kernel; return value, data_out and ctx_out must be
  * identical, and a ctx_in the kernel refuses is refused. */
-#include "tap.h"
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wformat-truncation"
-#endif
+#define VM_INSNS_ONLY
+#include "vm_insns.h"
 
 #include "bpfkit/helpers.h"
-#include "bpfkit/vm.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -21,36 +17,33 @@
 #include <linux/bpf.h>
 #endif
 
-#define I(c, d, s, o, i) ((struct bk_insn){ .code = (c), .dst = (d), .src = (s), .off = (o), .imm = (i) })
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 /* r6 = ctx; adjust_head(HEAD); adjust_meta(META);
  * r0 = (adjust results != 0) << 31 | (data - meta) << 16 | (data_end - data) */
 static size_t prog(struct bk_insn *p, int head, int meta)
 {
 	size_t n = 0;
-	p[n++] = I(0xbf, 6, 1, 0, 0);
-	p[n++] = I(0xb7, 7, 0, 0, 0);
-	p[n++] = I(0xb7, 2, 0, 0, head);
-	p[n++] = I(0x85, 0, 0, 0, 44);          /* bpf_xdp_adjust_head */
-	p[n++] = I(0x4f, 7, 0, 0, 0);           /* r7 |= r0 */
-	p[n++] = I(0xbf, 1, 6, 0, 0);
-	p[n++] = I(0xb7, 2, 0, 0, meta);
-	p[n++] = I(0x85, 0, 0, 0, 54);          /* bpf_xdp_adjust_meta */
-	p[n++] = I(0x4f, 7, 0, 0, 0);
-	p[n++] = I(0x61, 2, 6, 0, 0);           /* data */
-	p[n++] = I(0x61, 3, 6, 4, 0);           /* data_end */
-	p[n++] = I(0x61, 4, 6, 8, 0);           /* data_meta */
-	p[n++] = I(0x1f, 3, 2, 0, 0);           /* r3 = end - data */
-	p[n++] = I(0x1f, 2, 4, 0, 0);           /* r2 = data - meta */
-	p[n++] = I(0x67, 2, 0, 0, 16);
-	p[n++] = I(0x4f, 2, 3, 0, 0);
-	p[n++] = I(0xb7, 0, 0, 0, 0);
-	p[n++] = I(0x15, 7, 0, 1, 0);           /* if r7 == 0 goto +1 */
-	p[n++] = I(0xb7, 0, 0, 0, 1);
-	p[n++] = I(0x67, 0, 0, 0, 31);
-	p[n++] = I(0x4f, 0, 2, 0, 0);
-	p[n++] = I(0x95, 0, 0, 0, 0);
+	p[n++] = MOVX(6, 1);
+	p[n++] = MOV(7, 0);
+	p[n++] = MOV(2, head);
+	p[n++] = CALL(44);                      /* bpf_xdp_adjust_head */
+	p[n++] = ORX(7, 0);
+	p[n++] = MOVX(1, 6);
+	p[n++] = MOV(2, meta);
+	p[n++] = CALL(54);                      /* bpf_xdp_adjust_meta */
+	p[n++] = ORX(7, 0);
+	p[n++] = LDX(SZ_W, 2, 6, 0);            /* data */
+	p[n++] = LDX(SZ_W, 3, 6, 4);            /* data_end */
+	p[n++] = LDX(SZ_W, 4, 6, 8);            /* data_meta */
+	p[n++] = SUBX(3, 2);                    /* r3 = end - data */
+	p[n++] = SUBX(2, 4);                    /* r2 = data - meta */
+	p[n++] = LSHK(2, 16);
+	p[n++] = ORX(2, 3);
+	p[n++] = MOV(0, 0);
+	p[n++] = JEQK(7, 0, 1);
+	p[n++] = MOV(0, 1);
+	p[n++] = LSHK(0, 31);
+	p[n++] = ORX(0, 2);
+	p[n++] = EXIT;
 	return n;
 }
 
