@@ -206,6 +206,12 @@ struct bk_object_write_opts {
 	 * from offset OFF into BUF. Returns 0 or a negative errno (and sets ERR). */
 	int (*read)(void *ctx, unsigned sec, uint64_t off, void *buf, size_t len, struct bk_err *err);
 	void *ctx;
+	/* Optional, for a file: writes all SIZE bytes of such a section to FD at its current
+	 * offset (FOFF, every byte before it written) and leaves the offset after them, e.g.
+	 * with copy_file_range from a scratch file, without a copy through the writer's
+	 * buffer. Returns 0, a negative errno (and sets ERR), or 1 if it wrote nothing and
+	 * the writer is to use read instead. */
+	int (*copy)(void *ctx, unsigned sec, int fd, uint64_t foff, uint64_t size, struct bk_err *err);
 };
 /* bk_object_write_file with section contents from opts->read where data is NULL. */
 int bk_object_write_file_opts(const struct bk_object *obj, const char *path,

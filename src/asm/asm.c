@@ -42,12 +42,17 @@ static int oom(struct asm_ctx *c)
 /* Maps the pages of [p, p + n) now, in one call: on this kind of VM a page fault costs
  * microseconds, and the big tables of a big file would take thousands of them one at a
  * time. Only for memory that is about to be written anyway. */
-static void prefault(void *p, size_t n)
+static void prefault_min(void *p, size_t n, size_t min)
 {
 	const size_t pg = 4096;
 	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(uintptr_t)(pg - 1), e = ((uintptr_t)p + n) & ~(uintptr_t)(pg - 1);
-	if (n >= 64 * 1024 && e > a)
+	if (n >= min && e > a)
 		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+}
+
+static void prefault(void *p, size_t n)
+{
+	prefault_min(p, n, 64 * 1024);
 }
 
 static int grow_array(void **arr, size_t *cap, size_t elem)
@@ -1285,6 +1290,24 @@ static bool in_symtab(const struct asm_sym *s)
 	return s->registered || s->defined;
 }
 
+/* `.size f, .Lfunc_end0-f` with both labels defined in one section: the difference, now.
+ * It does not change when the halves of a split input are joined (both labels move by
+ * the same amount), so each half folds its own while the other is still at work, and a
+ * label only a .size named is not carried over into the first half's symbols. */
+static void fold_sizes(struct asm_ctx *c)
+{
+	for (size_t i = 0; i < c->nsizes; i++) {
+		struct asm_expr *e = &c->sizes[i].e;
+		if (!e->a || !e->b)
+			continue;
+		const struct asm_sym *a = &c->syms[e->a], *b = &c->syms[e->b];
+		if (a->defined && b->defined && a->sec >= 0 && a->sec == b->sec) {
+			e->c += (int64_t)(a->value - b->value);
+			e->a = e->b = 0;
+		}
+	}
+}
+
 static int finish(struct asm_ctx *c)
 {
 	for (size_t i = 0; i < c->nnumfwd; i++)
@@ -1350,9 +1373,18 @@ static int finish(struct asm_ctx *c)
 	return 0;
 }
 
+/* Symbols from *BORROWED on (when not NULL) name the assembler's own strings rather than
+ * copies: an object that is only written out and freed before the context (unborrow())
+ * needs no ten thousand small allocations. */
+static void unborrow(struct bk_object *o, size_t from)
+{
+	for (size_t i = from; i < o->nsymbols; i++)
+		o->symbols[i].name = NULL;
+}
+
 /* STREAMED: sections that were spilled get a size and no data; the bytes come from
  * section_read while the object is written. */
-static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed)
+static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed, size_t *borrowed)
 {
 	struct bk_err *err = c->err;
 	struct bk_object *o = bk_object_new(c->name);
@@ -1406,6 +1438,7 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 			r = oom(c);
 			goto out;
 		}
+		prefault(ns + o->cap_symbols, (nl + 2 - o->cap_symbols) * sizeof(*ns));
 		memset(ns + o->cap_symbols, 0, (nl + 2 - o->cap_symbols) * sizeof(*ns));
 		o->symbols = ns;
 		o->cap_symbols = nl + 2;
@@ -1417,6 +1450,8 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 			goto out;
 		idx++;
 	}
+	if (borrowed)
+		*borrowed = o->nsymbols;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t k = 0; k < nl; k++) {
 			struct asm_sym *s = &c->syms[list[k]];
@@ -1425,10 +1460,15 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 			uint16_t shndx = s->sec == SEC_ABS ? BK_SHN_ABS : s->sec == SEC_COMMON ? BK_SHN_COMMON :
 					 s->sec == SEC_UNDEF ? BK_SHN_UNDEF : (uint16_t)c->secs[s->sec].out_index;
 			const char *nm = s->is_section ? "" : s->name;
-			r = bk_object_add_symbol(o, nm, s->is_section ? 0 : s->value, sym_size(c, list[k]), s->type,
-						 s->bind, s->vis, shndx, err);
-			if (r < 0)
+			uint64_t value = s->is_section ? 0 : s->value, size = sym_size(c, list[k]);
+			if (borrowed) {
+				/* room was made for all of them above */
+				o->symbols[o->nsymbols++] = (struct bk_symbol){ .name = (char *)nm, .value = value, .size = size,
+									.type = s->type, .bind = s->bind, .vis = s->vis,
+									.shndx = shndx };
+			} else if ((r = bk_object_add_symbol(o, nm, value, size, s->type, s->bind, s->vis, shndx, err)) < 0) {
 				goto out;
+			}
 			s->order = (uint32_t)idx++;
 		}
 	if (c->nrel) {
@@ -1458,8 +1498,9 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 			r = oom(c);
 			goto out;
 		}
-		if (os->cap_relocs)
-			prefault(os->relocs, os->cap_relocs * sizeof(*os->relocs));
+		/* filled at once below: map the pages in one call even for a small list (most
+		 * of a big file's sections have a few tens of KiB of them) */
+		prefault_min(os->relocs, os->cap_relocs * sizeof(*os->relocs), 8192);
 	}
 	for (size_t i = 0; i < c->nrel; i++) {
 		const struct asm_reloc *rl = &c->rel[i];
@@ -1488,6 +1529,8 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 out:
 	free(list);
 	free(addr);
+	if (o && borrowed)
+		unborrow(o, *borrowed);
 	if (o)
 		bk_object_free(o);
 	return r;
@@ -1670,7 +1713,33 @@ struct asm_part {
 	uint64_t from;
 	size_t hsize_hint;
 	int r;
+	/* made by the second thread for the merge (each NULL if there was no memory for it:
+	 * the merge makes it): each symbol's name hash (0 for section symbols), the zeroed
+	 * symbol map and order table, and which symbols the merge carries over */
+	uint32_t *hash, *ymap, *byorder;
+	uint8_t *live;
 };
+
+/* A temporary label of the second half that nothing left refers to (a jump target the
+ * second half settled itself, a label only its own .size named: most of them) can never
+ * reach the object; the others are marked. */
+static uint8_t *live_syms(const struct asm_ctx *d)
+{
+	uint8_t *live = calloc(d->nsyms, 1);
+	if (!live)
+		return NULL;
+	for (size_t i = 0; i < d->nfix; i++)
+		live[d->fix[i].e.a] = live[d->fix[i].e.b] = 1;
+	for (size_t i = 0; i < d->nrfix; i++)
+		live[d->rfix[i].sym] = 1;
+	for (size_t i = 0; i < d->nsizes; i++)
+		live[d->sizes[i].sym] = live[d->sizes[i].e.a] = live[d->sizes[i].e.b] = 1;
+	for (size_t i = 0; i < d->nsymsz; i++)
+		live[d->symsz[i].sym] = 1;
+	for (size_t i = 0; i < d->naddrsig; i++)
+		live[d->addrsig_syms[i]] = 1;
+	return live;
+}
 
 static size_t hash_hint(uint64_t bytes)
 {
@@ -1768,6 +1837,19 @@ static void *part_main(void *arg)
 		r = asm_pieces(d, m, pt->fd, true, &pos, UINT64_MAX, &b, &eof, d->name, &pt->err);
 	bk__asm_matcher_free(m);
 	bk_buf_free(&b);
+	if (!r) {
+		/* what the second half can settle alone is settled here, while the first half
+		 * may still be at work: jumps to its own labels, its own .size differences,
+		 * the hashes of the names the merge looks up */
+		sweep_fixups(d);
+		fold_sizes(d);
+		if ((pt->hash = malloc(d->nsyms * sizeof(*pt->hash))))
+			for (size_t k = 0; k < d->nsyms; k++)
+				pt->hash[k] = d->syms[k].is_section ? 0 : asm_hash_name(d->syms[k].name, d->syms[k].nlen);
+		pt->ymap = calloc(d->nsyms, sizeof(*pt->ymap));
+		pt->byorder = calloc((size_t)d->order + 1, sizeof(*pt->byorder));
+		pt->live = live_syms(d);
+	}
 	/* the merge looks names up in the first half's table */
 	htab_free(d);
 	pt->r = r;
@@ -1813,16 +1895,20 @@ static int grow_to(void **arr, size_t *cap, size_t need, size_t elem)
 /* Appends the second half D to C (see above). 1: merged; 0: the halves depend on each
  * other, C is as it was (but for symbols made that nothing uses yet: made in the order
  * one thread would make them) and D is to be assembled again in C; < 0: error. */
-static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
+static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 {
+	struct asm_ctx *d = &pt->c;
+	const uint32_t *dhash = pt->hash;
 	if (c->in_block || c->rept_depth || c->nnumlab || c->dw || c->nalias || c->loc_pending || c->pend_kind ||
 	    d->in_block || d->rept_depth || d->dw || d->file_name || d->nalias || d->nnumlab)
 		return 0;
 	int *smap = malloc(d->nsecs * sizeof(*smap));
 	uint64_t *base = calloc(d->nsecs, sizeof(*base));
-	uint32_t *ymap = calloc(d->nsyms, sizeof(*ymap));
-	uint32_t *byorder = calloc((size_t)d->order + 1, sizeof(*byorder));
-	uint8_t *live = NULL;
+	uint32_t *ymap = pt->ymap ? pt->ymap : calloc(d->nsyms, sizeof(*ymap));
+	uint32_t *byorder = pt->byorder ? pt->byorder : calloc((size_t)d->order + 1, sizeof(*byorder));
+	uint8_t *live = pt->live;
+	pt->ymap = pt->byorder = NULL;
+	pt->live = NULL;
 	int r = 0;
 	if (!smap || !base || !ymap || !byorder) {
 		r = oom(c);
@@ -1863,31 +1949,25 @@ static int split_merge(struct asm_ctx *c, struct asm_ctx *d)
 			if (y && ((x->defined && (s->defined || s->sec == SEC_COMMON)) || (s->defined && s->sec == SEC_ABS)))
 				goto out;
 		}
-		if (i < d->nsyms && !d->syms[i].is_section)
-			hs[i % AHEAD] = asm_sym_prefetch(c, d->syms[i].name, d->syms[i].nlen);
+		if (i < d->nsyms && !d->syms[i].is_section) {
+			if (dhash) {
+				hs[i % AHEAD] = dhash[i];
+				if (c->htab)
+					__builtin_prefetch(&c->htab[dhash[i] & c->hmask], 1);
+			} else {
+				hs[i % AHEAD] = asm_sym_prefetch(c, d->syms[i].name, d->syms[i].nlen);
+			}
+		}
 	}
 	/* Merged from here on. Nothing looks a name up any more (finish() does not; a lookup
 	 * would build the table again from the symbols), so the second half's new symbols are
 	 * appended without one, their names where the second half put them. */
 	htab_free(c);
-	/* A temporary label of the second half that nothing left refers to (a jump target
-	 * the second half settled itself: most of them) can never reach the object: it is
-	 * not carried over. */
-	live = calloc(d->nsyms, 1);
-	if (!live) {
+	/* the second half's temporary labels that nothing refers to are not carried over */
+	if (!live && !(live = live_syms(d))) {
 		r = oom(c);
 		goto out;
 	}
-	for (size_t i = 0; i < d->nfix; i++)
-		live[d->fix[i].e.a] = live[d->fix[i].e.b] = 1;
-	for (size_t i = 0; i < d->nrfix; i++)
-		live[d->rfix[i].sym] = 1;
-	for (size_t i = 0; i < d->nsizes; i++)
-		live[d->sizes[i].sym] = live[d->sizes[i].e.a] = live[d->sizes[i].e.b] = 1;
-	for (size_t i = 0; i < d->nsymsz; i++)
-		live[d->symsz[i].sym] = 1;
-	for (size_t i = 0; i < d->naddrsig; i++)
-		live[d->addrsig_syms[i]] = 1;
 	nnew = 0;
 	for (size_t k = 1; k < d->nsyms; k++)
 		nnew += !d->syms[k].is_section && !ymap[k] && (live[k] || !d->syms[k].temp);
@@ -2139,16 +2219,30 @@ static int asm_file_ctx(const char *path, const struct bk_asm_opts *opts, struct
 	if (!r)
 		r = asm_pieces(c, m, fd, seek, &pos, split, &b, &eof, o.name, err);
 	if (part) {
+		if (!r) {
+			/* the first half's own settling, while the second half may still be at work,
+			 * and room made for the second half's fixups (about as many as the first
+			 * half's): the merge appends them without growing the lists */
+			sweep_fixups(c);
+			fold_sizes(c);
+			if (grow_to((void **)&c->rfix, &c->caprfix, c->nrfix / 4 * 9 + 1024, sizeof(*c->rfix)) ||
+			    grow_to((void **)&c->fix, &c->capfix, c->nfix / 4 * 9 + 1024, sizeof(*c->fix)))
+				r = oom(c);
+		}
 		pthread_join(th, NULL);
 		int merged = 0;
 		if (!r && !part->r)
-			merged = split_merge(c, &part->c);
+			merged = split_merge(c, part);
 		if (merged < 0)
 			r = merged;
 		if (merged > 0 && threads_used)
 			*threads_used = 2;
 		part->c.spill_fd = -1;
 		ctx_free(&part->c);
+		free(part->hash);
+		free(part->ymap);
+		free(part->byorder);
+		free(part->live);
 		free(part);
 		/* not merged: the second half is read again here (B holds what was read past
 		 * the cut) */
@@ -2188,7 +2282,7 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 	if (!r && whole)
 		*out = whole;
 	else if (!r)
-		r = build_object(&c, out, false);
+		r = build_object(&c, out, false, NULL);
 	ctx_free(&c);
 	return r;
 }
@@ -2270,15 +2364,125 @@ static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_
 	return 0;
 }
 
+/* Is any byte of [from, to) of section SI patched? (patches sorted as in section_read) */
+static bool patched(const struct asm_ctx *c, int si, uint64_t from, uint64_t to)
+{
+	size_t lo = 0, hi = c->npatch;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct asm_patch *p = &c->patch[mid];
+		if (p->sec < si || (p->sec == si && (uint64_t)p->off + 8 <= from))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < c->npatch && c->patch[i].sec == si && c->patch[i].off < to; i++)
+		if ((uint64_t)c->patch[i].off + c->patch[i].n > from)
+			return true;
+	return false;
+}
+
+static int write_all(struct asm_ctx *c, int fd, const void *p, size_t n, struct bk_err *err)
+{
+	const uint8_t *q = p;
+	while (n) {
+		ssize_t w = write(fd, q, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int e = w < 0 ? errno : EIO;
+			return bk_err_set(err, -e, "%s: write: %s", c->name, strerror(e));
+		}
+		q += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* [off, off + len) of object section OSEC through a buffer, with its patches */
+static int copy_read(void *ctx, unsigned osec, int fd, uint64_t off, uint64_t len, struct bk_err *err)
+{
+	struct asm_ctx *c = ((struct stream_src *)ctx)->c;
+	enum { BUF = 64 * 1024 };
+	uint8_t *buf = malloc(BUF);
+	int r = buf ? 0 : oom(c);
+	while (!r && len) {
+		size_t n = len < BUF ? (size_t)len : BUF;
+		if (!(r = section_read(ctx, osec, off, buf, n, err)))
+			r = write_all(c, fd, buf, n, err);
+		off += n;
+		len -= n;
+	}
+	free(buf);
+	return r;
+}
+
+/* The writer's copy hook: the spilled pieces go from the scratch file to the output
+ * inside the kernel (copy_file_range: one copy, not two through a user buffer), pieces
+ * with patches and the bytes still in memory with write. */
+static int section_copy(void *ctx, unsigned osec, int fd, uint64_t foff, uint64_t size, struct bk_err *err)
+{
+	struct stream_src *src = ctx;
+	struct asm_ctx *c = src->c;
+	if (osec >= src->nobj || src->asm_sec[osec] < 0)
+		return 1;
+	int si = src->asm_sec[osec];
+	const struct asm_sec *s = &c->secs[si];
+	if (size != s->base + s->data.len)
+		return 1;
+	uint64_t pos = 0;
+	bool any = false;
+	int r;
+	for (size_t k = 0; k < s->nchunks; k++) {
+		const struct asm_chunk *ch = &s->chunks[k];
+		if (ch->soff != pos)
+			return any ? bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name,
+						s->name, (unsigned long long)pos) : 1;
+		if (patched(c, si, ch->soff, ch->soff + ch->len)) {
+			if ((r = copy_read(ctx, osec, fd, ch->soff, ch->len, err)))
+				return r;
+		} else {
+			loff_t in = (loff_t)ch->foff;
+			size_t left = ch->len;
+			while (left) {
+				ssize_t n = copy_file_range(c->spill_fd, &in, fd, NULL, left, 0);
+				if (n < 0 && errno == EINTR)
+					continue;
+				/* another file system, an old kernel: nothing written yet, so the
+				 * writer reads instead */
+				if (n < 0 && !any && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
+					return 1;
+				if (n <= 0) {
+					int e = n < 0 ? errno : EIO;
+					return bk_err_set(err, -e, "%s: write: %s", c->name, strerror(e));
+				}
+				left -= (size_t)n;
+				any = true;
+			}
+		}
+		any = true;
+		pos += ch->len;
+	}
+	if (pos != s->base)
+		return any ? bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name, s->name,
+					(unsigned long long)pos) : 1;
+	if (!s->data.len)
+		return 0;
+	if (patched(c, si, pos, size))
+		return copy_read(ctx, osec, fd, pos, s->data.len, err);
+	return write_all(c, fd, s->data.data, s->data.len, err);
+}
+
 int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opts *opts, struct bk_err *err)
 {
 	struct asm_ctx c;
 	struct bk_object *obj = NULL;
 	struct stream_src src = { .c = &c };
+	size_t borrowed = SIZE_MAX;
 	int spill_fd = strcmp(out, "-") ? scratch_file(out) : -1;
 	int r = asm_file_ctx(path, opts, &c, spill_fd, &obj, err);
 	if (!r && !obj)
-		r = build_object(&c, &obj, c.spill_fd >= 0);
+		r = build_object(&c, &obj, c.spill_fd >= 0, &borrowed);
 	if (!r && c.spill_fd >= 0) {
 		if (c.npatch)
 			qsort(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
@@ -2304,11 +2508,14 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 		c.syms = NULL;
 		free(c.rel);
 		c.rel = NULL;
-		struct bk_object_write_opts wo = { .sz = sizeof(wo), .read = section_read, .ctx = &src };
+		struct bk_object_write_opts wo = { .sz = sizeof(wo), .read = section_read, .ctx = &src,
+						   .copy = section_copy };
 		r = bk_object_write_file_opts(obj, out, c.spill_fd >= 0 ? &wo : NULL, err);
 	}
-	if (obj)
+	if (obj) {
+		unborrow(obj, borrowed);
 		bk_object_free(obj);
+	}
 	free(src.asm_sec);
 	ctx_free(&c);
 	return r;
@@ -2320,7 +2527,7 @@ int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,
 	struct asm_ctx c;
 	int r = assemble(text, len, opts, &c, err);
 	if (!r)
-		r = build_object(&c, out, false);
+		r = build_object(&c, out, false, NULL);
 	ctx_free(&c);
 	return r;
 }

@@ -34,6 +34,7 @@
 #include "object_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -343,6 +344,21 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 			goto nomem;
 		offs[i] = out->pos;
 		if (s->type != BK_SHT_NOBITS && s->size && !s->data && wo && wo->read) {
+			if (!out->buf && wo->sz >= offsetof(struct bk_object_write_opts, copy) + sizeof(wo->copy) &&
+			    wo->copy) {
+				if ((e = sink_flush(out)))
+					goto ioerr;
+				e = wo->copy(wo->ctx, (unsigned)i, out->fd, out->pos, s->size, err);
+				if (e < 0) {
+					if (!err || !err->code)
+						goto ioerr;
+					goto out;
+				}
+				if (!e) {
+					out->pos += s->size;
+					continue;
+				}
+			}
 			if ((e = sink_read(out, wo, (unsigned)i, s->size, err))) {
 				if (!err || !err->code)
 					goto nomem;

@@ -105,6 +105,8 @@ struct venv {
 	uint16_t *links;
 	int nlinks, caplinks;
 	int pending_ck;
+	int print_frame;                /* the frame whose state is being logged */
+	int access_slot;                /* stack slot of this frame the insn accessed, -1 none */
 	struct vframe *pool;
 	int npool;
 	/* loops: strongly connected components of the CFG (kernel: compute_scc), the visits
@@ -201,8 +203,14 @@ static void vnote(struct venv *e, const char *fmt, ...)
 static void print_insn(struct venv *e, int i)
 {
 	char buf[160];
+	const struct bk_insn *in = &e->insns[i];
+	if (in->code == (BK_CLASS_LD | BK_MODE_IMM | BK_SIZE_DW) && in->src == BK_PSEUDO_FUNC) {
+		/* the kernel prints a function's address as its instruction offset */
+		logf_(e, "%d: (18) r%d = %#x\n", i, in->dst, (unsigned)in->imm);
+		return;
+	}
 	struct bk_print_opts po = { .sz = sizeof po, .syntax = BK_SYNTAX_KERNEL };
-	bk_insn_format(&e->insns[i], (size_t)(e->n - i), &po, buf, sizeof buf);
+	bk_insn_format(in, (size_t)(e->n - i), &po, buf, sizeof buf);
 	logf_(e, "%d: %s\n", i, buf);
 }
 
@@ -210,7 +218,7 @@ static void print_insn(struct venv *e, int i)
  * beyond. */
 static void put_num(struct bk_buf *b, uint64_t v, bool sgn)
 {
-	if (sgn ? ((int64_t)v >= -256 && (int64_t)v <= 256) : v <= 256)
+	if (sgn ? ((int64_t)v >= -512 && (int64_t)v <= 512) : v <= 512)
 		bk_buf_printf(b, sgn ? "%lld" : "%llu", (long long)v);
 	else
 		bk_buf_printf(b, "%#llx", (unsigned long long)v);
@@ -262,7 +270,10 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 		return;
 	}
 	if (r->type == T_STACK && tnum_is_const(r->var) && !r->var.value) {
-		bk_buf_printf(b, "fp%d", r->off);
+		if (r->frameno != e->print_frame)
+			bk_buf_printf(b, "fp[%d]%d", r->frameno, r->off);
+		else
+			bk_buf_printf(b, "fp%d", r->off);
 		return;
 	}
 	bk_buf_printf(b, "%s(", rtype_str(r, t, sizeof t));
@@ -311,13 +322,13 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 		break;
 	case BK_CLASS_LDX:
 		regs = (uint16_t)(1u << in->dst | 1u << in->src);
+		slot = e->access_slot;
 		break;
 	case BK_CLASS_ST: case BK_CLASS_STX:
 		regs = (uint16_t)(1u << in->dst);
 		if (cls == BK_CLASS_STX)
 			regs |= (uint16_t)(1u << in->src);
-		if (in->dst == 10)
-			slot = (MAX_STACK + in->off) / 8;
+		slot = e->access_slot;
 		break;
 	case BK_CLASS_LD:
 		regs = (uint16_t)(1u << in->dst);
@@ -325,7 +336,7 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 	case BK_CLASS_JMP: case BK_CLASS_JMP32:
 		if (op == BK_JCALL)
 			regs = 1;
-		else if (op != BK_JEXIT && op != BK_JA) {
+		else if (op != BK_JEXIT && op != BK_JA && in->code != (BK_CLASS_JMP | BK_JMAYGOTO)) {
 			regs = (uint16_t)(1u << in->dst);
 			if (BK_SRCBIT(in->code))
 				regs |= (uint16_t)(1u << in->src);
@@ -337,6 +348,7 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 	const struct vframe *f = st->fr[st->curframe];
 	struct bk_buf *b = e->log;
 	bool any = false;
+	e->print_frame = st->curframe;
 	for (int i = 0; i <= 10; i++)
 		any |= (regs & (1u << i)) && f->regs[i].type != T_NOT_INIT;
 	if (slot >= 0 && slot < MAX_STACK / 8)
@@ -386,6 +398,8 @@ regs:
 			bk_buf_printf(b, " fp%d=%s", off, m);
 		}
 	}
+	if (f->is_callback)
+		bk_buf_printf(b, " cb");
 	bk_buf_printf(b, "\n");
 }
 
@@ -394,6 +408,9 @@ static void print_state(struct venv *e, const struct vstate *st)
 	if (!e->log || e->log->len >= e->log_limit)
 		return;
 	const struct vframe *f = st->fr[st->curframe];
+	e->print_frame = st->curframe;
+	if (st->curframe)
+		bk_buf_printf(e->log, " frame%d:", st->curframe);
 	for (int i = 0; i <= 10; i++)
 		if (f->regs[i].type != T_NOT_INIT)
 			print_reg(e, e->log, i, &f->regs[i]);
@@ -416,6 +433,8 @@ static void print_state(struct venv *e, const struct vstate *st)
 			}
 		}
 	}
+	if (f->is_callback)
+		bk_buf_printf(e->log, " cb");
 	bk_buf_printf(e->log, "\n");
 }
 
@@ -1412,7 +1431,9 @@ static void bt_walk(struct venv *e, struct bt *b, int h)
 	while (h >= 0) {
 		struct hent *x = &e->hist[h];
 		/* a walk from here with these registers (or more) was done: everything behind
-		 * is marked already. Keeps loops from walking their whole history each turn. */
+		 * is marked already. Keeps loops from walking their whole history each turn
+		 * (level 2 then prints a shorter trace than the kernel's: walking on as the
+		 * kernel does made corpus/gotol's log 6x the kernel's) */
 		bool simple = true;
 		for (int f = 0; f <= b->frame; f++)
 			if (b->stk[f] || (f != b->frame && b->reg[f]))
@@ -1722,7 +1743,6 @@ static void scc_exit(struct venv *e, int k)
 static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 {
 	int cnt = 0;
-	bool loop_head = e->prune[insn] >= 2;
 	bool cbsite = e->prune[insn] == 3;
 	bool may_goto = e->insns[insn].code == (BK_CLASS_JMP | BK_JMAYGOTO);
 	for (int i = e->head[insn]; i >= 0; i = e->ck[i].next) {
@@ -1757,8 +1777,10 @@ static int is_state_visited(struct venv *e, struct vstate *cur, int insn)
 			return 1;
 		}
 	}
-	/* the kernel's heuristic: a new checkpoint after at least 2 jumps and 8 insns */
-	bool add = loop_head || may_goto ||
+	/* the kernel's heuristic: a new checkpoint after at least 2 jumps and 8 insns, or
+	 * where it forces one (may_goto, callback calls); not at every loop head, so the
+	 * first iterations of a loop are one state, as the kernel's level-2 log shows */
+	bool add = cbsite || may_goto ||
 		   (e->jmps - e->prev_jmps >= 2 && e->processed - e->prev_processed >= 8);
 	if (!add || cnt >= MAX_PER_INSN || e->nck >= MAX_CKPT)
 		return 0;
@@ -2120,6 +2142,11 @@ static int check_mem_access(struct venv *e, struct vstate *st, int regno, int io
 	*proven = true;
 	switch (r->type) {
 	case T_STACK:
+		if (tnum_is_const(r->var) && r->frameno == st->curframe) {
+			/* level 2 prints the slot beside the instruction (kernel: scratched) */
+			int64_t at = MAX_STACK + (int64_t)r->var.value + off;
+			e->access_slot = at >= 0 && at < MAX_STACK ? (int)(at / 8) : -1;
+		}
 		if (tnum_is_const(r->var) && (((int64_t)r->var.value + off) % size))
 			return verr(e, -EACCES, "misaligned stack access off %lld+%d+%d size %d",
 				    (long long)r->var.value, r->off, ioff, size);
@@ -2995,9 +3022,8 @@ static int enter_frame(struct venv *e, struct vstate *st, int callsite, int targ
 	for (int r = 0; r <= 10; r++)
 		f->regs[r].type = T_NOT_INIT;
 	if (cb) {
+		/* the index: SCALAR_VALUE with no bounds, as the kernel's set_loop_callback_state */
 		v_mark_unknown(&f->regs[1]);
-		f->regs[1].umax = U32_MAX;
-		v_sync(&f->regs[1]);
 		f->regs[2] = *cb_ctx;
 	} else {
 		for (int r = 1; r <= 5; r++)
@@ -3176,12 +3202,20 @@ static int do_check(struct venv *e)
 		}
 		if (pruned) {
 			if (e->log_level >= 1 && print_from)
+				logf_(e, "from %d to %d: safe\n", prev, insn);
+			else if (e->log_level >= 1)
 				logf_(e, "%d: safe\n", insn);
 			goto path_end;
 		}
 		if (print_from && e->log_level >= 1) {
 			logf_(e, "from %d to %d:", prev, insn);
 			print_state(e, &cur);
+			if (e->log_level >= 2) {
+				/* every register of a popped state counts as touched: the kernel
+				 * prints them again before the instruction */
+				logf_(e, "%d:", insn);
+				print_state(e, &cur);
+			}
 		}
 		print_from = false;
 		if ((rc = hist_push(e, &cur, insn)))
@@ -3193,6 +3227,7 @@ static int do_check(struct venv *e)
 
 		const struct bk_insn *in = &e->insns[insn];
 		int frame_before = cur.curframe;
+		e->access_slot = -1;
 		enum bk_op bop = bk_isa_decode(in);
 		struct vreg *regs = cur_regs(&cur);
 		int cls = BK_CLASS(in->code);

@@ -177,6 +177,39 @@ grep -q "x.s:$(grep -n 'goto .Lnowhere' "$T/x.s" | cut -d: -f1):[0-9]*: undefine
 join "$T/f3.s" "$T/s2.s" "$T/x.s"
 same_error "a section declared again with other flags" "$T/x.s"
 
+# what the second half settles alone before the merge: a .size over two of its own
+# labels (folded: the end label is not carried over), one whose end label the first half
+# refers to too (kept), a .size over labels of two of its sections (an error, with the
+# line of one thread), a label only its own .size names that the first half defines too
+{ cat "$T/s.s"; cat <<'EOF2'; } > "$T/s3.s"
+	.section	c,"ax",@progbits
+	.globl	q
+	.type	q,@function
+q:
+	r0 = 3
+	exit
+.Lq_end:
+	.size	q, .Lq_end-q
+	.globl	q2
+	.type	q2,@function
+q2:
+	exit
+.Lq2_end:
+	.size	q2, .Lq2_end-q2
+EOF2
+{ cat "$T/f2.s"; printf '\t.section\t.data,"aw",@progbits\n\t.long\t.Lq2_end\n\t.zero\t4\n'; } > "$T/f3.s"
+join "$T/f3.s" "$T/s3.s" "$T/x.s"
+both ".size over the second half's own labels, one of them used by the first half" "$T/x.s" merged
+{ cat "$T/s3.s"; printf '\t.section\td,"ax",@progbits\n.Lother:\n\texit\n\t.size\tq, .Lother-q\n'; } > "$T/s4.s"
+join "$T/f2.s" "$T/s4.s" "$T/x.s"
+same_error "a .size over labels of two sections of the second half" "$T/x.s"
+grep -q "x.s:$(grep -n 'size.q, .Lother-q' "$T/x.s" | cut -d: -f1):[0-9]*: " "$T/two.err" &&
+	ok "asm split: the .size error's line counts the first half's lines" ||
+	notok "asm split: the .size error's line counts the first half's lines" "$(cat "$T/two.err")"
+{ cat "$T/f2.s"; printf '\t.section\ta,"ax",@progbits\n.Lq_end:\n\texit\n'; } > "$T/f3.s"
+join "$T/f3.s" "$T/s3.s" "$T/x.s"
+same_error "a label of both halves that only the second half's .size names" "$T/x.s"
+
 # a big file as clang writes it (bench/asm/gen.sh, 150,000 instructions), and one
 # over the 4 MiB from which two threads are the default
 sh "$ROOT/bench/asm/gen.sh" 150000 > "$T/big.s"

@@ -2,8 +2,12 @@
  * kernel prints (the instruction, then the registers and stack slots it touched, aligned as
  * the kernel aligns them) must mostly appear verbatim in bpfkit's log, for a few corpus
  * programs; so must the precision backtracking trace ("mark_precise: frame0: ..." lines,
- * P marks on precise scalars) and the map names (map=NAME). Differences allowed: the
- * kernel prints map addresses in lddw lines and numbers ids its own way. */
+ * P marks on precise scalars), the map names (map=NAME) and, on loops, the kernel's
+ * SCC enter/exit lines (its loop numbering). Differences allowed: the kernel prints map
+ * addresses in lddw lines and numbers ids its own way. Measured when loops were brought
+ * closer (checkpoints where the kernel makes them, bpf_loop callback frames printed as
+ * the kernel prints them): xdp_loops 540 -> 585 of 670 lines, xdp_bpf_loop 50 -> 117
+ * of 159. */
 #define _GNU_SOURCE
 #include "tap.h"
 #include "bpfkit/verifier.h"
@@ -56,6 +60,11 @@ static bool insn_line(const char *l, size_t len)
 static bool precise_line(const char *l, size_t len)
 {
 	return len > 13 && !memcmp(l, "mark_precise:", 13);
+}
+
+static bool scc_line(const char *l, size_t len)
+{
+	return len > 4 && !memcmp(l, "SCC ", 4);
 }
 
 static bool map_line(const char *l, size_t len)
@@ -139,16 +148,17 @@ int main(void)
 		bk_buf_append(&log, "", 1);
 		int total, same;
 		compare(klog, log.data ? (const char *)log.data : "", &total, &same);
-		/* loops and callbacks: the kernel's pruning points differ, the lines are counted */
-		if (i < 3)
-			CHECKF(rc == 0 && total > 20 && same * 10 >= total * 6,
-			       "verifier log level 2 %s/%s: %d of the kernel's %d instruction lines identical",
-			       progs[i][0], progs[i][1], same, total);
-		else
-			CHECKF(rc == 0 && total > 20 && same > 0,
-			       "verifier log level 2 %s/%s: %d of the kernel's %d instruction lines identical",
-			       progs[i][0], progs[i][1], same, total);
+		/* loops and callbacks: a loop's narrow spills and some pruning points differ */
+		int want = i < 3 ? 6 : i == 3 ? 8 : 65;
+		CHECKF(rc == 0 && total > 20 && same * (want > 10 ? 100 : 10) >= total * want,
+		       "verifier log level 2 %s/%s: %d of the kernel's %d instruction lines identical",
+		       progs[i][0], progs[i][1], same, total);
 		const char *bl = log.data ? (const char *)log.data : "";
+		compare_kind(klog, bl, scc_line, &total, &same);
+		if (i == 3)
+			CHECKF(total > 0 && same == total,
+			       "verifier log level 2 %s/%s: %d of the kernel's %d SCC enter/exit lines identical",
+			       progs[i][0], progs[i][1], same, total);
 		compare_kind(klog, bl, precise_line, &total, &same);
 		if (i < 2)
 			CHECKF(total > 0 && same == total,
