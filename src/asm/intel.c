@@ -269,6 +269,8 @@ static int insn(struct asm_ctx *c, const char *p, const char *end)
 		if (ce >= end) {
 			if ((r = split_operands(c, args, end, op, 1, &n)))
 				return r;
+			if (!n)
+				return bk__asm_error(c, mn, "jr takes a target (+N, -N or a label)");
 			int64_t rel;
 			struct asm_expr e;
 			if ((r = target(c, &op[0], &rel, &e)))

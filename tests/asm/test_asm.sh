@@ -65,6 +65,9 @@ printf '.text\n.section p\n\tld r1.l, [r2+4].w\n' > "$T/bad1.s"
 check_fails "asm intel: operand sizes must agree" "bad1.s:3:2: operand sizes differ" "$BPFKIT" asm --syntax=intel "$T/bad1.s" -o "$T/bad1.o"
 printf '.text\n.section p\n\tfrob r1, r2\n' > "$T/bad2.s"
 check_fails "asm intel: unknown mnemonic" "bad2.s:3:2: unknown instruction 'frob'" "$BPFKIT" asm --syntax=intel "$T/bad2.s" -o "$T/bad2.o"
+# (found by fuzz/asm: a target-less jr read an operand that was never parsed)
+printf '.text\n.section p\n\tjr ; no target\n' > "$T/bad3.s"
+check_fails "asm intel: jr without a target" "bad3.s:3:2: jr takes a target" "$BPFKIT" asm --syntax=intel "$T/bad3.s" -o "$T/bad3.o"
 
 # 3. errors: one line file:line:col: reason, non-zero exit, no output file
 err() { # err NAME PATTERN TEXT [ASM ARGS]
