@@ -215,7 +215,10 @@ static int read_sections(struct rd *r, struct bk_object *o, unsigned shstrndx)
 		if (s->type == BK_SHT_RELA)
 			return FAIL(r, "%s: section %u '%s': RELA relocations are not used by BPF",
 				    r->fn, i, name);
-		if ((s->flags & BK_SHF_EXECINSTR) && s->size % 8)
+		/* code as everything downstream sees it: a string table flagged executable is
+		 * still a string table (and the writer regenerates it at another size) */
+		struct bk_section as = { .name = (char *)name, .type = s->type, .flags = s->flags };
+		if (bk__section_kind(&as) == BK_SEC_PROG && s->size % 8)
 			return FAIL(r, "%s: section %u '%s': code size %llu is not a multiple of 8",
 				    r->fn, i, name, (unsigned long long)s->size);
 		if (s->type == BK_SHT_REL && s->entsize != REL_SIZE)

@@ -1,0 +1,3 @@
+.text
+.section p
+	jr ; no target
