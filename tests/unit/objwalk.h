@@ -22,6 +22,26 @@ static inline int objwalk_build(const char *root, const char *env, const char *o
 	return system(cmd) != 0 ? -1 : 0;
 }
 
+/* Builds the C programs of tests/verifier/SUB at cpu level CPU into $BK_BUILD/verifier-SUB
+ * and puts the objects' directory in DIR: 0, or -1 after printing why WHAT is skipped. */
+static inline int objwalk_suite(const char *what, const char *sub, const char *cpu, char *dir, size_t dn)
+{
+	const char *b = getenv("BK_BUILD"), *root = getenv("ROOT");
+	char out[4096], env[4300];
+	if (!root) {
+		printf("skip %s: ROOT not set (run through make check)\n", what);
+		return -1;
+	}
+	snprintf(out, sizeof out, "%s/verifier-%s", b ? b : "build", sub);
+	snprintf(env, sizeof env, "CORPUS_SRC='%s/tests/verifier/%s' CORPUS_CPUS=%s", root, sub, cpu);
+	if (objwalk_build(root, env, out) != 0) {
+		printf("skip %s: clang-19 could not build tests/verifier/%s\n", what, sub);
+		return -1;
+	}
+	snprintf(dir, dn, "%s/%s", out, cpu);
+	return 0;
+}
+
 /* One object of the corpus, as bpfkit read it. */
 struct objwalk_file {
 	const char *path;       /* DIR/NAME */

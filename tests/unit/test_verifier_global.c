@@ -49,22 +49,7 @@ static void check_global(const struct objwalk_file *f, void *ctx)
 	CHECKF((rc != 0) == expect_reject, "verifier global %s: bpfkit %s (%s)", f->name,
 	       rc ? "rejects" : "accepts", r.msg);
 #if BK_HAVE_KERN
-	unsigned kp = 0;
-	char km[256] = "";
-	int k = w->kern ? kernel_verdict(f->path, &kp, km, sizeof km) : -1;
-	if (k < 0) {
-		printf("skip verifier global %s kernel: %s\n", f->name,
-		       w->kern ? "libbpf could not load it" : "needs root with bpf(2)");
-	} else {
-		CHECKF(k == (rc == 0), "verifier global %s: kernel %s, bpfkit %s", f->name,
-		       k ? "accepts" : "rejects", rc ? "rejects" : "accepts");
-		if (!k)
-			CHECKF(!strcmp(km, r.msg), "verifier global %s: kernel's message '%s' (bpfkit '%s')",
-			       f->name, km, r.msg);
-		CHECKF(r.processed <= 2 * kp && kp <= 2 * r.processed,
-		       "verifier global %s: processed bpfkit %u kernel %u (inlined: %u)", f->name,
-		       r.processed, kp, ri.processed);
-	}
+	kernel_compare("verifier global", f->path, f->name, w->kern, rc, r.msg, r.processed);
 #endif
 	bk_verify_result_free(&r);
 	bk_verify_result_free(&ri);
@@ -72,25 +57,14 @@ static void check_global(const struct objwalk_file *f, void *ctx)
 
 int main(void)
 {
-	const char *b = getenv("BK_BUILD"), *root = getenv("ROOT");
-	char dir[4096], env[4200];
-	snprintf(dir, sizeof dir, "%s/verifier-global", b ? b : "build");
-	if (!root) {
-		printf("skip verifier global functions: ROOT not set (run through make check)\n");
+	char d[4200];
+	if (objwalk_suite("verifier global functions", "global", "v3", d, sizeof d))
 		return 0;
-	}
-	snprintf(env, sizeof env, "CORPUS_SRC='%s/tests/verifier/global' CORPUS_CPUS=v3", root);
-	if (objwalk_build(root, env, dir) != 0) {
-		printf("skip verifier global functions: clang-19 could not build tests/verifier/global\n");
-		return 0;
-	}
 	struct global_walk w = { 0 };
 #if BK_HAVE_KERN
 	libbpf_set_print(silent);
 	w.kern = geteuid() == 0;
 #endif
-	char d[4200];
-	snprintf(d, sizeof d, "%s/v3", dir);
 	if (objwalk(d, "verifier global", OBJWALK_PROGS, check_global, &w) < 0) {
 		printf("not ok verifier global functions: %s missing after the build\n", d);
 		return 0;

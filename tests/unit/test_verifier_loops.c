@@ -50,46 +50,21 @@ static void check_loop(const struct objwalk_file *f, void *ctx)
 	CHECKF((rc != 0) == expect_reject, "verifier loops %s: bpfkit %s (%s)", f->name,
 	       rc ? "rejects" : "accepts", r.msg);
 #if BK_HAVE_KERN
-	unsigned kp = 0;
-	char km[256] = "";
-	int k = w->kern ? kernel_verdict(f->path, &kp, km, sizeof km) : -1;
-	if (k < 0) {
-		printf("skip verifier loops %s kernel: %s\n", f->name,
-		       w->kern ? "libbpf could not load it" : "needs root with bpf(2)");
-	} else {
-		CHECKF(k == (rc == 0), "verifier loops %s: kernel %s, bpfkit %s", f->name,
-		       k ? "accepts" : "rejects", rc ? "rejects" : "accepts");
-		if (!k)
-			CHECKF(!strcmp(km, r.msg), "verifier loops %s: kernel's message '%s' (bpfkit '%s')",
-			       f->name, km, r.msg);
-		CHECKF(r.processed <= 2 * kp && kp <= 2 * r.processed,
-		       "verifier loops %s: processed bpfkit %u kernel %u", f->name, r.processed, kp);
-	}
+	kernel_compare("verifier loops", f->path, f->name, w->kern, rc, r.msg, r.processed);
 #endif
 	bk_verify_result_free(&r);
 }
 
 int main(void)
 {
-	const char *b = getenv("BK_BUILD"), *root = getenv("ROOT");
-	char dir[4096], env[4200];
-	snprintf(dir, sizeof dir, "%s/verifier-loops", b ? b : "build");
-	if (!root) {
-		printf("skip verifier loops: ROOT not set (run through make check)\n");
+	char d[4200];
+	if (objwalk_suite("verifier loops", "loops", "v4", d, sizeof d))
 		return 0;
-	}
-	snprintf(env, sizeof env, "CORPUS_SRC='%s/tests/verifier/loops' CORPUS_CPUS=v4", root);
-	if (objwalk_build(root, env, dir) != 0) {
-		printf("skip verifier loops: clang-19 could not build tests/verifier/loops\n");
-		return 0;
-	}
 	struct loops_walk w = { 0 };
 #if BK_HAVE_KERN
 	libbpf_set_print(silent);
 	w.kern = geteuid() == 0;
 #endif
-	char d[4200];
-	snprintf(d, sizeof d, "%s/v4", dir);
 	if (objwalk(d, "verifier loops", OBJWALK_PROGS, check_loop, &w) < 0) {
 		printf("not ok verifier loops: %s missing after the build\n", d);
 		return 0;

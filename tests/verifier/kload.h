@@ -3,6 +3,7 @@
 #ifndef BK_TEST_KLOAD_H
 #define BK_TEST_KLOAD_H
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,5 +45,26 @@ static int kernel_verdict(const char *file, unsigned *processed, char *msg, size
 		start--;
 	snprintf(msg, msz, "%.*s", (int)(end - start), start);
 	return rc == 0;
+}
+/* The kernel's verdict on FILE against bpfkit's (RC, MSG, PROCESSED), as tap checks named
+ * "TAG NAME": the same verdict, the kernel's message on a rejection, processed counts
+ * within 2x of each other. KERN false (not root) or a load libbpf could not try: a skip
+ * saying which. (Needs tap.h's CHECKF.) */
+static void kernel_compare(const char *tag, const char *file, const char *name, bool kern, int rc,
+			   const char *msg, unsigned processed)
+{
+	unsigned kp = 0;
+	char km[256] = "";
+	int k = kern ? kernel_verdict(file, &kp, km, sizeof km) : -1;
+	if (k < 0) {
+		printf("skip %s %s kernel: %s\n", tag, name, kern ? "libbpf could not load it" : "needs root with bpf(2)");
+		return;
+	}
+	CHECKF(k == (rc == 0), "%s %s: kernel %s, bpfkit %s", tag, name, k ? "accepts" : "rejects",
+	       rc ? "rejects" : "accepts");
+	if (!k)
+		CHECKF(!strcmp(km, msg), "%s %s: kernel's message '%s' (bpfkit '%s')", tag, name, km, msg);
+	CHECKF(processed <= 2 * kp && kp <= 2 * processed, "%s %s: processed bpfkit %u kernel %u", tag, name,
+	       processed, kp);
 }
 #endif
