@@ -109,6 +109,20 @@ static bool symref(struct asm_ctx *c, const struct asm_matcher *m, struct fcur *
 	return true;
 }
 
+/* The NN of "(uNN *)" at P (two bytes readable): what follows it, or NULL. */
+static inline const char *usize(const char *p, int *size)
+{
+	if (p[0] == '8')
+		return *size = BK_SIZE_B, p + 1;
+	if (p[0] == '1' && p[1] == '6')
+		return *size = BK_SIZE_H, p + 2;
+	if (p[0] == '3' && p[1] == '2')
+		return *size = BK_SIZE_W, p + 2;
+	if (p[0] == '6' && p[1] == '4')
+		return *size = BK_SIZE_DW, p + 2;
+	return NULL;
+}
+
 /* "(u8 *)(rN + off)" after the '*'; returns size code */
 static bool memop(struct fcur *f, int *size, int *base, int *off)
 {
@@ -117,15 +131,7 @@ static bool memop(struct fcur *f, int *size, int *base, int *off)
 	const char *p = f->p;
 	if (f->end - p < 4)
 		return false;
-	if (p[0] == '8')
-		*size = BK_SIZE_B, p += 1;
-	else if (p[0] == '1' && p[1] == '6')
-		*size = BK_SIZE_H, p += 2;
-	else if (p[0] == '3' && p[1] == '2')
-		*size = BK_SIZE_W, p += 2;
-	else if (p[0] == '6' && p[1] == '4')
-		*size = BK_SIZE_DW, p += 2;
-	else
+	if (!(p = usize(p, size)))
 		return false;
 	f->p = p;
 	if (!lit(f, " *)(", 4))
@@ -716,15 +722,7 @@ static inline const char *lmem(const char *p, const char *end, int *size, int *b
 	if (end - p < 9 || p[0] != '(' || p[1] != 'u')
 		return NULL;
 	p += 2;
-	if (p[0] == '8')
-		*size = BK_SIZE_B, p += 1;
-	else if (p[0] == '1' && p[1] == '6')
-		*size = BK_SIZE_H, p += 2;
-	else if (p[0] == '3' && p[1] == '2')
-		*size = BK_SIZE_W, p += 2;
-	else if (p[0] == '6' && p[1] == '4')
-		*size = BK_SIZE_DW, p += 2;
-	else
+	if (!(p = usize(p, size)))
 		return NULL;
 	if (end - p < 4 || memcmp(p, " *)(", 4))
 		return NULL;
