@@ -716,6 +716,20 @@ static inline uint32_t lsym(struct asm_ctx *c, const struct asm_matcher *m, cons
 	return y;
 }
 
+/* An instruction naming the symbol [p, q) (a `ll` load, a call): its fixup of KIND, then
+ * its SLOTS; 1 when done, 0 to leave the line to the general path, < 0 an error. */
+static inline int sym_insn(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *q, int kind,
+			   const struct bk_insn *in, int slots)
+{
+	uint32_t y = lsym(c, m, p, q);
+	if (!y)
+		return 0;
+	int r = bk__asm_add_rfix(c, kind, bk__asm_cur_off(c), y);
+	if (!r)
+		r = emit(c, in, slots);
+	return r ? r : 1;
+}
+
 /* "(uNN *)(rB + off)" after the '*', as memop() reads it */
 static inline const char *lmem(const char *p, const char *end, int *size, int *base, int *off)
 {
@@ -822,13 +836,7 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 			in[0].code = 0x18;
 			if (!level_ok(c, in, 2))
 				return 0;
-			uint32_t y = lsym(c, m, q, e);
-			if (!y)
-				return 0;
-			int r = bk__asm_add_rfix(c, FIX_LDDW, bk__asm_cur_off(c), y);
-			if (!r)
-				r = emit(c, in, 2);
-			return r ? r : 1;
+			return sym_insn(c, m, q, e, FIX_LDDW, in, 2);
 		}
 		return 0;
 	}
@@ -935,13 +943,7 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 			in[0].src = BK_PSEUDO_CALL;
 			if (bk_isa_decode(in) != BK_OP_CALL_LOCAL || !level_ok(c, in, 1))
 				return 0;
-			uint32_t y = lsym(c, m, q, e);
-			if (!y)
-				return 0;
-			int r = bk__asm_add_rfix(c, FIX_CALL, bk__asm_cur_off(c), y);
-			if (!r)
-				r = emit(c, in, 1);
-			return r ? r : 1;
+			return sym_insn(c, m, q, e, FIX_CALL, in, 1);
 		}
 	case 'l': {
 		if (end - p < 5 || memcmp(p, "lock", 4) || !blank(p[4]))
