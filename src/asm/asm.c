@@ -177,8 +177,7 @@ uint32_t bk__asm_sym_find(struct asm_ctx *c, const char *name, size_t len)
 /* Returns the symbol's index, creating an undefined one; 0 on allocation failure. */
 uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 {
-	/* the line loop hashed the name already when it fetched the slot ahead of time */
-	uint32_t h = name == c->hint_name && len == c->hint_len ? c->hint_hash : hash_name(name, len);
+	uint32_t h = hash_name(name, len);
 	uint32_t i = c->htab ? sym_lookup(c, name, len, h) : 0;
 	if (i)
 		return i;

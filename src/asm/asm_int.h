@@ -173,10 +173,6 @@ struct asm_ctx {
 	uint32_t pend_off;
 	int32_t pend_sec;
 	uint8_t pend_kind;
-	/* the name whose hash the LLVM line loop computed ahead (bk__asm_sym_get uses it) */
-	const char *hint_name;
-	size_t hint_len;
-	uint32_t hint_hash;
 	/* assembling the second half of a split input (another thread): what depends on
 	 * the first half is refused, and the input goes back to one thread */
 	bool split_part;
@@ -291,9 +287,6 @@ void bk__asm_matcher_free(struct asm_matcher *m);
 int bk__asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end);
 /* A keyword of the templates (goto, ll, call, ...): never a symbol in an operand. */
 bool bk__asm_matcher_is_word(const struct asm_matcher *m, const char *s, size_t n);
-/* LLVM syntax fast path for the common forms: 1 done, 0 not handled (use the matcher),
- * <0 error. */
-int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end);
 /* One whole line from its first non-blank character P (END: the end of the text, not of
  * the line): the common instruction forms and "label:". 1 done (*NEXT: the next line),
  * 0 not taken, <0 error. */

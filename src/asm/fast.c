@@ -22,22 +22,6 @@ struct fcur {
 	const char *p, *end;
 };
 
-static inline void ws(struct fcur *f)
-{
-	while (f->p < f->end && (*f->p == ' ' || *f->p == '\t'))
-		f->p++;
-}
-
-/* rN / wN, N in 0..10. *w is 'r' or 'w'. */
-static inline bool reg(struct fcur *f, char *w, int *n)
-{
-	const char *q = asm_scan_ident(f->p, f->end);
-	if (!asm_reg_name(f->p, q, w, n) || *n > BK_MAX_REG)
-		return false;
-	f->p = q;
-	return true;
-}
-
 /* [-]number (decimal, hex, ...); no symbols, no operators. */
 static inline bool num(struct fcur *f, int64_t *v)
 {
@@ -69,46 +53,6 @@ static inline bool num(struct fcur *f, int64_t *v)
 	return true;
 }
 
-static inline bool lit(struct fcur *f, const char *s, size_t n)
-{
-	if ((size_t)(f->end - f->p) < n || memcmp(f->p, s, n))
-		return false;
-	f->p += n;
-	return true;
-}
-
-static inline bool at_end(struct fcur *f)
-{
-	ws(f);
-	return f->p == f->end;
-}
-
-/* A plain identifier as an expression: the symbol, registered as the expression parser
- * would register it. False for names that are absolute (.set) values. */
-static bool symref(struct asm_ctx *c, const struct asm_matcher *m, struct fcur *f, uint32_t *out, const char **at)
-{
-	const char *p = f->p;
-	if (p >= f->end || !asm_is_ident_start(*p))
-		return false;
-	const char *q = asm_scan_ident(p + 1, f->end);
-	size_t n = (size_t)(q - p);
-	if ((*p == 'r' || *p == 'w') && n >= 2 && p[1] >= '0' && p[1] <= '9')
-		return false; /* a register-like name: the matcher says what is wrong */
-	if (bk__asm_matcher_is_word(m, p, n))
-		return false;
-	uint32_t y = bk__asm_sym_get(c, p, n);
-	if (!y)
-		return false;
-	struct asm_sym *s = &c->syms[y];
-	if (s->sec == SEC_ABS && s->defined)
-		return false;
-	bk__asm_sym_register(c, y);
-	*out = y;
-	*at = p;
-	f->p = q;
-	return true;
-}
-
 /* The NN of "(uNN *)" at P (two bytes readable): what follows it, or NULL. */
 static inline const char *usize(const char *p, int *size)
 {
@@ -121,53 +65,6 @@ static inline const char *usize(const char *p, int *size)
 	if (p[0] == '6' && p[1] == '4')
 		return *size = BK_SIZE_DW, p + 2;
 	return NULL;
-}
-
-/* "(u8 *)(rN + off)" after the '*'; returns size code */
-static bool memop(struct fcur *f, int *size, int *base, int *off)
-{
-	if (!lit(f, "(u", 2))
-		return false;
-	const char *p = f->p;
-	if (f->end - p < 4)
-		return false;
-	if (!(p = usize(p, size)))
-		return false;
-	f->p = p;
-	if (!lit(f, " *)(", 4))
-		return false;
-	char w;
-	if (!reg(f, &w, base) || w != 'r')
-		return false;
-	ws(f);
-	if (f->p >= f->end || (*f->p != '+' && *f->p != '-'))
-		return false;
-	bool neg = *f->p == '-';
-	f->p++;
-	ws(f);
-	int64_t v;
-	if (f->p >= f->end || *f->p == '-' || !num(f, &v))
-		return false;
-	if (neg)
-		v = -v;
-	if (v < INT16_MIN || v > INT16_MAX)
-		return false;
-	*off = (int)v;
-	ws(f);
-	return lit(f, ")", 1);
-}
-
-/* Emits one instruction after checking its form and level against the isa table. */
-static int put(struct asm_ctx *c, struct bk_insn *in, int slots)
-{
-	enum bk_op op = bk_isa_decode(in);
-	if (op == BK_OP_INVALID)
-		return 0;
-	const struct bk_opinfo *info = bk_isa_info(op);
-	if (info->cpu > c->cpu || info->slots != slots)
-		return 0; /* the matcher words the error */
-	int r = bk__asm_emit_insn(c, in, slots);
-	return r ? r : 1;
 }
 
 static bool imm_ok(int64_t v)
@@ -242,223 +139,6 @@ static int jmp_op(struct fcur *f)
 		return -1;
 	f->p = p + n;
 	return op;
-}
-
-/* 1: assembled; 0: not a fast form, the matcher takes it; <0: error. */
-int bk__asm_fast_insn(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end)
-{
-	struct fcur f = { p, end };
-	struct bk_insn in[2];
-	memset(in, 0, sizeof(in));
-	char w, w2;
-	int d, s, off, size;
-	int64_t v;
-	switch (*p) {
-	case 'r':
-	case 'w': {
-		if (!reg(&f, &w, &d))
-			return 0;
-		ws(&f);
-		int op = alu_op(&f);
-		if (op < 0)
-			return 0;
-		ws(&f);
-		uint8_t cls = w == 'r' ? BK_CLASS_ALU64 : BK_CLASS_ALU;
-		in[0].dst = (uint8_t)d;
-		if (reg(&f, &w2, &s)) {
-			if (w2 != w || !at_end(&f))
-				return 0;
-			in[0].code = (uint8_t)(cls | BK_SRC_X | op);
-			in[0].src = (uint8_t)s;
-			return put(c, in, 1);
-		}
-		if (op == A_MOV && f.p < f.end && *f.p == '*') {
-			f.p++;
-			if (!memop(&f, &size, &s, &off) || (size == BK_SIZE_DW && w != 'r') || !at_end(&f))
-				return 0;
-			in[0].code = (uint8_t)(BK_CLASS_LDX | BK_MODE_MEM | size);
-			in[0].src = (uint8_t)s;
-			in[0].off = (int16_t)off;
-			return put(c, in, 1);
-		}
-		if (num(&f, &v)) {
-			ws(&f);
-			if (op == A_MOV && w == 'r' && lit(&f, "ll", 2)) {
-				if (!at_end(&f))
-					return 0;
-				in[0].code = 0x18;
-				in[0].imm = (int32_t)(uint32_t)(uint64_t)v;
-				in[1].imm = (int32_t)(uint32_t)((uint64_t)v >> 32);
-				return put(c, in, 2);
-			}
-			if (!imm_ok(v) || f.p != f.end)
-				return 0;
-			in[0].code = (uint8_t)(cls | BK_SRC_K | op);
-			in[0].imm = (int32_t)(uint32_t)v;
-			return put(c, in, 1);
-		}
-		uint32_t y;
-		const char *at;
-		if (op == A_MOV && w == 'r' && asm_is_ident_start(*f.p)) {
-			/* rD = sym ll: the name must be followed by "ll" and nothing else */
-			const char *q = asm_scan_ident(f.p + 1, f.end);
-			struct fcur g = { q, f.end };
-			ws(&g);
-			if (!lit(&g, "ll", 2) || !at_end(&g))
-				return 0;
-			if (!symref(c, m, &f, &y, &at))
-				return 0;
-			in[0].code = 0x18;
-			if (bk_isa_info(bk_isa_decode(in))->cpu > c->cpu)
-				return 0;
-			(void)at;
-			int r = bk__asm_add_rfix(c, FIX_LDDW, bk__asm_cur_off(c), y);
-			if (r)
-				return r;
-			return put(c, in, 2);
-		}
-		return 0;
-	}
-	case '*': {
-		f.p++;
-		if (!memop(&f, &size, &d, &off))
-			return 0;
-		ws(&f);
-		if (!lit(&f, "=", 1) || (f.p < f.end && *f.p == '='))
-			return 0;
-		ws(&f);
-		in[0].dst = (uint8_t)d;
-		in[0].off = (int16_t)off;
-		if (reg(&f, &w, &s)) {
-			if ((size == BK_SIZE_DW && w != 'r') || !at_end(&f))
-				return 0;
-			in[0].code = (uint8_t)(BK_CLASS_STX | BK_MODE_MEM | size);
-			in[0].src = (uint8_t)s;
-			return put(c, in, 1);
-		}
-		if (!num(&f, &v) || !imm_ok(v) || !at_end(&f))
-			return 0;
-		in[0].code = (uint8_t)(BK_CLASS_ST | BK_MODE_MEM | size);
-		in[0].imm = (int32_t)(uint32_t)v;
-		return put(c, in, 1);
-	}
-	case 'i': {
-		if (!lit(&f, "if ", 3))
-			return 0;
-		ws(&f);
-		if (!reg(&f, &w, &d))
-			return 0;
-		ws(&f);
-		int op = jmp_op(&f);
-		if (op < 0)
-			return 0;
-		ws(&f);
-		uint8_t cls = w == 'r' ? BK_CLASS_JMP : BK_CLASS_JMP32;
-		in[0].dst = (uint8_t)d;
-		if (reg(&f, &w2, &s)) {
-			if (w2 != w)
-				return 0;
-			in[0].code = (uint8_t)(cls | BK_SRC_X | op);
-			in[0].src = (uint8_t)s;
-		} else if (num(&f, &v) && imm_ok(v)) {
-			in[0].code = (uint8_t)(cls | BK_SRC_K | op);
-			in[0].imm = (int32_t)(uint32_t)v;
-		} else
-			return 0;
-		ws(&f);
-		if (!lit(&f, "goto", 4) || f.p >= f.end || (*f.p != ' ' && *f.p != '\t'))
-			return 0;
-		ws(&f);
-		goto target;
-	}
-	case 'g':
-		if (!lit(&f, "goto", 4) || f.p >= f.end || (*f.p != ' ' && *f.p != '\t'))
-			return 0;
-		ws(&f);
-		in[0].code = BK_CLASS_JMP | J_JA;
-	target: {
-		uint32_t y;
-		const char *at;
-		const char *q = f.p;
-		if (q >= f.end || !asm_is_ident_start(*q) || asm_scan_ident(q, f.end) != f.end)
-			return 0;
-		enum bk_op o = bk_isa_decode(in);
-		if (o == BK_OP_INVALID || bk_isa_info(o)->cpu > c->cpu)
-			return 0;
-		if (!symref(c, m, &f, &y, &at))
-			return 0;
-		struct asm_sym *t = &c->syms[y];
-		uint64_t here = bk__asm_cur_off(c);
-		if (t->defined && t->sec == c->cur) {
-			/* a backward jump: resolved now, as the fixup would be */
-			int64_t delta = ((int64_t)t->value - (int64_t)(here + 8));
-			if (delta % 8 == 0 && delta / 8 >= INT16_MIN && delta / 8 <= INT16_MAX) {
-				in[0].off = (int16_t)(delta / 8);
-				return put(c, in, 1);
-			}
-		}
-		struct asm_expr e = { 0, y, 0 };
-		int r = bk__asm_add_fix(c, FIX_JMP16, here, &e, at);
-		if (r)
-			return r;
-		return put(c, in, 1);
-	}
-	case 'c':
-		if (!lit(&f, "call", 4) || f.p >= f.end || (*f.p != ' ' && *f.p != '\t'))
-			return 0;
-		ws(&f);
-		in[0].code = BK_CLASS_JMP | J_CALL;
-		if (f.p < f.end && *f.p >= '0' && *f.p <= '9') {
-			if (!num(&f, &v) || !imm_ok(v) || !at_end(&f))
-				return 0;
-			in[0].imm = (int32_t)(uint32_t)v;
-			return put(c, in, 1);
-		} else {
-			uint32_t y;
-			const char *at;
-			const char *q = f.p;
-			if (q >= f.end || !asm_is_ident_start(*q) || asm_scan_ident(q, f.end) != f.end)
-				return 0;
-			in[0].src = BK_PSEUDO_CALL;
-			enum bk_op o = bk_isa_decode(in);
-			if (o != BK_OP_CALL_LOCAL || bk_isa_info(o)->cpu > c->cpu)
-				return 0;
-			if (!symref(c, m, &f, &y, &at))
-				return 0;
-			(void)at;
-			int r = bk__asm_add_rfix(c, FIX_CALL, bk__asm_cur_off(c), y);
-			if (r)
-				return r;
-			return put(c, in, 1);
-		}
-	case 'l': {
-		/* lock *(u64 *)(rD + off) += rS, and |= &= ^= */
-		if (!lit(&f, "lock", 4) || f.p >= f.end || (*f.p != ' ' && *f.p != '\t'))
-			return 0;
-		ws(&f);
-		if (!lit(&f, "*", 1) || !memop(&f, &size, &d, &off) || (size != BK_SIZE_W && size != BK_SIZE_DW))
-			return 0;
-		ws(&f);
-		int op = alu_op(&f);
-		if (op != A_ADD && op != A_OR && op != A_AND && op != A_XOR)
-			return 0;
-		ws(&f);
-		if (!reg(&f, &w, &s) || (size == BK_SIZE_DW && w != 'r') || !at_end(&f))
-			return 0;
-		in[0].code = (uint8_t)(BK_CLASS_STX | BK_MODE_ATOMIC | size);
-		in[0].dst = (uint8_t)d;
-		in[0].src = (uint8_t)s;
-		in[0].off = (int16_t)off;
-		in[0].imm = op;
-		return put(c, in, 1);
-	}
-	case 'e':
-		if (end - p != 4 || memcmp(p, "exit", 4))
-			return 0;
-		in[0].code = BK_CLASS_JMP | J_EXIT;
-		return put(c, in, 1);
-	}
-	return 0;
 }
 
 /* ---- one line at a time ------------------------------------------------------------- */
@@ -764,9 +444,10 @@ static inline const char *lmem(const char *p, const char *end, int *size, int *b
 }
 
 /* One whole line of LLVM syntax from P, its first non-blank character, in one pass: the
- * instruction forms of bk__asm_fast_insn and "label:". 1: done, *next is the next line;
- * 0: not taken (the general path reads the line); <0: error. Takes only what
- * bk__asm_fast_insn or the general path would take, with the same result. */
+ * common instruction forms, plain data and "label:". 1: done, *next is the next line;
+ * 0: not taken (the general path, the matcher, reads the line); <0: error. Takes only
+ * what the general path would take, with the same result. It is the only fast path: a
+ * second one for statements (after ';') paid for lines clang never writes. */
 int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end,
 		      const char **next)
 {

@@ -900,9 +900,6 @@ static int statement(struct asm_ctx *c, struct asm_matcher *m, const char *p, co
 		c->stmt = p;
 		if (*p == '.' && p + 1 < end && asm_is_ident_start(p[1]))
 			return directive(c, p, end);
-		int r = bk__asm_fast_insn(c, m, p, end);
-		if (r)
-			return r < 0 ? r : 0;
 		return bk__asm_match_insn(c, m, p, end);
 	}
 }
@@ -919,56 +916,6 @@ static bool line_is(const char *p, const char *le, const char *word, size_t n)
 	p = asm_skip_ws(p, le);
 	return (size_t)(le - p) >= n && !memcmp(p, word, n) &&
 	       (p + n == le || p[n] == ' ' || p[n] == '\t' || p[n] == '#' || p[n] == '\r');
-}
-
-/* The symbol a line most likely names, to fetch its hash slot early: a label being
- * defined ("name:" first on the line) or the last word (a jump or call target, the symbol
- * of `rD = sym ll`, the operand of .globl/.type/.size). Only a guess. */
-static bool line_sym(const char *ls, const char *le, const char **name, size_t *n)
-{
-	/* the data lines of debug sections: numbers, strings and a comment, no symbol */
-	const char *f = ls;
-	while (f < le && (*f == ' ' || *f == '\t'))
-		f++;
-	if (le - f > 6 && f[0] == '.' &&
-	    (!memcmp(f, ".byte", 5) || !memcmp(f, ".ascii", 6) || !memcmp(f, ".short", 6) ||
-	     ((!memcmp(f, ".long", 5) || !memcmp(f, ".quad", 5)) && f[6] >= '0' && f[6] <= '9')))
-		return false;
-	const char *e = le;
-	while (e > ls && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		e--;
-	if (e > ls && e[-1] == ':') {
-		const char *a = asm_skip_ws(ls, e - 1), *z = asm_scan_ident(a, e - 1);
-		if (z != e - 1 || a == z || !asm_is_ident_start(*a))
-			return false;
-		*name = a;
-		*n = (size_t)(z - a);
-		return true;
-	}
-	/* only jumps, calls, `rD = sym ll` and directives name a symbol last: the moves,
-	 * loads, stores and ALU lines that are most of a program are passed over at once */
-	if (e <= f)
-		return false;
-	bool ll = e - f >= 2 && e[-1] == 'l' && e[-2] == 'l';
-	if (!ll && *f != 'i' && *f != 'g' && *f != 'c' && *f != '.')
-		return false;
-	const char *a = e;
-	while (a > ls && asm_is_ident(a[-1]))
-		a--;
-	if (e - a == 2 && a[0] == 'l' && a[1] == 'l') {
-		/* rD = sym ll */
-		e = a;
-		while (e > ls && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		a = e;
-		while (a > ls && asm_is_ident(a[-1]))
-			a--;
-	}
-	if (a == e || !asm_is_ident_start(*a) || ((*a == 'r' || *a == 'w') && e - a >= 2 && e - a <= 3 && a[1] >= '0' && a[1] <= '9'))
-		return false;
-	*name = a;
-	*n = (size_t)(e - a);
-	return true;
 }
 
 /* A line inside .rept ... .endr: kept for later, or the .endr that replays the body. */
@@ -1027,33 +974,8 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 	const char *p = text, *end = text + len;
 	int r = 0;
 	bk__asm_fast_init();
-	/* The hash slot of the symbol each line names is fetched AHEAD lines in advance: a
-	 * new label's slot is a cache miss that would otherwise stall the line that first
-	 * uses it. */
-	enum { AHEAD = 8 };
-	struct ahead { const char *ls, *name; size_t n; uint32_t h; } ring[AHEAD];
-	const char *scan = p;
-	unsigned head = 0, tail = 0;
 	while (p < end && !r) {
-		while (head - tail < AHEAD && scan < end) {
-			struct ahead *a = &ring[head++ % AHEAD];
-			const char *nl = memchr(scan, '\n', (size_t)(end - scan));
-			const char *ale = nl ? nl : end;
-			a->ls = scan;
-			a->n = 0;
-			if (line_sym(scan, ale, &a->name, &a->n))
-				a->h = asm_sym_prefetch(c, a->name, a->n);
-			scan = ale + 1;
-		}
 		const char *ls = p;
-		if (head != tail) {
-			const struct ahead *cur = &ring[tail++ % AHEAD];
-			bool hit = cur->ls == ls && cur->n;
-			c->hint_name = hit ? cur->name : NULL;
-			c->hint_len = cur->n;
-			c->hint_hash = cur->h;
-		} else
-			c->hint_name = NULL;
 		c->line_start = ls;
 		if (!c->rept_depth && !c->in_block) {
 			/* most lines are one instruction or a label: read in one pass, the line's end
@@ -1090,27 +1012,6 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 			if (!r)
 				c->line++;
 			continue;
-		}
-		if (!c->in_block) {
-			/* the other forms of the fast path (it checks every character of the line,
-			 * so if it takes it there is no comment or string to look for) */
-			const char *a = p, *z = le;
-			while (a < z && (*a == ' ' || *a == '\t'))
-				a++;
-			while (z > a && (z[-1] == ' ' || z[-1] == '\t' || z[-1] == '\r'))
-				z--;
-			if (a < z && *a != '.') {
-				c->stmt = a;
-				r = bk__asm_fast_insn(c, m, a, z);
-				if (r) {
-					if (r > 0)
-						r = 0;
-					p = le + 1;
-					if (!r)
-						c->line++;
-					continue;
-				}
-			}
 		}
 		const char *s = p;
 		bool in_str = false;
