@@ -10,6 +10,8 @@
 #include "bpfkit/object.h"
 #include "bpfkit/util.h"
 
+#include <string.h>
+
 #define SEC_UNDEF (-1)
 #define SEC_ABS (-2)
 #define SEC_COMMON (-3)   /* .comm: SHN_COMMON, value = alignment */
@@ -173,6 +175,9 @@ struct asm_ctx {
 	uint32_t pend_off;
 	int32_t pend_sec;
 	uint8_t pend_kind;
+	/* the symbol of the last `rD = sym ll` [0] and `call sym` [1] the fast path took
+	 * (fast.c), 0 none */
+	uint32_t fast_sym[2];
 	/* assembling the second half of a split input (another thread): what depends on
 	 * the first half is refused, and the input goes back to one thread */
 	bool split_part;
@@ -253,20 +258,36 @@ static inline const char *asm_skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* FNV-1a, then mixed: FNV's low bits, which pick the slot, move in small steps for names
- * that differ in their last digits (.LBB0_1, .LBB0_2), and linear probing would pile
- * them up. */
+/* Eight bytes at a time (the last eight, or two overlapping fours, read again for the
+ * tail), then mixed (murmur3's finaliser): names that differ only in their last digits
+ * (.LBB0_1, .LBB0_2) must land far apart for linear probing. Byte-wise FNV cost a
+ * multiply per character of every label, twice per label. */
 static inline uint32_t asm_hash_name(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15ull, w;
+	if (n >= 8) {
+		const char *e = s + n - 8;
+		for (; s < e; s += 8) {
+			memcpy(&w, s, 8);
+			h = (h ^ w) * 0xff51afd7ed558ccdull;
+			h ^= h >> 32;
+		}
+		memcpy(&w, e, 8);
+	} else if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		w = (uint64_t)x << 32 | y;
+	} else {
+		w = n ? (uint64_t)(uint8_t)s[0] << 16 | (uint64_t)(uint8_t)s[n >> 1] << 8 | (uint8_t)s[n - 1] : 0;
+	}
+	h ^= w;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 /* Starts loading the hash slot of NAME (a hint, nothing else): a label's first use is a
@@ -287,9 +308,9 @@ void bk__asm_matcher_free(struct asm_matcher *m);
 int bk__asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end);
 /* A keyword of the templates (goto, ll, call, ...): never a symbol in an operand. */
 bool bk__asm_matcher_is_word(const struct asm_matcher *m, const char *s, size_t n);
-/* One whole line from its first non-blank character P (END: the end of the text, not of
- * the line): the common instruction forms and "label:". 1 done (*NEXT: the next line),
- * 0 not taken, <0 error. */
+/* One whole line from its first non-blank character P, a '\n' before END (the end of the
+ * text): the common instruction forms, plain data and "label:". 1 done (*NEXT: the next
+ * line), 0 not taken, <0 error. */
 void bk__asm_fast_init(void); /* before bk__asm_fast_line: its tables, once per process */
 int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end,
 		      const char **next);

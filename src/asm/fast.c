@@ -18,130 +18,11 @@ enum { J_JA = 0x00, J_EQ = 0x10, J_GT = 0x20, J_GE = 0x30, J_SET = 0x40, J_NE = 
        J_SGT = 0x60, J_SGE = 0x70, J_CALL = 0x80, J_EXIT = 0x90, J_LT = 0xa0, J_LE = 0xb0,
        J_SLT = 0xc0, J_SLE = 0xd0 };
 
-struct fcur {
-	const char *p, *end;
-};
-
-/* [-]number (decimal, hex, ...); no symbols, no operators. */
-static inline bool num(struct fcur *f, int64_t *v)
-{
-	const char *p = f->p;
-	bool neg = false;
-	if (p < f->end && *p == '-') {
-		neg = true;
-		p++;
-	}
-	uint64_t u = 0;
-	if (p >= f->end || *p < '0' || *p > '9')
-		return false;
-	if (*p == '0' && p + 1 < f->end && asm_is_ident(p[1])) {
-		/* 0x.., 0b.., octal: the general reader */
-		if (!bk__asm_parse_number(&p, f->end, &u))
-			return false;
-	} else {
-		while (p < f->end && *p >= '0' && *p <= '9') {
-			if (u > (UINT64_MAX - 9) / 10)
-				return false;
-			u = u * 10 + (uint64_t)(*p - '0');
-			p++;
-		}
-		if (p < f->end && asm_is_ident(*p))
-			return false;
-	}
-	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
-	f->p = p;
-	return true;
-}
-
-/* The NN of "(uNN *)" at P (two bytes readable): what follows it, or NULL. */
-static inline const char *usize(const char *p, int *size)
-{
-	if (p[0] == '8')
-		return *size = BK_SIZE_B, p + 1;
-	if (p[0] == '1' && p[1] == '6')
-		return *size = BK_SIZE_H, p + 2;
-	if (p[0] == '3' && p[1] == '2')
-		return *size = BK_SIZE_W, p + 2;
-	if (p[0] == '6' && p[1] == '4')
-		return *size = BK_SIZE_DW, p + 2;
-	return NULL;
-}
-
-static bool imm_ok(int64_t v)
-{
-	return v >= INT32_MIN && v <= (int64_t)UINT32_MAX;
-}
-
-static int alu_op(struct fcur *f)
-{
-	const char *p = f->p;
-	if (f->end - p < 2)
-		return -1;
-	int op = -1;
-	size_t n = 2;
-	switch (p[0]) {
-	case '=': op = A_MOV; n = 1; break;
-	case '+': op = A_ADD; break;
-	case '-': op = A_SUB; break;
-	case '*': op = A_MUL; break;
-	case '/': op = A_DIV; break;
-	case '%': op = A_MOD; break;
-	case '|': op = A_OR; break;
-	case '&': op = A_AND; break;
-	case '^': op = A_XOR; break;
-	case '<':
-		if (p[1] != '<')
-			return -1;
-		op = A_LSH; n = 3; break;
-	case '>':
-		if (p[1] != '>')
-			return -1;
-		op = A_RSH; n = 3; break;
-	case 's':
-		if (f->end - p >= 4 && p[1] == '>' && p[2] == '>') {
-			op = A_ARSH; n = 4;
-			break;
-		}
-		return -1;
-	default:
-		return -1;
-	}
-	if ((size_t)(f->end - p) < n || p[n - 1] != '=')
-		return -1;
-	if ((size_t)(f->end - p) > n && p[n] == '=')
-		return -1;
-	f->p = p + n;
-	return op;
-}
-
-static int jmp_op(struct fcur *f)
-{
-	const char *p = f->p;
-	if (f->end - p < 2)
-		return -1;
-	int op = -1;
-	size_t n = 1;
-	bool s = false;
-	if (p[0] == 's') {
-		s = true;
-		/* the operator's second character may be the last of the text */
-		if (f->end - ++p < 2)
-			return -1;
-	}
-	switch (p[0]) {
-	case '=': if (p[1] == '=') { op = J_EQ; n = 2; } break;
-	case '!': if (p[1] == '=') { op = J_NE; n = 2; } break;
-	case '>': if (p[1] == '=') { op = s ? J_SGE : J_GE; n = 2; } else op = s ? J_SGT : J_GT; break;
-	case '<': if (p[1] == '=') { op = s ? J_SLE : J_LE; n = 2; } else op = s ? J_SLT : J_LT; break;
-	case '&': if (!s) op = J_SET; break;
-	}
-	if (op < 0 || (s && op != J_SGE && op != J_SGT && op != J_SLE && op != J_SLT))
-		return -1;
-	f->p = p + n;
-	return op;
-}
-
-/* ---- one line at a time ------------------------------------------------------------- */
+/* ---- one line at a time -------------------------------------------------------------
+ *
+ * Everything here reads a line that ends in '\n' (bk__asm_fast_line's contract): no
+ * character class below takes a '\n', so a scan stops at the line's end by itself and
+ * needs no bounds check, and a byte after one that was not '\n' is there to read. */
 
 /* The cpu level and size of each opcode byte as the fast line path emits it, taken from
  * the isa table once per process: bk_isa_decode per instruction was a visible share of
@@ -235,9 +116,9 @@ static inline bool id_char(char ch)
 	return idc[(uint8_t)ch] != 0;
 }
 
-static inline const char *scan_id(const char *p, const char *end)
+static inline const char *scan_id(const char *p)
 {
-	while (p < end && id_char(*p))
+	while (id_char(*p))
 		p++;
 	return p;
 }
@@ -247,35 +128,36 @@ static inline bool blank(char ch)
 	return ch == ' ' || ch == '\t';
 }
 
-static inline const char *skip_blank(const char *p, const char *end)
+static inline const char *skip_blank(const char *p)
 {
-	while (p < end && blank(*p))
+	while (blank(*p))
 		p++;
 	return p;
 }
 
+/* Is P the 4-letter word W followed by a blank? */
+static inline bool word4(const char *p, const char *w)
+{
+	return p[0] == w[0] && p[1] == w[1] && p[2] == w[2] && p[3] == w[3] && blank(p[4]);
+}
+
 /* The line ends at P (blanks, a '\r' or a '#' comment may come first): *next is the
- * next line. */
+ * next line. END, the end of the text, bounds the word-sized reads. */
 static inline bool eol(const char *p, const char *end, const char **next)
 {
 	/* clang pads the comments of data lines with runs of spaces: eight at a time */
 	uint64_t w8;
-	while (end - p >= 8 && (memcpy(&w8, p, 8), w8 == 0x2020202020202020ull))
+	while (p[0] == ' ' && end - p >= 8 && (memcpy(&w8, p, 8), w8 == 0x2020202020202020ull))
 		p += 8;
-	while (p < end && (blank(*p) || *p == '\r'))
+	while (blank(*p) || *p == '\r')
 		p++;
-	if (p == end) {
-		*next = p;
-		return true;
-	}
 	if (*p == '\n') {
 		*next = p + 1;
 		return true;
 	}
 	if (*p == '#') {
 		/* clang's comments after data in debug sections: nothing in one ends it early */
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		*next = nl ? nl + 1 : end;
+		*next = (const char *)memchr(p, '\n', (size_t)(end - p)) + 1;
 		return true;
 	}
 	return false;
@@ -283,24 +165,130 @@ static inline bool eol(const char *p, const char *end, const char **next)
 
 /* [-]decimal without a leading zero, at most 18 digits, not followed by a name character:
  * what the expression parser reads as that number and nothing else */
-static inline const char *ldec(const char *p, const char *end, int64_t *v)
+static inline const char *ldec(const char *p, int64_t *v)
 {
-	bool neg = p < end && *p == '-';
+	bool neg = *p == '-';
 	const char *a = p + neg, *q = a;
 	uint64_t u = 0;
-	while (q < end && (unsigned)(*q - '0') <= 9 && q - a < 18)
+	while ((unsigned)(*q - '0') <= 9 && q - a < 18)
 		u = u * 10 + (uint64_t)(*q++ - '0');
-	if (q == a || (*a == '0' && q - a > 1) || (q < end && id_char(*q)))
+	if (q == a || (*a == '0' && q - a > 1) || id_char(*q))
 		return NULL;
 	*v = neg ? -(int64_t)u : (int64_t)u;
 	return q;
+}
+
+/* [-]number in any base the expression parser reads (0x.., 0b.., octal, 19 digits and
+ * more); no symbols, no operators */
+static const char *lnum_slow(const char *p, const char *end, int64_t *v)
+{
+	bool neg = *p == '-';
+	p += neg;
+	uint64_t u = 0;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	if (*p == '0' && asm_is_ident(p[1])) {
+		if (!bk__asm_parse_number(&p, end, &u))
+			return NULL;
+	} else {
+		while (*p >= '0' && *p <= '9') {
+			if (u > (UINT64_MAX - 9) / 10)
+				return NULL;
+			u = u * 10 + (uint64_t)(*p - '0');
+			p++;
+		}
+		if (asm_is_ident(*p))
+			return NULL;
+	}
+	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return p;
+}
+
+static inline const char *lnum(const char *p, const char *end, int64_t *v)
+{
+	const char *q = ldec(p, v);
+	return __builtin_expect(q != NULL, 1) ? q : lnum_slow(p, end, v);
+}
+
+/* The NN of "(uNN *)" at P (two bytes readable): what follows it, or NULL. */
+static inline const char *usize(const char *p, int *size)
+{
+	if (p[0] == '8')
+		return *size = BK_SIZE_B, p + 1;
+	if (p[0] == '1' && p[1] == '6')
+		return *size = BK_SIZE_H, p + 2;
+	if (p[0] == '3' && p[1] == '2')
+		return *size = BK_SIZE_W, p + 2;
+	if (p[0] == '6' && p[1] == '4')
+		return *size = BK_SIZE_DW, p + 2;
+	return NULL;
+}
+
+static inline bool imm_ok(int64_t v)
+{
+	return v >= INT32_MIN && v <= (int64_t)UINT32_MAX;
+}
+
+/* An ALU assignment operator (= += -= *= /= %= |= &= ^= <<= >>= s>>=), not followed by
+ * another '=': what follows it, or NULL. */
+static inline const char *alu_op(const char *p, int *op)
+{
+	size_t n = 2;
+	switch (p[0]) {
+	case '=': *op = A_MOV; n = 1; break;
+	case '+': *op = A_ADD; break;
+	case '-': *op = A_SUB; break;
+	case '*': *op = A_MUL; break;
+	case '/': *op = A_DIV; break;
+	case '%': *op = A_MOD; break;
+	case '|': *op = A_OR; break;
+	case '&': *op = A_AND; break;
+	case '^': *op = A_XOR; break;
+	case '<':
+		if (p[1] != '<')
+			return NULL;
+		*op = A_LSH; n = 3; break;
+	case '>':
+		if (p[1] != '>')
+			return NULL;
+		*op = A_RSH; n = 3; break;
+	case 's':
+		if (p[1] != '>' || p[2] != '>')
+			return NULL;
+		*op = A_ARSH; n = 4; break;
+	default:
+		return NULL;
+	}
+	if (p[n - 1] != '=' || p[n] == '=')
+		return NULL;
+	return p + n;
+}
+
+/* A jump condition (== != > >= < <= & s> s>= s< s<=): what follows it, or NULL. */
+static inline const char *jmp_op(const char *p, int *op)
+{
+	bool s = *p == 's';
+	p += s;
+	int o = -1;
+	size_t n = 1;
+	switch (p[0]) {
+	case '=': if (!s && p[1] == '=') { o = J_EQ; n = 2; } break;
+	case '!': if (!s && p[1] == '=') { o = J_NE; n = 2; } break;
+	case '>': if (p[1] == '=') { o = s ? J_SGE : J_GE; n = 2; } else o = s ? J_SGT : J_GT; break;
+	case '<': if (p[1] == '=') { o = s ? J_SLE : J_LE; n = 2; } else o = s ? J_SLT : J_LT; break;
+	case '&': if (!s) o = J_SET; break;
+	}
+	if (o < 0)
+		return NULL;
+	*op = o;
+	return p + n;
 }
 
 /* ".byte 12" and its kin with a plain number (most lines of clang's debug sections), as
  * data_values() takes them; 0 for anything else. */
 static int data_line(struct asm_ctx *c, const char *p, const char *end, const char **next)
 {
-	const char *q = scan_id(p + 1, end);
+	const char *q = scan_id(p + 1);
 	size_t n = (size_t)(q - p);
 	int size;
 	if (n == 5 && !memcmp(p, ".byte", 5))
@@ -313,10 +301,10 @@ static int data_line(struct asm_ctx *c, const char *p, const char *end, const ch
 		size = 8;
 	else
 		return 0;
-	if (q >= end || !blank(*q))
+	if (!blank(*q))
 		return 0;
 	int64_t v;
-	const char *e = ldec(skip_blank(q, end), end, &v);
+	const char *e = ldec(skip_blank(q), &v);
 	if (!e || !eol(e, end, next))
 		return 0;
 	if (size < 8) {
@@ -337,47 +325,27 @@ static int data_line(struct asm_ctx *c, const char *p, const char *end, const ch
 	return 1;
 }
 
-/* rN / wN, N in 0..10, as reg() reads it */
-static inline const char *lreg(const char *p, const char *end, char *w, int *n)
+/* rN / wN, N in 0..10, as the matcher reads a register */
+static inline const char *lreg(const char *p, char *w, int *n)
 {
-	if (end - p < 2 || (p[0] != 'r' && p[0] != 'w'))
+	if (p[0] != 'r' && p[0] != 'w')
 		return NULL;
 	unsigned d = (unsigned)(p[1] - '0');
 	if (d > 9)
 		return NULL;
 	const char *q = p + 2;
-	if (q < end && (unsigned)(*q - '0') <= 9) {
+	if ((unsigned)(*q - '0') <= 9) {
 		d = d * 10 + (unsigned)(*q - '0');
 		q++;
 	}
-	if ((q < end && id_char(*q)) || d > BK_MAX_REG)
+	if (id_char(*q) || d > BK_MAX_REG)
 		return NULL;
 	*w = p[0];
 	*n = (int)d;
 	return q;
 }
 
-/* [-]number, as num() reads it */
-static inline const char *lnum(const char *p, const char *end, int64_t *v)
-{
-	struct fcur f = { p, end };
-	const char *a = p < end && *p == '-' ? p + 1 : p;
-	if (a < end && *a != '0') {
-		uint64_t u = 0;
-		const char *q = a;
-		while (q < end && (unsigned)(*q - '0') <= 9 && q - a < 18)
-			u = u * 10 + (uint64_t)(*q++ - '0');
-		if (q > a && (q == end || !id_char(*q))) {
-			*v = a != p ? -(int64_t)u : (int64_t)u;
-			return q;
-		}
-	}
-	if (!num(&f, v))
-		return NULL;
-	return f.p;
-}
-
-/* The symbol named by [p, q) as symref() takes it, or 0. */
+/* The symbol named by [p, q) as the expression parser takes it, or 0. */
 static inline uint32_t lsym(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *q)
 {
 	size_t n = (size_t)(q - p);
@@ -397,83 +365,80 @@ static inline uint32_t lsym(struct asm_ctx *c, const struct asm_matcher *m, cons
 }
 
 /* An instruction naming the symbol [p, q) (a `ll` load, a call): its fixup of KIND, then
- * its SLOTS; 1 when done, 0 to leave the line to the general path, < 0 an error. */
+ * its SLOTS; 1 when done, 0 to leave the line to the general path, < 0 an error. A
+ * program names the same map or function again and again: the last symbol of each kind
+ * is tried first, which spares the keyword table and the hash. */
 static inline int sym_insn(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *q, int kind,
 			   const struct bk_insn *in, int slots)
 {
-	uint32_t y = lsym(c, m, p, q);
-	if (!y)
-		return 0;
+	size_t n = (size_t)(q - p);
+	uint32_t *last = &c->fast_sym[kind == FIX_CALL];
+	uint32_t y = *last;
+	const struct asm_sym *s = &c->syms[y];
+	if (!y || s->nlen != n || memcmp(s->name, p, n) || (s->sec == SEC_ABS && s->defined)) {
+		if (!(y = lsym(c, m, p, q)))
+			return 0;
+		*last = y;
+	}
 	int r = bk__asm_add_rfix(c, kind, bk__asm_cur_off(c), y);
 	if (!r)
 		r = emit(c, in, slots);
 	return r ? r : 1;
 }
 
-/* "(uNN *)(rB + off)" after the '*', as memop() reads it */
+/* "(uNN *)(rB + off)" after the '*' */
 static inline const char *lmem(const char *p, const char *end, int *size, int *base, int *off)
 {
-	if (end - p < 9 || p[0] != '(' || p[1] != 'u')
+	if (p[0] != '(' || p[1] != 'u' || !(p = usize(p + 2, size)))
 		return NULL;
-	p += 2;
-	if (!(p = usize(p, size)))
+	if (p[0] != ' ' || p[1] != '*' || p[2] != ')' || p[3] != '(')
 		return NULL;
-	if (end - p < 4 || memcmp(p, " *)(", 4))
-		return NULL;
-	p += 4;
 	char w;
-	if (!(p = lreg(p, end, &w, base)) || w != 'r')
+	if (!(p = lreg(p + 4, &w, base)) || w != 'r')
 		return NULL;
-	p = skip_blank(p, end);
-	if (p >= end || (*p != '+' && *p != '-'))
+	p = skip_blank(p);
+	if (*p != '+' && *p != '-')
 		return NULL;
 	bool neg = *p == '-';
-	p = skip_blank(p + 1, end);
+	p = skip_blank(p + 1);
 	int64_t v;
-	if (p >= end || *p == '-' || !(p = lnum(p, end, &v)))
+	if (*p == '-' || !(p = lnum(p, end, &v)))
 		return NULL;
 	if (neg)
 		v = -v;
 	if (v < INT16_MIN || v > INT16_MAX)
 		return NULL;
 	*off = (int)v;
-	p = skip_blank(p, end);
-	if (p >= end || *p != ')')
-		return NULL;
-	return p + 1;
+	p = skip_blank(p);
+	return *p == ')' ? p + 1 : NULL;
 }
 
 /* One whole line of LLVM syntax from P, its first non-blank character, in one pass: the
- * common instruction forms, plain data and "label:". 1: done, *next is the next line;
- * 0: not taken (the general path, the matcher, reads the line); <0: error. Takes only
- * what the general path would take, with the same result. It is the only fast path: a
- * second one for statements (after ';') paid for lines clang never writes. */
+ * common instruction forms, plain data and "label:". A '\n' must end the line before END,
+ * the end of the text. 1: done, *next is the next line; 0: not taken (the general path,
+ * the matcher, reads the line); <0: error. Takes only what the general path would take,
+ * with the same result. It is the only fast path: a second one for statements (after
+ * ';') paid for lines clang never writes. */
 int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end,
 		      const char **next)
 {
 	struct bk_insn in[2];
 	memset(in, 0, sizeof(in));
 	char w, w2;
-	int d, s, off, size;
+	int d, s, off, size, op;
 	int64_t v;
-	const char *q;
+	const char *q, *e;
 	switch (*p) {
 	case 'r':
 	case 'w': {
-		if (!(q = lreg(p, end, &w, &d)))
+		if (!(q = lreg(p, &w, &d)))
 			goto label;
-		q = skip_blank(q, end);
-		struct fcur f = { q, end };
-		int op = alu_op(&f);
-		if (op < 0)
+		if (!(q = alu_op(skip_blank(q), &op)))
 			return 0;
-		q = skip_blank(f.p, end);
-		if (q >= end)
-			return 0;
+		q = skip_blank(q);
 		uint8_t cls = w == 'r' ? BK_CLASS_ALU64 : BK_CLASS_ALU;
 		in[0].dst = (uint8_t)d;
-		const char *e;
-		if ((e = lreg(q, end, &w2, &s))) {
+		if ((e = lreg(q, &w2, &s))) {
 			if (w2 != w || !eol(e, end, next))
 				return 0;
 			in[0].code = (uint8_t)(cls | BK_SRC_X | op);
@@ -490,8 +455,8 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 			goto put1;
 		}
 		if ((e = lnum(q, end, &v))) {
-			e = skip_blank(e, end);
-			if (op == A_MOV && w == 'r' && end - e >= 2 && e[0] == 'l' && e[1] == 'l') {
+			e = skip_blank(e);
+			if (op == A_MOV && w == 'r' && e[0] == 'l' && e[1] == 'l') {
 				if (!eol(e + 2, end, next))
 					return 0;
 				in[0].code = 0x18;
@@ -510,9 +475,9 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 		}
 		if (op == A_MOV && w == 'r' && id_start(*q)) {
 			/* rD = sym ll */
-			e = scan_id(q + 1, end);
-			const char *g = skip_blank(e, end);
-			if (end - g < 2 || g[0] != 'l' || g[1] != 'l' || !eol(g + 2, end, next))
+			e = scan_id(q + 1);
+			const char *g = skip_blank(e);
+			if (g[0] != 'l' || g[1] != 'l' || !eol(g + 2, end, next))
 				return 0;
 			in[0].code = 0x18;
 			if (!level_ok(c, in, 2))
@@ -522,16 +487,15 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 		return 0;
 	}
 	case '*': {
-		const char *e = lmem(p + 1, end, &size, &d, &off);
-		if (!e)
+		if (!(e = lmem(p + 1, end, &size, &d, &off)))
 			return 0;
-		e = skip_blank(e, end);
-		if (e >= end || *e != '=' || (e + 1 < end && e[1] == '='))
+		e = skip_blank(e);
+		if (*e != '=' || e[1] == '=')
 			return 0;
-		e = skip_blank(e + 1, end);
+		e = skip_blank(e + 1);
 		in[0].dst = (uint8_t)d;
 		in[0].off = (int16_t)off;
-		if ((q = lreg(e, end, &w, &s))) {
+		if ((q = lreg(e, &w, &s))) {
 			if ((size == BK_SIZE_DW && w != 'r') || !eol(q, end, next))
 				return 0;
 			in[0].code = (uint8_t)(BK_CLASS_STX | BK_MODE_MEM | size);
@@ -545,20 +509,14 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 		goto put1;
 	}
 	case 'i': {
-		if (end - p < 3 || p[1] != 'f' || p[2] != ' ')
+		if (p[1] != 'f' || p[2] != ' ')
 			goto label;
-		q = skip_blank(p + 3, end);
-		if (!(q = lreg(q, end, &w, &d)))
+		if (!(q = lreg(skip_blank(p + 3), &w, &d)) || !(q = jmp_op(skip_blank(q), &op)))
 			return 0;
-		struct fcur f = { skip_blank(q, end), end };
-		int op = jmp_op(&f);
-		if (op < 0)
-			return 0;
-		q = skip_blank(f.p, end);
+		q = skip_blank(q);
 		uint8_t cls = w == 'r' ? BK_CLASS_JMP : BK_CLASS_JMP32;
 		in[0].dst = (uint8_t)d;
-		const char *e;
-		if ((e = lreg(q, end, &w2, &s))) {
+		if ((e = lreg(q, &w2, &s))) {
 			if (w2 != w)
 				return 0;
 			in[0].code = (uint8_t)(cls | BK_SRC_X | op);
@@ -568,21 +526,21 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 			in[0].imm = (int32_t)(uint32_t)v;
 		} else
 			return 0;
-		q = skip_blank(e, end);
-		if (end - q < 5 || memcmp(q, "goto", 4) || !blank(q[4]))
+		q = skip_blank(e);
+		if (!word4(q, "goto"))
 			return 0;
-		q = skip_blank(q + 5, end);
+		q = skip_blank(q + 5);
 		goto target;
 	}
 	case 'g':
-		if (end - p < 5 || memcmp(p, "goto", 4) || !blank(p[4]))
+		if (!word4(p, "goto"))
 			goto label;
-		q = skip_blank(p + 5, end);
+		q = skip_blank(p + 5);
 		in[0].code = BK_CLASS_JMP | J_JA;
 	target: {
-		if (q >= end || !id_start(*q))
+		if (!id_start(*q))
 			return 0;
-		const char *e = scan_id(q + 1, end);
+		e = scan_id(q + 1);
 		if (!eol(e, end, next) || !level_ok(c, in, 1))
 			return 0;
 		uint32_t y = lsym(c, m, q, e);
@@ -605,41 +563,35 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 		return r ? r : 1;
 	}
 	case 'c':
-		if (end - p < 5 || memcmp(p, "call", 4) || !blank(p[4]))
+		if (!word4(p, "call"))
 			goto label;
-		q = skip_blank(p + 5, end);
+		q = skip_blank(p + 5);
 		in[0].code = BK_CLASS_JMP | J_CALL;
-		if (q < end && *q >= '0' && *q <= '9') {
-			const char *e = lnum(q, end, &v);
-			if (!e || !imm_ok(v) || !eol(e, end, next))
+		if (*q >= '0' && *q <= '9') {
+			if (!(e = lnum(q, end, &v)) || !imm_ok(v) || !eol(e, end, next))
 				return 0;
 			in[0].imm = (int32_t)(uint32_t)v;
 			goto put1;
-		} else {
-			if (q >= end || !id_start(*q))
-				return 0;
-			const char *e = scan_id(q + 1, end);
-			if (!eol(e, end, next))
-				return 0;
-			in[0].src = BK_PSEUDO_CALL;
-			if (bk_isa_decode(in) != BK_OP_CALL_LOCAL || !level_ok(c, in, 1))
-				return 0;
-			return sym_insn(c, m, q, e, FIX_CALL, in, 1);
 		}
+		if (!id_start(*q))
+			return 0;
+		e = scan_id(q + 1);
+		if (!eol(e, end, next))
+			return 0;
+		in[0].src = BK_PSEUDO_CALL;
+		if (bk_isa_decode(in) != BK_OP_CALL_LOCAL || !level_ok(c, in, 1))
+			return 0;
+		return sym_insn(c, m, q, e, FIX_CALL, in, 1);
 	case 'l': {
-		if (end - p < 5 || memcmp(p, "lock", 4) || !blank(p[4]))
+		/* lock *(u64 *)(rD + off) += rS, and |= &= ^= */
+		if (!word4(p, "lock"))
 			goto label;
-		q = skip_blank(p + 5, end);
-		const char *e;
-		if (q >= end || *q != '*' || !(e = lmem(q + 1, end, &size, &d, &off)) ||
-		    (size != BK_SIZE_W && size != BK_SIZE_DW))
+		q = skip_blank(p + 5);
+		if (*q != '*' || !(e = lmem(q + 1, end, &size, &d, &off)) || (size != BK_SIZE_W && size != BK_SIZE_DW))
 			return 0;
-		struct fcur f = { skip_blank(e, end), end };
-		int op = alu_op(&f);
-		if (op != A_ADD && op != A_OR && op != A_AND && op != A_XOR)
+		if (!(e = alu_op(skip_blank(e), &op)) || (op != A_ADD && op != A_OR && op != A_AND && op != A_XOR))
 			return 0;
-		q = skip_blank(f.p, end);
-		if (!(e = lreg(q, end, &w, &s)) || (size == BK_SIZE_DW && w != 'r') || !eol(e, end, next))
+		if (!(q = lreg(skip_blank(e), &w, &s)) || (size == BK_SIZE_DW && w != 'r') || !eol(q, end, next))
 			return 0;
 		in[0].code = (uint8_t)(BK_CLASS_STX | BK_MODE_ATOMIC | size);
 		in[0].dst = (uint8_t)d;
@@ -649,7 +601,7 @@ int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char
 		goto put1;
 	}
 	case 'e':
-		if (end - p < 4 || memcmp(p, "exit", 4) || !eol(p + 4, end, next))
+		if (p[1] != 'x' || p[2] != 'i' || p[3] != 't' || !eol(p + 4, end, next))
 			goto label;
 		in[0].code = BK_CLASS_JMP | J_EXIT;
 		goto put1;
@@ -670,8 +622,8 @@ label:
 	/* "name:" alone on its line */
 	if (!id_start(*p))
 		return 0;
-	q = scan_id(p + 1, end);
-	if (q >= end || *q != ':' || !eol(q + 1, end, next))
+	q = scan_id(p + 1);
+	if (*q != ':' || !eol(q + 1, end, next))
 		return 0;
 	int lr = bk__asm_define_label(c, p, (size_t)(q - p), p);
 	return lr ? lr : 1;

@@ -974,16 +974,21 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 	const char *p = text, *end = text + len;
 	int r = 0;
 	bk__asm_fast_init();
+	/* the lines before LIM end in '\n', which the one-pass reader needs; a last line
+	 * without one is the general path's */
+	const char *lim = end;
+	while (lim > text && lim[-1] != '\n')
+		lim--;
 	while (p < end && !r) {
 		const char *ls = p;
 		c->line_start = ls;
-		if (!c->rept_depth && !c->in_block) {
+		if (p < lim && !c->rept_depth && !c->in_block) {
 			/* most lines are one instruction or a label: read in one pass, the line's end
 			 * found on the way */
 			const char *a = p;
-			while (a < end && (*a == ' ' || *a == '\t'))
+			while (*a == ' ' || *a == '\t')
 				a++;
-			if (a < end && *a != '\n' && *a != '#') {
+			if (*a != '\n' && *a != '#') {
 				const char *next;
 				c->stmt = a;
 				r = bk__asm_fast_line(c, m, a, end, &next);
@@ -995,11 +1000,10 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 					}
 					continue;
 				}
-			} else if (a < end) {
+			} else {
 				/* an empty line or a whole-line comment */
-				const char *nl = *a == '\n' ? a : memchr(a, '\n', (size_t)(end - a));
 				c->line++;
-				p = nl ? nl + 1 : end;
+				p = (*a == '\n' ? a : (const char *)memchr(a, '\n', (size_t)(end - a))) + 1;
 				continue;
 			}
 		}
