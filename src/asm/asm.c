@@ -153,6 +153,23 @@ static int rehash(struct asm_ctx *c)
 	return 0;
 }
 
+/* memcmp for the short names of labels, without a call: both sides have LEN bytes */
+static inline bool same_name(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y;
+	if (len < 8)
+		return !memcmp(a, b, len);
+	for (size_t i = 0; i + 8 < len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + len - 8, 8);
+	memcpy(&y, b + len - 8, 8);
+	return x == y;
+}
+
 static inline uint32_t sym_lookup(struct asm_ctx *c, const char *name, size_t len, uint32_t h)
 {
 	for (size_t j = h & c->hmask;; j = (j + 1) & c->hmask) {
@@ -162,7 +179,7 @@ static inline uint32_t sym_lookup(struct asm_ctx *c, const char *name, size_t le
 		if ((e ^ h) & 0xff000000u)
 			continue;
 		const struct asm_sym *s = &c->syms[HT_IDX(e)];
-		if (s->nlen == len && !memcmp(s->name, name, len))
+		if (s->nlen == len && same_name(s->name, name, len))
 			return HT_IDX(e);
 	}
 }

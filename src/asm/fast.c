@@ -87,7 +87,10 @@ static inline int emit(struct asm_ctx *c, const struct bk_insn *in, int slots)
 {
 	struct asm_sec *s = &c->secs[c->cur];
 	size_t len = s->data.len;
-	/* an instruction with a fixup (pend_kind) has its field set by bk__asm_emit_insn */
+	/* an instruction with a fixup (pend_kind) has its field set by bk__asm_emit_insn: to
+	 * zeros for a jump's offset and a load's immediate, which they are here already */
+	if (c->pend_kind == FIX_JMP16 || c->pend_kind == FIX_LDDW)
+		c->pend_kind = 0;
 	if (__builtin_expect(c->loc_pending || c->pend_kind || s->type == BK_SHT_NOBITS || len + 16 > s->data.cap ||
 			     (c->spill_fd >= 0 && len >= BK__ASM_SPILL_AT), 0))
 		return bk__asm_emit_insn(c, in, slots);
@@ -387,7 +390,7 @@ static inline int sym_insn(struct asm_ctx *c, const struct asm_matcher *m, const
 }
 
 /* "(uNN *)(rB + off)" after the '*' */
-static inline const char *lmem(const char *p, const char *end, int *size, int *base, int *off)
+static inline __attribute__((always_inline)) const char *lmem(const char *p, const char *end, int *size, int *base, int *off)
 {
 	if (p[0] != '(' || p[1] != 'u' || !(p = usize(p + 2, size)))
 		return NULL;

@@ -547,15 +547,17 @@ static int dir_rept(struct asm_ctx *c, const char *p, const char *end);
  * numeric labels, ...) send the input back to one thread. */
 static bool split_safe(const char *d, size_t n)
 {
+	/* each name led by its length */
 	static const char *const ok[] = {
-		".text", ".data", ".bss", ".section", ".globl", ".global", ".weak", ".local", ".hidden",
-		".protected", ".internal", ".type", ".size", ".p2align", ".p2alignw", ".p2alignl", ".align",
-		".balign", ".byte", ".short", ".2byte", ".long", ".int", ".4byte", ".quad", ".8byte",
-		".ascii", ".asciz", ".string", ".zero", ".skip", ".space", ".uleb128", ".sleb128",
-		".addrsig", ".addrsig_sym", ".ident", ".rept", ".endr",
+		"\5.text", "\5.data", "\4.bss", "\10.section", "\6.globl", "\7.global", "\5.weak",
+		"\6.local", "\7.hidden", "\12.protected", "\11.internal", "\5.type", "\5.size",
+		"\10.p2align", "\11.p2alignw", "\11.p2alignl", "\6.align", "\7.balign", "\5.byte",
+		"\6.short", "\6.2byte", "\5.long", "\4.int", "\6.4byte", "\5.quad", "\6.8byte",
+		"\6.ascii", "\6.asciz", "\7.string", "\5.zero", "\5.skip", "\6.space", "\10.uleb128",
+		"\10.sleb128", "\10.addrsig", "\14.addrsig_sym", "\6.ident", "\5.rept", "\5.endr",
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strlen(ok[i]) == n && !memcmp(ok[i], d, n))
+		if ((size_t)ok[i][0] == n && !memcmp(ok[i] + 1, d, n))
 			return true;
 	return false;
 }
