@@ -308,12 +308,12 @@ void bk__asm_matcher_free(struct asm_matcher *m);
 int bk__asm_match_insn(struct asm_ctx *c, struct asm_matcher *m, const char *p, const char *end);
 /* A keyword of the templates (goto, ll, call, ...): never a symbol in an operand. */
 bool bk__asm_matcher_is_word(const struct asm_matcher *m, const char *s, size_t n);
-/* One whole line from its first non-blank character P, a '\n' before END (the end of the
- * text): the common instruction forms, plain data and "label:". 1 done (*NEXT: the next
- * line), 0 not taken, <0 error. */
-void bk__asm_fast_init(void); /* before bk__asm_fast_line: its tables, once per process */
-int bk__asm_fast_line(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *end,
-		      const char **next);
+/* The LLVM front end's one-pass reader (fast.c): the lines from P up to LIM (each ends in
+ * '\n'; END is the end of the text) while it takes them. *NEXT: the first line it left to
+ * the general path, or LIM. 0, or <0 on an error. */
+void bk__asm_fast_init(void); /* before bk__asm_fast_lines: its tables, once per process */
+int bk__asm_fast_lines(struct asm_ctx *c, const struct asm_matcher *m, const char *p, const char *lim,
+		       const char *end, const char **next);
 /* The size at which a section's buffer goes to the spill file (asm.c's SPILL_AT): the
  * fast path's inline emit leaves that moment to bk__asm_emit_insn. */
 #define BK__ASM_SPILL_AT (32 * 1024)

@@ -982,33 +982,13 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 	while (lim > text && lim[-1] != '\n')
 		lim--;
 	while (p < end && !r) {
+		if (p < lim && !c->rept_depth && !c->in_block) {
+			/* most lines are one instruction or a label: read in one pass */
+			if ((r = bk__asm_fast_lines(c, m, p, lim, end, &p)) || p == end)
+				continue;
+		}
 		const char *ls = p;
 		c->line_start = ls;
-		if (p < lim && !c->rept_depth && !c->in_block) {
-			/* most lines are one instruction or a label: read in one pass, the line's end
-			 * found on the way */
-			const char *a = p;
-			while (*a == ' ' || *a == '\t')
-				a++;
-			if (*a != '\n' && *a != '#') {
-				const char *next;
-				c->stmt = a;
-				r = bk__asm_fast_line(c, m, a, end, &next);
-				if (r) {
-					if (r > 0) {
-						r = 0;
-						c->line++;
-						p = next;
-					}
-					continue;
-				}
-			} else {
-				/* an empty line or a whole-line comment */
-				c->line++;
-				p = (*a == '\n' ? a : (const char *)memchr(a, '\n', (size_t)(end - a))) + 1;
-				continue;
-			}
-		}
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		if (c->rept_depth) {
