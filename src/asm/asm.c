@@ -432,6 +432,8 @@ int bk__asm_numeric_label(struct asm_ctx *c, uint64_t n, char dir, const char *a
 	return 0;
 }
 
+static void settle_jumps(struct asm_ctx *c, uint32_t sym);
+
 int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const char *at)
 {
 	uint32_t s = bk__asm_sym_get(c, name, len);
@@ -444,6 +446,8 @@ int bk__asm_define_label(struct asm_ctx *c, const char *name, size_t len, const 
 	y->sec = c->cur;
 	y->value = bk__asm_cur_off(c);
 	bk__asm_sym_register(c, s);
+	if (c->npjmp)
+		settle_jumps(c, s);
 	return 0;
 }
 
@@ -748,7 +752,8 @@ static void sweep_fixups(struct asm_ctx *c)
 	c->nfix = k;
 }
 
-int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at)
+static int fix_push(struct asm_ctx *c, int kind, uint32_t off, uint16_t sec, const struct asm_expr *e,
+		    uint32_t line, size_t col)
 {
 	if (c->nfix == c->capfix && c->capfix >= 1024) {
 		sweep_fixups(c);
@@ -757,23 +762,85 @@ int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_
 			return oom(c);
 	} else if (GROW(c, c->fix, c->nfix, c->capfix))
 		return -ENOMEM;
+	struct asm_fix *f = &c->fix[c->nfix++];
+	f->kind = (uint8_t)kind;
+	f->preset = false;
+	f->sec = sec;
+	f->off = off;
+	f->e = *e;
+	f->line = line;
+	f->col = (uint16_t)(col > 65535 ? 65535 : col);
+	return 0;
+}
+
+static size_t col_of(const struct asm_ctx *c, const char *at)
+{
+	return at && c->line_start && at >= c->line_start ? (size_t)(at - c->line_start) + 1 : 1;
+}
+
+int bk__asm_flush_jumps(struct asm_ctx *c)
+{
+	uint32_t n = c->npjmp;
+	c->npjmp = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct asm_pjmp *j = &c->pjmp[i];
+		struct asm_expr e = { 0, j->sym, 0 };
+		int r = fix_push(c, FIX_JMP16, j->off, j->sec, &e, j->line, j->col);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at)
+{
+	/* the jumps kept aside are older: the list stays in source order */
+	int r = c->npjmp ? bk__asm_flush_jumps(c) : 0;
+	if (r)
+		return r;
 	if (off > UINT32_MAX)
 		return bk__asm_error(c, at, "section '%s' is larger than 4 GiB", c->secs[c->cur].name);
-	struct asm_fix *f = &c->fix[c->nfix++];
+	if ((r = fix_push(c, kind, (uint32_t)off, (uint16_t)c->cur, e, c->line, col_of(c, at))))
+		return r;
 	if (pend_kind(kind)) {
 		c->pend_kind = (uint8_t)kind;
 		c->pend_off = (uint32_t)off;
 		c->pend_sec = c->cur;
 	}
-	f->kind = (uint8_t)kind;
-	f->preset = false;
-	f->sec = (uint16_t)c->cur;
-	f->off = (uint32_t)off;
-	f->e = *e;
-	f->line = c->line;
-	size_t col = at && c->line_start && at >= c->line_start ? (size_t)(at - c->line_start) + 1 : 1;
-	f->col = (uint16_t)(col > 65535 ? 65535 : col);
 	return 0;
+}
+
+int bk__asm_add_jump(struct asm_ctx *c, uint64_t off, uint32_t sym, const char *at)
+{
+	if (off > UINT32_MAX || c->npjmp == BK__ASM_PJMP) {
+		struct asm_expr e = { 0, sym, 0 };
+		return bk__asm_add_fix(c, FIX_JMP16, off, &e, at);
+	}
+	size_t col = col_of(c, at);
+	c->pjmp[c->npjmp++] = (struct asm_pjmp){ .off = (uint32_t)off, .sym = sym, .line = c->line,
+						 .sec = (uint16_t)c->cur, .col = (uint16_t)(col > 65535 ? 65535 : col) };
+	return 0;
+}
+
+/* Label SYM was just defined: the jumps kept aside for it are written now where their
+ * bytes are still in memory, as sweep_fixups would write them. */
+static void settle_jumps(struct asm_ctx *c, uint32_t sym)
+{
+	const struct asm_sym *t = &c->syms[sym];
+	const struct asm_sec *s = &c->secs[t->sec];
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < c->npjmp; i++) {
+		const struct asm_pjmp *j = &c->pjmp[i];
+		int64_t delta = (int64_t)t->value - ((int64_t)j->off + 8);
+		if (j->sym == sym && j->sec == t->sec && s->type != BK_SHT_NOBITS && j->off >= s->base &&
+		    delta % 8 == 0 && delta / 8 >= INT16_MIN && delta / 8 <= INT16_MAX) {
+			uint16_t v = (uint16_t)(int16_t)(delta / 8);
+			memcpy(s->data.data + (j->off - s->base) + 2, &v, 2);
+			continue;
+		}
+		c->pjmp[k++] = *j;
+	}
+	c->npjmp = k;
 }
 
 int bk__asm_add_rfix(struct asm_ctx *c, int kind, uint64_t off, uint32_t sym)

@@ -98,6 +98,8 @@ struct asm_patch {
 	uint8_t n;
 };
 
+#define BK__ASM_PJMP 8
+
 struct asm_ctx {
 	const char *name;
 	int cpu;
@@ -175,6 +177,11 @@ struct asm_ctx {
 	uint32_t pend_off;
 	int32_t pend_sec;
 	uint8_t pend_kind;
+	/* forward jumps of the fast path that are no fixups yet (bk__asm_add_jump): the
+	 * label of most is a few lines on and settles them at once. Newer than every
+	 * fixup; bk__asm_flush_jumps makes them fixups. */
+	struct asm_pjmp { uint32_t off, sym, line; uint16_t sec, col; } pjmp[BK__ASM_PJMP];
+	uint32_t npjmp;
 	/* the symbol of the last `rD = sym ll` [0] and `call sym` [1] the fast path took
 	 * (fast.c), 0 none */
 	uint32_t fast_sym[2];
@@ -201,6 +208,10 @@ int bk__asm_emit(struct asm_ctx *c, const void *p, size_t n);
 int bk__asm_emit_insn(struct asm_ctx *c, const struct bk_insn *in, int slots);
 int bk__asm_add_fix(struct asm_ctx *c, int kind, uint64_t off, const struct asm_expr *e, const char *at);
 int bk__asm_add_rfix(struct asm_ctx *c, int kind, uint64_t off, uint32_t sym);
+/* A FIX_JMP16 to SYM from the instruction about to be emitted at OFF, whose offset field
+ * is zero: kept aside for the label's definition, a fixup if it does not come soon. */
+int bk__asm_add_jump(struct asm_ctx *c, uint64_t off, uint32_t sym, const char *at);
+int bk__asm_flush_jumps(struct asm_ctx *c); /* the jumps kept aside become fixups */
 int bk__asm_align(struct asm_ctx *c, uint64_t align, uint8_t fill);
 uint64_t bk__asm_cur_off(struct asm_ctx *c);
 /* Moves the current section's bytes to the spill file when enough have collected; call

@@ -559,8 +559,7 @@ static inline __attribute__((always_inline)) int fast_line(struct asm_ctx *c, co
 				goto put1;
 			}
 		}
-		struct asm_expr x = { 0, y, 0 };
-		int r = bk__asm_add_fix(c, FIX_JMP16, here, &x, q);
+		int r = bk__asm_add_jump(c, here, y, q);
 		if (!r)
 			r = emit(c, in, 1);
 		return r ? r : 1;

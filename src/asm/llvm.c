@@ -1058,6 +1058,9 @@ int bk__asm_llvm_lines(struct asm_ctx *c, struct asm_matcher *m, const char *tex
 		if (!r)
 			c->line++;
 	}
+	/* what reads the fixups (the end of the input, the merge of a split one) needs all */
+	if (!r && c->npjmp)
+		r = bk__asm_flush_jumps(c);
 	return r;
 }
 
