@@ -254,7 +254,13 @@ static void put_ranges(struct bk_buf *b, const struct vreg *r, const char **sep)
 			m[j].omit = true;
 			bk_buf_printf(b, "%s=", m[j].name);
 		}
-		put_num(b, m[i].val, m[i].name[0] == 's');
+		if (i == 4 || i == 5) /* smin32, smax32: the kernel prints their 32-bit pattern */
+			if ((int64_t)m[i].val >= -512 && (int64_t)m[i].val <= 512)
+				put_num(b, m[i].val, true);
+			else
+				bk_buf_printf(b, "%#x", (unsigned)(uint32_t)m[i].val);
+		else
+			put_num(b, m[i].val, m[i].name[0] == 's');
 	}
 }
 
@@ -280,14 +286,22 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 	const char *sep = "";
 	if (r->id) { bk_buf_printf(b, "id=%u", r->id); sep = ","; }
 	if (r->ref_obj_id) { bk_buf_printf(b, "%sref_obj_id=%u", sep, r->ref_obj_id); sep = ","; }
-	if (r->type != T_SCALAR && r->off) { bk_buf_printf(b, "%soff=%d", sep, r->off); sep = ","; }
-	if (r->type == T_PKT || r->type == T_PKT_META) { bk_buf_printf(b, "%sr=%d", sep, r->range); sep = ","; }
 	if ((r->type == T_MAP_VALUE || r->type == T_MAP_PTR || r->type == T_MAP_KEY) && r->map >= 0 &&
 	    r->map < e->nmaps) {
 		const char *mn = e->maps[r->map].name;
 		if (mn && *mn)
 			bk_buf_printf(b, "%smap=%.15s", sep, mn), sep = ",";
 		bk_buf_printf(b, "%sks=%u,vs=%u", sep, e->maps[r->map].key_size, e->maps[r->map].value_size);
+		sep = ",";
+	}
+	if (r->type != T_SCALAR && r->off) { bk_buf_printf(b, "%soff=%d", sep, r->off); sep = ","; }
+	if (r->type == T_PKT || r->type == T_PKT_META) {
+		/* a range below zero (the pointer is at or beyond the packet's end) prints as
+		 * the kernel prints it: the 64-bit pattern */
+		if (r->range < 0)
+			bk_buf_printf(b, "%sr=%#llx", sep, (unsigned long long)(int64_t)r->range);
+		else
+			bk_buf_printf(b, "%sr=%d", sep, r->range);
 		sep = ",";
 	}
 	if (r->type == T_MEM || r->type == T_RINGBUF_MEM) { bk_buf_printf(b, "%ssz=%d", sep, r->range); sep = ","; }
@@ -303,6 +317,17 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 		}
 	}
 	bk_buf_printf(b, ")");
+}
+
+/* The references the path holds, after the stack slots as the kernel prints them. */
+static void print_refs(struct bk_buf *b, const struct vstate *st)
+{
+	if (st->nrefs && st->refs[0]) {
+		bk_buf_printf(b, " refs=%u", st->refs[0]);
+		for (int i = 1; i < st->nrefs; i++)
+			if (st->refs[i])
+				bk_buf_printf(b, ",%u", st->refs[i]);
+	}
 }
 
 /* The registers and stack slots an instruction read or wrote (the kernel's "scratched"
@@ -353,6 +378,10 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 		any |= (regs & (1u << i)) && f->regs[i].type != T_NOT_INIT;
 	if (slot >= 0 && slot < MAX_STACK / 8)
 		any = true;
+	/* a helper call scratches R0-R5 even when none of them holds a value after it (a
+	 * void helper): the kernel prints the line then, with only the references if any */
+	if (cls == BK_CLASS_JMP && op == BK_JCALL && in->src != BK_PSEUDO_CALL)
+		any = true;
 	if (!any)
 		return;
 	if (b->len != e->insn_log_end) {
@@ -398,6 +427,7 @@ regs:
 			bk_buf_printf(b, " fp%d=%s", off, m);
 		}
 	}
+	print_refs(b, st);
 	if (f->is_callback)
 		bk_buf_printf(b, " cb");
 	bk_buf_printf(b, "\n");
@@ -433,6 +463,7 @@ static void print_state(struct venv *e, const struct vstate *st)
 			}
 		}
 	}
+	print_refs(e->log, st);
 	if (f->is_callback)
 		bk_buf_printf(e->log, " cb");
 	bk_buf_printf(e->log, "\n");
@@ -2961,8 +2992,11 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 	}
 	struct vreg *r0 = &regs[0];
 	switch (h->ret) {
+	case R_VOID: /* nothing to read in R0 after it, as in the kernel */
+		memset(r0, 0, sizeof(*r0));
+		r0->type = T_NOT_INIT;
+		break;
 	case R_INT:
-	case R_VOID:
 		v_mark_unknown(r0);
 		if (h->ret_min != S64_MIN || h->ret_max != S64_MAX) {
 			r0->umin = (uint64_t)h->ret_min;

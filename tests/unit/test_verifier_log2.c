@@ -73,7 +73,25 @@ static bool map_line(const char *l, size_t len)
 	return insn_line(l, len) && memmem(l, len, "map=", 4) && !memmem(l, len, "(18)", 4);
 }
 
-/* How many of the kernel's lines of one kind appear verbatim among bpfkit's. */
+/* A line of the kernel's log and one of bpfkit's say the same. Verbatim, except for a
+ * map's lddw: the kernel prints the map's kernel address as the immediate
+ * ("r1 = 0xffff888100254c00"), which has no offline equivalent (bpfkit: "r1 = map[fd:0]"),
+ * so there the instruction up to " = " and the state after ";" must be equal and the
+ * immediate (and the spaces that align ';' after it) are left out. */
+static bool same_line(const char *k, size_t kl, const char *b, size_t bl)
+{
+	if (kl == bl && !memcmp(k, b, kl))
+		return true;
+	const char *ke = memmem(k, kl, " = 0xffff", 9), *be = memmem(b, bl, " = map[", 7);
+	if (!ke || !be || !memmem(k, kl, ": (18) r", 8) || ke - k != be - b || memcmp(k, b, (size_t)(ke - k)))
+		return false;
+	const char *ks = memmem(ke, kl - (size_t)(ke - k), ";", 1), *bs = memmem(be, bl - (size_t)(be - b), ";", 1);
+	if (!ks || !bs)
+		return !ks && !bs;
+	return kl - (size_t)(ks - k) == bl - (size_t)(bs - b) && !memcmp(ks, bs, kl - (size_t)(ks - k));
+}
+
+/* How many of the kernel's lines of one kind appear among bpfkit's (same_line). */
 static void compare_kind(const char *klog, const char *blog, bool (*kind)(const char *, size_t), int *total,
 			 int *same)
 {
@@ -86,7 +104,7 @@ static void compare_kind(const char *klog, const char *blog, bool (*kind)(const 
 			for (const char *q = blog; *q;) {
 				const char *qn = strchr(q, '\n');
 				size_t ql = qn ? (size_t)(qn - q) : strlen(q);
-				if (ql == len && !memcmp(p, q, len)) {
+				if (same_line(p, len, q, ql)) {
 					(*same)++;
 					break;
 				}
