@@ -107,6 +107,10 @@ struct venv {
 	int pending_ck;
 	int print_frame;                /* the frame whose state is being logged */
 	int access_slot;                /* stack slot of this frame the insn accessed, -1 none */
+	/* level 2: the instruction whose registers are still to be printed; as the kernel
+	 * does, they are printed when the next instruction is reached and not pruned */
+	const struct bk_insn *pend_in;
+	int pend_frame, pend_slot;
 	struct vframe *pool;
 	int npool;
 	/* loops: strongly connected components of the CFG (kernel: compute_scc), the visits
@@ -224,6 +228,13 @@ static void put_num(struct bk_buf *b, uint64_t v, bool sgn)
 		bk_buf_printf(b, "%#llx", (unsigned long long)v);
 }
 
+/* A signed 32-bit bound as the kernel's table holds it: near zero the signed value, else
+ * its 32-bit pattern (which then also prints, and merges with equal bounds, as one). */
+static uint64_t s32_val(int32_t v)
+{
+	return v >= -512 && v <= 512 ? (uint64_t)(int64_t)v : (uint64_t)(uint32_t)v;
+}
+
 /* The kernel's print_scalar_ranges: bounds at their type's extreme are left out, equal
  * bounds are written once as "a=b=value". */
 static void put_ranges(struct bk_buf *b, const struct vreg *r, const char **sep)
@@ -233,8 +244,8 @@ static void put_ranges(struct bk_buf *b, const struct vreg *r, const char **sep)
 		{ "smax", (uint64_t)r->smax, r->smax == S64_MAX },
 		{ "umin", r->umin, r->umin == 0 },
 		{ "umax", r->umax, r->umax == U64_MAX },
-		{ "smin32", (uint64_t)(int64_t)r->s32min, r->s32min == S32_MIN },
-		{ "smax32", (uint64_t)(int64_t)r->s32max, r->s32max == S32_MAX },
+		{ "smin32", s32_val(r->s32min), r->s32min == S32_MIN },
+		{ "smax32", s32_val(r->s32max), r->s32max == S32_MAX },
 		{ "umin32", r->u32min, r->u32min == 0 },
 		{ "umax32", r->u32max, r->u32max == U32_MAX },
 	};
@@ -254,13 +265,7 @@ static void put_ranges(struct bk_buf *b, const struct vreg *r, const char **sep)
 			m[j].omit = true;
 			bk_buf_printf(b, "%s=", m[j].name);
 		}
-		if (i == 4 || i == 5) /* smin32, smax32: the kernel prints their 32-bit pattern */
-			if ((int64_t)m[i].val >= -512 && (int64_t)m[i].val <= 512)
-				put_num(b, m[i].val, true);
-			else
-				bk_buf_printf(b, "%#x", (unsigned)(uint32_t)m[i].val);
-		else
-			put_num(b, m[i].val, m[i].name[0] == 's');
+		put_num(b, m[i].val, m[i].name[0] == 's');
 	}
 }
 
@@ -388,7 +393,7 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 		/* something (mark_precise) was logged after the instruction: the kernel then
 		 * prints the state on a line of its own, numbered by its insn_idx */
 		int idx = (int)(in - e->insns);
-		if (cls != BK_CLASS_JMP && cls != BK_CLASS_JMP32)
+		if ((cls != BK_CLASS_JMP && cls != BK_CLASS_JMP32) || op == BK_JCALL)
 			idx += in->code == (BK_CLASS_LD | BK_MODE_IMM | BK_SIZE_DW) ? 2 : 1;
 		bk_buf_printf(b, "%d:", idx);
 		goto regs;
@@ -2444,9 +2449,26 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 			z.id = 0;
 			regs[in->dst] = z;
 		} else {
+			/* the known bits move with their bytes: cut to the width, swapped unless
+			 * it is a conversion to little endian (this host's order) */
+			int bytes = in->imm == 16 ? 2 : in->imm == 32 ? 4 : 8;
+			bool swap = BK_SRCBIT(in->code) || BK_CLASS(in->code) == BK_CLASS_ALU64;
+			struct tnum t = bytes < 8 ? tnum_cast(regs[in->dst].var, bytes) : regs[in->dst].var;
+			if (swap) {
+				struct tnum u = TNUM(0, 0);
+				for (int k = 0; k < bytes; k++) {
+					u.value |= ((t.value >> (8 * k)) & 0xff) << (8 * (bytes - 1 - k));
+					u.mask |= ((t.mask >> (8 * k)) & 0xff) << (8 * (bytes - 1 - k));
+				}
+				t = u;
+			}
 			v_mark_unknown(&regs[in->dst]);
-			if (!BK_SRCBIT(in->code) && BK_CLASS(in->code) == BK_CLASS_ALU && in->imm < 64)
-				v_coerce(&regs[in->dst], in->imm / 8);
+			if (tnum_is_const(t)) {
+				v_mark_const(&regs[in->dst], t.value);
+			} else {
+				regs[in->dst].var = t;
+				v_sync(&regs[in->dst]);
+			}
 		}
 		return 0;
 	}
@@ -3234,6 +3256,13 @@ static int do_check(struct venv *e)
 				break;
 			}
 		}
+		if (e->pend_in && !pruned) {
+			int slot = e->access_slot;
+			e->access_slot = e->pend_slot;
+			print_scratched(e, &cur, e->pend_in, e->pend_frame);
+			e->access_slot = slot;
+		}
+		e->pend_in = NULL;
 		if (pruned) {
 			if (e->log_level >= 1 && print_from)
 				logf_(e, "from %d to %d: safe\n", prev, insn);
@@ -3682,8 +3711,17 @@ static int do_check(struct venv *e)
 		}
 		if (rc)
 			break;
-		if (e->log_level >= 2)
-			print_scratched(e, &cur, in, frame_before);
+		if (e->log_level >= 2) {
+			int op = BK_OP(in->code);
+			if ((cls == BK_CLASS_JMP || cls == BK_CLASS_JMP32) && op != BK_JCALL && op != BK_JA &&
+			    op != BK_JEXIT && in->code != (BK_CLASS_JMP | BK_JMAYGOTO)) {
+				print_scratched(e, &cur, in, frame_before);
+			} else {
+				e->pend_in = in;
+				e->pend_frame = frame_before;
+				e->pend_slot = e->access_slot;
+			}
+		}
 		prev = insn;
 		insn = next;
 		continue;

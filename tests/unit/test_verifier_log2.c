@@ -193,7 +193,7 @@ static void corpus(const char *build, char *klog, size_t kn)
 	printf("# corpus v3: %d of the kernel's %d instruction lines identical (%.1f%%) over %d programs "
 	       "the kernel accepts (%d it refuses left out)\n",
 	       same, total, total ? 100.0 * same / total : 0.0, progs, refused);
-	CHECKF(progs >= 20 && same * 100 >= total * 70,
+	CHECKF(progs >= 20 && same * 100 >= total * 78,
 	       "verifier log level 2 corpus v3: %d of the kernel's %d instruction lines identical over %d programs",
 	       same, total, progs);
 }
