@@ -1998,7 +1998,7 @@ static void note_depth(struct venv *e, struct vstate *st, int frameno, int64_t l
 }
 
 static int check_stack_write(struct venv *e, struct vstate *st, int regno, const struct vreg *ptr,
-			     int off, int size, const struct vreg *val, bool is_imm_zero)
+			     int off, int size, struct vreg *val, bool is_imm_zero)
 {
 	int64_t lo, hi;
 	int rc = stack_bounds(e, regno, ptr, off, size, 1, &lo, &hi);
@@ -2036,6 +2036,10 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 		}
 		if (spill_reserve(f, s))
 			return verr(e, -ENOMEM, "out of memory");
+		/* the slot and the register are the same scalar from here on: both get an id
+		 * (the kernel's assign_scalar_id_before_mov on a spill) */
+		if (e->priv && val->type == T_SCALAR && !val->id && !tnum_is_const(val->var))
+			val->id = ++e->id_gen;
 		SPILL(f, s) = *val;
 		SPILL(f, s).precise = 0;
 		memset(&f->slot[idx], SLOT_SPILL, 8);
@@ -2535,9 +2539,18 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 			v_mark_unknown(d);
 			return 0;
 		}
+		/* a source that fits in 32 bits is copied whole: the two are one scalar (id) */
+		bool fits = srcv.type == T_SCALAR && srcv.umax <= U32_MAX;
+		if (x && fits && !srcv.id && !tnum_is_const(srcv.var)) {
+			regs[in->src].id = ++e->id_gen;
+			srcv.id = regs[in->src].id;
+		}
 		struct vreg v = srcv;
-		v.id = 0;
+		if (!fits || !x)
+			v.id = 0;
 		v_coerce(&v, 4);
+		if (tnum_is_const(v.var))
+			v.id = 0;
 		*d = v;
 		return 0;
 	}
