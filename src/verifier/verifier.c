@@ -218,11 +218,11 @@ static void print_insn(struct venv *e, int i)
 	logf_(e, "%d: %s\n", i, buf);
 }
 
-/* Numbers as the kernel prints them: decimal near zero, hex (of the 64-bit pattern)
- * beyond. */
+/* Numbers as the kernel prints them: decimal within the s16 range, hex (of the 64-bit
+ * pattern) beyond. */
 static void put_num(struct bk_buf *b, uint64_t v, bool sgn)
 {
-	if (sgn ? ((int64_t)v >= -512 && (int64_t)v <= 512) : v <= 512)
+	if (sgn ? ((int64_t)v >= -32768 && (int64_t)v <= 32767) : v <= 32767)
 		bk_buf_printf(b, sgn ? "%lld" : "%llu", (long long)v);
 	else
 		bk_buf_printf(b, "%#llx", (unsigned long long)v);
@@ -232,7 +232,7 @@ static void put_num(struct bk_buf *b, uint64_t v, bool sgn)
  * its 32-bit pattern (which then also prints, and merges with equal bounds, as one). */
 static uint64_t s32_val(int32_t v)
 {
-	return v >= -512 && v <= 512 ? (uint64_t)(int64_t)v : (uint64_t)(uint32_t)v;
+	return v >= -32768 && v <= 32767 ? (uint64_t)(int64_t)v : (uint64_t)(uint32_t)v;
 }
 
 /* The kernel's print_scalar_ranges: bounds at their type's extreme are left out, equal
