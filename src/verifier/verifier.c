@@ -2606,16 +2606,14 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 			v_mark_const(&s, sv.value);
 			v_scalar_alu(op, is64, d, &s);
 		} else {
+			/* as div and mod: all 64 bits unknown, even after a 32-bit operation (the
+			 * kernel gives up before it zero-extends) */
 			v_mark_unknown(d);
-			if (!is64)
-				v_coerce(d, 4);
 		}
 		break;
 	}
-	default: /* div, mod: the kernel keeps no range */
+	default: /* div, mod: the kernel keeps no range, not even the zero upper half */
 		v_mark_unknown(d);
-		if (!is64)
-			v_coerce(d, 4);
 		break;
 	}
 	d->id = 0;
