@@ -324,6 +324,24 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 	bk_buf_printf(b, ")");
 }
 
+/* Bytes of the spilled register in slot sl (a narrow spill fills the low addresses). */
+static int spill_bytes(const uint8_t *sl)
+{
+	int n = 0;
+	while (n < 8 && sl[n] == SLOT_SPILL)
+		n++;
+	return n;
+}
+
+/* Bits the unsigned value needs (the kernel's get_reg_width). */
+static int reg_width(const struct vreg *r)
+{
+	int w = 0;
+	for (uint64_t v = r->umax; v; v >>= 1)
+		w++;
+	return w;
+}
+
 /* The references the path holds, after the stack slots as the kernel prints them. */
 static void print_refs(struct bk_buf *b, const struct vstate *st)
 {
@@ -423,6 +441,8 @@ regs:
 		int off = -MAX_STACK + slot * 8;
 		if (sl[0] == SLOT_SPILL) {
 			bk_buf_printf(b, " fp%d=", off);
+			for (int k = 7; k >= spill_bytes(sl); k--) /* the bytes above a narrow spill */
+				bk_buf_printf(b, "%c", "?rm0"[sl[k]]);
 			print_reg(e, b, -1, &SPILL(f, slot));
 		} else {
 			char m[9];
@@ -454,6 +474,8 @@ static void print_state(struct venv *e, const struct vstate *st)
 		int off = -MAX_STACK + s * 8;
 		if (sl[0] == SLOT_SPILL) {
 			bk_buf_printf(e->log, " fp%d=", off);
+			for (int k = 7; k >= spill_bytes(sl); k--)
+				bk_buf_printf(e->log, "%c", "?rm0"[sl[k]]);
 			print_reg(e, e->log, -1, &SPILL(f, s));
 		} else {
 			bool any = false;
@@ -1029,9 +1051,10 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 {
 	for (int i = 0; i < MAX_STACK; i++) {
 		uint8_t os = o->slot[i], cs = c->slot[i];
-		if (ign && (i % 8) == 0 && os == SLOT_SPILL && SPILL(o, i / 8).type == T_SCALAR &&
-		    !SPILL(o, i / 8).precise &&
-		    ((cs == SLOT_SPILL && SPILL(c, i / 8).type == T_SCALAR) || slot_all_misc(&c->slot[i]))) {
+		if (ign && (i % 8) == 0 && os == SLOT_SPILL && spill_bytes(&o->slot[i]) == 8 &&
+		    SPILL(o, i / 8).type == T_SCALAR && !SPILL(o, i / 8).precise &&
+		    ((cs == SLOT_SPILL && spill_bytes(&c->slot[i]) == 8 && SPILL(c, i / 8).type == T_SCALAR) ||
+		     slot_all_misc(&c->slot[i]))) {
 			i += 7;
 			continue;
 		}
@@ -2046,10 +2069,31 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 		hist_stack(e, st, ptr->frameno, idx);
 		return 0;
 	}
-	/* partial overwrite of a spilled register turns the rest into misc */
+	if (size < 8 && val && val->type == T_SCALAR && (idx % 8) == 0 && e->priv) {
+		/* a narrow spill (kernel: bpf_capable): the register keeps its value in the
+		 * slot's low bytes; an id ties them when the value fits */
+		bool fits = reg_width(val) <= size * 8;
+		if (fits && !val->id && !tnum_is_const(val->var))
+			val->id = ++e->id_gen;
+		if (spill_reserve(f, s))
+			return verr(e, -ENOMEM, "out of memory");
+		SPILL(f, s) = *val;
+		SPILL(f, s).precise = 0;
+		if (!fits)
+			SPILL(f, s).id = 0;
+		for (int k = size; k < 8; k++)
+			if (f->slot[idx + k] == SLOT_SPILL)
+				f->slot[idx + k] = SLOT_MISC;
+		memset(&f->slot[idx], SLOT_SPILL, (size_t)size);
+		hist_stack(e, st, ptr->frameno, idx);
+		return 0;
+	}
+	/* a write into a spilled register's slot leaves data: misc where it was written
+	 * before (kernel: scrub_spilled_slot) */
 	if (f->slot[s * 8] == SLOT_SPILL) {
 		for (int k = 0; k < 8; k++)
-			f->slot[s * 8 + k] = SLOT_MISC;
+			if (f->slot[s * 8 + k] != SLOT_INVALID)
+				f->slot[s * 8 + k] = SLOT_MISC;
 	}
 	uint8_t t = is_imm_zero ? SLOT_ZERO : SLOT_MISC;
 	for (int k = 0; k < size; k++)
@@ -2083,7 +2127,8 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 	}
 	int idx = (int)(lo + MAX_STACK);
 	int s = idx / 8;
-	if (f->slot[idx] == SLOT_SPILL && (idx % 8) == 0 && size == 8) {
+	int spilled = f->slot[idx] == SLOT_SPILL && (idx % 8) == 0 ? spill_bytes(&f->slot[idx]) : 0;
+	if (spilled == 8 && size == 8) {
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
 			uint8_t fr = dst->frameno;
@@ -2103,14 +2148,29 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 			return verr(e, -EACCES, "invalid read from stack off %d+%d size %d",
 				    (int)lo, k, size);
 	}
-	if (f->slot[idx] == SLOT_SPILL && SPILL(f, s).type == T_SCALAR &&
-	    tnum_is_const(SPILL(f, s).var) && (idx % 8) == 0) {
+	if (spilled >= size && SPILL(f, s).type == T_SCALAR) {
+		/* a narrow fill of a spilled scalar: its value cut to the size, the same
+		 * scalar (id) when nothing is cut off */
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
-			uint64_t v = SPILL(f, s).var.value;
-			v_mark_const(dst, v);
+			struct vreg *sp = &SPILL(f, s);
+			if (e->priv && size == 4 && spilled == 4 && reg_width(sp) <= 32 && !sp->id &&
+			    !tnum_is_const(sp->var))
+				sp->id = ++e->id_gen;
+			*dst = *sp;
+			dst->precise = 0;
+			if (reg_width(sp) > size * 8 || sx)
+				dst->id = 0;
 			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+			if (tnum_is_const(dst->var))
+				dst->id = 0;
 		}
+		return 0;
+	}
+	if (spilled && spilled == size && SPILL(f, s).type == T_SCALAR && tnum_equals_const(SPILL(f, s).var, 0)) {
+		hist_stack(e, st, ptr->frameno, idx);
+		if (dst)
+			v_mark_const(dst, 0);
 		return 0;
 	}
 	if (dst) {
@@ -3420,7 +3480,11 @@ static int do_check(struct venv *e)
 					break;
 				const struct vreg *v = &regs[in->src];
 				bool zero = v->type == T_SCALAR && tnum_equals_const(v->var, 0) && info->mem_size < 8;
-				if (info->mem_size < 8 && v->type == T_SCALAR && regs[in->dst].type == T_STACK) {
+				const struct vreg *pd = &regs[in->dst];
+				bool narrow_spill = e->priv && pd->type == T_STACK && tnum_is_const(pd->var) &&
+						    ((int64_t)pd->var.value + pd->off + in->off) % 8 == 0;
+				if (info->mem_size < 8 && v->type == T_SCALAR && regs[in->dst].type == T_STACK &&
+				    !narrow_spill) {
 					/* zero bytes on the stack are only as good as the register's
 					 * precision: the kernel marks it here */
 					if (zero)
@@ -3439,16 +3503,19 @@ static int do_check(struct venv *e)
 				if ((rc = check_reg_read(e, regs, in->dst)))
 					break;
 				struct vreg *d = &regs[in->dst];
-				if (d->type == T_STACK && info->mem_size == 8) {
-					/* an 8-byte immediate store is tracked as a spilled constant */
+				if (d->type == T_STACK && (info->mem_size == 8 ||
+							   (e->priv && tnum_is_const(d->var) &&
+							    ((int64_t)d->var.value + d->off + in->off) % 8 == 0))) {
+					/* an 8-byte immediate store, or an aligned narrower one (privileged), is
+					 * tracked as a spilled constant */
 					struct vreg c;
 					v_mark_const(&c, (uint64_t)(int64_t)in->imm);
 					int slot = 11;
 					struct vreg saved = regs[0];
 					(void)slot;
 					regs[0] = c;
-					rc = check_mem_access(e, &cur, in->dst, in->off, 8, true, 0, NULL, false,
-							      in->imm == 0, &proven);
+					rc = check_mem_access(e, &cur, in->dst, in->off, info->mem_size, true, 0, NULL,
+							      false, in->imm == 0, &proven);
 					regs = cur_regs(&cur);
 					regs[0] = saved;
 				} else {
