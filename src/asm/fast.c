@@ -20,7 +20,7 @@ enum { J_JA = 0x00, J_EQ = 0x10, J_GT = 0x20, J_GE = 0x30, J_SET = 0x40, J_NE = 
 
 /* ---- one line at a time -------------------------------------------------------------
  *
- * Everything here reads a line that ends in '\n' (bk__asm_fast_line's contract): no
+ * Everything here reads a line that ends in '\n' (bk__asm_fast_lines' contract): no
  * character class below takes a '\n', so a scan stops at the line's end by itself and
  * needs no bounds check, and a byte after one that was not '\n' is there to read. */
 

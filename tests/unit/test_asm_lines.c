@@ -1,10 +1,11 @@
-/* The LLVM front end's one-pass line path (fast.c: bk__asm_fast_line) against the
+/* The LLVM front end's one-pass line path (fast.c: bk__asm_fast_lines) against the
  * general path. A line followed by " ;" is never taken by the line path (it reads a line
  * to its newline and refuses a ';'), so the same text with and without it must give the
  * same bytes, or the same message, at every cpu level. Then every prefix of the text,
- * from a buffer of exactly its size: the line path reads to the end of the text rather
- * than of a line, so a cut anywhere must give a result or a one-line error, never a read
- * past the end (an ASan report under SANITIZE=1). */
+ * from a buffer of exactly its size: the line path reads without bounds checks up to a
+ * line's '\n' and leaves a last line without one to the general path, so a cut anywhere
+ * must give a result or a one-line error, never a read past the end (an ASan report under
+ * SANITIZE=1). */
 #include "bpfkit/asm.h"
 #include "bpfkit/object.h"
 #include "bpfkit/util.h"
