@@ -68,6 +68,7 @@ struct venv {
 	bool btf_func_info;
 	const struct bk_vmap *maps;
 	int nmaps;
+	const bool *map_lock;           /* per map: value with a spin lock (may be NULL) */
 	uint32_t limit;
 	struct bk_buf *log;
 	size_t log_limit;
@@ -2682,7 +2683,7 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 
 /* ---- conditional jumps ---- */
 
-struct null_arg { uint32_t id; bool is_null; };
+struct null_arg { uint32_t id; bool is_null; const bool *lock_map; };
 
 static void mark_null_fn(struct vreg *r, void *arg)
 {
@@ -2692,10 +2693,11 @@ static void mark_null_fn(struct vreg *r, void *arg)
 	if (a->is_null) {
 		v_mark_const(r, 0);
 	} else {
-		/* the id only tied the copies for this check (the kernel resets it too;
-		 * bpfkit keeps no spin-lock state by id) */
+		/* the id only tied the copies for this check (the kernel resets it too,
+		 * except on a value with a spin lock: the lock is held by that id) */
 		r->maybe_null = 0;
-		r->id = 0;
+		if (r->type != T_MAP_VALUE || !a->lock_map || r->map < 0 || !a->lock_map[r->map])
+			r->id = 0;
 	}
 }
 
@@ -2780,13 +2782,14 @@ static int refine_branch(struct venv *e, struct vstate *st, const struct bk_insn
 			p = s, z = d;
 		(void)z;
 		if (p) {
-			struct null_arg a = { p->id, op == BK_JEQ };
+			struct null_arg a = { p->id, op == BK_JEQ, e->map_lock };
 			uint32_t ref = p->ref_obj_id;
 			if (a.is_null && ref) {
 				for (int i = 0; i < st->nrefs; i++)
 					if (st->refs[i] == ref) {
 						st->refs[i] = st->refs[st->nrefs - 1];
 						st->ref_insn[i] = st->ref_insn[st->nrefs - 1];
+						st->ref_lock[i] = st->ref_lock[st->nrefs - 1];
 						st->nrefs--;
 						break;
 					}
@@ -3061,12 +3064,33 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 		if (!ok)
 			return verr(e, -EINVAL, "cannot pass map_type %u into func %s#%d", mt, h->name, in->imm);
 	}
+	if ((in->imm == 93 || in->imm == 94) && cur_regs(st)[1].type == T_MAP_VALUE && cur_regs(st)[1].id) {
+		/* bpf_spin_lock / bpf_spin_unlock: the held lock is a reference named by the
+		 * map value's id, as the kernel 6.18 keeps (and prints) it */
+		uint32_t id = cur_regs(st)[1].id;
+		if (in->imm == 93 && st->nrefs < MAX_REFS) {
+			st->refs[st->nrefs] = id;
+			st->ref_insn[st->nrefs] = (uint32_t)insn_idx;
+			st->ref_lock[st->nrefs] = 1;
+			st->nrefs++;
+		} else if (in->imm == 94) {
+			for (int i = 0; i < st->nrefs; i++)
+				if (st->ref_lock[i] && st->refs[i] == id) {
+					st->refs[i] = st->refs[st->nrefs - 1];
+					st->ref_insn[i] = st->ref_insn[st->nrefs - 1];
+					st->ref_lock[i] = st->ref_lock[st->nrefs - 1];
+					st->nrefs--;
+					break;
+				}
+		}
+	}
 	if (release_ref >= 0) {
 		bool found = false;
 		for (int i = 0; i < st->nrefs; i++)
 			if (st->refs[i] == (uint32_t)release_ref) {
 				st->refs[i] = st->refs[st->nrefs - 1];
 				st->ref_insn[i] = st->ref_insn[st->nrefs - 1];
+				st->ref_lock[i] = st->ref_lock[st->nrefs - 1];
 				st->nrefs--;
 				found = true;
 				break;
@@ -3110,7 +3134,9 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			map = e->maps[map].inner;
 		}
 		r0->map = map;
-		r0->id = r0->maybe_null ? ++e->id_gen : 0;
+		/* a value with a spin lock keeps an id: the lock is held by it (kernel) */
+		r0->id = r0->maybe_null || (r0->type == T_MAP_VALUE && map >= 0 && e->map_lock && e->map_lock[map]) ?
+			 ++e->id_gen : 0;
 		v_bounds_zero(r0);
 		break;
 	case R_RINGBUF_OR_NULL:
@@ -3125,6 +3151,7 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 		r0->ref_obj_id = ++e->id_gen;
 		st->refs[st->nrefs] = r0->ref_obj_id;
 		st->ref_insn[st->nrefs] = (uint32_t)insn_idx;
+		st->ref_lock[st->nrefs] = 0;
 		st->nrefs++;
 		break;
 	}
@@ -3643,8 +3670,12 @@ static int do_check(struct venv *e)
 					break;
 				}
 				/* main program exit */
-				if (cur.nrefs) {
-					vnote(e, "Unreleased reference id=%u alloc_insn=%u", cur.refs[0], cur.ref_insn[0]);
+				int leak = 0;
+				while (leak < cur.nrefs && cur.ref_lock[leak])
+					leak++;
+				if (leak < cur.nrefs) {
+					vnote(e, "Unreleased reference id=%u alloc_insn=%u", cur.refs[leak],
+					      cur.ref_insn[leak]);
 					rc = verr(e, -EINVAL, "BPF_EXIT instruction in main prog would lead to reference leak");
 					break;
 				}
@@ -3925,6 +3956,7 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	e.btf_func_info = BK_OPTS_GET(opts, btf_func_info, false);
 	e.maps = BK_OPTS_GET(opts, maps, NULL);
 	e.nmaps = e.maps ? (int)BK_OPTS_GET(opts, nmaps, 0) : 0;
+	e.map_lock = e.maps ? BK_OPTS_GET(opts, map_spin_lock, NULL) : NULL;
 	e.limit = BK_OPTS_GET(opts, insn_limit, 0);
 	if (!e.limit)
 		e.limit = 1000000;

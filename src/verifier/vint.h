@@ -91,6 +91,7 @@ struct vstate {
 	int nrefs;
 	uint32_t refs[MAX_REFS];
 	uint32_t ref_insn[MAX_REFS];
+	uint8_t ref_lock[MAX_REFS];     /* the reference is a held bpf_spin_lock (its map value's id) */
 	int parent;                     /* checkpoint index, -1 none */
 	int insn;
 	uint32_t jmp_history;

@@ -134,7 +134,8 @@ static int bpfkit_log(const char *file, const char *name, struct bk_buf *log)
 				struct bk_verify_opts o = { .sz = sizeof o, .prog_type = vp[k].type, .maps = vp[k].maps,
 							    .nmaps = vp[k].nmaps, .log_level = 2,
 							    .btf_func_info = vp[k].btf_func_info,
-							    .funcs = vp[k].funcs, .nfuncs = vp[k].nfuncs };
+							    .funcs = vp[k].funcs, .nfuncs = vp[k].nfuncs,
+							    .map_spin_lock = vp[k].map_spin_lock };
 				rc = bk_verify(vp[k].insns, vp[k].n, &o, log, NULL, NULL);
 			}
 	bk_buf_append(log, "", 1);
