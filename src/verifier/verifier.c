@@ -795,6 +795,10 @@ static int check_structure(struct venv *e)
 					e->prune[t] = 1;
 			} else {
 				succ[ns++] = t + (is_ldimm64(x) ? 2 : 1);
+				/* the kernel's visit_func_call_insn: the instruction after any call
+				 * is a prune point */
+				if (x->code == (BK_CLASS_JMP | BK_JCALL) && t + 1 < e->n && !e->prune[t + 1])
+					e->prune[t + 1] = 1;
 				if (is_pseudo_call(x))
 					e->prune[t] = 1;
 				else if (x->code == (BK_CLASS_JMP | BK_JCALL) && x->src == 0 && calls_callback(x->imm))
