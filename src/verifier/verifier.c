@@ -2613,7 +2613,9 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 		struct vreg v = srcv;
 		if (!fits || !x)
 			v.id = 0;
-		v_coerce(&v, 4);
+		/* the low half with its 32-bit bounds, zero-extended (kernel: zext_32_to_64) */
+		v_zext32(&v);
+		v_sync(&v);
 		if (tnum_is_const(v.var))
 			v.id = 0;
 		*d = v;
