@@ -112,6 +112,7 @@ struct venv {
 	 * does, they are printed when the next instruction is reached and not pruned */
 	const struct bk_insn *pend_in;
 	int pend_frame, pend_slot;
+	uint64_t call_slots, pend_slots; /* stack slots a helper wrote (bit = slot, 0 = fp-512) */
 	struct vframe *pool;
 	int npool;
 	/* loops: strongly connected components of the CFG (kernel: compute_scc), the visits
@@ -295,6 +296,10 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 	if ((r->type == T_MAP_VALUE || r->type == T_MAP_PTR || r->type == T_MAP_KEY) && r->map >= 0 &&
 	    r->map < e->nmaps) {
 		const char *mn = e->maps[r->map].name;
+		/* the inner map of a map-in-map is a template without a name in the kernel */
+		for (int k = 0; k < e->nmaps && mn; k++)
+			if (e->maps[k].inner == r->map && (e->maps[k].type == 12 || e->maps[k].type == 13))
+				mn = NULL;
 		if (mn && *mn)
 			bk_buf_printf(b, "%smap=%.15s", sep, mn), sep = ",";
 		bk_buf_printf(b, "%sks=%u,vs=%u", sep, e->maps[r->map].key_size, e->maps[r->map].value_size);
@@ -400,7 +405,9 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 	e->print_frame = st->curframe;
 	for (int i = 0; i <= 10; i++)
 		any |= (regs & (1u << i)) && f->regs[i].type != T_NOT_INIT;
-	if (slot >= 0 && slot < MAX_STACK / 8)
+	uint64_t slots = (slot >= 0 && slot < MAX_STACK / 8 ? 1ULL << slot : 0) |
+			 (cls == BK_CLASS_JMP && op == BK_JCALL ? e->call_slots : 0);
+	if (slots)
 		any = true;
 	/* a helper call scratches R0-R5 even when none of them holds a value after it (a
 	 * void helper): the kernel prints the line then, with only the references if any */
@@ -437,7 +444,10 @@ regs:
 	for (int i = 0; i <= 10; i++)
 		if ((regs & (1u << i)) && f->regs[i].type != T_NOT_INIT)
 			print_reg(e, b, i, &f->regs[i]);
-	if (slot >= 0 && slot < MAX_STACK / 8) {
+	/* slots from fp-8 down, as the kernel prints them */
+	for (slot = MAX_STACK / 8 - 1; slot >= 0; slot--) {
+		if (!(slots & (1ULL << slot)))
+			continue;
 		const uint8_t *sl = &f->slot[slot * 8];
 		int off = -MAX_STACK + slot * 8;
 		if (sl[0] == SLOT_SPILL) {
@@ -470,7 +480,7 @@ static void print_state(struct venv *e, const struct vstate *st)
 	for (int i = 0; i <= 10; i++)
 		if (f->regs[i].type != T_NOT_INIT)
 			print_reg(e, e->log, i, &f->regs[i]);
-	for (int s = 0; s < MAX_STACK / 8; s++) {
+	for (int s = MAX_STACK / 8 - 1; s >= 0; s--) { /* from fp-8 down, as the kernel */
 		const uint8_t *sl = &f->slot[s * 8];
 		int off = -MAX_STACK + s * 8;
 		if (sl[0] == SLOT_SPILL) {
@@ -2689,7 +2699,7 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 
 /* ---- conditional jumps ---- */
 
-struct null_arg { uint32_t id; bool is_null; const bool *lock_map; };
+struct null_arg { uint32_t id; bool is_null; const bool *lock_map; const struct bk_vmap *maps; int nmaps; };
 
 static void mark_null_fn(struct vreg *r, void *arg)
 {
@@ -2704,6 +2714,14 @@ static void mark_null_fn(struct vreg *r, void *arg)
 		r->maybe_null = 0;
 		if (r->type != T_MAP_VALUE || !a->lock_map || r->map < 0 || !a->lock_map[r->map])
 			r->id = 0;
+		if (r->type == T_MAP_VALUE && r->map >= 0 && r->map < a->nmaps &&
+		    (a->maps[r->map].type == 12 || a->maps[r->map].type == 13) && a->maps[r->map].inner >= 0 &&
+		    a->maps[r->map].inner < a->nmaps) {
+			r->type = T_MAP_PTR;
+			r->map = a->maps[r->map].inner;
+			r->id = 0;
+			r->off = 0;
+		}
 	}
 }
 
@@ -2788,7 +2806,7 @@ static int refine_branch(struct venv *e, struct vstate *st, const struct bk_insn
 			p = s, z = d;
 		(void)z;
 		if (p) {
-			struct null_arg a = { p->id, op == BK_JEQ, e->map_lock };
+			struct null_arg a = { p->id, op == BK_JEQ, e->map_lock, e->maps, e->nmaps };
 			uint32_t ref = p->ref_obj_id;
 			if (a.is_null && ref) {
 				for (int i = 0; i < st->nrefs; i++)
@@ -2872,9 +2890,13 @@ static int check_helper_mem(struct venv *e, struct vstate *st, int regno, uint64
 				if (f->slot[idx] == SLOT_SPILL) {
 					int s = idx / 8;
 					for (int k = 0; k < 8; k++)
-						f->slot[s * 8 + k] = SLOT_MISC;
+						if (f->slot[s * 8 + k] != SLOT_INVALID)
+							f->slot[s * 8 + k] = SLOT_MISC;
 				}
 				f->slot[idx] = SLOT_MISC;
+				/* the helper writes byte by byte: level 2 prints the slots */
+				if (r->frameno == st->curframe)
+					e->call_slots |= 1ULL << (idx / 8);
 			} else if (f->slot[idx] == SLOT_INVALID && !e->priv) {
 				return verr(e, -EACCES, "invalid indirect read from stack R%d off %lld+%lld size %llu",
 					    regno, (long long)lo, (long long)(a - lo), (unsigned long long)size);
@@ -2981,7 +3003,8 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			    r->type == T_PKT_END)
 				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
 					    regno, rtype_str(r, t, sizeof t));
-			rc = check_helper_mem(e, st, regno, sz, false, false);
+			/* map_pop_elem, map_peek_elem: the value argument is written (MEM_UNINIT) */
+			rc = check_helper_mem(e, st, regno, sz, k == A_VALUE && (in->imm == 88 || in->imm == 89), false);
 			if (rc)
 				return rc;
 			if (k == A_KEY && r->type == T_STACK && tnum_is_const(r->var) && sz == 4) {
@@ -3134,11 +3157,8 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 		if (in->imm == 1 && map >= 0 && (e->maps[map].type == 2 || e->maps[map].type == 6) &&
 		    const_key >= 0 && (uint64_t)const_key < e->maps[map].max_entries)
 			r0->maybe_null = 0; /* array lookup with a constant key in range never fails */
-		if (map >= 0 && (e->maps[map].type == 12 || e->maps[map].type == 13) &&
-		    e->maps[map].inner >= 0 && e->maps[map].inner < e->nmaps) {
-			r0->type = T_MAP_PTR;
-			map = e->maps[map].inner;
-		}
+		/* a map-in-map lookup stays a value of the outer map until the null check
+		 * makes it the inner map's pointer (kernel: mark_ptr_or_null_reg) */
 		r0->map = map;
 		/* a value with a spin lock keeps an id: the lock is held by it (kernel) */
 		r0->id = r0->maybe_null || (r0->type == T_MAP_VALUE && map >= 0 && e->map_lock && e->map_lock[map]) ?
@@ -3362,9 +3382,12 @@ static int do_check(struct venv *e)
 		}
 		if (e->pend_in && !pruned) {
 			int slot = e->access_slot;
+			uint64_t cs = e->call_slots;
 			e->access_slot = e->pend_slot;
+			e->call_slots = e->pend_slots;
 			print_scratched(e, &cur, e->pend_in, e->pend_frame);
 			e->access_slot = slot;
+			e->call_slots = cs;
 		}
 		e->pend_in = NULL;
 		if (pruned) {
@@ -3395,6 +3418,7 @@ static int do_check(struct venv *e)
 		const struct bk_insn *in = &e->insns[insn];
 		int frame_before = cur.curframe;
 		e->access_slot = -1;
+		e->call_slots = 0;
 		enum bk_op bop = bk_isa_decode(in);
 		struct vreg *regs = cur_regs(&cur);
 		int cls = BK_CLASS(in->code);
@@ -3835,6 +3859,7 @@ static int do_check(struct venv *e)
 				e->pend_in = in;
 				e->pend_frame = frame_before;
 				e->pend_slot = e->access_slot;
+				e->pend_slots = e->call_slots;
 			}
 		}
 		prev = insn;
