@@ -2182,7 +2182,12 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 		}
 		return 0;
 	}
-	if (spilled && spilled == size && SPILL(f, s).type == T_SCALAR && tnum_equals_const(SPILL(f, s).var, 0)) {
+	int spill_cnt = 0;
+	for (int k = 0; k < size && f->slot[s * 8] == SLOT_SPILL; k++)
+		spill_cnt += f->slot[idx + k] == SLOT_SPILL;
+	if (spill_cnt == size && SPILL(f, s).type == T_SCALAR && tnum_equals_const(SPILL(f, s).var, 0)) {
+		/* every byte read belongs to a spilled zero (kernel: the register fill of a
+		 * zero) */
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst)
 			v_mark_const(dst, 0);
