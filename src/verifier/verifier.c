@@ -291,7 +291,12 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 	}
 	bk_buf_printf(b, "%s(", rtype_str(r, t, sizeof t));
 	const char *sep = "";
-	if (r->id) { bk_buf_printf(b, "id=%u", r->id); sep = ","; }
+	if (r->id) {
+		bk_buf_printf(b, "id=%u", r->id & ~ID_ADD_CONST);
+		if (r->id & ID_ADD_CONST)
+			bk_buf_printf(b, "%+d", r->off);
+		sep = ",";
+	}
 	if (r->ref_obj_id) { bk_buf_printf(b, "%sref_obj_id=%u", sep, r->ref_obj_id); sep = ","; }
 	if ((r->type == T_MAP_VALUE || r->type == T_MAP_PTR || r->type == T_MAP_KEY) && r->map >= 0 &&
 	    r->map < e->nmaps) {
@@ -1022,6 +1027,8 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 	case T_SCALAR:
 		if (ign && !o->precise)
 			return true;
+		if ((o->id ^ c->id) & ID_ADD_CONST || ((o->id & ID_ADD_CONST) && o->off != c->off))
+			return false;
 		if (o->id && !check_ids(m, o->id, c->id))
 			return false;
 		return range_within(o, c) && tnum_in(o->var, c->var);
@@ -2035,6 +2042,21 @@ static void note_depth(struct venv *e, struct vstate *st, int frameno, int64_t l
 		e->sub_depth[sub] = d;
 }
 
+/* Before a scalar is copied (move, spill, fill): it gets an id the copy will share; a
+ * register that is another plus a constant gets a fresh one (kernel:
+ * assign_scalar_id_before_mov). */
+static void id_before_mov(struct venv *e, struct vreg *r)
+{
+	if (r->type != T_SCALAR)
+		return;
+	if (r->id & ID_ADD_CONST) {
+		r->id = 0;
+		r->off = 0;
+	}
+	if (!r->id && !tnum_is_const(r->var))
+		r->id = ++e->id_gen;
+}
+
 static int check_stack_write(struct venv *e, struct vstate *st, int regno, const struct vreg *ptr,
 			     int off, int size, struct vreg *val, bool is_imm_zero)
 {
@@ -2076,8 +2098,8 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 			return verr(e, -ENOMEM, "out of memory");
 		/* the slot and the register are the same scalar from here on: both get an id
 		 * (the kernel's assign_scalar_id_before_mov on a spill) */
-		if (e->priv && val->type == T_SCALAR && !val->id && !tnum_is_const(val->var))
-			val->id = ++e->id_gen;
+		if (e->priv)
+			id_before_mov(e, val);
 		SPILL(f, s) = *val;
 		SPILL(f, s).precise = 0;
 		memset(&f->slot[idx], SLOT_SPILL, 8);
@@ -2088,8 +2110,8 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 		/* a narrow spill (kernel: bpf_capable): the register keeps its value in the
 		 * slot's low bytes; an id ties them when the value fits */
 		bool fits = reg_width(val) <= size * 8;
-		if (fits && !val->id && !tnum_is_const(val->var))
-			val->id = ++e->id_gen;
+		if (fits)
+			id_before_mov(e, val);
 		if (spill_reserve(f, s))
 			return verr(e, -ENOMEM, "out of memory");
 		SPILL(f, s) = *val;
@@ -2169,9 +2191,8 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
 			struct vreg *sp = &SPILL(f, s);
-			if (e->priv && size == 4 && spilled == 4 && reg_width(sp) <= 32 && !sp->id &&
-			    !tnum_is_const(sp->var))
-				sp->id = ++e->id_gen;
+			if (e->priv && size == 4 && spilled == 4 && reg_width(sp) <= 32)
+				id_before_mov(e, sp);
 			*dst = *sp;
 			dst->precise = 0;
 			if (reg_width(sp) > size * 8 || sx)
@@ -2604,9 +2625,9 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 			return 0;
 		}
 		if (is64) {
-			if (x && srcv.type == T_SCALAR && !srcv.id && !tnum_is_const(srcv.var)) {
-				regs[in->src].id = ++e->id_gen;
-				srcv.id = regs[in->src].id;
+			if (x && srcv.type == T_SCALAR) {
+				id_before_mov(e, &regs[in->src]);
+				srcv = regs[in->src];
 			}
 			*d = srcv;
 			if (d->type == T_SCALAR && tnum_is_const(d->var))
@@ -2621,9 +2642,9 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 		}
 		/* a source that fits in 32 bits is copied whole: the two are one scalar (id) */
 		bool fits = srcv.type == T_SCALAR && srcv.umax <= U32_MAX;
-		if (x && fits && !srcv.id && !tnum_is_const(srcv.var)) {
-			regs[in->src].id = ++e->id_gen;
-			srcv.id = regs[in->src].id;
+		if (x && fits) {
+			id_before_mov(e, &regs[in->src]);
+			srcv = regs[in->src];
 		}
 		struct vreg v = srcv;
 		if (!fits || !x)
@@ -2675,6 +2696,8 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 		return verr(e, -EACCES, "R%d pointer arithmetic with %s operator prohibited", in->dst, alu_str(op));
 	}
 	/* scalar op scalar */
+	uint32_t id0 = d->id;
+	int32_t off0 = d->off;
 	switch (op) {
 	case BK_ALU_ADD: case BK_ALU_SUB: case BK_ALU_MUL: case BK_ALU_AND: case BK_ALU_OR:
 	case BK_ALU_XOR:
@@ -2699,6 +2722,19 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 		break;
 	}
 	d->id = 0;
+	d->off = 0;
+	/* a copy plus a constant stays tied to the copy, with the constant (printed
+	 * id=N+off; the kernel 6.18's BPF_ADD_CONST): one constant at most */
+	struct tnum sc = is64 ? srcv.var : tnum_subreg(srcv.var);
+	if (e->priv && (op == BK_ALU_ADD || op == BK_ALU_SUB) && id0 && !(id0 & ID_ADD_CONST) &&
+	    tnum_is_const(sc)) {
+		int64_t val = is64 ? (int64_t)sc.value : (int64_t)(int32_t)(uint32_t)sc.value;
+		if (val >= INT32_MIN && val <= INT32_MAX && !(op == BK_ALU_SUB && val == INT32_MIN)) {
+			d->id = id0 | (is64 ? ID_ADD_CONST64 : ID_ADD_CONST32);
+			d->off = op == BK_ALU_SUB ? -(int32_t)val : (int32_t)val;
+		}
+	}
+	(void)off0;
 	return 0;
 }
 
