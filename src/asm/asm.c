@@ -1382,23 +1382,23 @@ static void unborrow(struct bk_object *o, size_t from)
 		o->symbols[i].name = NULL;
 }
 
-/* STREAMED: sections that were spilled get a size and no data; the bytes come from
- * section_read while the object is written. */
-static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed, size_t *borrowed)
+/* The object's sections, before its symbols (object_symbols): their place in the file is
+ * known from here on. STREAMED: sections that were spilled get a size and no data; the
+ * bytes come from section_copy while the object is written. */
+static int object_sections(struct asm_ctx *c, struct bk_object **out, bool streamed)
 {
-	struct bk_err *err = c->err;
 	struct bk_object *o = bk_object_new(c->name);
-	uint32_t *list = NULL, *addr = NULL;
-	int r = -ENOMEM;
 	if (!o)
 		return oom(c);
 	for (size_t i = 0; i < c->nsecs; i++) {
 		struct asm_sec *s = &c->secs[i];
 		uint64_t size = bk__asm_sec_size(c, (int)i);
 		bool give = s->type != BK_SHT_NOBITS && size;
-		r = bk_object_add_section(o, s->name, s->type, s->flags, s->align, NULL, give ? 0 : size, err);
-		if (r < 0)
-			goto out;
+		int r = bk_object_add_section(o, s->name, s->type, s->flags, s->align, NULL, give ? 0 : size, c->err);
+		if (r < 0) {
+			bk_object_free(o);
+			return r;
+		}
 		if (give && streamed) {
 			o->sections[r].size = size;
 		} else if (give) {
@@ -1411,6 +1411,16 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 		s->out_index = r;
 		o->sections[r].entsize = s->entsize;
 	}
+	*out = o;
+	return 0;
+}
+
+/* The rest of the object O made by object_sections, which goes to *OUT (or is freed). */
+static int object_symbols(struct asm_ctx *c, struct bk_object *o, struct bk_object **out, size_t *borrowed)
+{
+	struct bk_err *err = c->err;
+	uint32_t *list = NULL, *addr = NULL;
+	int r;
 	list = malloc((c->nsyms + 1) * 2 * sizeof(*list));
 	if (!list) {
 		r = oom(c);
@@ -1534,6 +1544,13 @@ out:
 	if (o)
 		bk_object_free(o);
 	return r;
+}
+
+static int build_object(struct asm_ctx *c, struct bk_object **out, size_t *borrowed)
+{
+	struct bk_object *o;
+	int r = object_sections(c, &o, false);
+	return r ? r : object_symbols(c, o, out, borrowed);
 }
 
 static void ctx_free(struct asm_ctx *c)
@@ -2282,7 +2299,7 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 	if (!r && whole)
 		*out = whole;
 	else if (!r)
-		r = build_object(&c, out, false, NULL);
+		r = build_object(&c, out, NULL);
 	ctx_free(&c);
 	return r;
 }
@@ -2301,17 +2318,21 @@ struct stream_src {
 	struct asm_ctx *c;
 	int *asm_sec;         /* object section index -> assembler section */
 	size_t nobj;
+	/* the contents' place in the output file, by assembler section (0: none), when
+	 * another thread writes them (copy_main) */
+	uint64_t *at;
+	int copy_fd;
+	pthread_t th;
+	bool copying;
+	int copy_r;
+	struct bk_err copy_err;
+	bool no_cfr;          /* copy_file_range refused: through a buffer from then on */
 };
 
-/* Section bytes for the writer: the spilled pieces, then what is still in memory, then
- * the patches that fall into the range (in the order they were made). */
-static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_t len, struct bk_err *err)
+/* LEN bytes at OFF of assembler section SI: the spilled pieces, then what is still in
+ * memory, then the patches that fall into the range (in the order they were made). */
+static int sec_read(struct asm_ctx *c, int si, uint64_t off, void *buf, size_t len, struct bk_err *err)
 {
-	struct stream_src *src = ctx;
-	struct asm_ctx *c = src->c;
-	if (osec >= src->nobj || src->asm_sec[osec] < 0)
-		return bk_err_set(err, -EINVAL, "%s: no contents for section %u", c->name, osec);
-	int si = src->asm_sec[osec];
 	struct asm_sec *s = &c->secs[si];
 	uint8_t *d = buf;
 	uint64_t pos = off, end = off + len;
@@ -2364,7 +2385,16 @@ static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_
 	return 0;
 }
 
-/* Is any byte of [from, to) of section SI patched? (patches sorted as in section_read) */
+/* The writer's read hook (a section that section_copy left to it) */
+static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_t len, struct bk_err *err)
+{
+	struct stream_src *src = ctx;
+	if (osec >= src->nobj || src->asm_sec[osec] < 0)
+		return bk_err_set(err, -EINVAL, "%s: no contents for section %u", src->c->name, osec);
+	return sec_read(src->c, src->asm_sec[osec], off, buf, len, err);
+}
+
+/* Is any byte of [from, to) of section SI patched? (patches sorted as in sec_read) */
 static bool patched(const struct asm_ctx *c, int si, uint64_t from, uint64_t to)
 {
 	size_t lo = 0, hi = c->npatch;
@@ -2382,11 +2412,12 @@ static bool patched(const struct asm_ctx *c, int si, uint64_t from, uint64_t to)
 	return false;
 }
 
-static int write_all(struct asm_ctx *c, int fd, const void *p, size_t n, struct bk_err *err)
+/* Explicit offsets: the writer fills the rest of the file meanwhile, from another thread. */
+static int pwrite_all(struct asm_ctx *c, int fd, const void *p, size_t n, uint64_t at, struct bk_err *err)
 {
 	const uint8_t *q = p;
 	while (n) {
-		ssize_t w = write(fd, q, n);
+		ssize_t w = pwrite(fd, q, n, (off_t)at);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -2394,22 +2425,23 @@ static int write_all(struct asm_ctx *c, int fd, const void *p, size_t n, struct 
 			return bk_err_set(err, -e, "%s: write: %s", c->name, strerror(e));
 		}
 		q += w;
+		at += (uint64_t)w;
 		n -= (size_t)w;
 	}
 	return 0;
 }
 
-/* [off, off + len) of object section OSEC through a buffer, with its patches */
-static int copy_read(void *ctx, unsigned osec, int fd, uint64_t off, uint64_t len, struct bk_err *err)
+/* [off, off + len) of section SI to AT of FD through a buffer, with its patches */
+static int copy_read(struct asm_ctx *c, int si, int fd, uint64_t at, uint64_t off, uint64_t len, struct bk_err *err)
 {
-	struct asm_ctx *c = ((struct stream_src *)ctx)->c;
 	enum { BUF = 64 * 1024 };
 	uint8_t *buf = malloc(BUF);
-	int r = buf ? 0 : oom(c);
+	int r = buf ? 0 : bk_err_set(err, -ENOMEM, "%s: out of memory", c->name);
 	while (!r && len) {
 		size_t n = len < BUF ? (size_t)len : BUF;
-		if (!(r = section_read(ctx, osec, off, buf, n, err)))
-			r = write_all(c, fd, buf, n, err);
+		if (!(r = sec_read(c, si, off, buf, n, err)))
+			r = pwrite_all(c, fd, buf, n, at, err);
+		at += n;
 		off += n;
 		len -= n;
 	}
@@ -2417,60 +2449,101 @@ static int copy_read(void *ctx, unsigned osec, int fd, uint64_t off, uint64_t le
 	return r;
 }
 
-/* The writer's copy hook: the spilled pieces go from the scratch file to the output
- * inside the kernel (copy_file_range: one copy, not two through a user buffer), pieces
- * with patches and the bytes still in memory with write. */
+/* All of section SI to AT of FD: the spilled pieces from the scratch file inside the
+ * kernel (copy_file_range: one copy, not two through a user buffer), pieces with patches
+ * and the bytes still in memory through a buffer. */
+static int section_put(struct stream_src *src, int si, int fd, uint64_t at, struct bk_err *err)
+{
+	struct asm_ctx *c = src->c;
+	const struct asm_sec *s = &c->secs[si];
+	uint64_t pos = 0;
+	int r;
+	for (size_t k = 0; k < s->nchunks; k++) {
+		const struct asm_chunk *ch = &s->chunks[k];
+		if (ch->soff != pos)
+			break;
+		loff_t in = (loff_t)ch->foff, to = (loff_t)(at + pos);
+		size_t left = ch->len;
+		bool direct = !patched(c, si, ch->soff, ch->soff + ch->len);
+		while (left && direct && !src->no_cfr) {
+			ssize_t n = copy_file_range(c->spill_fd, &in, fd, &to, left, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			/* another file system, an old kernel: through a buffer instead */
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+				src->no_cfr = true;
+				break;
+			}
+			if (n <= 0) {
+				int e = n < 0 ? errno : EIO;
+				return bk_err_set(err, -e, "%s: write: %s", c->name, strerror(e));
+			}
+			left -= (size_t)n;
+		}
+		if (left && (r = copy_read(c, si, fd, at + pos + (ch->len - left), ch->soff + (ch->len - left), left, err)))
+			return r;
+		pos += ch->len;
+	}
+	if (pos != s->base)
+		return bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name, s->name,
+				  (unsigned long long)pos);
+	if (patched(c, si, pos, pos + s->data.len))
+		return copy_read(c, si, fd, at + pos, pos, s->data.len, err);
+	return pwrite_all(c, fd, s->data.data, s->data.len, at + pos, err);
+}
+
+/* The contents of every section, while the other thread builds the symbol table and
+ * the relocations and writes them (after the contents: see bk_object_layout). */
+static void *copy_main(void *arg)
+{
+	struct stream_src *src = arg;
+	struct asm_ctx *c = src->c;
+	int r = 0;
+	for (size_t si = 0; !r && si < c->nsecs; si++)
+		if (src->at[si])
+			r = section_put(src, (int)si, src->copy_fd, src->at[si], &src->copy_err);
+	src->copy_r = r;
+	return NULL;
+}
+
+/* Starts copy_main for the sections of O (made by object_sections, written to FD): 0,
+ * or 1 if no thread could be had (section_copy then copies each section itself). */
+static int copy_start(struct stream_src *src, const struct bk_object *o, int fd)
+{
+	struct asm_ctx *c = src->c;
+	uint64_t *offs = malloc(o->nsections * sizeof(*offs));
+	src->at = calloc(c->nsecs ? c->nsecs : 1, sizeof(*src->at));
+	if (!offs || !src->at) {
+		free(offs);
+		return oom(c);
+	}
+	bk_object_layout(o, offs);
+	for (size_t i = 0; i < c->nsecs; i++)
+		if (c->secs[i].type != BK_SHT_NOBITS && bk__asm_sec_size(c, (int)i))
+			src->at[i] = offs[c->secs[i].out_index];
+	free(offs);
+	src->copy_fd = fd;
+	src->copying = !pthread_create(&src->th, NULL, copy_main, src);
+	return src->copying ? 0 : 1;
+}
+
+/* The writer's copy hook: the contents are at their place already (copy_main), or are
+ * put there now; FD's offset goes past them. */
 static int section_copy(void *ctx, unsigned osec, int fd, uint64_t foff, uint64_t size, struct bk_err *err)
 {
 	struct stream_src *src = ctx;
 	struct asm_ctx *c = src->c;
 	if (osec >= src->nobj || src->asm_sec[osec] < 0)
 		return 1;
-	int si = src->asm_sec[osec];
-	const struct asm_sec *s = &c->secs[si];
-	if (size != s->base + s->data.len)
-		return 1;
-	uint64_t pos = 0;
-	bool any = false;
-	int r;
-	for (size_t k = 0; k < s->nchunks; k++) {
-		const struct asm_chunk *ch = &s->chunks[k];
-		if (ch->soff != pos)
-			return any ? bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name,
-						s->name, (unsigned long long)pos) : 1;
-		if (patched(c, si, ch->soff, ch->soff + ch->len)) {
-			if ((r = copy_read(ctx, osec, fd, ch->soff, ch->len, err)))
-				return r;
-		} else {
-			loff_t in = (loff_t)ch->foff;
-			size_t left = ch->len;
-			while (left) {
-				ssize_t n = copy_file_range(c->spill_fd, &in, fd, NULL, left, 0);
-				if (n < 0 && errno == EINTR)
-					continue;
-				/* another file system, an old kernel: nothing written yet, so the
-				 * writer reads instead */
-				if (n < 0 && !any && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
-					return 1;
-				if (n <= 0) {
-					int e = n < 0 ? errno : EIO;
-					return bk_err_set(err, -e, "%s: write: %s", c->name, strerror(e));
-				}
-				left -= (size_t)n;
-				any = true;
-			}
-		}
-		any = true;
-		pos += ch->len;
-	}
-	if (pos != s->base)
-		return any ? bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name, s->name,
-					(unsigned long long)pos) : 1;
-	if (!s->data.len)
-		return 0;
-	if (patched(c, si, pos, size))
-		return copy_read(ctx, osec, fd, pos, s->data.len, err);
-	return write_all(c, fd, s->data.data, s->data.len, err);
+	int si = src->asm_sec[osec], r;
+	if (size != bk__asm_sec_size(c, si) || foff != src->at[si])
+		return bk_err_set(err, -EIO, "%s: section '%s' laid out at %llu, written at %llu", c->name,
+				  c->secs[si].name, (unsigned long long)src->at[si], (unsigned long long)foff);
+	if (!src->copying && (r = section_put(src, si, fd, foff, err)))
+		return r;
+	if (lseek(fd, (off_t)(foff + size), SEEK_SET) < 0)
+		return bk_err_set(err, -errno, "%s: write: %s", c->name, strerror(errno));
+	return 0;
 }
 
 int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opts *opts, struct bk_err *err)
@@ -2479,13 +2552,28 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 	struct bk_object *obj = NULL;
 	struct stream_src src = { .c = &c };
 	size_t borrowed = SIZE_MAX;
-	int spill_fd = strcmp(out, "-") ? scratch_file(out) : -1;
+	int spill_fd = strcmp(out, "-") ? scratch_file(out) : -1, out_fd = -1;
+	char *tmp = NULL;
 	int r = asm_file_ctx(path, opts, &c, spill_fd, &obj, err);
-	if (!r && !obj)
-		r = build_object(&c, &obj, c.spill_fd >= 0, &borrowed);
-	if (!r && c.spill_fd >= 0) {
+	if (!r && !obj && c.spill_fd >= 0) {
+		/* the contents go to the output file from another thread as soon as their
+		 * place is known, while this one makes the symbols and relocations */
+		struct bk_object *o = NULL;
 		if (c.npatch)
 			qsort(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
+		r = object_sections(&c, &o, true);
+		if (!r && (out_fd = bk_object_file_open(out, &tmp, err)) < 0)
+			r = out_fd;
+		if (!r && copy_start(&src, o, out_fd) < 0)
+			r = -ENOMEM;
+		if (!r)
+			r = object_symbols(&c, o, &obj, &borrowed);
+		else if (o)
+			bk_object_free(o);
+	} else if (!r && !obj) {
+		r = build_object(&c, &obj, &borrowed);
+	}
+	if (!r && out_fd >= 0) {
 		src.nobj = obj->nsections;
 		src.asm_sec = malloc(src.nobj * sizeof(*src.asm_sec));
 		if (!src.asm_sec)
@@ -2510,13 +2598,27 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 		c.rel = NULL;
 		struct bk_object_write_opts wo = { .sz = sizeof(wo), .read = section_read, .ctx = &src,
 						   .copy = section_copy };
-		r = bk_object_write_file_opts(obj, out, c.spill_fd >= 0 ? &wo : NULL, err);
+		if (out_fd >= 0)
+			r = bk_object_write_fd(obj, out_fd, &wo, err);
+		else
+			r = bk_object_write_file_opts(obj, out, NULL, err);
 	}
+	if (src.copying) {
+		pthread_join(src.th, NULL);
+		if (!r && src.copy_r) {
+			r = src.copy_r;
+			if (err)
+				*err = src.copy_err;
+		}
+	}
+	if (out_fd >= 0)
+		r = bk_object_file_done(out, out_fd, tmp, r, err);
 	if (obj) {
 		unborrow(obj, borrowed);
 		bk_object_free(obj);
 	}
 	free(src.asm_sec);
+	free(src.at);
 	ctx_free(&c);
 	return r;
 }
@@ -2527,7 +2629,7 @@ int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,
 	struct asm_ctx c;
 	int r = assemble(text, len, opts, &c, err);
 	if (!r)
-		r = build_object(&c, out, false, NULL);
+		r = build_object(&c, out, NULL);
 	ctx_free(&c);
 	return r;
 }
