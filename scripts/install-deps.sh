@@ -6,7 +6,7 @@ PKGS="
   make gcc clang pkg-config binutils
   clang-19 llvm-19 libclang-rt-19-dev libclang-rt-14-dev
   libbpf-dev libelf-dev zlib1g-dev linux-libc-dev
-  bpftool libcapstone-dev iproute2 python3 time
+  bpftool libcapstone-dev iproute2 python3
   dpdk-dev librte-bpf23
 "
 SUDO=

@@ -25,6 +25,10 @@ check_fails() {
 	if grep -q -- "$pat" "$T/cf.err"; then ok "$n"; else notok "$n" "stderr lacks '$pat': $(head -2 "$T/cf.err" | tr '\n' ' ')"; fi
 }
 # Root with CAP_BPF? Kernel tests say why they cannot run instead of vanishing.
+# machine_lock NAME: holds a machine-wide lock until the script exits, for a test of state
+# that every process shares (a sysctl, tracefs instances): test suites run side by side
+# (developers, CI) would see each other's changes.
+machine_lock() { exec 7> "/tmp/bpfkit-test-$1.lock"; flock 7; }
 have_kernel_bpf() { [ "$(id -u)" = 0 ] && [ -e /sys/kernel/btf/vmlinux ]; }
 
 # Builds tests/run/bkrun.c (the corpus runner) against the library into $BR, with the

@@ -1,9 +1,12 @@
 #!/bin/sh
 # bench/asm/run.sh [N]: assembles a generated N-instruction (default 1,000,000) LLVM-syntax
-# file with bpfkit and with llvm-mc-19 in the same run and prints wall time and peak
-# memory (GNU time -v) of both as a row for bench/RESULTS.md, each the best of three runs; CPU time
-# (user + system) is given too, as wall time on a shared machine measures the load. The text
-# (bench/asm/gen.sh, which tests/asm/test_split.sh uses too) is what clang -S writes.
+# file with bpfkit and with llvm-mc-19 in the same run and prints wall time, CPU time (user +
+# system) and peak memory of both as a row for bench/RESULTS.md, each the best of RUNS (3)
+# runs. The text (bench/asm/gen.sh, which tests/asm/test_split.sh uses too) is what clang -S
+# writes. bench/asm/timeit.c measures one run. Each run writes a new output file: the
+# previous run's output is removed before the clock starts, since freeing a 10 MB file's
+# page cache when it is overwritten costs either tool ~8 ms of kernel time on this VM and is
+# not assembling (OVERWRITE=1 measures that case too).
 set -eu
 [ -n "${BENCH_DEBUG:-}" ] && set -x
 N=${1:-1000000}
@@ -12,26 +15,20 @@ B=${BK_BUILD:-$ROOT/build}
 BPFKIT=$B/bpfkit
 [ -x "$BPFKIT" ] || { echo "build first: make" >&2; exit 1; }
 command -v llvm-mc-19 >/dev/null || { echo "llvm-mc-19 missing" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "/usr/bin/time missing (scripts/install-deps.sh installs 'time')" >&2; exit 1; }
 W=$(mktemp -d /tmp/bench-asm.XXXXXX)
 trap 'rm -rf "$W"' EXIT
+${CC:-cc} -O2 -o "$W/timeit" "$ROOT/bench/asm/timeit.c"
 sh "$ROOT/bench/asm/gen.sh" "$N" > "$W/big.s"
 insns=$(grep -c '^	[rw*ilc]\|^	exit\|^	goto' "$W/big.s" || true)
-run() { # run NAME CMD... -> "wall_s rss_kb cpu_s"
+run() { # run OUT CMD... -> "wall_s rss_kb cpu_s"
+	out=$1
 	shift
-	# wall time to the millisecond around time(1), whose own clock shows hundredths: at
-	# 0.07 s a hundredth is a seventh of the ratio
-	t0=$(date +%s%N)
-	/usr/bin/time -v "$@" > /dev/null 2> "$W/time.txt"
-	t1=$(date +%s%N)
-	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time.txt")
-	cpu=$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' "$W/time.txt")
-	echo "$wall $rss $cpu"
+	[ -n "${OVERWRITE:-}" ] || rm -f "$out"
+	"$W/timeit" "$@"
 }
 # best of RUNS (3) for each (the machine is shared: the run with the least CPU time is the least
 # disturbed one)
-best() { # best NAME CMD... -> "wall_s rss_kb cpu_s"
+best() { # best OUT CMD... -> "wall_s rss_kb cpu_s"
 	b= bc=
 	for i in $(seq "${RUNS:-3}"); do
 		r=$(run "$@")
@@ -42,8 +39,8 @@ best() { # best NAME CMD... -> "wall_s rss_kb cpu_s"
 }
 load0=$(cut -d' ' -f1 /proc/loadavg)
 echo "$insns instructions, $(wc -c < "$W/big.s") bytes" >&2
-set -- $(best bpfkit "$BPFKIT" asm -mcpu=v3 "$W/big.s" -o "$W/bk.o"); bw=$1 br=$2 bc=$3
-set -- $(best llvm-mc "llvm-mc-19" -triple bpf -mcpu=v3 -filetype=obj "$W/big.s" -o "$W/mc.o"); mw=$1 mr=$2 mc=$3
+set -- $(best "$W/bk.o" "$BPFKIT" asm -mcpu=v3 "$W/big.s" -o "$W/bk.o"); bw=$1 br=$2 bc=$3
+set -- $(best "$W/mc.o" llvm-mc-19 -triple bpf -mcpu=v3 -filetype=obj "$W/big.s" -o "$W/mc.o"); mw=$1 mr=$2 mc=$3
 same=no; cmp -s "$W/bk.o" "$W/mc.o" && same=yes
 speed=$(awk -v a="$mw" -v b="$bw" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 cspeed=$(awk -v a="$mc" -v b="$bc" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')

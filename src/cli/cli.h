@@ -21,6 +21,12 @@ extern struct bk_cli_globals bk_cli;
 
 /* One-line error to stderr, "bpfkit CMD: msg", and the exit status to use. */
 int bk_cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The kernel commands of a build without libbpf: one line saying so. */
+#define BK_CLI_NO_KERN(name)                                                                   \
+	int bk_cmd_##name(int argc, char **argv)                                               \
+	{                                                                                      \
+		return bk_cli_fail(#name, "built without libbpf: no kernel front end");        \
+	}
 /* True if argv[i] is -h/--help. */
 int bk_cli_is_help(const char *arg);
 /* --syntax=NAME value: enum bk_syntax, or -1 for an unknown name. */

@@ -4,10 +4,7 @@
 BK_COMMAND(cgroup, bk_cmd_cgroup, "show, tree, attach, detach cgroup BPF programs (as bpftool)")
 
 #if !BK_HAVE_KERN
-int bk_cmd_cgroup(int argc, char **argv)
-{
-	return bk_cli_fail("cgroup", "built without libbpf: no kernel front end");
-}
+BK_CLI_NO_KERN(cgroup)
 #else
 #include <stdlib.h>
 #include <string.h>

@@ -4,10 +4,7 @@
 BK_COMMAND(feature, bk_cmd_feature, "probe the kernel's BPF features: ISA levels, program/map types, helpers")
 
 #if !BK_HAVE_KERN
-int bk_cmd_feature(int argc, char **argv)
-{
-	return bk_cli_fail("feature", "built without libbpf: no kernel front end");
-}
+BK_CLI_NO_KERN(feature)
 #else
 #include <string.h>
 

@@ -4,10 +4,7 @@
 BK_COMMAND(map, bk_cmd_map, "show, dump, edit, create, pin, freeze kernel BPF maps (as bpftool)")
 
 #if !BK_HAVE_KERN
-int bk_cmd_map(int argc, char **argv)
-{
-	return bk_cli_fail("map", "built without libbpf: no kernel front end");
-}
+BK_CLI_NO_KERN(map)
 #else
 #include <errno.h>
 #include <stdlib.h>

@@ -4,10 +4,7 @@
 BK_COMMAND(net, bk_cmd_net, "show, attach, detach XDP/tc programs on network devices (as bpftool)")
 
 #if !BK_HAVE_KERN
-int bk_cmd_net(int argc, char **argv)
-{
-	return bk_cli_fail("net", "built without libbpf: no kernel front end");
-}
+BK_CLI_NO_KERN(net)
 #else
 #include <stdlib.h>
 #include <string.h>

@@ -5,10 +5,7 @@
 BK_COMMAND(prog, bk_cmd_prog, "load, show, pin, dump, run, attach kernel BPF programs (as bpftool)")
 
 #if !BK_HAVE_KERN
-int bk_cmd_prog(int argc, char **argv)
-{
-	return bk_cli_fail("prog", "built without libbpf: no kernel front end");
-}
+BK_CLI_NO_KERN(prog)
 #else
 #include <errno.h>
 #include <fcntl.h>

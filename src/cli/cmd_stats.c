@@ -4,10 +4,7 @@
 BK_COMMAND(stats, bk_cmd_stats, "turn BPF run-time statistics on/off, show run_cnt/run_time_ns")
 
 #if !BK_HAVE_KERN
-int bk_cmd_stats(int argc, char **argv)
-{
-	return bk_cli_fail("stats", "built without libbpf: no kernel front end");
-}
+BK_CLI_NO_KERN(stats)
 #else
 #include <stdlib.h>
 #include <string.h>

@@ -70,7 +70,9 @@ printf 'int f(void) { return undefined_thing; }\n' > "$T/broken.c"
 check_fails cc-compile-error "compilation failed" "$BPFKIT" cc "$T/broken.c" -o "$T/broken.o"
 [ ! -e "$T/broken.o" ] && ok cc-no-output-on-error || notok cc-no-output-on-error "broken.o exists"
 
-# stats: the sysctl is put back whatever happens
+# stats: the sysctl is put back whatever happens; another suite's stats tests would turn
+# it on and off under these
+machine_lock bpf-stats
 OLD=$(cat /proc/sys/kernel/bpf_stats_enabled)
 trap 'echo "$OLD" > /proc/sys/kernel/bpf_stats_enabled' EXIT
 kt_build kt_xdp

@@ -1,7 +1,7 @@
 /* --log-level 2 against the kernel's level-2 log: each "N: (op) insn ; registers" line the
  * kernel prints (the instruction, then the registers and stack slots it touched, aligned as
  * the kernel aligns them) must mostly appear verbatim in bpfkit's log, for a few corpus
- * programs; so must the precision backtracking trace ("mark_precise: frame0: ..." lines,
+ * programs and over the whole v3 corpus; so must the precision backtracking trace ("mark_precise: frame0: ..." lines,
  * P marks on precise scalars), the map names (map=NAME) and, on loops, the kernel's
  * SCC enter/exit lines (its loop numbering). Differences allowed: the kernel prints map
  * addresses in lddw lines and numbers ids its own way. Measured when loops were brought
@@ -13,6 +13,7 @@
 #include "bpfkit/verifier.h"
 #include "bpfkit/object.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,84 @@ static void compare(const char *klog, const char *blog, int *total, int *same)
 {
 	compare_kind(klog, blog, insn_line, total, same);
 }
+
+/* bpfkit's level-2 log of program NAME of FILE into LOG (NUL-terminated): bk_verify's result,
+ * -1 if there is no such program. */
+static int bpfkit_log(const char *file, const char *name, struct bk_buf *log)
+{
+	struct bk_object *obj = NULL;
+	struct bk_vprog *vp = NULL;
+	size_t np = 0;
+	int rc = -1;
+	if (bk_object_open(file, &obj, NULL) == 0 && bk_vprogs_from_object(obj, &vp, &np, NULL) == 0)
+		for (size_t k = 0; k < np; k++)
+			if (!strcmp(vp[k].name, name)) {
+				struct bk_verify_opts o = { .sz = sizeof o, .prog_type = vp[k].type, .maps = vp[k].maps,
+							    .nmaps = vp[k].nmaps, .log_level = 2,
+							    .btf_func_info = vp[k].btf_func_info,
+							    .funcs = vp[k].funcs, .nfuncs = vp[k].nfuncs };
+				rc = bk_verify(vp[k].insns, vp[k].n, &o, log, NULL, NULL);
+			}
+	bk_buf_append(log, "", 1);
+	bk_vprogs_free(vp, np);
+	bk_object_free(obj);
+	return rc;
+}
+
+/* Every program of the v3 corpus that the kernel accepts: the share of the kernel's
+ * instruction lines found verbatim in bpfkit's log over all of them (the figure the README
+ * gives). */
+static void corpus(const char *build, char *klog, size_t kn)
+{
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/corpus/v3", build);
+	DIR *d = opendir(dir);
+	if (!d) {
+		printf("skip verifier log level 2 corpus: %s not built\n", dir);
+		return;
+	}
+	int total = 0, same = 0, progs = 0, refused = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l < 3 || strcmp(e->d_name + l - 2, ".o"))
+			continue;
+		char f[8400];
+		snprintf(f, sizeof f, "%s/%s", dir, e->d_name);
+		struct bk_object *obj = NULL;
+		struct bk_vprog *vp = NULL;
+		size_t np = 0;
+		if (bk_object_open(f, &obj, NULL) || bk_vprogs_from_object(obj, &vp, &np, NULL)) {
+			bk_object_free(obj);
+			continue;
+		}
+		for (size_t k = 0; k < np; k++) {
+			if (kernel_log(f, vp[k].name, klog, kn) < 0) {
+				refused++;
+				continue;
+			}
+			struct bk_buf log = { 0 };
+			int t, s;
+			if (bpfkit_log(f, vp[k].name, &log) == 0) {
+				compare(klog, (const char *)log.data, &t, &s);
+				printf("# corpus v3 %s/%s: %d of %d\n", e->d_name, vp[k].name, s, t);
+				total += t;
+				same += s;
+				progs++;
+			}
+			bk_buf_free(&log);
+		}
+		bk_vprogs_free(vp, np);
+		bk_object_free(obj);
+	}
+	closedir(d);
+	printf("# corpus v3: %d of the kernel's %d instruction lines identical (%.1f%%) over %d programs "
+	       "the kernel accepts (%d it refuses left out)\n",
+	       same, total, total ? 100.0 * same / total : 0.0, progs, refused);
+	CHECKF(progs >= 20 && same * 100 >= total * 70,
+	       "verifier log level 2 corpus v3: %d of the kernel's %d instruction lines identical over %d programs",
+	       same, total, progs);
+}
 #endif
 
 int main(void)
@@ -131,21 +210,8 @@ int main(void)
 			printf("skip verifier log level 2 %s: the kernel did not load it\n", progs[i][0]);
 			continue;
 		}
-		struct bk_object *obj = NULL;
-		struct bk_vprog *vp = NULL;
-		size_t np = 0;
 		struct bk_buf log = { 0 };
-		int rc = -1;
-		if (bk_object_open(f, &obj, NULL) == 0 && bk_vprogs_from_object(obj, &vp, &np, NULL) == 0)
-			for (size_t k = 0; k < np; k++)
-				if (!strcmp(vp[k].name, progs[i][1])) {
-					struct bk_verify_opts o = { .sz = sizeof o, .prog_type = vp[k].type, .maps = vp[k].maps,
-								    .nmaps = vp[k].nmaps, .log_level = 2,
-								    .btf_func_info = vp[k].btf_func_info,
-								    .funcs = vp[k].funcs, .nfuncs = vp[k].nfuncs };
-					rc = bk_verify(vp[k].insns, vp[k].n, &o, &log, NULL, NULL);
-				}
-		bk_buf_append(&log, "", 1);
+		int rc = bpfkit_log(f, progs[i][1], &log);
 		int total, same;
 		compare(klog, log.data ? (const char *)log.data : "", &total, &same);
 		/* loops and callbacks: a loop's narrow spills and some pruning points differ */
@@ -177,9 +243,8 @@ int main(void)
 			CHECKF(bp, "verifier log level 2 %s/%s: precise scalars marked P as the kernel marks them",
 			       progs[i][0], progs[i][1]);
 		bk_buf_free(&log);
-		bk_vprogs_free(vp, np);
-		bk_object_free(obj);
 	}
+	corpus(b ? b : "build", klog, kn);
 	free(klog);
 	return 0;
 #endif
