@@ -1706,19 +1706,21 @@ static int scratch_file(const char *out)
 
 /* ---- two threads ------------------------------------------------------------------------
  *
- * A big LLVM-syntax file is cut in two at a `.section` line near its middle. This thread
- * assembles the first half while another assembles the second half into a context of its
- * own, as if it were a file of its own that starts with that section switch: its offsets
- * count from the start of each of its sections, and what it cannot know (labels of the
- * first half, jumps across the cut) stays a fixup, as a forward reference does. The second
+ * A big LLVM-syntax file is cut in two at a line near its middle. This thread assembles
+ * the first half while another assembles the second half into a context of its own, as if
+ * it were a file of its own that starts in a section of no name (CUT_SEC), which the merge
+ * makes the section the first half ends in: its offsets count from the start of each of
+ * its sections, and what it cannot know (labels of the first half, jumps across the cut)
+ * stays a fixup, as a forward reference does. The second
  * half is then merged: its sections are appended to the first half's, its symbols looked up
  * by name and given their place in registration order, its fixups moved by the sections'
  * sizes. What would make the halves depend on each other otherwise (a .set constant, DWARF
  * line state, numeric labels, .previous, a section whose alignment the first half's size
- * does not keep, a duplicate label, an error) sends the second half back to this thread,
+ * does not keep, a duplicate label, an error, a cut in a NOBITS section) sends the second half back to this thread,
  * read again as one thread would have read it: the object is the same either way. */
 
 #define SPLIT_MIN ((uint64_t)4 << 20)
+#define SPLIT_AT 48
 /* where the second half's spilled pieces go in the (sparse) scratch file */
 #define SPLIT_SPILL ((uint64_t)1 << 40)
 
@@ -1730,6 +1732,7 @@ struct asm_part {
 	uint64_t from;
 	size_t hsize_hint;
 	int r;
+	int cut_sec;          /* the second half's section before its first switch */
 	/* made by the second thread for the merge (each NULL if there was no memory for it:
 	 * the merge makes it): each symbol's name hash (0 for section symbols), the zeroed
 	 * symbol map and order table, and which symbols the merge carries over */
@@ -1844,6 +1847,10 @@ static void *part_main(void *arg)
 	d->hsize_hint = pt->hsize_hint;
 	d->spill_fd = pt->spill_fd;
 	d->spill_pos = SPLIT_SPILL;
+	/* a name no source can spell: no later switch lands in it */
+	if (!r)
+		r = bk__asm_section(d, "\001cut", 4, BK_SHT_PROGBITS, 0, 0, true);
+	pt->cut_sec = d->cur;
 	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
 		r = oom(d);
 	uint64_t pos = pt->from;
@@ -1873,27 +1880,21 @@ static void *part_main(void *arg)
 	return NULL;
 }
 
-/* A `.section` line at or after the middle of the file: where the second half starts; 0
- * if there is none near it. */
+/* Where the second half starts: the first line start after SPLIT_AT percent of the file
+ * (the second thread starts later and has more to do after its parse: cut there, both
+ * halves end together); 0 if there is none near it. */
 static uint64_t find_split(int fd, uint64_t size)
 {
-	enum { WIN = 256 * 1024 };
+	enum { WIN = 64 * 1024 };
 	char *buf = malloc(WIN);
 	if (!buf)
 		return 0;
-	uint64_t at = size / 2, found = 0;
+	uint64_t at = size / 100 * SPLIT_AT;
 	ssize_t n = pread(fd, buf, WIN, (off_t)at);
-	for (ssize_t i = 0; n > 0 && i < n && !found; i++) {
-		if (buf[i] != '\n')
-			continue;
-		ssize_t j = i + 1;
-		while (j < n && (buf[j] == ' ' || buf[j] == '\t'))
-			j++;
-		if (n - j > 9 && !memcmp(buf + j, ".section", 8) && (buf[j + 8] == ' ' || buf[j + 8] == '\t'))
-			found = at + (uint64_t)i + 1;
-	}
+	const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+	uint64_t cut = nl && nl + 1 < buf + n ? at + (uint64_t)(nl + 1 - buf) : 0;
 	free(buf);
-	return found;
+	return cut;
 }
 
 static int grow_to(void **arr, size_t *cap, size_t need, size_t elem)
@@ -1933,19 +1934,29 @@ static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 	}
 	for (size_t j = 0; j < d->nsecs; j++) {
 		const struct asm_sec *ds = &d->secs[j];
-		smap[j] = -1;
-		for (size_t i = 0; i < c->nsecs; i++)
-			if (!strcmp(c->secs[i].name, ds->name)) {
+		smap[j] = (int)j == pt->cut_sec ? c->cur : -1;
+		for (size_t i = 0; i < c->nsecs && smap[j] < 0; i++)
+			if (!strcmp(c->secs[i].name, ds->name))
 				smap[j] = (int)i;
-				break;
-			}
 		if (smap[j] >= 0) {
 			const struct asm_sec *cs = &c->secs[smap[j]];
-			if (cs->type != ds->type || cs->flags != ds->flags || cs->entsize != ds->entsize)
-				goto out; /* one thread reports it, or picks up the first flags */
+			/* one thread reports it, or picks up the first flags; at the cut, one
+			 * thread refuses the bytes of a NOBITS section */
+			if ((int)j == pt->cut_sec ? cs->type == BK_SHT_NOBITS :
+			    cs->type != ds->type || cs->flags != ds->flags || cs->entsize != ds->entsize)
+				goto out;
 			base[j] = bk__asm_sec_size(c, smap[j]);
 			if (base[j] % ds->align)
 				goto out; /* the second half's padding assumed an aligned start */
+		}
+	}
+	for (size_t j = 0; j < d->nsecs; j++) {
+		/* the section of the cut, switched to again later in the second half: those
+		 * bytes come after the ones before the switch */
+		if ((int)j != pt->cut_sec && smap[j] >= 0 && smap[j] == smap[pt->cut_sec]) {
+			base[j] += bk__asm_sec_size(d, pt->cut_sec);
+			if (base[j] % d->secs[j].align)
+				goto out;
 		}
 		if (base[j] + bk__asm_sec_size(d, (int)j) > UINT32_MAX)
 			goto out;
@@ -2034,7 +2045,9 @@ static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 			bk__asm_sym_register(c, ymap[i]);
 		}
 	}
-	for (size_t j = 0; j < d->nsecs; j++) {
+	for (size_t q = 0; q < d->nsecs; q++) {
+		/* the section of the cut first, before the one it may continue as (see above) */
+		size_t j = q == 0 ? (size_t)pt->cut_sec : q == (size_t)pt->cut_sec ? 0 : q;
 		struct asm_sec *ds = &d->secs[j], *cs = &c->secs[smap[j]];
 		if (ds->align > cs->align)
 			cs->align = ds->align;
