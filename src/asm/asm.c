@@ -1120,6 +1120,25 @@ static uint32_t section_alias(struct asm_ctx *c, uint32_t y)
 	return y;
 }
 
+/* `rD = Y + K ll` at OFF of section SEC, Y an index past section_alias (0: none) */
+static int fix_lddw(struct asm_ctx *c, int sec, uint32_t off, uint32_t y, int64_t k)
+{
+	const struct asm_sym *a = y ? &c->syms[y] : NULL;
+	int r;
+	if (!a || a->sec == SEC_ABS) {
+		uint64_t v = (a ? a->value : 0) + (uint64_t)k;
+		if ((r = patch(c, sec, off + 4, (uint32_t)v, 4, true)))
+			return r;
+		return patch(c, sec, off + 12, (uint32_t)(v >> 32), 4, false);
+	}
+	int64_t addend;
+	uint32_t rs = reloc_target(c, y, k, &addend);
+	/* the field was emitted as zeros: most addends are */
+	if ((uint32_t)addend && (r = patch(c, sec, off + 4, (uint32_t)addend, 4, true)))
+		return r;
+	return add_reloc(c, sec, off, BK_R_BPF_64_64, rs);
+}
+
 static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 {
 	struct asm_expr e = f->e;
@@ -1209,21 +1228,8 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 			return r;                                        \
 	} while (0)
 	}
-	case FIX_LDDW: {
-		if (!a) {
-			PUT_IMM((uint32_t)e.c);
-			return patch(c, f->sec, f->off + 12, (uint32_t)((uint64_t)e.c >> 32), 4, false);
-		}
-		if (a->sec == SEC_ABS) {
-			uint64_t v = a->value + (uint64_t)e.c;
-			PUT_IMM((uint32_t)v);
-			return patch(c, f->sec, f->off + 12, (uint32_t)(v >> 32), 4, false);
-		}
-		int64_t addend;
-		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
-		PUT_IMM((uint32_t)addend);
-		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_64, rs);
-	}
+	case FIX_LDDW:
+		return fix_lddw(c, f->sec, f->off, e.a, e.c);
 	default: {
 		size_t size = f->kind == FIX_DATA1 ? 1 : f->kind == FIX_DATA2 ? 2 : f->kind == FIX_DATA4 ? 4 : 8;
 		uint64_t v;
@@ -1260,6 +1266,18 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 	}
 	}
 #undef PUT_IMM
+}
+
+/* qsort, unless the array is in order already: most lists are made in the order they
+ * are wanted in, and a check costs a tenth of the sort */
+static void sort_unless_sorted(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	const char *b = base;
+	for (size_t i = 1; i < n; i++)
+		if (cmp(b + (i - 1) * size, b + i * size) > 0) {
+			qsort(base, n, size, cmp);
+			return;
+		}
 }
 
 /* (registration order, symbol index) pairs: qsort has no context argument */
@@ -1357,7 +1375,8 @@ static int finish(struct asm_ctx *c)
 	for (size_t i = 0; i < nrf; i++) {
 		const struct asm_rfix x = rf[i];
 		struct asm_fix f = { .e = { .a = x.sym }, .off = x.off, .sec = x.sec, .kind = x.kind, .preset = x.preset };
-		if ((r = apply_fix(c, &f)))
+		/* the loads (most of them) without apply_fix's expression */
+		if ((r = x.kind == FIX_LDDW ? fix_lddw(c, x.sec, x.off, section_alias(c, x.sym), 0) : apply_fix(c, &f)))
 			return r;
 	}
 	for (size_t i = 0; i < c->nfix; i++)
@@ -1434,11 +1453,11 @@ static int object_symbols(struct asm_ctx *c, struct bk_object *o, struct bk_obje
 			nl++;
 		}
 	if (nl)
-		qsort(list, nl, 2 * sizeof(*list), cmp_sym_order);
+		sort_unless_sorted(list, nl, 2 * sizeof(*list), cmp_sym_order);
 	for (size_t k = 0; k < nl; k++)
 		list[k] = list[2 * k + 1];
 	if (c->nsymsz)
-		qsort(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
+		sort_unless_sorted(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
 	if (c->nalias && (r = alias_type_size(c)))
 		goto out;
 	if (o->cap_symbols < nl + 2) {
@@ -2340,6 +2359,7 @@ struct stream_src {
 	int copy_r;
 	struct bk_err copy_err;
 	bool no_cfr;          /* copy_file_range refused: through a buffer from then on */
+	bool spill_closed;    /* by copy_main */
 };
 
 /* LEN bytes at OFF of assembler section SI: the spilled pieces, then what is still in
@@ -2515,6 +2535,10 @@ static void *copy_main(void *arg)
 	for (size_t si = 0; !r && si < c->nsecs; si++)
 		if (src->at[si])
 			r = section_put(src, (int)si, src->copy_fd, src->at[si], &src->copy_err);
+	/* nothing reads the scratch file any more: its pages (megabytes) are let go here,
+	 * not in the other thread */
+	if (!r && !close(c->spill_fd))
+		src->spill_closed = true;
 	src->copy_r = r;
 	return NULL;
 }
@@ -2573,7 +2597,7 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 		 * place is known, while this one makes the symbols and relocations */
 		struct bk_object *o = NULL;
 		if (c.npatch)
-			qsort(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
+			sort_unless_sorted(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
 		r = object_sections(&c, &o, true);
 		if (!r && (out_fd = bk_object_file_open(out, &tmp, err)) < 0)
 			r = out_fd;
@@ -2618,6 +2642,8 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 	}
 	if (src.copying) {
 		pthread_join(src.th, NULL);
+		if (src.spill_closed)
+			c.spill_fd = -1;
 		if (!r && src.copy_r) {
 			r = src.copy_r;
 			if (err)
