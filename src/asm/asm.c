@@ -1739,7 +1739,7 @@ static int scratch_file(const char *out)
  * read again as one thread would have read it: the object is the same either way. */
 
 #define SPLIT_MIN ((uint64_t)4 << 20)
-#define SPLIT_AT 48
+#define SPLIT_AT 52
 /* where the second half's spilled pieces go in the (sparse) scratch file */
 #define SPLIT_SPILL ((uint64_t)1 << 40)
 
@@ -1900,8 +1900,8 @@ static void *part_main(void *arg)
 }
 
 /* Where the second half starts: the first line start after SPLIT_AT percent of the file
- * (the second thread starts later and has more to do after its parse: cut there, both
- * halves end together); 0 if there is none near it. */
+ * (the second thread starts later and has more to do after its parse: with the smaller
+ * part, both halves end together); 0 if there is none near it. */
 static uint64_t find_split(int fd, uint64_t size)
 {
 	enum { WIN = 64 * 1024 };

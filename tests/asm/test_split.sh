@@ -12,7 +12,7 @@ have_mc=yes
 command -v llvm-mc-19 >/dev/null 2>&1 || have_mc=
 
 # join F S OUT: F, comment lines, then S (which starts with a .section line), padded so
-# that the cut (the first line after 48% of OUT) falls in the comment lines: the second
+# that the cut (the first line after 52% of OUT) falls in the comment lines: the second
 # half is comments, then S.
 join() {
 	f=$(wc -c < "$1") s=$(wc -c < "$2")
