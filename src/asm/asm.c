@@ -1754,7 +1754,8 @@ struct asm_part {
 	int cut_sec;          /* the second half's section before its first switch */
 	/* made by the second thread for the merge (each NULL if there was no memory for it:
 	 * the merge makes it): each symbol's name hash (0 for section symbols), the zeroed
-	 * symbol map and order table, and which symbols the merge carries over */
+	 * symbol map, the order table (order_table) and which symbols the merge carries
+	 * over */
 	uint32_t *hash, *ymap, *byorder;
 	uint8_t *live;
 };
@@ -1778,6 +1779,17 @@ static uint8_t *live_syms(const struct asm_ctx *d)
 	for (size_t i = 0; i < d->naddrsig; i++)
 		live[d->addrsig_syms[i]] = 1;
 	return live;
+}
+
+/* The second half's symbols by registration order (0: no symbol has that place) */
+static uint32_t *order_table(const struct asm_ctx *d)
+{
+	uint32_t *byorder = calloc((size_t)d->order + 1, sizeof(*byorder));
+	if (byorder)
+		for (size_t i = 1; i < d->nsyms; i++)
+			if (d->syms[i].registered && d->syms[i].order <= d->order)
+				byorder[d->syms[i].order] = (uint32_t)i;
+	return byorder;
 }
 
 static size_t hash_hint(uint64_t bytes)
@@ -1890,7 +1902,7 @@ static void *part_main(void *arg)
 			for (size_t k = 0; k < d->nsyms; k++)
 				pt->hash[k] = d->syms[k].is_section ? 0 : asm_hash_name(d->syms[k].name, d->syms[k].nlen);
 		pt->ymap = calloc(d->nsyms, sizeof(*pt->ymap));
-		pt->byorder = calloc((size_t)d->order + 1, sizeof(*pt->byorder));
+		pt->byorder = order_table(d);
 		pt->live = live_syms(d);
 	}
 	/* the merge looks names up in the first half's table */
@@ -1942,7 +1954,7 @@ static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 	int *smap = malloc(d->nsecs * sizeof(*smap));
 	uint64_t *base = calloc(d->nsecs, sizeof(*base));
 	uint32_t *ymap = pt->ymap ? pt->ymap : calloc(d->nsyms, sizeof(*ymap));
-	uint32_t *byorder = pt->byorder ? pt->byorder : calloc((size_t)d->order + 1, sizeof(*byorder));
+	uint32_t *byorder = pt->byorder ? pt->byorder : order_table(d);
 	uint8_t *live = pt->live;
 	pt->ymap = pt->byorder = NULL;
 	pt->live = NULL;
@@ -2043,9 +2055,6 @@ static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 		ymap[k] = (uint32_t)c->nsyms++;
 	}
 	/* registration order: the first half's, then the second half's new ones in its order */
-	for (size_t i = 1; i < d->nsyms; i++)
-		if (d->syms[i].registered && d->syms[i].order <= d->order)
-			byorder[d->syms[i].order] = (uint32_t)i;
 	for (size_t k = 1; k <= d->order; k++) {
 		uint32_t i = byorder[k];
 		if (!i)

@@ -425,10 +425,15 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 		const struct bk_section *t = s->info < ns ? &obj->sections[s->info] : NULL;
 		size_t n = t && t->rel_sec == i ? t->nrelocs : 0;
 		sizes[i] = (uint64_t)n * 16;
-		for (size_t k = 0; k < n; k++) {
-			put64(ent, t->relocs[k].offset);
-			put64(ent + 8, (uint64_t)t->relocs[k].sym << 32 | t->relocs[k].type);
-			if ((e = sink_put(out, ent, 16)))
+		/* a hundred thousand of them in a big file: through the sink a block at a time */
+		uint8_t blk[16 * 256];
+		for (size_t k = 0; k < n;) {
+			size_t m = 0;
+			for (; k < n && m < sizeof(blk); k++, m += 16) {
+				put64(blk + m, t->relocs[k].offset);
+				put64(blk + m + 8, (uint64_t)t->relocs[k].sym << 32 | t->relocs[k].type);
+			}
+			if ((e = sink_put(out, blk, m)))
 				goto nomem;
 		}
 	}
