@@ -159,7 +159,8 @@ static int add_map(struct vbuild *b, const char *name, uint32_t type, uint32_t k
 }
 
 /* The name libbpf gives the map of a data section and the kernel prints (map=NAME):
- * the object's name cut to fit before ".bss", ".data", ".rodata"; 15 bytes at most. */
+ * the object's name cut to fit before ".bss", ".data", ".rodata"; 15 bytes at most; a
+ * section name with a second dot alone. */
 static void internal_map_name(const char *path, const char *sec, char out[16])
 {
 	const char *base = strrchr(path, '/');
@@ -169,6 +170,8 @@ static void internal_map_name(const char *path, const char *sec, char out[16])
 		blen -= 2;
 	size_t slen = strlen(sec), sfx = slen > 7 ? slen : 7;
 	size_t pfx = sfx < 15 ? 15 - sfx : 0;
+	if (strchr(sec + 1, '.')) /* ".rodata.str1.1": libbpf leaves the object's name out */
+		pfx = 0;
 	if (pfx > blen)
 		pfx = blen;
 	snprintf(out, 16, "%.*s%s", (int)pfx, base, sec);

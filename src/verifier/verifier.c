@@ -107,6 +107,10 @@ struct venv {
 	int pending_ck;
 	int print_frame;                /* the frame whose state is being logged */
 	int access_slot;                /* stack slot of this frame the insn accessed, -1 none */
+	/* level 2: the instruction whose registers are still to be printed; as the kernel
+	 * does, they are printed when the next instruction is reached and not pruned */
+	const struct bk_insn *pend_in;
+	int pend_frame, pend_slot;
 	struct vframe *pool;
 	int npool;
 	/* loops: strongly connected components of the CFG (kernel: compute_scc), the visits
@@ -214,14 +218,21 @@ static void print_insn(struct venv *e, int i)
 	logf_(e, "%d: %s\n", i, buf);
 }
 
-/* Numbers as the kernel prints them: decimal near zero, hex (of the 64-bit pattern)
- * beyond. */
+/* Numbers as the kernel prints them: decimal within the s16 range, hex (of the 64-bit
+ * pattern) beyond. */
 static void put_num(struct bk_buf *b, uint64_t v, bool sgn)
 {
-	if (sgn ? ((int64_t)v >= -512 && (int64_t)v <= 512) : v <= 512)
+	if (sgn ? ((int64_t)v >= -32768 && (int64_t)v <= 32767) : v <= 32767)
 		bk_buf_printf(b, sgn ? "%lld" : "%llu", (long long)v);
 	else
 		bk_buf_printf(b, "%#llx", (unsigned long long)v);
+}
+
+/* A signed 32-bit bound as the kernel's table holds it: near zero the signed value, else
+ * its 32-bit pattern (which then also prints, and merges with equal bounds, as one). */
+static uint64_t s32_val(int32_t v)
+{
+	return v >= -32768 && v <= 32767 ? (uint64_t)(int64_t)v : (uint64_t)(uint32_t)v;
 }
 
 /* The kernel's print_scalar_ranges: bounds at their type's extreme are left out, equal
@@ -233,8 +244,8 @@ static void put_ranges(struct bk_buf *b, const struct vreg *r, const char **sep)
 		{ "smax", (uint64_t)r->smax, r->smax == S64_MAX },
 		{ "umin", r->umin, r->umin == 0 },
 		{ "umax", r->umax, r->umax == U64_MAX },
-		{ "smin32", (uint64_t)(int64_t)r->s32min, r->s32min == S32_MIN },
-		{ "smax32", (uint64_t)(int64_t)r->s32max, r->s32max == S32_MAX },
+		{ "smin32", s32_val(r->s32min), r->s32min == S32_MIN },
+		{ "smax32", s32_val(r->s32max), r->s32max == S32_MAX },
 		{ "umin32", r->u32min, r->u32min == 0 },
 		{ "umax32", r->u32max, r->u32max == U32_MAX },
 	};
@@ -280,14 +291,22 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 	const char *sep = "";
 	if (r->id) { bk_buf_printf(b, "id=%u", r->id); sep = ","; }
 	if (r->ref_obj_id) { bk_buf_printf(b, "%sref_obj_id=%u", sep, r->ref_obj_id); sep = ","; }
-	if (r->type != T_SCALAR && r->off) { bk_buf_printf(b, "%soff=%d", sep, r->off); sep = ","; }
-	if (r->type == T_PKT || r->type == T_PKT_META) { bk_buf_printf(b, "%sr=%d", sep, r->range); sep = ","; }
 	if ((r->type == T_MAP_VALUE || r->type == T_MAP_PTR || r->type == T_MAP_KEY) && r->map >= 0 &&
 	    r->map < e->nmaps) {
 		const char *mn = e->maps[r->map].name;
 		if (mn && *mn)
 			bk_buf_printf(b, "%smap=%.15s", sep, mn), sep = ",";
 		bk_buf_printf(b, "%sks=%u,vs=%u", sep, e->maps[r->map].key_size, e->maps[r->map].value_size);
+		sep = ",";
+	}
+	if (r->type != T_SCALAR && r->off) { bk_buf_printf(b, "%soff=%d", sep, r->off); sep = ","; }
+	if (r->type == T_PKT || r->type == T_PKT_META) {
+		/* a range below zero (the pointer is at or beyond the packet's end) prints as
+		 * the kernel prints it: the 64-bit pattern */
+		if (r->range < 0)
+			bk_buf_printf(b, "%sr=%#llx", sep, (unsigned long long)(int64_t)r->range);
+		else
+			bk_buf_printf(b, "%sr=%d", sep, r->range);
 		sep = ",";
 	}
 	if (r->type == T_MEM || r->type == T_RINGBUF_MEM) { bk_buf_printf(b, "%ssz=%d", sep, r->range); sep = ","; }
@@ -303,6 +322,35 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 		}
 	}
 	bk_buf_printf(b, ")");
+}
+
+/* Bytes of the spilled register in slot sl (a narrow spill fills the low addresses). */
+static int spill_bytes(const uint8_t *sl)
+{
+	int n = 0;
+	while (n < 8 && sl[n] == SLOT_SPILL)
+		n++;
+	return n;
+}
+
+/* Bits the unsigned value needs (the kernel's get_reg_width). */
+static int reg_width(const struct vreg *r)
+{
+	int w = 0;
+	for (uint64_t v = r->umax; v; v >>= 1)
+		w++;
+	return w;
+}
+
+/* The references the path holds, after the stack slots as the kernel prints them. */
+static void print_refs(struct bk_buf *b, const struct vstate *st)
+{
+	if (st->nrefs && st->refs[0]) {
+		bk_buf_printf(b, " refs=%u", st->refs[0]);
+		for (int i = 1; i < st->nrefs; i++)
+			if (st->refs[i])
+				bk_buf_printf(b, ",%u", st->refs[i]);
+	}
 }
 
 /* The registers and stack slots an instruction read or wrote (the kernel's "scratched"
@@ -353,13 +401,17 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 		any |= (regs & (1u << i)) && f->regs[i].type != T_NOT_INIT;
 	if (slot >= 0 && slot < MAX_STACK / 8)
 		any = true;
+	/* a helper call scratches R0-R5 even when none of them holds a value after it (a
+	 * void helper): the kernel prints the line then, with only the references if any */
+	if (cls == BK_CLASS_JMP && op == BK_JCALL && in->src != BK_PSEUDO_CALL)
+		any = true;
 	if (!any)
 		return;
 	if (b->len != e->insn_log_end) {
 		/* something (mark_precise) was logged after the instruction: the kernel then
 		 * prints the state on a line of its own, numbered by its insn_idx */
 		int idx = (int)(in - e->insns);
-		if (cls != BK_CLASS_JMP && cls != BK_CLASS_JMP32)
+		if ((cls != BK_CLASS_JMP && cls != BK_CLASS_JMP32) || op == BK_JCALL)
 			idx += in->code == (BK_CLASS_LD | BK_MODE_IMM | BK_SIZE_DW) ? 2 : 1;
 		bk_buf_printf(b, "%d:", idx);
 		goto regs;
@@ -389,6 +441,8 @@ regs:
 		int off = -MAX_STACK + slot * 8;
 		if (sl[0] == SLOT_SPILL) {
 			bk_buf_printf(b, " fp%d=", off);
+			for (int k = 7; k >= spill_bytes(sl); k--) /* the bytes above a narrow spill */
+				bk_buf_printf(b, "%c", "?rm0"[sl[k]]);
 			print_reg(e, b, -1, &SPILL(f, slot));
 		} else {
 			char m[9];
@@ -398,6 +452,7 @@ regs:
 			bk_buf_printf(b, " fp%d=%s", off, m);
 		}
 	}
+	print_refs(b, st);
 	if (f->is_callback)
 		bk_buf_printf(b, " cb");
 	bk_buf_printf(b, "\n");
@@ -419,6 +474,8 @@ static void print_state(struct venv *e, const struct vstate *st)
 		int off = -MAX_STACK + s * 8;
 		if (sl[0] == SLOT_SPILL) {
 			bk_buf_printf(e->log, " fp%d=", off);
+			for (int k = 7; k >= spill_bytes(sl); k--)
+				bk_buf_printf(e->log, "%c", "?rm0"[sl[k]]);
 			print_reg(e, e->log, -1, &SPILL(f, s));
 		} else {
 			bool any = false;
@@ -433,6 +490,7 @@ static void print_state(struct venv *e, const struct vstate *st)
 			}
 		}
 	}
+	print_refs(e->log, st);
 	if (f->is_callback)
 		bk_buf_printf(e->log, " cb");
 	bk_buf_printf(e->log, "\n");
@@ -993,9 +1051,10 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 {
 	for (int i = 0; i < MAX_STACK; i++) {
 		uint8_t os = o->slot[i], cs = c->slot[i];
-		if (ign && (i % 8) == 0 && os == SLOT_SPILL && SPILL(o, i / 8).type == T_SCALAR &&
-		    !SPILL(o, i / 8).precise &&
-		    ((cs == SLOT_SPILL && SPILL(c, i / 8).type == T_SCALAR) || slot_all_misc(&c->slot[i]))) {
+		if (ign && (i % 8) == 0 && os == SLOT_SPILL && spill_bytes(&o->slot[i]) == 8 &&
+		    SPILL(o, i / 8).type == T_SCALAR && !SPILL(o, i / 8).precise &&
+		    ((cs == SLOT_SPILL && spill_bytes(&c->slot[i]) == 8 && SPILL(c, i / 8).type == T_SCALAR) ||
+		     slot_all_misc(&c->slot[i]))) {
 			i += 7;
 			continue;
 		}
@@ -1962,7 +2021,7 @@ static void note_depth(struct venv *e, struct vstate *st, int frameno, int64_t l
 }
 
 static int check_stack_write(struct venv *e, struct vstate *st, int regno, const struct vreg *ptr,
-			     int off, int size, const struct vreg *val, bool is_imm_zero)
+			     int off, int size, struct vreg *val, bool is_imm_zero)
 {
 	int64_t lo, hi;
 	int rc = stack_bounds(e, regno, ptr, off, size, 1, &lo, &hi);
@@ -2000,16 +2059,41 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 		}
 		if (spill_reserve(f, s))
 			return verr(e, -ENOMEM, "out of memory");
+		/* the slot and the register are the same scalar from here on: both get an id
+		 * (the kernel's assign_scalar_id_before_mov on a spill) */
+		if (e->priv && val->type == T_SCALAR && !val->id && !tnum_is_const(val->var))
+			val->id = ++e->id_gen;
 		SPILL(f, s) = *val;
 		SPILL(f, s).precise = 0;
 		memset(&f->slot[idx], SLOT_SPILL, 8);
 		hist_stack(e, st, ptr->frameno, idx);
 		return 0;
 	}
-	/* partial overwrite of a spilled register turns the rest into misc */
+	if (size < 8 && val && val->type == T_SCALAR && (idx % 8) == 0 && e->priv) {
+		/* a narrow spill (kernel: bpf_capable): the register keeps its value in the
+		 * slot's low bytes; an id ties them when the value fits */
+		bool fits = reg_width(val) <= size * 8;
+		if (fits && !val->id && !tnum_is_const(val->var))
+			val->id = ++e->id_gen;
+		if (spill_reserve(f, s))
+			return verr(e, -ENOMEM, "out of memory");
+		SPILL(f, s) = *val;
+		SPILL(f, s).precise = 0;
+		if (!fits)
+			SPILL(f, s).id = 0;
+		for (int k = size; k < 8; k++)
+			if (f->slot[idx + k] == SLOT_SPILL)
+				f->slot[idx + k] = SLOT_MISC;
+		memset(&f->slot[idx], SLOT_SPILL, (size_t)size);
+		hist_stack(e, st, ptr->frameno, idx);
+		return 0;
+	}
+	/* a write into a spilled register's slot leaves data: misc where it was written
+	 * before (kernel: scrub_spilled_slot) */
 	if (f->slot[s * 8] == SLOT_SPILL) {
 		for (int k = 0; k < 8; k++)
-			f->slot[s * 8 + k] = SLOT_MISC;
+			if (f->slot[s * 8 + k] != SLOT_INVALID)
+				f->slot[s * 8 + k] = SLOT_MISC;
 	}
 	uint8_t t = is_imm_zero ? SLOT_ZERO : SLOT_MISC;
 	for (int k = 0; k < size; k++)
@@ -2043,7 +2127,8 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 	}
 	int idx = (int)(lo + MAX_STACK);
 	int s = idx / 8;
-	if (f->slot[idx] == SLOT_SPILL && (idx % 8) == 0 && size == 8) {
+	int spilled = f->slot[idx] == SLOT_SPILL && (idx % 8) == 0 ? spill_bytes(&f->slot[idx]) : 0;
+	if (spilled == 8 && size == 8) {
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
 			uint8_t fr = dst->frameno;
@@ -2063,14 +2148,29 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 			return verr(e, -EACCES, "invalid read from stack off %d+%d size %d",
 				    (int)lo, k, size);
 	}
-	if (f->slot[idx] == SLOT_SPILL && SPILL(f, s).type == T_SCALAR &&
-	    tnum_is_const(SPILL(f, s).var) && (idx % 8) == 0) {
+	if (spilled >= size && SPILL(f, s).type == T_SCALAR) {
+		/* a narrow fill of a spilled scalar: its value cut to the size, the same
+		 * scalar (id) when nothing is cut off */
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
-			uint64_t v = SPILL(f, s).var.value;
-			v_mark_const(dst, v);
+			struct vreg *sp = &SPILL(f, s);
+			if (e->priv && size == 4 && spilled == 4 && reg_width(sp) <= 32 && !sp->id &&
+			    !tnum_is_const(sp->var))
+				sp->id = ++e->id_gen;
+			*dst = *sp;
+			dst->precise = 0;
+			if (reg_width(sp) > size * 8 || sx)
+				dst->id = 0;
 			if (sx) v_coerce_sx(dst, size); else v_coerce(dst, size);
+			if (tnum_is_const(dst->var))
+				dst->id = 0;
 		}
+		return 0;
+	}
+	if (spilled && spilled == size && SPILL(f, s).type == T_SCALAR && tnum_equals_const(SPILL(f, s).var, 0)) {
+		hist_stack(e, st, ptr->frameno, idx);
+		if (dst)
+			v_mark_const(dst, 0);
 		return 0;
 	}
 	if (dst) {
@@ -2413,9 +2513,26 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 			z.id = 0;
 			regs[in->dst] = z;
 		} else {
+			/* the known bits move with their bytes: cut to the width, swapped unless
+			 * it is a conversion to little endian (this host's order) */
+			int bytes = in->imm == 16 ? 2 : in->imm == 32 ? 4 : 8;
+			bool swap = BK_SRCBIT(in->code) || BK_CLASS(in->code) == BK_CLASS_ALU64;
+			struct tnum t = bytes < 8 ? tnum_cast(regs[in->dst].var, bytes) : regs[in->dst].var;
+			if (swap) {
+				struct tnum u = TNUM(0, 0);
+				for (int k = 0; k < bytes; k++) {
+					u.value |= ((t.value >> (8 * k)) & 0xff) << (8 * (bytes - 1 - k));
+					u.mask |= ((t.mask >> (8 * k)) & 0xff) << (8 * (bytes - 1 - k));
+				}
+				t = u;
+			}
 			v_mark_unknown(&regs[in->dst]);
-			if (!BK_SRCBIT(in->code) && BK_CLASS(in->code) == BK_CLASS_ALU && in->imm < 64)
-				v_coerce(&regs[in->dst], in->imm / 8);
+			if (tnum_is_const(t)) {
+				v_mark_const(&regs[in->dst], t.value);
+			} else {
+				regs[in->dst].var = t;
+				v_sync(&regs[in->dst]);
+			}
 		}
 		return 0;
 	}
@@ -2482,9 +2599,18 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 			v_mark_unknown(d);
 			return 0;
 		}
+		/* a source that fits in 32 bits is copied whole: the two are one scalar (id) */
+		bool fits = srcv.type == T_SCALAR && srcv.umax <= U32_MAX;
+		if (x && fits && !srcv.id && !tnum_is_const(srcv.var)) {
+			regs[in->src].id = ++e->id_gen;
+			srcv.id = regs[in->src].id;
+		}
 		struct vreg v = srcv;
-		v.id = 0;
+		if (!fits || !x)
+			v.id = 0;
 		v_coerce(&v, 4);
+		if (tnum_is_const(v.var))
+			v.id = 0;
 		*d = v;
 		return 0;
 	}
@@ -2540,16 +2666,14 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 			v_mark_const(&s, sv.value);
 			v_scalar_alu(op, is64, d, &s);
 		} else {
+			/* as div and mod: all 64 bits unknown, even after a 32-bit operation (the
+			 * kernel gives up before it zero-extends) */
 			v_mark_unknown(d);
-			if (!is64)
-				v_coerce(d, 4);
 		}
 		break;
 	}
-	default: /* div, mod: the kernel keeps no range */
+	default: /* div, mod: the kernel keeps no range, not even the zero upper half */
 		v_mark_unknown(d);
-		if (!is64)
-			v_coerce(d, 4);
 		break;
 	}
 	d->id = 0;
@@ -2961,8 +3085,11 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 	}
 	struct vreg *r0 = &regs[0];
 	switch (h->ret) {
+	case R_VOID: /* nothing to read in R0 after it, as in the kernel */
+		memset(r0, 0, sizeof(*r0));
+		r0->type = T_NOT_INIT;
+		break;
 	case R_INT:
-	case R_VOID:
 		v_mark_unknown(r0);
 		if (h->ret_min != S64_MIN || h->ret_max != S64_MAX) {
 			r0->umin = (uint64_t)h->ret_min;
@@ -3200,6 +3327,13 @@ static int do_check(struct venv *e)
 				break;
 			}
 		}
+		if (e->pend_in && !pruned) {
+			int slot = e->access_slot;
+			e->access_slot = e->pend_slot;
+			print_scratched(e, &cur, e->pend_in, e->pend_frame);
+			e->access_slot = slot;
+		}
+		e->pend_in = NULL;
 		if (pruned) {
 			if (e->log_level >= 1 && print_from)
 				logf_(e, "from %d to %d: safe\n", prev, insn);
@@ -3346,7 +3480,11 @@ static int do_check(struct venv *e)
 					break;
 				const struct vreg *v = &regs[in->src];
 				bool zero = v->type == T_SCALAR && tnum_equals_const(v->var, 0) && info->mem_size < 8;
-				if (info->mem_size < 8 && v->type == T_SCALAR && regs[in->dst].type == T_STACK) {
+				const struct vreg *pd = &regs[in->dst];
+				bool narrow_spill = e->priv && pd->type == T_STACK && tnum_is_const(pd->var) &&
+						    ((int64_t)pd->var.value + pd->off + in->off) % 8 == 0;
+				if (info->mem_size < 8 && v->type == T_SCALAR && regs[in->dst].type == T_STACK &&
+				    !narrow_spill) {
 					/* zero bytes on the stack are only as good as the register's
 					 * precision: the kernel marks it here */
 					if (zero)
@@ -3365,16 +3503,19 @@ static int do_check(struct venv *e)
 				if ((rc = check_reg_read(e, regs, in->dst)))
 					break;
 				struct vreg *d = &regs[in->dst];
-				if (d->type == T_STACK && info->mem_size == 8) {
-					/* an 8-byte immediate store is tracked as a spilled constant */
+				if (d->type == T_STACK && (info->mem_size == 8 ||
+							   (e->priv && tnum_is_const(d->var) &&
+							    ((int64_t)d->var.value + d->off + in->off) % 8 == 0))) {
+					/* an 8-byte immediate store, or an aligned narrower one (privileged), is
+					 * tracked as a spilled constant */
 					struct vreg c;
 					v_mark_const(&c, (uint64_t)(int64_t)in->imm);
 					int slot = 11;
 					struct vreg saved = regs[0];
 					(void)slot;
 					regs[0] = c;
-					rc = check_mem_access(e, &cur, in->dst, in->off, 8, true, 0, NULL, false,
-							      in->imm == 0, &proven);
+					rc = check_mem_access(e, &cur, in->dst, in->off, info->mem_size, true, 0, NULL,
+							      false, in->imm == 0, &proven);
 					regs = cur_regs(&cur);
 					regs[0] = saved;
 				} else {
@@ -3648,8 +3789,17 @@ static int do_check(struct venv *e)
 		}
 		if (rc)
 			break;
-		if (e->log_level >= 2)
-			print_scratched(e, &cur, in, frame_before);
+		if (e->log_level >= 2) {
+			int op = BK_OP(in->code);
+			if ((cls == BK_CLASS_JMP || cls == BK_CLASS_JMP32) && op != BK_JCALL && op != BK_JA &&
+			    op != BK_JEXIT && in->code != (BK_CLASS_JMP | BK_JMAYGOTO)) {
+				print_scratched(e, &cur, in, frame_before);
+			} else {
+				e->pend_in = in;
+				e->pend_frame = frame_before;
+				e->pend_slot = e->access_slot;
+			}
+		}
 		prev = insn;
 		insn = next;
 		continue;
