@@ -77,6 +77,9 @@ struct bk_verify_opts {
 	bool btf_func_info;       /* the program comes with BTF func_info (callbacks need it) */
 	const struct bk_vfunc *funcs; /* BTF view of the functions (may be NULL: all static) */
 	size_t nfuncs;
+	/* per map (nmaps, may be NULL): its value holds a struct bpf_spin_lock. A lookup then
+	 * gives the value an id that a held lock names (level 2 prints it, and `refs=`). */
+	const bool *map_spin_lock;
 };
 
 /* Per-instruction facts the runtime may use after acceptance (insn_flags). */
@@ -124,6 +127,7 @@ struct bk_vprog {
 	bool btf_func_info;
 	struct bk_vfunc *funcs;   /* from BTF, one per function (NULL without BTF) */
 	size_t nfuncs;
+	bool *map_spin_lock;      /* per map: the value holds a struct bpf_spin_lock (BTF) */
 };
 /* Every program of OBJ (functions of executable sections other than .text). */
 int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, size_t *n,

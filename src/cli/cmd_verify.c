@@ -30,13 +30,13 @@ static void json_str(const char *s)
 
 static int verify_one(const char *name, const struct bk_insn *insns, size_t n, int type,
 		      const struct bk_vmap *maps, size_t nmaps, bool func_info,
-		      const struct bk_vfunc *funcs, size_t nfuncs, int cpu, int level,
+		      const struct bk_vfunc *funcs, size_t nfuncs, const bool *locks, int cpu, int level,
 		      bool unpriv, bool no_advice, bool *first)
 {
 	struct bk_verify_opts o = { .sz = sizeof o, .prog_type = type, .cpu = cpu,
 				    .log_level = level, .unprivileged = unpriv, .maps = maps,
 				    .nmaps = nmaps, .no_advice = no_advice, .btf_func_info = func_info,
-				    .funcs = funcs, .nfuncs = nfuncs };
+				    .funcs = funcs, .nfuncs = nfuncs, .map_spin_lock = locks };
 	struct bk_buf log = { 0 };
 	struct bk_verify_result r;
 	struct bk_err err = { 0 };
@@ -178,7 +178,7 @@ int bk_cmd_verify(int argc, char **argv)
 			}
 			status |= verify_one(progs[i].name, progs[i].insns, progs[i].n, t, progs[i].maps,
 					     progs[i].nmaps, progs[i].btf_func_info, progs[i].funcs,
-					     progs[i].nfuncs, cpu, level, unpriv, no_advice,
+					     progs[i].nfuncs, progs[i].map_spin_lock, cpu, level, unpriv, no_advice,
 					     &first);
 			done++;
 		}
@@ -199,7 +199,7 @@ int bk_cmd_verify(int argc, char **argv)
 					   file, len);
 		}
 		status = verify_one(file, (const struct bk_insn *)data, len / 8,
-				    type >= 0 ? type : BK_VPROG_SOCKET_FILTER, NULL, 0, false, NULL, 0, cpu, level, unpriv,
+				    type >= 0 ? type : BK_VPROG_SOCKET_FILTER, NULL, 0, false, NULL, 0, NULL, cpu, level, unpriv,
 				    no_advice, &first);
 	}
 	if (bk_cli.json)

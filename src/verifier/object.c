@@ -19,6 +19,7 @@ struct vbuild {
 	int *text_base;
 	struct bk_vmap *maps;
 	char **map_names;
+	bool *map_lock;
 	size_t nmaps;
 	/* which map index each data section / .maps def got */
 	int *sec_map;
@@ -153,6 +154,11 @@ static int add_map(struct vbuild *b, const char *name, uint32_t type, uint32_t k
 	if (!nm)
 		return -ENOMEM;
 	b->map_names = nm;
+	bool *ml = realloc(b->map_lock, (b->nmaps + 1) * sizeof(*ml));
+	if (!ml)
+		return -ENOMEM;
+	b->map_lock = ml;
+	ml[b->nmaps] = false;
 	b->maps[b->nmaps] = (struct bk_vmap){ type, ks, vs, me, -1, NULL };
 	b->map_names[b->nmaps] = strdup(name);
 	return (int)b->nmaps++;
@@ -324,6 +330,7 @@ void bk_vprogs_free(struct bk_vprog *p, size_t n)
 		for (size_t k = 0; k < p[i].nmaps; k++)
 			free(p[i].map_names[k]);
 		free(p[i].map_names);
+		free(p[i].map_spin_lock);
 		free(p[i].funcs);
 	}
 	free(p);
@@ -376,7 +383,9 @@ int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, si
 						       defs[d].value_size, defs[d].max_entries);
 				if (b.def_map[d] < 0)
 					rc = bk_err_set(err, -ENOMEM, "out of memory");
-				else if (defs[d].inner) {
+				else
+					b.map_lock[b.def_map[d]] = defs[d].has_spin_lock;
+				if (rc >= 0 && defs[d].inner) {
 					const struct bk_btf_map_def *in = defs[d].inner;
 					int ii = add_map(&b, in->name, in->type, in->key_size, in->value_size,
 							 in->max_entries);
@@ -405,6 +414,7 @@ int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, si
 			for (size_t k = 0; k < b.nmaps; k++)
 				free(b.map_names[k]);
 			free(b.map_names);
+			free(b.map_lock);
 		} else {
 			progs = np2;
 			struct bk_vprog *p = &progs[np++];
@@ -416,6 +426,7 @@ int bk_vprogs_from_object(const struct bk_object *obj, struct bk_vprog **out, si
 			p->n = b.n;
 			p->maps = b.maps;
 			p->map_names = b.map_names;
+			p->map_spin_lock = b.map_lock;
 			for (size_t k = 0; k < b.nmaps; k++)
 				b.maps[k].name = b.map_names[k];
 			p->nmaps = b.nmaps;

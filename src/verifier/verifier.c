@@ -68,6 +68,7 @@ struct venv {
 	bool btf_func_info;
 	const struct bk_vmap *maps;
 	int nmaps;
+	const bool *map_lock;           /* per map: value with a spin lock (may be NULL) */
 	uint32_t limit;
 	struct bk_buf *log;
 	size_t log_limit;
@@ -111,6 +112,7 @@ struct venv {
 	 * does, they are printed when the next instruction is reached and not pruned */
 	const struct bk_insn *pend_in;
 	int pend_frame, pend_slot;
+	uint64_t call_slots, pend_slots; /* stack slots a helper wrote (bit = slot, 0 = fp-512) */
 	struct vframe *pool;
 	int npool;
 	/* loops: strongly connected components of the CFG (kernel: compute_scc), the visits
@@ -289,11 +291,20 @@ static void print_reg(struct venv *e, struct bk_buf *b, int regno, const struct 
 	}
 	bk_buf_printf(b, "%s(", rtype_str(r, t, sizeof t));
 	const char *sep = "";
-	if (r->id) { bk_buf_printf(b, "id=%u", r->id); sep = ","; }
+	if (r->id) {
+		bk_buf_printf(b, "id=%u", r->id & ~ID_ADD_CONST);
+		if (r->id & ID_ADD_CONST)
+			bk_buf_printf(b, "%+d", r->off);
+		sep = ",";
+	}
 	if (r->ref_obj_id) { bk_buf_printf(b, "%sref_obj_id=%u", sep, r->ref_obj_id); sep = ","; }
 	if ((r->type == T_MAP_VALUE || r->type == T_MAP_PTR || r->type == T_MAP_KEY) && r->map >= 0 &&
 	    r->map < e->nmaps) {
 		const char *mn = e->maps[r->map].name;
+		/* the inner map of a map-in-map is a template without a name in the kernel */
+		for (int k = 0; k < e->nmaps && mn; k++)
+			if (e->maps[k].inner == r->map && (e->maps[k].type == 12 || e->maps[k].type == 13))
+				mn = NULL;
 		if (mn && *mn)
 			bk_buf_printf(b, "%smap=%.15s", sep, mn), sep = ",";
 		bk_buf_printf(b, "%sks=%u,vs=%u", sep, e->maps[r->map].key_size, e->maps[r->map].value_size);
@@ -399,7 +410,9 @@ static void print_scratched(struct venv *e, const struct vstate *st, const struc
 	e->print_frame = st->curframe;
 	for (int i = 0; i <= 10; i++)
 		any |= (regs & (1u << i)) && f->regs[i].type != T_NOT_INIT;
-	if (slot >= 0 && slot < MAX_STACK / 8)
+	uint64_t slots = (slot >= 0 && slot < MAX_STACK / 8 ? 1ULL << slot : 0) |
+			 (cls == BK_CLASS_JMP && op == BK_JCALL ? e->call_slots : 0);
+	if (slots)
 		any = true;
 	/* a helper call scratches R0-R5 even when none of them holds a value after it (a
 	 * void helper): the kernel prints the line then, with only the references if any */
@@ -436,7 +449,10 @@ regs:
 	for (int i = 0; i <= 10; i++)
 		if ((regs & (1u << i)) && f->regs[i].type != T_NOT_INIT)
 			print_reg(e, b, i, &f->regs[i]);
-	if (slot >= 0 && slot < MAX_STACK / 8) {
+	/* slots from fp-8 down, as the kernel prints them */
+	for (slot = MAX_STACK / 8 - 1; slot >= 0; slot--) {
+		if (!(slots & (1ULL << slot)))
+			continue;
 		const uint8_t *sl = &f->slot[slot * 8];
 		int off = -MAX_STACK + slot * 8;
 		if (sl[0] == SLOT_SPILL) {
@@ -469,7 +485,7 @@ static void print_state(struct venv *e, const struct vstate *st)
 	for (int i = 0; i <= 10; i++)
 		if (f->regs[i].type != T_NOT_INIT)
 			print_reg(e, e->log, i, &f->regs[i]);
-	for (int s = 0; s < MAX_STACK / 8; s++) {
+	for (int s = MAX_STACK / 8 - 1; s >= 0; s--) { /* from fp-8 down, as the kernel */
 		const uint8_t *sl = &f->slot[s * 8];
 		int off = -MAX_STACK + s * 8;
 		if (sl[0] == SLOT_SPILL) {
@@ -794,6 +810,10 @@ static int check_structure(struct venv *e)
 					e->prune[t] = 1;
 			} else {
 				succ[ns++] = t + (is_ldimm64(x) ? 2 : 1);
+				/* the kernel's visit_func_call_insn: the instruction after any call
+				 * is a prune point */
+				if (x->code == (BK_CLASS_JMP | BK_JCALL) && t + 1 < e->n && !e->prune[t + 1])
+					e->prune[t + 1] = 1;
 				if (is_pseudo_call(x))
 					e->prune[t] = 1;
 				else if (x->code == (BK_CLASS_JMP | BK_JCALL) && x->src == 0 && calls_callback(x->imm))
@@ -1007,6 +1027,8 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 	case T_SCALAR:
 		if (ign && !o->precise)
 			return true;
+		if ((o->id ^ c->id) & ID_ADD_CONST || ((o->id & ID_ADD_CONST) && o->off != c->off))
+			return false;
 		if (o->id && !check_ids(m, o->id, c->id))
 			return false;
 		return range_within(o, c) && tnum_in(o->var, c->var);
@@ -2020,6 +2042,21 @@ static void note_depth(struct venv *e, struct vstate *st, int frameno, int64_t l
 		e->sub_depth[sub] = d;
 }
 
+/* Before a scalar is copied (move, spill, fill): it gets an id the copy will share; a
+ * register that is another plus a constant gets a fresh one (kernel:
+ * assign_scalar_id_before_mov). */
+static void id_before_mov(struct venv *e, struct vreg *r)
+{
+	if (r->type != T_SCALAR)
+		return;
+	if (r->id & ID_ADD_CONST) {
+		r->id = 0;
+		r->off = 0;
+	}
+	if (!r->id && !tnum_is_const(r->var))
+		r->id = ++e->id_gen;
+}
+
 static int check_stack_write(struct venv *e, struct vstate *st, int regno, const struct vreg *ptr,
 			     int off, int size, struct vreg *val, bool is_imm_zero)
 {
@@ -2061,8 +2098,8 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 			return verr(e, -ENOMEM, "out of memory");
 		/* the slot and the register are the same scalar from here on: both get an id
 		 * (the kernel's assign_scalar_id_before_mov on a spill) */
-		if (e->priv && val->type == T_SCALAR && !val->id && !tnum_is_const(val->var))
-			val->id = ++e->id_gen;
+		if (e->priv)
+			id_before_mov(e, val);
 		SPILL(f, s) = *val;
 		SPILL(f, s).precise = 0;
 		memset(&f->slot[idx], SLOT_SPILL, 8);
@@ -2073,8 +2110,8 @@ static int check_stack_write(struct venv *e, struct vstate *st, int regno, const
 		/* a narrow spill (kernel: bpf_capable): the register keeps its value in the
 		 * slot's low bytes; an id ties them when the value fits */
 		bool fits = reg_width(val) <= size * 8;
-		if (fits && !val->id && !tnum_is_const(val->var))
-			val->id = ++e->id_gen;
+		if (fits)
+			id_before_mov(e, val);
 		if (spill_reserve(f, s))
 			return verr(e, -ENOMEM, "out of memory");
 		SPILL(f, s) = *val;
@@ -2154,9 +2191,8 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst) {
 			struct vreg *sp = &SPILL(f, s);
-			if (e->priv && size == 4 && spilled == 4 && reg_width(sp) <= 32 && !sp->id &&
-			    !tnum_is_const(sp->var))
-				sp->id = ++e->id_gen;
+			if (e->priv && size == 4 && spilled == 4 && reg_width(sp) <= 32)
+				id_before_mov(e, sp);
 			*dst = *sp;
 			dst->precise = 0;
 			if (reg_width(sp) > size * 8 || sx)
@@ -2167,7 +2203,12 @@ static int check_stack_read(struct venv *e, struct vstate *st, int regno, const 
 		}
 		return 0;
 	}
-	if (spilled && spilled == size && SPILL(f, s).type == T_SCALAR && tnum_equals_const(SPILL(f, s).var, 0)) {
+	int spill_cnt = 0;
+	for (int k = 0; k < size && f->slot[s * 8] == SLOT_SPILL; k++)
+		spill_cnt += f->slot[idx + k] == SLOT_SPILL;
+	if (spill_cnt == size && SPILL(f, s).type == T_SCALAR && tnum_equals_const(SPILL(f, s).var, 0)) {
+		/* every byte read belongs to a spilled zero (kernel: the register fill of a
+		 * zero) */
 		hist_stack(e, st, ptr->frameno, idx);
 		if (dst)
 			v_mark_const(dst, 0);
@@ -2584,9 +2625,9 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 			return 0;
 		}
 		if (is64) {
-			if (x && srcv.type == T_SCALAR && !srcv.id && !tnum_is_const(srcv.var)) {
-				regs[in->src].id = ++e->id_gen;
-				srcv.id = regs[in->src].id;
+			if (x && srcv.type == T_SCALAR) {
+				id_before_mov(e, &regs[in->src]);
+				srcv = regs[in->src];
 			}
 			*d = srcv;
 			if (d->type == T_SCALAR && tnum_is_const(d->var))
@@ -2601,14 +2642,16 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 		}
 		/* a source that fits in 32 bits is copied whole: the two are one scalar (id) */
 		bool fits = srcv.type == T_SCALAR && srcv.umax <= U32_MAX;
-		if (x && fits && !srcv.id && !tnum_is_const(srcv.var)) {
-			regs[in->src].id = ++e->id_gen;
-			srcv.id = regs[in->src].id;
+		if (x && fits) {
+			id_before_mov(e, &regs[in->src]);
+			srcv = regs[in->src];
 		}
 		struct vreg v = srcv;
 		if (!fits || !x)
 			v.id = 0;
-		v_coerce(&v, 4);
+		/* the low half with its 32-bit bounds, zero-extended (kernel: zext_32_to_64) */
+		v_zext32(&v);
+		v_sync(&v);
 		if (tnum_is_const(v.var))
 			v.id = 0;
 		*d = v;
@@ -2653,6 +2696,8 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 		return verr(e, -EACCES, "R%d pointer arithmetic with %s operator prohibited", in->dst, alu_str(op));
 	}
 	/* scalar op scalar */
+	uint32_t id0 = d->id;
+	int32_t off0 = d->off;
 	switch (op) {
 	case BK_ALU_ADD: case BK_ALU_SUB: case BK_ALU_MUL: case BK_ALU_AND: case BK_ALU_OR:
 	case BK_ALU_XOR:
@@ -2677,12 +2722,25 @@ static int do_alu(struct venv *e, struct vstate *st, const struct bk_insn *in, e
 		break;
 	}
 	d->id = 0;
+	d->off = 0;
+	/* a copy plus a constant stays tied to the copy, with the constant (printed
+	 * id=N+off; the kernel 6.18's BPF_ADD_CONST): one constant at most */
+	struct tnum sc = is64 ? srcv.var : tnum_subreg(srcv.var);
+	if (e->priv && (op == BK_ALU_ADD || op == BK_ALU_SUB) && id0 && !(id0 & ID_ADD_CONST) &&
+	    tnum_is_const(sc)) {
+		int64_t val = is64 ? (int64_t)sc.value : (int64_t)(int32_t)(uint32_t)sc.value;
+		if (val >= INT32_MIN && val <= INT32_MAX && !(op == BK_ALU_SUB && val == INT32_MIN)) {
+			d->id = id0 | (is64 ? ID_ADD_CONST64 : ID_ADD_CONST32);
+			d->off = op == BK_ALU_SUB ? -(int32_t)val : (int32_t)val;
+		}
+	}
+	(void)off0;
 	return 0;
 }
 
 /* ---- conditional jumps ---- */
 
-struct null_arg { uint32_t id; bool is_null; };
+struct null_arg { uint32_t id; bool is_null; const bool *lock_map; const struct bk_vmap *maps; int nmaps; };
 
 static void mark_null_fn(struct vreg *r, void *arg)
 {
@@ -2692,10 +2750,19 @@ static void mark_null_fn(struct vreg *r, void *arg)
 	if (a->is_null) {
 		v_mark_const(r, 0);
 	} else {
-		/* the id only tied the copies for this check (the kernel resets it too;
-		 * bpfkit keeps no spin-lock state by id) */
+		/* the id only tied the copies for this check (the kernel resets it too,
+		 * except on a value with a spin lock: the lock is held by that id) */
 		r->maybe_null = 0;
-		r->id = 0;
+		if (r->type != T_MAP_VALUE || !a->lock_map || r->map < 0 || !a->lock_map[r->map])
+			r->id = 0;
+		if (r->type == T_MAP_VALUE && r->map >= 0 && r->map < a->nmaps &&
+		    (a->maps[r->map].type == 12 || a->maps[r->map].type == 13) && a->maps[r->map].inner >= 0 &&
+		    a->maps[r->map].inner < a->nmaps) {
+			r->type = T_MAP_PTR;
+			r->map = a->maps[r->map].inner;
+			r->id = 0;
+			r->off = 0;
+		}
 	}
 }
 
@@ -2780,13 +2847,14 @@ static int refine_branch(struct venv *e, struct vstate *st, const struct bk_insn
 			p = s, z = d;
 		(void)z;
 		if (p) {
-			struct null_arg a = { p->id, op == BK_JEQ };
+			struct null_arg a = { p->id, op == BK_JEQ, e->map_lock, e->maps, e->nmaps };
 			uint32_t ref = p->ref_obj_id;
 			if (a.is_null && ref) {
 				for (int i = 0; i < st->nrefs; i++)
 					if (st->refs[i] == ref) {
 						st->refs[i] = st->refs[st->nrefs - 1];
 						st->ref_insn[i] = st->ref_insn[st->nrefs - 1];
+						st->ref_lock[i] = st->ref_lock[st->nrefs - 1];
 						st->nrefs--;
 						break;
 					}
@@ -2863,9 +2931,13 @@ static int check_helper_mem(struct venv *e, struct vstate *st, int regno, uint64
 				if (f->slot[idx] == SLOT_SPILL) {
 					int s = idx / 8;
 					for (int k = 0; k < 8; k++)
-						f->slot[s * 8 + k] = SLOT_MISC;
+						if (f->slot[s * 8 + k] != SLOT_INVALID)
+							f->slot[s * 8 + k] = SLOT_MISC;
 				}
 				f->slot[idx] = SLOT_MISC;
+				/* the helper writes byte by byte: level 2 prints the slots */
+				if (r->frameno == st->curframe)
+					e->call_slots |= 1ULL << (idx / 8);
 			} else if (f->slot[idx] == SLOT_INVALID && !e->priv) {
 				return verr(e, -EACCES, "invalid indirect read from stack R%d off %lld+%lld size %llu",
 					    regno, (long long)lo, (long long)(a - lo), (unsigned long long)size);
@@ -2972,7 +3044,8 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 			    r->type == T_PKT_END)
 				return verr(e, -EACCES, "R%d type=%s expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
 					    regno, rtype_str(r, t, sizeof t));
-			rc = check_helper_mem(e, st, regno, sz, false, false);
+			/* map_pop_elem, map_peek_elem: the value argument is written (MEM_UNINIT) */
+			rc = check_helper_mem(e, st, regno, sz, k == A_VALUE && (in->imm == 88 || in->imm == 89), false);
 			if (rc)
 				return rc;
 			if (k == A_KEY && r->type == T_STACK && tnum_is_const(r->var) && sz == 4) {
@@ -3061,12 +3134,33 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 		if (!ok)
 			return verr(e, -EINVAL, "cannot pass map_type %u into func %s#%d", mt, h->name, in->imm);
 	}
+	if ((in->imm == 93 || in->imm == 94) && cur_regs(st)[1].type == T_MAP_VALUE && cur_regs(st)[1].id) {
+		/* bpf_spin_lock / bpf_spin_unlock: the held lock is a reference named by the
+		 * map value's id, as the kernel 6.18 keeps (and prints) it */
+		uint32_t id = cur_regs(st)[1].id;
+		if (in->imm == 93 && st->nrefs < MAX_REFS) {
+			st->refs[st->nrefs] = id;
+			st->ref_insn[st->nrefs] = (uint32_t)insn_idx;
+			st->ref_lock[st->nrefs] = 1;
+			st->nrefs++;
+		} else if (in->imm == 94) {
+			for (int i = 0; i < st->nrefs; i++)
+				if (st->ref_lock[i] && st->refs[i] == id) {
+					st->refs[i] = st->refs[st->nrefs - 1];
+					st->ref_insn[i] = st->ref_insn[st->nrefs - 1];
+					st->ref_lock[i] = st->ref_lock[st->nrefs - 1];
+					st->nrefs--;
+					break;
+				}
+		}
+	}
 	if (release_ref >= 0) {
 		bool found = false;
 		for (int i = 0; i < st->nrefs; i++)
 			if (st->refs[i] == (uint32_t)release_ref) {
 				st->refs[i] = st->refs[st->nrefs - 1];
 				st->ref_insn[i] = st->ref_insn[st->nrefs - 1];
+				st->ref_lock[i] = st->ref_lock[st->nrefs - 1];
 				st->nrefs--;
 				found = true;
 				break;
@@ -3104,13 +3198,12 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 		if (in->imm == 1 && map >= 0 && (e->maps[map].type == 2 || e->maps[map].type == 6) &&
 		    const_key >= 0 && (uint64_t)const_key < e->maps[map].max_entries)
 			r0->maybe_null = 0; /* array lookup with a constant key in range never fails */
-		if (map >= 0 && (e->maps[map].type == 12 || e->maps[map].type == 13) &&
-		    e->maps[map].inner >= 0 && e->maps[map].inner < e->nmaps) {
-			r0->type = T_MAP_PTR;
-			map = e->maps[map].inner;
-		}
+		/* a map-in-map lookup stays a value of the outer map until the null check
+		 * makes it the inner map's pointer (kernel: mark_ptr_or_null_reg) */
 		r0->map = map;
-		r0->id = r0->maybe_null ? ++e->id_gen : 0;
+		/* a value with a spin lock keeps an id: the lock is held by it (kernel) */
+		r0->id = r0->maybe_null || (r0->type == T_MAP_VALUE && map >= 0 && e->map_lock && e->map_lock[map]) ?
+			 ++e->id_gen : 0;
 		v_bounds_zero(r0);
 		break;
 	case R_RINGBUF_OR_NULL:
@@ -3125,6 +3218,7 @@ static int check_helper(struct venv *e, struct vstate *st, const struct bk_insn 
 		r0->ref_obj_id = ++e->id_gen;
 		st->refs[st->nrefs] = r0->ref_obj_id;
 		st->ref_insn[st->nrefs] = (uint32_t)insn_idx;
+		st->ref_lock[st->nrefs] = 0;
 		st->nrefs++;
 		break;
 	}
@@ -3329,9 +3423,12 @@ static int do_check(struct venv *e)
 		}
 		if (e->pend_in && !pruned) {
 			int slot = e->access_slot;
+			uint64_t cs = e->call_slots;
 			e->access_slot = e->pend_slot;
+			e->call_slots = e->pend_slots;
 			print_scratched(e, &cur, e->pend_in, e->pend_frame);
 			e->access_slot = slot;
+			e->call_slots = cs;
 		}
 		e->pend_in = NULL;
 		if (pruned) {
@@ -3362,6 +3459,7 @@ static int do_check(struct venv *e)
 		const struct bk_insn *in = &e->insns[insn];
 		int frame_before = cur.curframe;
 		e->access_slot = -1;
+		e->call_slots = 0;
 		enum bk_op bop = bk_isa_decode(in);
 		struct vreg *regs = cur_regs(&cur);
 		int cls = BK_CLASS(in->code);
@@ -3643,8 +3741,12 @@ static int do_check(struct venv *e)
 					break;
 				}
 				/* main program exit */
-				if (cur.nrefs) {
-					vnote(e, "Unreleased reference id=%u alloc_insn=%u", cur.refs[0], cur.ref_insn[0]);
+				int leak = 0;
+				while (leak < cur.nrefs && cur.ref_lock[leak])
+					leak++;
+				if (leak < cur.nrefs) {
+					vnote(e, "Unreleased reference id=%u alloc_insn=%u", cur.refs[leak],
+					      cur.ref_insn[leak]);
 					rc = verr(e, -EINVAL, "BPF_EXIT instruction in main prog would lead to reference leak");
 					break;
 				}
@@ -3798,6 +3900,7 @@ static int do_check(struct venv *e)
 				e->pend_in = in;
 				e->pend_frame = frame_before;
 				e->pend_slot = e->access_slot;
+				e->pend_slots = e->call_slots;
 			}
 		}
 		prev = insn;
@@ -3925,6 +4028,7 @@ int bk_verify(const struct bk_insn *insns, size_t n, const struct bk_verify_opts
 	e.btf_func_info = BK_OPTS_GET(opts, btf_func_info, false);
 	e.maps = BK_OPTS_GET(opts, maps, NULL);
 	e.nmaps = e.maps ? (int)BK_OPTS_GET(opts, nmaps, 0) : 0;
+	e.map_lock = e.maps ? BK_OPTS_GET(opts, map_spin_lock, NULL) : NULL;
 	e.limit = BK_OPTS_GET(opts, insn_limit, 0);
 	if (!e.limit)
 		e.limit = 1000000;

@@ -57,6 +57,9 @@ struct vreg {
 	int32_t s32min, s32max;
 	uint32_t u32min, u32max;
 	uint32_t id;         /* null-check / packet / scalar-copy identity */
+#define ID_ADD_CONST64 (1u << 31) /* scalar: the copy plus off (64-bit add) */
+#define ID_ADD_CONST32 (1u << 30) /* scalar: the copy plus off (32-bit add) */
+#define ID_ADD_CONST (ID_ADD_CONST64 | ID_ADD_CONST32)
 	uint32_t ref_obj_id; /* acquired reference (ringbuf) */
 	int32_t range;       /* packet: bytes proved readable; mem: size */
 	int32_t map;         /* map index for map_ptr / map_value */
@@ -91,6 +94,7 @@ struct vstate {
 	int nrefs;
 	uint32_t refs[MAX_REFS];
 	uint32_t ref_insn[MAX_REFS];
+	uint8_t ref_lock[MAX_REFS];     /* the reference is a held bpf_spin_lock (its map value's id) */
 	int parent;                     /* checkpoint index, -1 none */
 	int insn;
 	uint32_t jmp_history;

@@ -134,7 +134,8 @@ static int bpfkit_log(const char *file, const char *name, struct bk_buf *log)
 				struct bk_verify_opts o = { .sz = sizeof o, .prog_type = vp[k].type, .maps = vp[k].maps,
 							    .nmaps = vp[k].nmaps, .log_level = 2,
 							    .btf_func_info = vp[k].btf_func_info,
-							    .funcs = vp[k].funcs, .nfuncs = vp[k].nfuncs };
+							    .funcs = vp[k].funcs, .nfuncs = vp[k].nfuncs,
+							    .map_spin_lock = vp[k].map_spin_lock };
 				rc = bk_verify(vp[k].insns, vp[k].n, &o, log, NULL, NULL);
 			}
 	bk_buf_append(log, "", 1);
@@ -193,7 +194,7 @@ static void corpus(const char *build, char *klog, size_t kn)
 	printf("# corpus v3: %d of the kernel's %d instruction lines identical (%.1f%%) over %d programs "
 	       "the kernel accepts (%d it refuses left out)\n",
 	       same, total, total ? 100.0 * same / total : 0.0, progs, refused);
-	CHECKF(progs >= 20 && same * 100 >= total * 92,
+	CHECKF(progs >= 20 && same * 100 >= total * 94,
 	       "verifier log level 2 corpus v3: %d of the kernel's %d instruction lines identical over %d programs",
 	       same, total, progs);
 }
@@ -233,7 +234,7 @@ int main(void)
 		int total, same;
 		compare(klog, log.data ? (const char *)log.data : "", &total, &same);
 		/* percent of the kernel's lines; bpf_loop callbacks: some pruning points differ */
-		static const int want_pct[] = { 95, 95, 95, 98, 85 };
+		static const int want_pct[] = { 95, 95, 95, 98, 88 };
 		int want = want_pct[i];
 		CHECKF(rc == 0 && total > 20 && same * 100 >= total * want,
 		       "verifier log level 2 %s/%s: %d of the kernel's %d instruction lines identical",
