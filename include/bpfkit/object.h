@@ -216,6 +216,23 @@ struct bk_object_write_opts {
 /* bk_object_write_file with section contents from opts->read where data is NULL. */
 int bk_object_write_file_opts(const struct bk_object *obj, const char *path,
 			      const struct bk_object_write_opts *opts, struct bk_err *err);
+/* The steps of bk_object_write_file_opts, for a producer that writes section contents
+ * into the file itself, ahead of the object's symbols and relocations (from another
+ * thread, at the offsets of bk_object_layout; its copy hook then only moves FD's offset
+ * past them). bk_object_file_open makes the temporary file that stands for PATH (its
+ * name in *TMP) and returns its descriptor or a negative errno; bk_object_write_fd
+ * writes the object into it; bk_object_file_done renames it over PATH if E is 0, else
+ * removes it, and closes FD and frees TMP either way: it returns E or its own error. */
+int bk_object_file_open(const char *path, char **tmp, struct bk_err *err);
+int bk_object_write_fd(const struct bk_object *obj, int fd, const struct bk_object_write_opts *opts,
+		       struct bk_err *err);
+int bk_object_file_done(const char *path, int fd, char *tmp, int e, struct bk_err *err);
+/* Where the writer puts each section's contents: OFFS[i] for section i (0 for those it
+ * regenerates, .strtab, .symtab, .rel*, .llvm_addrsig, which come after). Only the
+ * sections' types, sizes and alignments count, so it is known before the symbols and
+ * before bk_object_finalize, which inserts only regenerated sections. Returns where
+ * the contents end. */
+uint64_t bk_object_layout(const struct bk_object *obj, uint64_t *offs);
 
 #ifdef __cplusplus
 }

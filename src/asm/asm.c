@@ -1203,6 +1203,25 @@ static uint32_t section_alias(struct asm_ctx *c, uint32_t y)
 	return y;
 }
 
+/* `rD = Y + K ll` at OFF of section SEC, Y an index past section_alias (0: none) */
+static int fix_lddw(struct asm_ctx *c, int sec, uint32_t off, uint32_t y, int64_t k)
+{
+	const struct asm_sym *a = y ? &c->syms[y] : NULL;
+	int r;
+	if (!a || a->sec == SEC_ABS) {
+		uint64_t v = (a ? a->value : 0) + (uint64_t)k;
+		if ((r = patch(c, sec, off + 4, (uint32_t)v, 4, true)))
+			return r;
+		return patch(c, sec, off + 12, (uint32_t)(v >> 32), 4, false);
+	}
+	int64_t addend;
+	uint32_t rs = reloc_target(c, y, k, &addend);
+	/* the field was emitted as zeros: most addends are */
+	if ((uint32_t)addend && (r = patch(c, sec, off + 4, (uint32_t)addend, 4, true)))
+		return r;
+	return add_reloc(c, sec, off, BK_R_BPF_64_64, rs);
+}
+
 static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 {
 	struct asm_expr e = f->e;
@@ -1292,21 +1311,8 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 			return r;                                        \
 	} while (0)
 	}
-	case FIX_LDDW: {
-		if (!a) {
-			PUT_IMM((uint32_t)e.c);
-			return patch(c, f->sec, f->off + 12, (uint32_t)((uint64_t)e.c >> 32), 4, false);
-		}
-		if (a->sec == SEC_ABS) {
-			uint64_t v = a->value + (uint64_t)e.c;
-			PUT_IMM((uint32_t)v);
-			return patch(c, f->sec, f->off + 12, (uint32_t)(v >> 32), 4, false);
-		}
-		int64_t addend;
-		uint32_t rs = reloc_target(c, e.a, e.c, &addend);
-		PUT_IMM((uint32_t)addend);
-		return add_reloc(c, f->sec, f->off, BK_R_BPF_64_64, rs);
-	}
+	case FIX_LDDW:
+		return fix_lddw(c, f->sec, f->off, e.a, e.c);
 	default: {
 		size_t size = f->kind == FIX_DATA1 ? 1 : f->kind == FIX_DATA2 ? 2 : f->kind == FIX_DATA4 ? 4 : 8;
 		uint64_t v;
@@ -1343,6 +1349,18 @@ static int apply_fix(struct asm_ctx *c, const struct asm_fix *f)
 	}
 	}
 #undef PUT_IMM
+}
+
+/* qsort, unless the array is in order already: most lists are made in the order they
+ * are wanted in, and a check costs a tenth of the sort */
+static void sort_unless_sorted(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	const char *b = base;
+	for (size_t i = 1; i < n; i++)
+		if (cmp(b + (i - 1) * size, b + i * size) > 0) {
+			qsort(base, n, size, cmp);
+			return;
+		}
 }
 
 /* (registration order, symbol index) pairs: qsort has no context argument */
@@ -1440,7 +1458,8 @@ static int finish(struct asm_ctx *c)
 	for (size_t i = 0; i < nrf; i++) {
 		const struct asm_rfix x = rf[i];
 		struct asm_fix f = { .e = { .a = x.sym }, .off = x.off, .sec = x.sec, .kind = x.kind, .preset = x.preset };
-		if ((r = apply_fix(c, &f)))
+		/* the loads (most of them) without apply_fix's expression */
+		if ((r = x.kind == FIX_LDDW ? fix_lddw(c, x.sec, x.off, section_alias(c, x.sym), 0) : apply_fix(c, &f)))
 			return r;
 	}
 	for (size_t i = 0; i < c->nfix; i++)
@@ -1465,23 +1484,23 @@ static void unborrow(struct bk_object *o, size_t from)
 		o->symbols[i].name = NULL;
 }
 
-/* STREAMED: sections that were spilled get a size and no data; the bytes come from
- * section_read while the object is written. */
-static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed, size_t *borrowed)
+/* The object's sections, before its symbols (object_symbols): their place in the file is
+ * known from here on. STREAMED: sections that were spilled get a size and no data; the
+ * bytes come from section_copy while the object is written. */
+static int object_sections(struct asm_ctx *c, struct bk_object **out, bool streamed)
 {
-	struct bk_err *err = c->err;
 	struct bk_object *o = bk_object_new(c->name);
-	uint32_t *list = NULL, *addr = NULL;
-	int r = -ENOMEM;
 	if (!o)
 		return oom(c);
 	for (size_t i = 0; i < c->nsecs; i++) {
 		struct asm_sec *s = &c->secs[i];
 		uint64_t size = bk__asm_sec_size(c, (int)i);
 		bool give = s->type != BK_SHT_NOBITS && size;
-		r = bk_object_add_section(o, s->name, s->type, s->flags, s->align, NULL, give ? 0 : size, err);
-		if (r < 0)
-			goto out;
+		int r = bk_object_add_section(o, s->name, s->type, s->flags, s->align, NULL, give ? 0 : size, c->err);
+		if (r < 0) {
+			bk_object_free(o);
+			return r;
+		}
 		if (give && streamed) {
 			o->sections[r].size = size;
 		} else if (give) {
@@ -1494,6 +1513,16 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 		s->out_index = r;
 		o->sections[r].entsize = s->entsize;
 	}
+	*out = o;
+	return 0;
+}
+
+/* The rest of the object O made by object_sections, which goes to *OUT (or is freed). */
+static int object_symbols(struct asm_ctx *c, struct bk_object *o, struct bk_object **out, size_t *borrowed)
+{
+	struct bk_err *err = c->err;
+	uint32_t *list = NULL, *addr = NULL;
+	int r;
 	list = malloc((c->nsyms + 1) * 2 * sizeof(*list));
 	if (!list) {
 		r = oom(c);
@@ -1507,11 +1536,11 @@ static int build_object(struct asm_ctx *c, struct bk_object **out, bool streamed
 			nl++;
 		}
 	if (nl)
-		qsort(list, nl, 2 * sizeof(*list), cmp_sym_order);
+		sort_unless_sorted(list, nl, 2 * sizeof(*list), cmp_sym_order);
 	for (size_t k = 0; k < nl; k++)
 		list[k] = list[2 * k + 1];
 	if (c->nsymsz)
-		qsort(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
+		sort_unless_sorted(c->symsz, c->nsymsz, sizeof(*c->symsz), cmp_symsize);
 	if (c->nalias && (r = alias_type_size(c)))
 		goto out;
 	if (o->cap_symbols < nl + 2) {
@@ -1617,6 +1646,13 @@ out:
 	if (o)
 		bk_object_free(o);
 	return r;
+}
+
+static int build_object(struct asm_ctx *c, struct bk_object **out, size_t *borrowed)
+{
+	struct bk_object *o;
+	int r = object_sections(c, &o, false);
+	return r ? r : object_symbols(c, o, out, borrowed);
 }
 
 static void ctx_free(struct asm_ctx *c)
@@ -1772,19 +1808,21 @@ static int scratch_file(const char *out)
 
 /* ---- two threads ------------------------------------------------------------------------
  *
- * A big LLVM-syntax file is cut in two at a `.section` line near its middle. This thread
- * assembles the first half while another assembles the second half into a context of its
- * own, as if it were a file of its own that starts with that section switch: its offsets
- * count from the start of each of its sections, and what it cannot know (labels of the
- * first half, jumps across the cut) stays a fixup, as a forward reference does. The second
+ * A big LLVM-syntax file is cut in two at a line near its middle. This thread assembles
+ * the first half while another assembles the second half into a context of its own, as if
+ * it were a file of its own that starts in a section of no name (CUT_SEC), which the merge
+ * makes the section the first half ends in: its offsets count from the start of each of
+ * its sections, and what it cannot know (labels of the first half, jumps across the cut)
+ * stays a fixup, as a forward reference does. The second
  * half is then merged: its sections are appended to the first half's, its symbols looked up
  * by name and given their place in registration order, its fixups moved by the sections'
  * sizes. What would make the halves depend on each other otherwise (a .set constant, DWARF
  * line state, numeric labels, .previous, a section whose alignment the first half's size
- * does not keep, a duplicate label, an error) sends the second half back to this thread,
+ * does not keep, a duplicate label, an error, a cut in a NOBITS section) sends the second half back to this thread,
  * read again as one thread would have read it: the object is the same either way. */
 
 #define SPLIT_MIN ((uint64_t)4 << 20)
+#define SPLIT_AT 52
 /* where the second half's spilled pieces go in the (sparse) scratch file */
 #define SPLIT_SPILL ((uint64_t)1 << 40)
 
@@ -1796,9 +1834,11 @@ struct asm_part {
 	uint64_t from;
 	size_t hsize_hint;
 	int r;
+	int cut_sec;          /* the second half's section before its first switch */
 	/* made by the second thread for the merge (each NULL if there was no memory for it:
 	 * the merge makes it): each symbol's name hash (0 for section symbols), the zeroed
-	 * symbol map and order table, and which symbols the merge carries over */
+	 * symbol map, the order table (order_table) and which symbols the merge carries
+	 * over */
 	uint32_t *hash, *ymap, *byorder;
 	uint8_t *live;
 };
@@ -1822,6 +1862,17 @@ static uint8_t *live_syms(const struct asm_ctx *d)
 	for (size_t i = 0; i < d->naddrsig; i++)
 		live[d->addrsig_syms[i]] = 1;
 	return live;
+}
+
+/* The second half's symbols by registration order (0: no symbol has that place) */
+static uint32_t *order_table(const struct asm_ctx *d)
+{
+	uint32_t *byorder = calloc((size_t)d->order + 1, sizeof(*byorder));
+	if (byorder)
+		for (size_t i = 1; i < d->nsyms; i++)
+			if (d->syms[i].registered && d->syms[i].order <= d->order)
+				byorder[d->syms[i].order] = (uint32_t)i;
+	return byorder;
 }
 
 static size_t hash_hint(uint64_t bytes)
@@ -1910,6 +1961,10 @@ static void *part_main(void *arg)
 	d->hsize_hint = pt->hsize_hint;
 	d->spill_fd = pt->spill_fd;
 	d->spill_pos = SPLIT_SPILL;
+	/* a name no source can spell: no later switch lands in it */
+	if (!r)
+		r = bk__asm_section(d, "\001cut", 4, BK_SHT_PROGBITS, 0, 0, true);
+	pt->cut_sec = d->cur;
 	if (!r && !(m = bk__asm_matcher_new(BK_ASM_LLVM)))
 		r = oom(d);
 	uint64_t pos = pt->from;
@@ -1930,7 +1985,7 @@ static void *part_main(void *arg)
 			for (size_t k = 0; k < d->nsyms; k++)
 				pt->hash[k] = d->syms[k].is_section ? 0 : asm_hash_name(d->syms[k].name, d->syms[k].nlen);
 		pt->ymap = calloc(d->nsyms, sizeof(*pt->ymap));
-		pt->byorder = calloc((size_t)d->order + 1, sizeof(*pt->byorder));
+		pt->byorder = order_table(d);
 		pt->live = live_syms(d);
 	}
 	/* the merge looks names up in the first half's table */
@@ -1939,27 +1994,21 @@ static void *part_main(void *arg)
 	return NULL;
 }
 
-/* A `.section` line at or after the middle of the file: where the second half starts; 0
- * if there is none near it. */
+/* Where the second half starts: the first line start after SPLIT_AT percent of the file
+ * (the second thread starts later and has more to do after its parse: with the smaller
+ * part, both halves end together); 0 if there is none near it. */
 static uint64_t find_split(int fd, uint64_t size)
 {
-	enum { WIN = 256 * 1024 };
+	enum { WIN = 64 * 1024 };
 	char *buf = malloc(WIN);
 	if (!buf)
 		return 0;
-	uint64_t at = size / 2, found = 0;
+	uint64_t at = size / 100 * SPLIT_AT;
 	ssize_t n = pread(fd, buf, WIN, (off_t)at);
-	for (ssize_t i = 0; n > 0 && i < n && !found; i++) {
-		if (buf[i] != '\n')
-			continue;
-		ssize_t j = i + 1;
-		while (j < n && (buf[j] == ' ' || buf[j] == '\t'))
-			j++;
-		if (n - j > 9 && !memcmp(buf + j, ".section", 8) && (buf[j + 8] == ' ' || buf[j + 8] == '\t'))
-			found = at + (uint64_t)i + 1;
-	}
+	const char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+	uint64_t cut = nl && nl + 1 < buf + n ? at + (uint64_t)(nl + 1 - buf) : 0;
 	free(buf);
-	return found;
+	return cut;
 }
 
 static int grow_to(void **arr, size_t *cap, size_t need, size_t elem)
@@ -1988,7 +2037,7 @@ static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 	int *smap = malloc(d->nsecs * sizeof(*smap));
 	uint64_t *base = calloc(d->nsecs, sizeof(*base));
 	uint32_t *ymap = pt->ymap ? pt->ymap : calloc(d->nsyms, sizeof(*ymap));
-	uint32_t *byorder = pt->byorder ? pt->byorder : calloc((size_t)d->order + 1, sizeof(*byorder));
+	uint32_t *byorder = pt->byorder ? pt->byorder : order_table(d);
 	uint8_t *live = pt->live;
 	pt->ymap = pt->byorder = NULL;
 	pt->live = NULL;
@@ -1999,19 +2048,29 @@ static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 	}
 	for (size_t j = 0; j < d->nsecs; j++) {
 		const struct asm_sec *ds = &d->secs[j];
-		smap[j] = -1;
-		for (size_t i = 0; i < c->nsecs; i++)
-			if (!strcmp(c->secs[i].name, ds->name)) {
+		smap[j] = (int)j == pt->cut_sec ? c->cur : -1;
+		for (size_t i = 0; i < c->nsecs && smap[j] < 0; i++)
+			if (!strcmp(c->secs[i].name, ds->name))
 				smap[j] = (int)i;
-				break;
-			}
 		if (smap[j] >= 0) {
 			const struct asm_sec *cs = &c->secs[smap[j]];
-			if (cs->type != ds->type || cs->flags != ds->flags || cs->entsize != ds->entsize)
-				goto out; /* one thread reports it, or picks up the first flags */
+			/* one thread reports it, or picks up the first flags; at the cut, one
+			 * thread refuses the bytes of a NOBITS section */
+			if ((int)j == pt->cut_sec ? cs->type == BK_SHT_NOBITS :
+			    cs->type != ds->type || cs->flags != ds->flags || cs->entsize != ds->entsize)
+				goto out;
 			base[j] = bk__asm_sec_size(c, smap[j]);
 			if (base[j] % ds->align)
 				goto out; /* the second half's padding assumed an aligned start */
+		}
+	}
+	for (size_t j = 0; j < d->nsecs; j++) {
+		/* the section of the cut, switched to again later in the second half: those
+		 * bytes come after the ones before the switch */
+		if ((int)j != pt->cut_sec && smap[j] >= 0 && smap[j] == smap[pt->cut_sec]) {
+			base[j] += bk__asm_sec_size(d, pt->cut_sec);
+			if (base[j] % d->secs[j].align)
+				goto out;
 		}
 		if (base[j] + bk__asm_sec_size(d, (int)j) > UINT32_MAX)
 			goto out;
@@ -2079,9 +2138,6 @@ static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 		ymap[k] = (uint32_t)c->nsyms++;
 	}
 	/* registration order: the first half's, then the second half's new ones in its order */
-	for (size_t i = 1; i < d->nsyms; i++)
-		if (d->syms[i].registered && d->syms[i].order <= d->order)
-			byorder[d->syms[i].order] = (uint32_t)i;
 	for (size_t k = 1; k <= d->order; k++) {
 		uint32_t i = byorder[k];
 		if (!i)
@@ -2100,7 +2156,9 @@ static int split_merge(struct asm_ctx *c, struct asm_part *pt)
 			bk__asm_sym_register(c, ymap[i]);
 		}
 	}
-	for (size_t j = 0; j < d->nsecs; j++) {
+	for (size_t q = 0; q < d->nsecs; q++) {
+		/* the section of the cut first, before the one it may continue as (see above) */
+		size_t j = q == 0 ? (size_t)pt->cut_sec : q == (size_t)pt->cut_sec ? 0 : q;
 		struct asm_sec *ds = &d->secs[j], *cs = &c->secs[smap[j]];
 		if (ds->align > cs->align)
 			cs->align = ds->align;
@@ -2365,7 +2423,7 @@ int bk_asm_file(const char *path, const struct bk_asm_opts *opts, struct bk_obje
 	if (!r && whole)
 		*out = whole;
 	else if (!r)
-		r = build_object(&c, out, false, NULL);
+		r = build_object(&c, out, NULL);
 	ctx_free(&c);
 	return r;
 }
@@ -2384,17 +2442,22 @@ struct stream_src {
 	struct asm_ctx *c;
 	int *asm_sec;         /* object section index -> assembler section */
 	size_t nobj;
+	/* the contents' place in the output file, by assembler section (0: none), when
+	 * another thread writes them (copy_main) */
+	uint64_t *at;
+	int copy_fd;
+	pthread_t th;
+	bool copying;
+	int copy_r;
+	struct bk_err copy_err;
+	bool no_cfr;          /* copy_file_range refused: through a buffer from then on */
+	bool spill_closed;    /* by copy_main */
 };
 
-/* Section bytes for the writer: the spilled pieces, then what is still in memory, then
- * the patches that fall into the range (in the order they were made). */
-static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_t len, struct bk_err *err)
+/* LEN bytes at OFF of assembler section SI: the spilled pieces, then what is still in
+ * memory, then the patches that fall into the range (in the order they were made). */
+static int sec_read(struct asm_ctx *c, int si, uint64_t off, void *buf, size_t len, struct bk_err *err)
 {
-	struct stream_src *src = ctx;
-	struct asm_ctx *c = src->c;
-	if (osec >= src->nobj || src->asm_sec[osec] < 0)
-		return bk_err_set(err, -EINVAL, "%s: no contents for section %u", c->name, osec);
-	int si = src->asm_sec[osec];
 	struct asm_sec *s = &c->secs[si];
 	uint8_t *d = buf;
 	uint64_t pos = off, end = off + len;
@@ -2447,7 +2510,16 @@ static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_
 	return 0;
 }
 
-/* Is any byte of [from, to) of section SI patched? (patches sorted as in section_read) */
+/* The writer's read hook (a section that section_copy left to it) */
+static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_t len, struct bk_err *err)
+{
+	struct stream_src *src = ctx;
+	if (osec >= src->nobj || src->asm_sec[osec] < 0)
+		return bk_err_set(err, -EINVAL, "%s: no contents for section %u", src->c->name, osec);
+	return sec_read(src->c, src->asm_sec[osec], off, buf, len, err);
+}
+
+/* Is any byte of [from, to) of section SI patched? (patches sorted as in sec_read) */
 static bool patched(const struct asm_ctx *c, int si, uint64_t from, uint64_t to)
 {
 	size_t lo = 0, hi = c->npatch;
@@ -2465,11 +2537,12 @@ static bool patched(const struct asm_ctx *c, int si, uint64_t from, uint64_t to)
 	return false;
 }
 
-static int write_all(struct asm_ctx *c, int fd, const void *p, size_t n, struct bk_err *err)
+/* Explicit offsets: the writer fills the rest of the file meanwhile, from another thread. */
+static int pwrite_all(struct asm_ctx *c, int fd, const void *p, size_t n, uint64_t at, struct bk_err *err)
 {
 	const uint8_t *q = p;
 	while (n) {
-		ssize_t w = write(fd, q, n);
+		ssize_t w = pwrite(fd, q, n, (off_t)at);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -2477,22 +2550,23 @@ static int write_all(struct asm_ctx *c, int fd, const void *p, size_t n, struct 
 			return bk_err_set(err, -e, "%s: write: %s", c->name, strerror(e));
 		}
 		q += w;
+		at += (uint64_t)w;
 		n -= (size_t)w;
 	}
 	return 0;
 }
 
-/* [off, off + len) of object section OSEC through a buffer, with its patches */
-static int copy_read(void *ctx, unsigned osec, int fd, uint64_t off, uint64_t len, struct bk_err *err)
+/* [off, off + len) of section SI to AT of FD through a buffer, with its patches */
+static int copy_read(struct asm_ctx *c, int si, int fd, uint64_t at, uint64_t off, uint64_t len, struct bk_err *err)
 {
-	struct asm_ctx *c = ((struct stream_src *)ctx)->c;
 	enum { BUF = 64 * 1024 };
 	uint8_t *buf = malloc(BUF);
-	int r = buf ? 0 : oom(c);
+	int r = buf ? 0 : bk_err_set(err, -ENOMEM, "%s: out of memory", c->name);
 	while (!r && len) {
 		size_t n = len < BUF ? (size_t)len : BUF;
-		if (!(r = section_read(ctx, osec, off, buf, n, err)))
-			r = write_all(c, fd, buf, n, err);
+		if (!(r = sec_read(c, si, off, buf, n, err)))
+			r = pwrite_all(c, fd, buf, n, at, err);
+		at += n;
 		off += n;
 		len -= n;
 	}
@@ -2500,60 +2574,105 @@ static int copy_read(void *ctx, unsigned osec, int fd, uint64_t off, uint64_t le
 	return r;
 }
 
-/* The writer's copy hook: the spilled pieces go from the scratch file to the output
- * inside the kernel (copy_file_range: one copy, not two through a user buffer), pieces
- * with patches and the bytes still in memory with write. */
+/* All of section SI to AT of FD: the spilled pieces from the scratch file inside the
+ * kernel (copy_file_range: one copy, not two through a user buffer), pieces with patches
+ * and the bytes still in memory through a buffer. */
+static int section_put(struct stream_src *src, int si, int fd, uint64_t at, struct bk_err *err)
+{
+	struct asm_ctx *c = src->c;
+	const struct asm_sec *s = &c->secs[si];
+	uint64_t pos = 0;
+	int r;
+	for (size_t k = 0; k < s->nchunks; k++) {
+		const struct asm_chunk *ch = &s->chunks[k];
+		if (ch->soff != pos)
+			break;
+		loff_t in = (loff_t)ch->foff, to = (loff_t)(at + pos);
+		size_t left = ch->len;
+		bool direct = !patched(c, si, ch->soff, ch->soff + ch->len);
+		while (left && direct && !src->no_cfr) {
+			ssize_t n = copy_file_range(c->spill_fd, &in, fd, &to, left, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			/* another file system, an old kernel: through a buffer instead */
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+				src->no_cfr = true;
+				break;
+			}
+			if (n <= 0) {
+				int e = n < 0 ? errno : EIO;
+				return bk_err_set(err, -e, "%s: write: %s", c->name, strerror(e));
+			}
+			left -= (size_t)n;
+		}
+		if (left && (r = copy_read(c, si, fd, at + pos + (ch->len - left), ch->soff + (ch->len - left), left, err)))
+			return r;
+		pos += ch->len;
+	}
+	if (pos != s->base)
+		return bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name, s->name,
+				  (unsigned long long)pos);
+	if (patched(c, si, pos, pos + s->data.len))
+		return copy_read(c, si, fd, at + pos, pos, s->data.len, err);
+	return pwrite_all(c, fd, s->data.data, s->data.len, at + pos, err);
+}
+
+/* The contents of every section, while the other thread builds the symbol table and
+ * the relocations and writes them (after the contents: see bk_object_layout). */
+static void *copy_main(void *arg)
+{
+	struct stream_src *src = arg;
+	struct asm_ctx *c = src->c;
+	int r = 0;
+	for (size_t si = 0; !r && si < c->nsecs; si++)
+		if (src->at[si])
+			r = section_put(src, (int)si, src->copy_fd, src->at[si], &src->copy_err);
+	/* nothing reads the scratch file any more: its pages (megabytes) are let go here,
+	 * not in the other thread */
+	if (!r && !close(c->spill_fd))
+		src->spill_closed = true;
+	src->copy_r = r;
+	return NULL;
+}
+
+/* Starts copy_main for the sections of O (made by object_sections, written to FD): 0,
+ * or 1 if no thread could be had (section_copy then copies each section itself). */
+static int copy_start(struct stream_src *src, const struct bk_object *o, int fd)
+{
+	struct asm_ctx *c = src->c;
+	uint64_t *offs = malloc(o->nsections * sizeof(*offs));
+	src->at = calloc(c->nsecs ? c->nsecs : 1, sizeof(*src->at));
+	if (!offs || !src->at) {
+		free(offs);
+		return oom(c);
+	}
+	bk_object_layout(o, offs);
+	for (size_t i = 0; i < c->nsecs; i++)
+		if (c->secs[i].type != BK_SHT_NOBITS && bk__asm_sec_size(c, (int)i))
+			src->at[i] = offs[c->secs[i].out_index];
+	free(offs);
+	src->copy_fd = fd;
+	src->copying = !pthread_create(&src->th, NULL, copy_main, src);
+	return src->copying ? 0 : 1;
+}
+
+/* The writer's copy hook: the contents are at their place already (copy_main), or are
+ * put there now; FD's offset goes past them. */
 static int section_copy(void *ctx, unsigned osec, int fd, uint64_t foff, uint64_t size, struct bk_err *err)
 {
 	struct stream_src *src = ctx;
 	struct asm_ctx *c = src->c;
 	if (osec >= src->nobj || src->asm_sec[osec] < 0)
 		return 1;
-	int si = src->asm_sec[osec];
-	const struct asm_sec *s = &c->secs[si];
-	if (size != s->base + s->data.len)
-		return 1;
-	uint64_t pos = 0;
-	bool any = false;
-	int r;
-	for (size_t k = 0; k < s->nchunks; k++) {
-		const struct asm_chunk *ch = &s->chunks[k];
-		if (ch->soff != pos)
-			return any ? bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name,
-						s->name, (unsigned long long)pos) : 1;
-		if (patched(c, si, ch->soff, ch->soff + ch->len)) {
-			if ((r = copy_read(ctx, osec, fd, ch->soff, ch->len, err)))
-				return r;
-		} else {
-			loff_t in = (loff_t)ch->foff;
-			size_t left = ch->len;
-			while (left) {
-				ssize_t n = copy_file_range(c->spill_fd, &in, fd, NULL, left, 0);
-				if (n < 0 && errno == EINTR)
-					continue;
-				/* another file system, an old kernel: nothing written yet, so the
-				 * writer reads instead */
-				if (n < 0 && !any && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
-					return 1;
-				if (n <= 0) {
-					int e = n < 0 ? errno : EIO;
-					return bk_err_set(err, -e, "%s: write: %s", c->name, strerror(e));
-				}
-				left -= (size_t)n;
-				any = true;
-			}
-		}
-		any = true;
-		pos += ch->len;
-	}
-	if (pos != s->base)
-		return any ? bk_err_set(err, -EIO, "%s: scratch file: section '%s' offset %llu missing", c->name, s->name,
-					(unsigned long long)pos) : 1;
-	if (!s->data.len)
-		return 0;
-	if (patched(c, si, pos, size))
-		return copy_read(ctx, osec, fd, pos, s->data.len, err);
-	return write_all(c, fd, s->data.data, s->data.len, err);
+	int si = src->asm_sec[osec], r;
+	if (size != bk__asm_sec_size(c, si) || foff != src->at[si])
+		return bk_err_set(err, -EIO, "%s: section '%s' laid out at %llu, written at %llu", c->name,
+				  c->secs[si].name, (unsigned long long)src->at[si], (unsigned long long)foff);
+	if (!src->copying && (r = section_put(src, si, fd, foff, err)))
+		return r;
+	if (lseek(fd, (off_t)(foff + size), SEEK_SET) < 0)
+		return bk_err_set(err, -errno, "%s: write: %s", c->name, strerror(errno));
+	return 0;
 }
 
 int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opts *opts, struct bk_err *err)
@@ -2562,13 +2681,28 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 	struct bk_object *obj = NULL;
 	struct stream_src src = { .c = &c };
 	size_t borrowed = SIZE_MAX;
-	int spill_fd = strcmp(out, "-") ? scratch_file(out) : -1;
+	int spill_fd = strcmp(out, "-") ? scratch_file(out) : -1, out_fd = -1;
+	char *tmp = NULL;
 	int r = asm_file_ctx(path, opts, &c, spill_fd, &obj, err);
-	if (!r && !obj)
-		r = build_object(&c, &obj, c.spill_fd >= 0, &borrowed);
-	if (!r && c.spill_fd >= 0) {
+	if (!r && !obj && c.spill_fd >= 0) {
+		/* the contents go to the output file from another thread as soon as their
+		 * place is known, while this one makes the symbols and relocations */
+		struct bk_object *o = NULL;
 		if (c.npatch)
-			qsort(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
+			sort_unless_sorted(c.patch, c.npatch, sizeof(*c.patch), cmp_patch);
+		r = object_sections(&c, &o, true);
+		if (!r && (out_fd = bk_object_file_open(out, &tmp, err)) < 0)
+			r = out_fd;
+		if (!r && copy_start(&src, o, out_fd) < 0)
+			r = -ENOMEM;
+		if (!r)
+			r = object_symbols(&c, o, &obj, &borrowed);
+		else if (o)
+			bk_object_free(o);
+	} else if (!r && !obj) {
+		r = build_object(&c, &obj, &borrowed);
+	}
+	if (!r && out_fd >= 0) {
 		src.nobj = obj->nsections;
 		src.asm_sec = malloc(src.nobj * sizeof(*src.asm_sec));
 		if (!src.asm_sec)
@@ -2593,13 +2727,29 @@ int bk_asm_file_write(const char *path, const char *out, const struct bk_asm_opt
 		c.rel = NULL;
 		struct bk_object_write_opts wo = { .sz = sizeof(wo), .read = section_read, .ctx = &src,
 						   .copy = section_copy };
-		r = bk_object_write_file_opts(obj, out, c.spill_fd >= 0 ? &wo : NULL, err);
+		if (out_fd >= 0)
+			r = bk_object_write_fd(obj, out_fd, &wo, err);
+		else
+			r = bk_object_write_file_opts(obj, out, NULL, err);
 	}
+	if (src.copying) {
+		pthread_join(src.th, NULL);
+		if (src.spill_closed)
+			c.spill_fd = -1;
+		if (!r && src.copy_r) {
+			r = src.copy_r;
+			if (err)
+				*err = src.copy_err;
+		}
+	}
+	if (out_fd >= 0)
+		r = bk_object_file_done(out, out_fd, tmp, r, err);
 	if (obj) {
 		unborrow(obj, borrowed);
 		bk_object_free(obj);
 	}
 	free(src.asm_sec);
+	free(src.at);
 	ctx_free(&c);
 	return r;
 }
@@ -2610,7 +2760,7 @@ int bk_asm_object(const char *text, size_t len, const struct bk_asm_opts *opts,
 	struct asm_ctx c;
 	int r = assemble(text, len, opts, &c, err);
 	if (!r)
-		r = build_object(&c, out, false, NULL);
+		r = build_object(&c, out, NULL);
 	ctx_free(&c);
 	return r;
 }

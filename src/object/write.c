@@ -228,18 +228,35 @@ static int sink_zero(struct sink *k, size_t n)
 	return 0;
 }
 
+static uint64_t align_up(uint64_t pos, uint64_t align)
+{
+	return align < 2 ? pos : (pos + align - 1) & ~(align - 1);
+}
+
 static int pad_to(struct sink *k, uint64_t align)
 {
-	if (align < 2)
-		return 0;
-	uint64_t want = (k->pos + align - 1) & ~(align - 1);
-	return sink_zero(k, (size_t)(want - k->pos));
+	return sink_zero(k, (size_t)(align_up(k->pos, align) - k->pos));
 }
 
 static bool regenerated(const struct bk_section *s, size_t idx)
 {
 	return idx == 0 || s->type == BK_SHT_STRTAB || s->type == BK_SHT_SYMTAB ||
 	       s->type == BK_SHT_REL || s->type == BK_SHT_LLVM_ADDRSIG;
+}
+
+uint64_t bk_object_layout(const struct bk_object *obj, uint64_t *offs)
+{
+	uint64_t pos = 64;
+	for (size_t i = 0; i < obj->nsections; i++) {
+		const struct bk_section *s = &obj->sections[i];
+		offs[i] = 0;
+		if (regenerated(s, i))
+			continue;
+		offs[i] = pos = align_up(pos, s->addralign);
+		if (s->type != BK_SHT_NOBITS)
+			pos += s->size;
+	}
+	return pos;
 }
 
 /* Section contents from the caller's reader, a buffer's worth at a time. */
@@ -279,6 +296,8 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 {
 	const char *fn = obj->name;
 	size_t ns = obj->nsections;
+	if (wo && (wo->sz < sizeof(size_t) || !wo->read))
+		wo = NULL;
 	if (ns > 0xff00)
 		return bk_err_set(err, -E2BIG, "%s: too many sections (%zu)", fn, ns);
 	if (!obj->strtab_sec || obj->strtab_sec >= ns ||
@@ -333,6 +352,7 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 	}
 
 	uint8_t ent[64];
+	bk_object_layout(obj, offs);
 	if ((e = sink_zero(out, 64)))
 		goto nomem;
 	for (size_t i = 1; i < ns; i++) {
@@ -340,9 +360,8 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 		sizes[i] = s->size;
 		if (regenerated(s, i))
 			continue;
-		if ((e = pad_to(out, s->addralign)))
+		if ((e = sink_zero(out, (size_t)(offs[i] - out->pos))))
 			goto nomem;
-		offs[i] = out->pos;
 		if (s->type != BK_SHT_NOBITS && s->size && !s->data && wo && wo->read) {
 			if (!out->buf && wo->sz >= offsetof(struct bk_object_write_opts, copy) + sizeof(wo->copy) &&
 			    wo->copy) {
@@ -406,10 +425,15 @@ static int write_to(const struct bk_object *obj, struct sink *out, const struct 
 		const struct bk_section *t = s->info < ns ? &obj->sections[s->info] : NULL;
 		size_t n = t && t->rel_sec == i ? t->nrelocs : 0;
 		sizes[i] = (uint64_t)n * 16;
-		for (size_t k = 0; k < n; k++) {
-			put64(ent, t->relocs[k].offset);
-			put64(ent + 8, (uint64_t)t->relocs[k].sym << 32 | t->relocs[k].type);
-			if ((e = sink_put(out, ent, 16)))
+		/* a hundred thousand of them in a big file: through the sink a block at a time */
+		uint8_t blk[16 * 256];
+		for (size_t k = 0; k < n;) {
+			size_t m = 0;
+			for (; k < n && m < sizeof(blk); k++, m += 16) {
+				put64(blk + m, t->relocs[k].offset);
+				put64(blk + m + 8, (uint64_t)t->relocs[k].sym << 32 | t->relocs[k].type);
+			}
+			if ((e = sink_put(out, blk, m)))
 				goto nomem;
 		}
 	}
@@ -523,41 +547,25 @@ int bk_object_write_file(const struct bk_object *obj, const char *path, struct b
 	return bk_object_write_file_opts(obj, path, NULL, err);
 }
 
-int bk_object_write_file_opts(const struct bk_object *obj, const char *path,
-			      const struct bk_object_write_opts *wo, struct bk_err *err)
+int bk_object_file_open(const char *path, char **tmp, struct bk_err *err)
 {
-	if (wo && (wo->sz < sizeof(size_t) || !wo->read))
-		wo = NULL;
-	if (!strcmp(path, "-")) {
-		struct bk_buf b = { 0 };
-		int e = write_buf(obj, &b, wo, err);
-		if (!e)
-			e = bk_write_file(path, b.data, b.len, err);
-		bk_buf_free(&b);
-		return e;
-	}
-	/* streamed into a temporary file renamed over PATH at the end: no partial output,
-	 * and no in-memory copy of the whole file */
 	size_t pl = strlen(path);
-	char *tmp = malloc(pl + 16);
-	struct sink *k = calloc(1, sizeof(*k));
-	if (!tmp || !k) {
-		free(tmp);
-		free(k);
+	*tmp = malloc(pl + 16);
+	if (!*tmp)
 		return bk_err_set(err, -ENOMEM, "%s: out of memory", path);
-	}
-	snprintf(tmp, pl + 16, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
+	snprintf(*tmp, pl + 16, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(*tmp);
 	if (fd < 0) {
 		int e = errno;
-		free(tmp);
-		free(k);
+		free(*tmp);
+		*tmp = NULL;
 		return bk_err_set(err, -e, "%s: %s", path, strerror(e));
 	}
-	k->fd = fd;
-	int e = write_to(obj, k, wo, err);
-	if (!e && (e = sink_flush(k)))
-		e = bk_err_set(err, e, "%s: %s", path, strerror(-e));
+	return fd;
+}
+
+int bk_object_file_done(const char *path, int fd, char *tmp, int e, struct bk_err *err)
+{
 	if (!e) {
 		fchmod(fd, 0644);
 		if (close(fd) || rename(tmp, path))
@@ -567,6 +575,39 @@ int bk_object_write_file_opts(const struct bk_object *obj, const char *path,
 	if (e)
 		unlink(tmp);
 	free(tmp);
+	return e;
+}
+
+int bk_object_write_fd(const struct bk_object *obj, int fd, const struct bk_object_write_opts *wo,
+		       struct bk_err *err)
+{
+	/* written through a small buffer: no in-memory copy of the whole file */
+	struct sink *k = calloc(1, sizeof(*k));
+	if (!k)
+		return bk_err_set(err, -ENOMEM, "%s: out of memory", obj->name);
+	k->fd = fd;
+	int e = write_to(obj, k, wo, err);
+	if (!e && (e = sink_flush(k)))
+		e = bk_err_set(err, e, "%s: write: %s", obj->name, strerror(-e));
 	free(k);
 	return e;
+}
+
+int bk_object_write_file_opts(const struct bk_object *obj, const char *path,
+			      const struct bk_object_write_opts *wo, struct bk_err *err)
+{
+	if (!strcmp(path, "-")) {
+		struct bk_buf b = { 0 };
+		int e = write_buf(obj, &b, wo, err);
+		if (!e)
+			e = bk_write_file(path, b.data, b.len, err);
+		bk_buf_free(&b);
+		return e;
+	}
+	/* streamed into a temporary file renamed over PATH at the end: no partial output */
+	char *tmp;
+	int fd = bk_object_file_open(path, &tmp, err);
+	if (fd < 0)
+		return fd;
+	return bk_object_file_done(path, fd, tmp, bk_object_write_fd(obj, fd, wo, err), err);
 }

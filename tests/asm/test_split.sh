@@ -12,11 +12,11 @@ have_mc=yes
 command -v llvm-mc-19 >/dev/null 2>&1 || have_mc=
 
 # join F S OUT: F, comment lines, then S (which starts with a .section line), padded so
-# that the middle of OUT falls in the comment lines: the cut is the first line of S.
+# that the cut (the first line after 52% of OUT) falls in the comment lines: the second
+# half is comments, then S.
 join() {
 	f=$(wc -c < "$1") s=$(wc -c < "$2")
-	want=$s
-	[ $((2 * f - s)) -gt "$want" ] && want=$((2 * f - s))
+	want=$((3 * f + 2 * s))
 	awk -v n=$((want - f + 200)) 'BEGIN { while (n > 0) { print "# padding padding padding padding padding padding padding padding padding pad"; n -= 76 } }' > "$T/pad"
 	cat "$1" "$T/pad" "$2" > "$3"
 }
@@ -210,10 +210,29 @@ grep -q "x.s:$(grep -n 'size.q, .Lother-q' "$T/x.s" | cut -d: -f1):[0-9]*: " "$T
 join "$T/f3.s" "$T/s3.s" "$T/x.s"
 same_error "a label of both halves that only the second half's .size names" "$T/x.s"
 
-# a big file as clang writes it (bench/asm/gen.sh, 150,000 instructions), and one
-# over the 4 MiB from which two threads are the default
+# a big file as clang writes it (bench/asm/gen.sh, 150,000 instructions: the cut falls in
+# a function, in a section the second half switches to again later), and one over the
+# 4 MiB from which two threads are the default
 sh "$ROOT/bench/asm/gen.sh" 150000 > "$T/big.s"
 both "150,000 instructions in 16 code sections" "$T/big.s" merged
+
+# cuts in the middle of a section: .text, which the second half switches to again after
+# a data section (the cut's bytes go before the later ones); .bss, where one thread
+# refuses what the second half took for bytes of a section; a comment block
+awk 'BEGIN { print "\t.text\n\t.globl\tf\nf:"
+	for (i = 0; i < 20000; i++) { if (i % 100 == 0) printf "\tif r0 > %d goto .L%d\n\tif r0 < %d goto .Lb%d\n", i, i + 150, i, i < 100 ? 50 : i - 50; if (i % 100 == 50) printf ".L%d:\n.Lb%d:\n", i + 100, i; print "\tr0 += 1" }
+	print ".Lend:\n\texit\n\t.data\n\t.p2align\t3\nd:"
+	for (i = 0; i < 100; i++) print "\t.quad\tf"
+	print "\t.text\n\tcall f\n\tgoto .Lend\n\texit" }' > "$T/x.s"
+both "a cut in .text, switched to again after .data" "$T/x.s" merged
+awk 'BEGIN { print "\t.text\n\tr0 = 0\n\texit\n\t.bss\n\t.p2align\t3"
+	for (i = 0; i < 20000; i++) printf "\t.globl\tb%d\nb%d:\n\t.zero\t8\n", i, i
+	print "\t.text\n\tr1 = b7 ll\n\texit" }' > "$T/x.s"
+both "a cut in .bss" "$T/x.s" fallback
+awk 'BEGIN { print "\t.text\n\tr0 = 0\n/*"
+	for (i = 0; i < 20000; i++) print "  r0 += 1"
+	print "*/\n\texit" }' > "$T/x.s"
+both "a cut in a comment block" "$T/x.s" fallback
 sh "$ROOT/bench/asm/gen.sh" 250000 > "$T/big.s"
 "$BPFKIT" asm --threads=1 "$T/big.s" -o "$T/one.o"
 "$BPFKIT" asm "$T/big.s" -o "$T/def.o"
