@@ -626,6 +626,8 @@ static int line(struct asm_ctx *c, const char *p, const char *end, bool *data_mo
 					return bk__asm_error(c, a, "unterminated file name");
 				e--;
 			}
+			if (s >= e)
+				return bk__asm_error(c, a, ".include takes a file name");
 			if (c->include_depth >= 16)
 				return bk__asm_error(c, a, ".include nested too deeply");
 			char *t = NULL;

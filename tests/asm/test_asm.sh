@@ -68,6 +68,9 @@ check_fails "asm intel: unknown mnemonic" "bad2.s:3:2: unknown instruction 'frob
 # (found by fuzz/asm: a target-less jr read an operand that was never parsed)
 printf '.text\n.section p\n\tjr ; no target\n' > "$T/bad3.s"
 check_fails "asm intel: jr without a target" "bad3.s:3:2: jr takes a target" "$BPFKIT" asm --syntax=intel "$T/bad3.s" -o "$T/bad3.o"
+# (found by fuzz/asm: `.include` with nothing after it read the name's first byte past its end)
+printf '.include' > "$T/bad4.s"
+check_fails "asm intel: .include without a file name" "bad4.s:1:9: .include takes a file name" "$BPFKIT" asm --syntax=intel "$T/bad4.s" -o "$T/bad4.o"
 
 # 3. errors: one line file:line:col: reason, non-zero exit, no output file
 err() { # err NAME PATTERN TEXT [ASM ARGS]
