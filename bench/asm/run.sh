@@ -26,26 +26,25 @@ run() { # run OUT CMD... -> "wall_s rss_kb cpu_s"
 	[ -n "${OVERWRITE:-}" ] || rm -f "$out"
 	"$W/timeit" "$@"
 }
-# best of RUNS (3) for each (the machine is shared: the run with the least CPU time is the least
-# disturbed one)
-best() { # best OUT CMD... -> "wall_s rss_kb cpu_s"
-	b= bc=
+# RUNS (3) runs of each: the fastest (wall) is the least disturbed one on a shared machine
+# (the row gives its CPU time and peak memory, and the median wall time of all runs)
+best() { # best OUT CMD... -> "wall_s(median) rss_kb cpu_s" of the fastest run
+	: > "$W/runs"
 	for i in $(seq "${RUNS:-3}"); do
-		r=$(run "$@")
-		rc=${r##* }
-		if [ -z "$b" ] || awk -v a="$rc" -v c="$bc" 'BEGIN { exit !(a < c) }'; then b=$r; bc=$rc; fi
+		run "$@" >> "$W/runs"
 	done
-	echo "$b"
+	sort -n "$W/runs" | awk '{ w[NR] = $1; l[NR] = $0 } END { split(l[1], b, " "); m = w[int((NR + 1) / 2)]; printf "%s(%s) %s %s\n", b[1], m, b[2], b[3] }'
 }
 load0=$(cut -d' ' -f1 /proc/loadavg)
 echo "$insns instructions, $(wc -c < "$W/big.s") bytes" >&2
-set -- $(best "$W/bk.o" "$BPFKIT" asm -mcpu=v3 "$W/big.s" -o "$W/bk.o"); bw=$1 br=$2 bc=$3
-set -- $(best "$W/mc.o" llvm-mc-19 -triple bpf -mcpu=v3 -filetype=obj "$W/big.s" -o "$W/mc.o"); mw=$1 mr=$2 mc=$3
+set -- $(best "$W/bk.o" "$BPFKIT" asm -mcpu=v3 "$W/big.s" -o "$W/bk.o"); bwm=$1 br=$2 bc=$3
+set -- $(best "$W/mc.o" llvm-mc-19 -triple bpf -mcpu=v3 -filetype=obj "$W/big.s" -o "$W/mc.o"); mwm=$1 mr=$2 mc=$3
+bw=${bwm%%(*} mw=${mwm%%(*} bmed=${bwm#*(} mmed=${mwm#*(}
 same=no; cmp -s "$W/bk.o" "$W/mc.o" && same=yes
 speed=$(awk -v a="$mw" -v b="$bw" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 cspeed=$(awk -v a="$mc" -v b="$bc" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
 mem=$(awk -v a="$mr" -v b="$br" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')
-line="| $(date -u '+%Y-%m-%d %H:%M') | $load0 / $(cut -d' ' -f1 /proc/loadavg) | ${bw} / ${bc} / ${br} | ${mw} / ${mc} / ${mr} | ${speed}x | ${cspeed}x | ${mem}x | $same |"
+line="| $(date -u '+%Y-%m-%d %H:%M') | $load0 / $(cut -d' ' -f1 /proc/loadavg) | ${bw} (median ${bmed%)}) / ${bc} / ${br} | ${mw} (median ${mmed%)}) / ${mc} / ${mr} | ${speed}x | ${cspeed}x | ${mem}x | $same |"
 # one row for the table of the bench/asm section of bench/RESULTS.md (pasted there by hand:
 # appended at the end, rows used to land in whatever section came last)
 echo "$line"

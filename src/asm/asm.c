@@ -208,10 +208,23 @@ uint32_t bk__asm_sym_get(struct asm_ctx *c, const char *name, size_t len)
 			return 0;
 	if (GROW(c, c->syms, c->nsyms, c->capsyms))
 		return 0;
+	if (c->split_part && !c->shash_lost && c->capshash < c->capsyms) {
+		uint32_t *t = realloc(c->shash, c->capsyms * sizeof(*t));
+		if (t) {
+			c->shash = t;
+			c->capshash = c->capsyms;
+		} else {
+			free(c->shash);
+			c->shash = NULL;
+			c->shash_lost = true;
+		}
+	}
 	const char *copy = bk__asm_intern(c, name, len);
 	if (!copy)
 		return 0;
 	i = (uint32_t)c->nsyms++;
+	if (c->shash)
+		c->shash[i] = h;
 	struct asm_sym *s = &c->syms[i];
 	/* the array is written in order: its next lines, which are long out of the cache */
 	if (c->nsyms + 8 < c->capsyms)
@@ -1701,6 +1714,7 @@ static void ctx_free(struct asm_ctx *c)
 	if (c->spill_fd >= 0)
 		close(c->spill_fd);
 	free(c->patch);
+	free(c->shash);
 	for (size_t i = 0; i < c->nowned; i++)
 		free(c->owned[i]);
 	free(c->owned);
@@ -2018,9 +2032,14 @@ static void *part_main(void *arg)
 		 * the hashes of the names the merge looks up */
 		sweep_fixups(d);
 		fold_sizes(d);
-		if ((pt->hash = malloc(d->nsyms * sizeof(*pt->hash))))
+		if (d->shash) {
+			/* (a section symbol's entry is never read) */
+			pt->hash = d->shash;
+			d->shash = NULL;
+		} else if ((pt->hash = malloc(d->nsyms * sizeof(*pt->hash)))) {
 			for (size_t k = 0; k < d->nsyms; k++)
 				pt->hash[k] = d->syms[k].is_section ? 0 : asm_hash_name(d->syms[k].name, d->syms[k].nlen);
+		}
 		pt->ymap = calloc(d->nsyms, sizeof(*pt->ymap));
 		pt->byorder = order_table(d);
 		pt->live = live_syms(d);

@@ -188,6 +188,11 @@ struct asm_ctx {
 	/* assembling the second half of a split input (another thread): what depends on
 	 * the first half is refused, and the input goes back to one thread */
 	bool split_part;
+	/* a split part: each symbol's name hash as it was made (for the merge's lookups, which
+	 * would otherwise hash every name again after the parse); NULL after a failed growth */
+	uint32_t *shash;
+	size_t capshash;
+	bool shash_lost;
 	/* ubpf: the implicit label "exit" on the first exit instruction */
 	int64_t first_exit;
 };
