@@ -12,8 +12,8 @@
 #include "tap.h"
 #include "bpfkit/verifier.h"
 #include "bpfkit/object.h"
+#include "objwalk.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,56 +147,48 @@ static int bpfkit_log(const char *file, const char *name, struct bk_buf *log)
 /* Every program of the v3 corpus that the kernel accepts: the share of the kernel's
  * instruction lines found verbatim in bpfkit's log over all of them (the figure the README
  * gives). */
+struct corpus_sum {
+	char *klog;
+	size_t kn;
+	int total, same, progs, refused;
+};
+
+static void corpus_file(const struct objwalk_file *f, void *ctx)
+{
+	struct corpus_sum *cs = ctx;
+	for (size_t k = 0; k < f->nprogs; k++) {
+		if (kernel_log(f->path, f->progs[k].name, cs->klog, cs->kn) < 0) {
+			cs->refused++;
+			continue;
+		}
+		struct bk_buf log = { 0 };
+		int t, s;
+		if (bpfkit_log(f->path, f->progs[k].name, &log) == 0) {
+			compare(cs->klog, (const char *)log.data, &t, &s);
+			printf("# corpus v3 %s/%s: %d of %d\n", f->name, f->progs[k].name, s, t);
+			cs->total += t;
+			cs->same += s;
+			cs->progs++;
+		}
+		bk_buf_free(&log);
+	}
+}
+
 static void corpus(const char *build, char *klog, size_t kn)
 {
 	char dir[4200];
 	snprintf(dir, sizeof dir, "%s/corpus/v3", build);
-	DIR *d = opendir(dir);
-	if (!d) {
+	struct corpus_sum cs = { .klog = klog, .kn = kn };
+	if (objwalk(dir, "verifier log level 2 corpus", OBJWALK_PROGS, corpus_file, &cs) < 0) {
 		printf("skip verifier log level 2 corpus: %s not built\n", dir);
 		return;
 	}
-	int total = 0, same = 0, progs = 0, refused = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (l < 3 || strcmp(e->d_name + l - 2, ".o"))
-			continue;
-		char f[8400];
-		snprintf(f, sizeof f, "%s/%s", dir, e->d_name);
-		struct bk_object *obj = NULL;
-		struct bk_vprog *vp = NULL;
-		size_t np = 0;
-		if (bk_object_open(f, &obj, NULL) || bk_vprogs_from_object(obj, &vp, &np, NULL)) {
-			bk_object_free(obj);
-			continue;
-		}
-		for (size_t k = 0; k < np; k++) {
-			if (kernel_log(f, vp[k].name, klog, kn) < 0) {
-				refused++;
-				continue;
-			}
-			struct bk_buf log = { 0 };
-			int t, s;
-			if (bpfkit_log(f, vp[k].name, &log) == 0) {
-				compare(klog, (const char *)log.data, &t, &s);
-				printf("# corpus v3 %s/%s: %d of %d\n", e->d_name, vp[k].name, s, t);
-				total += t;
-				same += s;
-				progs++;
-			}
-			bk_buf_free(&log);
-		}
-		bk_vprogs_free(vp, np);
-		bk_object_free(obj);
-	}
-	closedir(d);
 	printf("# corpus v3: %d of the kernel's %d instruction lines identical (%.1f%%) over %d programs "
 	       "the kernel accepts (%d it refuses left out)\n",
-	       same, total, total ? 100.0 * same / total : 0.0, progs, refused);
-	CHECKF(progs >= 20 && same * 100 >= total * 94,
+	       cs.same, cs.total, cs.total ? 100.0 * cs.same / cs.total : 0.0, cs.progs, cs.refused);
+	CHECKF(cs.progs >= 20 && cs.same * 100 >= cs.total * 94,
 	       "verifier log level 2 corpus v3: %d of the kernel's %d instruction lines identical over %d programs",
-	       same, total, progs);
+	       cs.same, cs.total, cs.progs);
 }
 #endif
 
