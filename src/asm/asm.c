@@ -2510,6 +2510,22 @@ struct stream_src {
 	bool spill_closed;    /* by copy_main */
 };
 
+/* The first patch (they are sorted by section, offset, order) that can reach byte OFF of
+ * section SI or a later one. */
+static size_t first_patch(const struct asm_ctx *c, int si, uint64_t off)
+{
+	size_t lo = 0, hi = c->npatch;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct asm_patch *p = &c->patch[mid];
+		if (p->sec < si || (p->sec == si && (uint64_t)p->off + 8 <= off))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* LEN bytes at OFF of assembler section SI: the spilled pieces, then what is still in
  * memory, then the patches that fall into the range (in the order they were made). */
 static int sec_read(struct asm_ctx *c, int si, uint64_t off, void *buf, size_t len, struct bk_err *err)
@@ -2545,16 +2561,7 @@ static int sec_read(struct asm_ctx *c, int si, uint64_t off, void *buf, size_t l
 		}
 		pos += n;
 	}
-	/* patches: sorted by (section, offset, order); find the first that can reach OFF */
-	size_t lo = 0, hi = c->npatch;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct asm_patch *p = &c->patch[mid];
-		if (p->sec < si || (p->sec == si && (uint64_t)p->off + 8 <= off))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = first_patch(c, si, off);
 	for (size_t i = lo; i < c->npatch && c->patch[i].sec == si && c->patch[i].off < end; i++) {
 		const struct asm_patch *p = &c->patch[i];
 		uint8_t v[8];
@@ -2578,15 +2585,7 @@ static int section_read(void *ctx, unsigned osec, uint64_t off, void *buf, size_
 /* Is any byte of [from, to) of section SI patched? (patches sorted as in sec_read) */
 static bool patched(const struct asm_ctx *c, int si, uint64_t from, uint64_t to)
 {
-	size_t lo = 0, hi = c->npatch;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct asm_patch *p = &c->patch[mid];
-		if (p->sec < si || (p->sec == si && (uint64_t)p->off + 8 <= from))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = first_patch(c, si, from);
 	for (size_t i = lo; i < c->npatch && c->patch[i].sec == si && c->patch[i].off < to; i++)
 		if ((uint64_t)c->patch[i].off + c->patch[i].n > from)
 			return true;
